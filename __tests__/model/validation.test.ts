@@ -1,0 +1,221 @@
+import { ARGO, type TalksTo } from "../../constructs/model";
+import { argoCopy, problemsOf, serviceOf } from "../helpers";
+
+describe("the ARGO model", () => {
+  it("is valid as defined", () => {
+    expect(problemsOf(ARGO)).toEqual([]);
+  });
+
+  it("defines the 12 core services and 3 optional ones", () => {
+    const core = ARGO.services.filter((s) => !s.optional).map((s) => s.name);
+    const optional = ARGO.services.filter((s) => s.optional).map((s) => s.name);
+    expect(core.sort()).toEqual(
+      ["admin-api", "admin-site", "cadvisor", "grafana", "memcached", "node-exporter", "ot-app", "postgres", "postgres-exporter", "prometheus", "query-api", "query-site"].sort(),
+    );
+    expect(optional.sort()).toEqual(["debug", "gitlab", "gitlab-runner"]);
+  });
+
+  it("gives every service CPU, memory and a pinned image", () => {
+    for (const s of ARGO.services) {
+      expect(s.resources?.cpuMillicores).toBeGreaterThan(0);
+      expect(s.resources?.memoryMiB).toBeGreaterThan(0);
+      expect(s.image.tag).not.toMatch(/^(latest)?$/);
+    }
+  });
+
+  it("carries the fixes the sources needed", () => {
+    const otApp = ARGO.services.find((s) => s.name === "ot-app")!;
+    expect(Object.keys(otApp.env ?? {})).toEqual(["API_HOST", "API_PORT"]);
+    const queryApi = ARGO.services.find((s) => s.name === "query-api")!;
+    expect(queryApi.talksTo?.map((t) => t.service)).toContain("memcached");
+    expect(ARGO.routes.filter((r) => r.service === "admin-api").every((r) => r.adminOnly)).toBe(true);
+  });
+});
+
+describe("model validation", () => {
+  it("rejects a talks-to entry naming an unknown service", () => {
+    const app = argoCopy();
+    (serviceOf(app, "query-api").talksTo as TalksTo[])[1] = { service: "memcache", port: "memcached" };
+    expect(problemsOf(app)).toContain(
+      'services.query-api.talksTo[1]: unknown service "memcache" (known: query-api, admin-api, query-site, admin-site, ot-app, postgres, memcached, prometheus, ...)',
+    );
+  });
+
+  it("rejects a talks-to port the target does not expose", () => {
+    const app = argoCopy();
+    (serviceOf(app, "admin-api").talksTo as TalksTo[])[0] = { service: "postgres", port: "pg" };
+    expect(problemsOf(app)).toContain('services.admin-api.talksTo[0].port: service "postgres" exposes no port "pg" (its ports: postgres)');
+  });
+
+  it("rejects an unknown zone", () => {
+    const app = argoCopy();
+    serviceOf(app, "memcached").zones = ["dbs", "cache"];
+    expect(problemsOf(app)).toContain('services.memcached.zones[1]: unknown zone "cache" (known: sites, apis, dbs, monitoring, ci)');
+  });
+
+  it("rejects an unknown secret", () => {
+    const app = argoCopy();
+    serviceOf(app, "grafana").secretEnv = { GF_SECURITY_ADMIN_PASSWORD: { secret: "grafana-password" } };
+    expect(problemsOf(app)).toContain(
+      'services.grafana.secretEnv.GF_SECURITY_ADMIN_PASSWORD: unknown secret "grafana-password" (known: postgres-password, grafana-admin-password)',
+    );
+  });
+
+  it("rejects an unknown port in a health check", () => {
+    const app = argoCopy();
+    serviceOf(app, "prometheus").healthCheck = { type: "http", port: "web", path: "/-/healthy", intervalSec: 10, timeoutSec: 2 };
+    expect(problemsOf(app)).toContain('services.prometheus.healthCheck.port: unknown port "web" on service "prometheus" (known: http)');
+  });
+
+  it("rejects duplicate service names", () => {
+    const app = argoCopy();
+    app.services.push({ ...structuredClone(serviceOf(app, "postgres")) });
+    expect(problemsOf(app)).toContain(`services[${app.services.length - 1}].name: duplicate service name "postgres" (already used by services[5])`);
+  });
+
+  it("rejects duplicate routes", () => {
+    const app = argoCopy();
+    app.routes.push({ pathPrefix: "/query/", service: "admin-site", port: "http" });
+    expect(problemsOf(app)).toContain(`routes[${app.routes.length - 1}].pathPrefix: duplicate route "/query/" (already routed by routes[0])`);
+  });
+
+  it("rejects a route to an unknown service or to a non-HTTP port", () => {
+    const app = argoCopy();
+    app.routes.push({ pathPrefix: "/db", service: "postgres", port: "postgres" }, { pathPrefix: "/x", service: "nope", port: "http" });
+    const problems = problemsOf(app);
+    expect(problems).toContain(`routes[${app.routes.length - 2}].port: port "postgres" of "postgres" speaks tcp; public routes need an http port`);
+    expect(problems.some((p) => p.startsWith(`routes[${app.routes.length - 1}].service: unknown service "nope"`))).toBe(true);
+  });
+
+  it("rejects non-positive replicas", () => {
+    const app = argoCopy();
+    serviceOf(app, "admin-api").placement = { kind: "replicated", replicas: 0 };
+    expect(problemsOf(app)).toContain("services.admin-api.placement.replicas: must be a positive whole number (got 0)");
+  });
+
+  it("rejects an autoscaling minimum above its maximum", () => {
+    const app = argoCopy();
+    serviceOf(app, "query-api").autoscaling = { minReplicas: 6, maxReplicas: 2, targetCpuPercent: 70 };
+    expect(problemsOf(app)).toContain("services.query-api.autoscaling: minReplicas (6) is greater than maxReplicas (2)");
+  });
+
+  it("rejects autoscaling a per-node service", () => {
+    const app = argoCopy();
+    serviceOf(app, "cadvisor").autoscaling = { minReplicas: 1, maxReplicas: 2, targetCpuPercent: 70 };
+    expect(problemsOf(app)).toContain("services.cadvisor.autoscaling: a per-node service runs once on every node and cannot be autoscaled");
+  });
+
+  it.each([
+    ["latest", '"latest" is not a pinned tag (expected a fixed version such as "16.4")'],
+    ["", '"" is not a pinned tag (expected a fixed version such as "16.4")'],
+  ])("rejects the image tag %j", (tag, message) => {
+    const app = argoCopy();
+    serviceOf(app, "postgres").image.tag = tag;
+    expect(problemsOf(app)).toContain(`services.postgres.image.tag: ${message}`);
+  });
+
+  it("rejects a tag hidden in the repository", () => {
+    const app = argoCopy();
+    serviceOf(app, "memcached").image.repository = "memcached:latest";
+    expect(problemsOf(app)).toContain('services.memcached.image.repository: "memcached:latest" contains a tag or digest (put it in image.tag or image.digest)');
+  });
+
+  it("rejects overlapping zone subnets", () => {
+    const app = argoCopy();
+    app.zones[1].subnet = "192.168.32.0/19";
+    expect(problemsOf(app)).toContain("zones.apis.subnet: 192.168.32.0/19 overlaps zones.sites.subnet 192.168.0.0/18");
+  });
+
+  it.each([
+    ["192.168.0.0/33", "expected an IPv4 CIDR block like 10.0.0.0/16"],
+    ["10.0.0.1/16", "host bits are set; the network address is 10.0.0.0/16"],
+    ["300.1.0.0/16", "expected an IPv4 CIDR block like 10.0.0.0/16"],
+  ])("rejects the invalid zone subnet %s", (subnet, reason) => {
+    const app = argoCopy();
+    app.zones[4].subnet = subnet;
+    expect(problemsOf(app)).toContain(`zones.ci.subnet: "${subnet}" is not a valid subnet: ${reason}`);
+  });
+
+  it("rejects a long-running service without a health check or a reason", () => {
+    const app = argoCopy();
+    delete serviceOf(app, "memcached").healthCheck;
+    expect(problemsOf(app)).toContain(
+      "services.memcached.healthCheck: missing: a long-running service needs a health check (http, tcp or command), or a healthCheckExemption saying why it has none",
+    );
+  });
+
+  it("accepts a service without a health check when it says why", () => {
+    expect(ARGO.services.find((s) => s.name === "ot-app")?.healthCheckExemption).toMatch(/no port/);
+    expect(problemsOf(argoCopy()).filter((p) => p.startsWith("services.ot-app"))).toEqual([]);
+  });
+
+  it("rejects a service without resources", () => {
+    const app = argoCopy();
+    delete serviceOf(app, "grafana").resources;
+    expect(problemsOf(app)).toContain("services.grafana.resources: missing: every service needs cpuMillicores and memoryMiB");
+  });
+
+  it("rejects an endpoint reference without a talks-to entry", () => {
+    const app = argoCopy();
+    serviceOf(app, "admin-api").env = { ...serviceOf(app, "admin-api").env, CACHE: { endpoint: { service: "memcached", port: "memcached" }, part: "host" } };
+    expect(problemsOf(app)).toContain(
+      'services.admin-api.env.CACHE: refers to memcached:memcached, but "admin-api" has no talksTo entry for it (every platform would block that traffic)',
+    );
+  });
+
+  it("rejects a secret in the plain environment", () => {
+    const app = argoCopy();
+    serviceOf(app, "postgres").env = { ...serviceOf(app, "postgres").env, POSTGRES_PASSWORD: { secret: "postgres-password" } };
+    expect(problemsOf(app)).toContain(
+      'services.postgres.env.POSTGRES_PASSWORD: refers to secret "postgres-password"; move it to secretEnv so platforms deliver it through their secret store',
+    );
+  });
+
+  it("rejects a talks-to pair that shares no zone", () => {
+    const app = argoCopy();
+    serviceOf(app, "grafana").talksTo = [{ service: "postgres", port: "postgres" }];
+    expect(problemsOf(app)).toContain(
+      'services.grafana.talksTo[0]: "grafana" (zones: monitoring) shares no zone with "postgres" (zones: dbs), so it could not reach it',
+    );
+  });
+
+  it("rejects start-first updates of a service with a persistent volume", () => {
+    const app = argoCopy();
+    serviceOf(app, "postgres").update = { order: "start-first" };
+    expect(problemsOf(app)).toContain(
+      "services.postgres.update.order: start-first would run two instances on the same persistent volume during an update (expected stop-first)",
+    );
+  });
+
+  it("rejects a progress deadline that does not exceed the healthy deadline", () => {
+    const app = argoCopy();
+    serviceOf(app, "ot-app").update = { healthyDeadlineSec: 300, progressDeadlineSec: 300 };
+    expect(problemsOf(app)).toContain("services.ot-app.update.progressDeadlineSec: must be longer than healthyDeadlineSec (300 s); got 300 s");
+  });
+
+  it("rejects port names no platform accepts", () => {
+    const app = argoCopy();
+    serviceOf(app, "memcached").ports[0].name = "cache_port";
+    expect(problemsOf(app)).toContain(
+      'services.memcached.ports[0].name: "cache_port" is not a valid port name (expected up to 15 lowercase letters and digits, starting with a letter)',
+    );
+  });
+
+  it("rejects a scraper without a scrape configuration", () => {
+    const app = argoCopy();
+    delete serviceOf(app, "prometheus").collectsMetrics;
+    expect(problemsOf(app)).toContain(
+      'services.prometheus.collectsMetrics: missing: "prometheus" scrapes query-api, cadvisor, node-exporter, postgres-exporter but declares no scrape configuration file',
+    );
+  });
+
+  it("reports every problem in one run", () => {
+    const app = argoCopy();
+    serviceOf(app, "postgres").image.tag = "latest";
+    serviceOf(app, "admin-api").placement = { kind: "replicated", replicas: -1 };
+    app.zones[0].subnet = "nonsense";
+    const problems = problemsOf(app);
+    expect(problems).toHaveLength(3);
+    expect(problems.map((p) => p.split(":")[0])).toEqual(["zones.sites.subnet", "services.admin-api.placement.replicas", "services.postgres.image.tag"]);
+  });
+});

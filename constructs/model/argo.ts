@@ -1,0 +1,323 @@
+import { hostOf, hostPortOf, portOf, secretRef } from "./refs";
+import type { Application, HealthCheck, ServiceSpec } from "./types";
+
+/**
+ * ARGO ("Address Resolver written in Go"), defined once.
+ *
+ * Ports, zones, routes, talks-to pairs and the ot-app update policy come from the thesis' deployment files.
+ * CPU and memory figures appear nowhere in the sources; they are our choice, sized for the lab's 4-vCPU/12 GB
+ * clients. Upstream publishes the ARGO images only as `latest` (ot-app also as v1.0-v1.2): a deployment
+ * mirrors them under the version tags below, which an environment may override.
+ */
+
+const DB_USER = "argo";
+const DB_NAME = "argodb";
+
+const http = (port: string, path: string): HealthCheck => ({ type: "http", port, path, intervalSec: 10, timeoutSec: 2 });
+
+const databaseClientEnv = {
+  POSTGRES_HOST: hostOf("postgres", "postgres"),
+  POSTGRES_PORT: portOf("postgres", "postgres"),
+  POSTGRES_USER: DB_USER,
+  POSTGRES_DB: DB_NAME,
+};
+
+/** A single writer on a persistent volume must stop before its replacement starts. */
+const STATEFUL_UPDATE = { order: "stop-first" } as const;
+
+const services: ServiceSpec[] = [
+  {
+    name: "query-api",
+    description: "Resolves IP addresses to domains and back; caches in memcached; exposes Prometheus metrics.",
+    image: { repository: "cadeke/argo-q-api", tag: "v1.0" },
+    ports: [{ name: "http", containerPort: 8080, protocol: "http" }],
+    env: {
+      ...databaseClientEnv,
+      MEMCACHED_HOST: hostOf("memcached", "memcached"),
+      MEMCACHED_PORT: portOf("memcached", "memcached"),
+    },
+    secretEnv: { POSTGRES_PASSWORD: secretRef("postgres-password") },
+    healthCheck: http("http", "/health"),
+    resources: { cpuMillicores: 250, memoryMiB: 128 },
+    placement: { kind: "replicated", replicas: 2 },
+    autoscaling: { minReplicas: 2, maxReplicas: 6, targetCpuPercent: 70 },
+    zones: ["apis", "dbs"],
+    talksTo: [
+      { service: "postgres", port: "postgres" },
+      { service: "memcached", port: "memcached" },
+    ],
+    metrics: { port: "http", path: "/metrics" },
+  },
+  {
+    name: "admin-api",
+    description: "Adds, updates, deletes and lists records. Has no authentication: routed for admin CIDRs only.",
+    image: { repository: "cadeke/argo-a-api", tag: "v1.0" },
+    ports: [{ name: "http", containerPort: 8080, protocol: "http" }],
+    env: databaseClientEnv,
+    secretEnv: { POSTGRES_PASSWORD: secretRef("postgres-password") },
+    healthCheck: http("http", "/health"),
+    resources: { cpuMillicores: 250, memoryMiB: 128 },
+    placement: { kind: "replicated", replicas: 1 },
+    zones: ["apis", "dbs"],
+    talksTo: [{ service: "postgres", port: "postgres" }],
+  },
+  {
+    name: "query-site",
+    description: "React single-page app on nginx, served under /query/; calls the API same-origin.",
+    image: { repository: "cadeke/argo-q-site", tag: "v1.0" },
+    ports: [{ name: "http", containerPort: 80, protocol: "http" }],
+    healthCheck: http("http", "/"),
+    resources: { cpuMillicores: 100, memoryMiB: 64 },
+    placement: { kind: "replicated", replicas: 2 },
+    zones: ["sites", "apis"],
+    securityExceptions: {
+      runsAsRoot: "the nginx base image binds port 80 and starts as root before dropping to the nginx user",
+      writableRootFs: "nginx writes its pid file and caches under /var/cache/nginx and /run",
+    },
+  },
+  {
+    name: "admin-site",
+    description: "React single-page app on nginx, served under /admin/; calls the admin API same-origin.",
+    image: { repository: "cadeke/argo-a-site", tag: "v1.0" },
+    ports: [{ name: "http", containerPort: 80, protocol: "http" }],
+    healthCheck: http("http", "/"),
+    resources: { cpuMillicores: 100, memoryMiB: 64 },
+    placement: { kind: "replicated", replicas: 1 },
+    zones: ["sites", "apis"],
+    securityExceptions: {
+      runsAsRoot: "the nginx base image binds port 80 and starts as root before dropping to the nginx user",
+      writableRootFs: "nginx writes its pid file and caches under /var/cache/nginx and /run",
+    },
+  },
+  {
+    name: "ot-app",
+    description: "Operational-traffic generator: calls the query API once a second (v1.2 crashes at start).",
+    image: { repository: "cadeke/argo-ot-app", tag: "v1.1" },
+    ports: [],
+    // The thesis' manifests set QUERY_HOST/QUERY_PORT, which the code never reads.
+    env: { API_HOST: hostOf("query-api", "http"), API_PORT: portOf("query-api", "http") },
+    healthCheckExemption:
+      "listens on no port: it is a client of the query API, so its liveness is the process itself, which the platform restarts when it exits",
+    resources: { cpuMillicores: 100, memoryMiB: 32 },
+    placement: { kind: "replicated", replicas: 2 },
+    zones: ["apis"],
+    talksTo: [{ service: "query-api", port: "http" }],
+    update: { parallelism: 1, order: "start-first", delaySec: 10, autoRollback: true },
+  },
+  {
+    name: "postgres",
+    description: "PostgreSQL holding the argodb database.",
+    image: { repository: "postgres", tag: "16.4" },
+    ports: [{ name: "postgres", containerPort: 5432, protocol: "tcp" }],
+    env: { POSTGRES_USER: DB_USER, POSTGRES_DB: DB_NAME, PGDATA: "/var/lib/postgresql/data/pgdata" },
+    secretEnv: { POSTGRES_PASSWORD: secretRef("postgres-password") },
+    healthCheck: { type: "command", command: ["pg_isready", "-U", DB_USER, "-d", DB_NAME], intervalSec: 10, timeoutSec: 5 },
+    resources: { cpuMillicores: 1000, memoryMiB: 1024 },
+    placement: { kind: "replicated", replicas: 1 },
+    zones: ["dbs"],
+    volumes: [{ kind: "persistent", name: "postgres-data", mountPath: "/var/lib/postgresql/data" }],
+    update: STATEFUL_UPDATE,
+    securityExceptions: {
+      runsAsRoot: "the entrypoint fixes data directory ownership as root, then runs postgres as the postgres user",
+      writableRootFs: "initdb and the entrypoint write to /var/run/postgresql",
+    },
+  },
+  {
+    name: "memcached",
+    description: "Cache for the query API (keys live 60 s), 64 MB.",
+    image: { repository: "memcached", tag: "1.6.32" },
+    args: ["-m", "64"],
+    ports: [{ name: "memcached", containerPort: 11211, protocol: "tcp" }],
+    healthCheck: { type: "tcp", port: "memcached", intervalSec: 10, timeoutSec: 2 },
+    resources: { cpuMillicores: 250, memoryMiB: 128 },
+    placement: { kind: "replicated", replicas: 1 },
+    zones: ["dbs"],
+  },
+  {
+    name: "prometheus",
+    description: "Metrics: discovers and scrapes every instance of every service that exposes metrics.",
+    image: { repository: "prom/prometheus", tag: "v2.54.1" },
+    ports: [{ name: "http", containerPort: 9090, protocol: "http" }],
+    healthCheck: http("http", "/-/healthy"),
+    resources: { cpuMillicores: 500, memoryMiB: 1024 },
+    placement: { kind: "replicated", replicas: 1 },
+    zones: ["apis", "monitoring"],
+    talksTo: [
+      { service: "query-api", port: "http", kind: "scrape" },
+      { service: "cadvisor", port: "http", kind: "scrape" },
+      { service: "node-exporter", port: "metrics", kind: "scrape" },
+      { service: "postgres-exporter", port: "metrics", kind: "scrape" },
+    ],
+    volumes: [{ kind: "persistent", name: "prometheus-data", mountPath: "/prometheus" }],
+    metrics: { port: "http", path: "/metrics" },
+    collectsMetrics: { configFile: "/etc/prometheus/prometheus.yml" },
+    update: STATEFUL_UPDATE,
+  },
+  {
+    name: "grafana",
+    description: "Dashboards, served under /grafana/; admin password is a generated secret.",
+    image: { repository: "grafana/grafana", tag: "11.2.0" },
+    ports: [{ name: "http", containerPort: 3000, protocol: "http" }],
+    env: {
+      GF_SECURITY_ADMIN_USER: "admin",
+      GF_SERVER_ROOT_URL: "%(protocol)s://%(domain)s/grafana/",
+      GF_SERVER_SERVE_FROM_SUB_PATH: "true",
+      GF_USERS_ALLOW_SIGN_UP: "false",
+      GF_ANALYTICS_REPORTING_ENABLED: "false",
+    },
+    secretEnv: { GF_SECURITY_ADMIN_PASSWORD: secretRef("grafana-admin-password") },
+    healthCheck: http("http", "/api/health"),
+    resources: { cpuMillicores: 250, memoryMiB: 256 },
+    placement: { kind: "replicated", replicas: 1 },
+    zones: ["monitoring"],
+    talksTo: [{ service: "prometheus", port: "http" }],
+    volumes: [{ kind: "persistent", name: "grafana-data", mountPath: "/var/lib/grafana" }],
+    update: STATEFUL_UPDATE,
+  },
+  {
+    name: "cadvisor",
+    description: "Container metrics of every node.",
+    image: { repository: "gcr.io/cadvisor/cadvisor", tag: "v0.49.1" },
+    ports: [{ name: "http", containerPort: 8080, protocol: "http" }],
+    healthCheck: http("http", "/healthz"),
+    resources: { cpuMillicores: 200, memoryMiB: 256 },
+    placement: { kind: "per-node" },
+    zones: ["monitoring"],
+    volumes: [
+      { kind: "host", name: "rootfs", hostPath: "/", mountPath: "/rootfs" },
+      { kind: "host", name: "docker-socket", hostPath: "/var/run/docker.sock", mountPath: "/var/run/docker.sock" },
+      { kind: "host", name: "sys", hostPath: "/sys", mountPath: "/sys" },
+      { kind: "host", name: "docker-data", hostPath: "/var/lib/docker", mountPath: "/var/lib/docker" },
+    ],
+    metrics: { port: "http", path: "/metrics" },
+    securityExceptions: { runsAsRoot: "reads the Docker socket and cgroup files of every container on the node" },
+  },
+  {
+    name: "node-exporter",
+    description: "Host metrics of every node.",
+    image: { repository: "prom/node-exporter", tag: "v1.8.2" },
+    args: ["--path.procfs=/host/proc", "--path.sysfs=/host/sys", "--path.rootfs=/rootfs"],
+    ports: [{ name: "metrics", containerPort: 9100, protocol: "http" }],
+    healthCheck: http("metrics", "/"),
+    resources: { cpuMillicores: 100, memoryMiB: 64 },
+    placement: { kind: "per-node" },
+    zones: ["monitoring"],
+    volumes: [
+      { kind: "host", name: "proc", hostPath: "/proc", mountPath: "/host/proc" },
+      { kind: "host", name: "sys", hostPath: "/sys", mountPath: "/host/sys" },
+      { kind: "host", name: "rootfs", hostPath: "/", mountPath: "/rootfs" },
+    ],
+    metrics: { port: "metrics", path: "/metrics" },
+  },
+  {
+    name: "postgres-exporter",
+    description: "PostgreSQL metrics; its connection string carries the database password.",
+    image: { repository: "prometheuscommunity/postgres-exporter", tag: "v0.15.0" },
+    ports: [{ name: "metrics", containerPort: 9187, protocol: "http" }],
+    secretEnv: {
+      DATA_SOURCE_NAME: [
+        `postgresql://${DB_USER}:`,
+        secretRef("postgres-password"),
+        "@",
+        hostPortOf("postgres", "postgres"),
+        `/${DB_NAME}?sslmode=disable`,
+      ],
+    },
+    healthCheck: http("metrics", "/"),
+    resources: { cpuMillicores: 100, memoryMiB: 64 },
+    placement: { kind: "replicated", replicas: 1 },
+    zones: ["monitoring", "dbs"],
+    talksTo: [{ service: "postgres", port: "postgres" }],
+    metrics: { port: "metrics", path: "/metrics" },
+  },
+  {
+    name: "gitlab",
+    description: "Self-hosted GitLab CE for the application's CI/CD (optional); served under /gitlab/ to admins.",
+    image: { repository: "gitlab/gitlab-ce", tag: "17.3.1-ce.0" },
+    ports: [
+      { name: "http", containerPort: 8929, protocol: "http" },
+      { name: "ssh", containerPort: 22, protocol: "tcp" },
+    ],
+    env: {
+      GITLAB_OMNIBUS_CONFIG:
+        "nginx['listen_port'] = 8929; nginx['listen_https'] = false; gitlab_rails['gitlab_shell_ssh_port'] = 2224",
+    },
+    healthCheck: { type: "command", command: ["/opt/gitlab/bin/gitlab-healthcheck", "--fail", "--max-time", "10"], intervalSec: 60, timeoutSec: 30 },
+    resources: { cpuMillicores: 2000, memoryMiB: 4096 },
+    placement: { kind: "replicated", replicas: 1 },
+    zones: ["ci"],
+    volumes: [
+      { kind: "persistent", name: "gitlab-config", mountPath: "/etc/gitlab" },
+      { kind: "persistent", name: "gitlab-logs", mountPath: "/var/log/gitlab" },
+      { kind: "persistent", name: "gitlab-data", mountPath: "/var/opt/gitlab" },
+    ],
+    update: { ...STATEFUL_UPDATE, healthyDeadlineSec: 600, progressDeadlineSec: 900 },
+    optional: true,
+    securityExceptions: { runsAsRoot: "omnibus GitLab runs its own init system as root", writableRootFs: "omnibus reconfigures itself at start" },
+  },
+  {
+    name: "gitlab-runner",
+    description: "GitLab CI runners using the node's Docker engine (optional).",
+    image: { repository: "gitlab/gitlab-runner", tag: "v17.3.1" },
+    ports: [],
+    healthCheckExemption: "listens on no port: it polls GitLab for jobs, so its liveness is the process itself",
+    resources: { cpuMillicores: 500, memoryMiB: 512 },
+    placement: { kind: "replicated", replicas: 2 },
+    zones: ["ci"],
+    talksTo: [{ service: "gitlab", port: "http" }],
+    volumes: [
+      { kind: "host", name: "docker-socket", hostPath: "/var/run/docker.sock", mountPath: "/var/run/docker.sock" },
+      { kind: "ephemeral", name: "runner-config", mountPath: "/etc/gitlab-runner" },
+    ],
+    optional: true,
+    securityExceptions: { runsAsRoot: "drives the node's Docker engine to run CI jobs" },
+  },
+  {
+    name: "debug",
+    description: "A shell (netshoot) inside the monitoring zone for network tests (optional).",
+    image: { repository: "nicolaka/netshoot", tag: "v0.13" },
+    command: ["sleep", "infinity"],
+    ports: [],
+    healthCheckExemption: "an idle shell that listens on no port; it is alive while sleep runs",
+    resources: { cpuMillicores: 100, memoryMiB: 64 },
+    placement: { kind: "replicated", replicas: 1 },
+    zones: ["monitoring"],
+    talksTo: [
+      { service: "prometheus", port: "http" },
+      { service: "grafana", port: "http" },
+      { service: "postgres-exporter", port: "metrics" },
+    ],
+    optional: true,
+  },
+];
+
+export const ARGO: Application = {
+  name: "argo",
+  zones: [
+    { name: "sites", description: "The web front ends.", subnet: "192.168.0.0/18" },
+    { name: "apis", description: "The APIs and their clients.", subnet: "192.168.64.0/18" },
+    { name: "dbs", description: "Database and cache, reachable only from the APIs and the exporter.", subnet: "192.168.128.0/18" },
+    { name: "monitoring", description: "Metrics collection and dashboards.", subnet: "192.168.192.0/18" },
+    // The thesis attached GitLab to a network it never defined ("argo-backend").
+    { name: "ci", description: "GitLab and its runners (optional).", subnet: "10.129.0.0/18" },
+  ],
+  services,
+  routes: [
+    { pathPrefix: "/query/", service: "query-site", port: "http" },
+    // The admin site is only useful with the admin API behind it, so it is restricted the same way.
+    { pathPrefix: "/admin/", service: "admin-site", port: "http", adminOnly: true },
+    { pathPrefix: "/api/ip2domain", service: "query-api", port: "http" },
+    { pathPrefix: "/api/domain2ip", service: "query-api", port: "http" },
+    { pathPrefix: "/api/get", service: "admin-api", port: "http", adminOnly: true },
+    { pathPrefix: "/api/list", service: "admin-api", port: "http", adminOnly: true },
+    { pathPrefix: "/api/add", service: "admin-api", port: "http", adminOnly: true },
+    { pathPrefix: "/api/delete", service: "admin-api", port: "http", adminOnly: true },
+    { pathPrefix: "/api/update", service: "admin-api", port: "http", adminOnly: true },
+    { pathPrefix: "/grafana/", service: "grafana", port: "http" },
+    { pathPrefix: "/gitlab/", service: "gitlab", port: "http", adminOnly: true },
+  ],
+  secrets: [
+    { name: "postgres-password", description: "Password of the argo database user.", source: { kind: "generate", length: 32 } },
+    { name: "grafana-admin-password", description: "Password of Grafana's admin user.", source: { kind: "generate", length: 32 } },
+  ],
+};

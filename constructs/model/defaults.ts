@@ -1,0 +1,37 @@
+import type { RestartPolicy, ServiceSpec, TalksTo, UpdatePolicy } from "./types";
+
+/**
+ * Rolling updates that fail fast and roll back on their own. The sources waited ten minutes (Nomad's
+ * progress deadline) before reverting a broken release; here a release that is not healthy within two minutes
+ * fails, and the rollout gives up after three.
+ */
+export const DEFAULT_UPDATE_POLICY: UpdatePolicy = {
+  parallelism: 1,
+  order: "start-first",
+  delaySec: 10,
+  minHealthySec: 10,
+  healthyDeadlineSec: 120,
+  progressDeadlineSec: 180,
+  autoRollback: true,
+  canaries: 0,
+  autoPromote: false,
+};
+
+/** The thesis' Swarm restart policy: any exit, 5 s apart, at most 5 attempts in 2 minutes. */
+export const DEFAULT_RESTART_POLICY: RestartPolicy = {
+  delaySec: 5,
+  maxAttempts: 5,
+  windowSec: 120,
+};
+
+export function updatePolicyOf(service: ServiceSpec): UpdatePolicy {
+  return { ...DEFAULT_UPDATE_POLICY, ...service.update };
+}
+
+export function restartPolicyOf(service: ServiceSpec): RestartPolicy {
+  return { ...DEFAULT_RESTART_POLICY, ...service.restart };
+}
+
+export function talksToKind(edge: TalksTo): "call" | "scrape" {
+  return edge.kind ?? "call";
+}

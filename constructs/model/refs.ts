@@ -1,0 +1,58 @@
+import type { EndpointRef, EnvPart, EnvValue, SecretRef } from "./types";
+
+/** The value of a declared secret, resolved by each platform from its own secret store. */
+export function secretRef(secret: string): SecretRef {
+  return { secret };
+}
+
+/** Address of another service's port as the caller sees it on the platform (mesh upstream, service DNS, ...). */
+export function hostOf(service: string, port: string): EndpointRef {
+  return { endpoint: { service, port }, part: "host" };
+}
+
+export function portOf(service: string, port: string): EndpointRef {
+  return { endpoint: { service, port }, part: "port" };
+}
+
+export function hostPortOf(service: string, port: string): EndpointRef {
+  return { endpoint: { service, port }, part: "hostPort" };
+}
+
+export function isSecretRef(part: EnvPart): part is SecretRef {
+  return typeof part === "object" && "secret" in part;
+}
+
+export function isEndpointRef(part: EnvPart): part is EndpointRef {
+  return typeof part === "object" && "endpoint" in part;
+}
+
+export function envParts(value: EnvValue): readonly EnvPart[] {
+  return Array.isArray(value) ? (value as readonly EnvPart[]) : [value as EnvPart];
+}
+
+export function secretsIn(value: EnvValue): string[] {
+  return envParts(value).filter(isSecretRef).map((p) => p.secret);
+}
+
+export function endpointsIn(value: EnvValue): EndpointRef[] {
+  return envParts(value).filter(isEndpointRef);
+}
+
+/** How a platform turns references into text: its own secret syntax and service addresses. */
+export interface EnvResolver {
+  secret(name: string): string;
+  endpoint(service: string, port: string): { host: string; port: number };
+}
+
+export function renderEnvValue(value: EnvValue, resolver: EnvResolver): string {
+  return envParts(value)
+    .map((part) => {
+      if (typeof part === "string") return part;
+      if (isSecretRef(part)) return resolver.secret(part.secret);
+      const { host, port } = resolver.endpoint(part.endpoint.service, part.endpoint.port);
+      if (part.part === "host") return host;
+      if (part.part === "port") return String(port);
+      return `${host}:${port}`;
+    })
+    .join("");
+}

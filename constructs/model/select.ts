@@ -1,0 +1,31 @@
+import type { Application, ServiceSpec } from "./types";
+
+/** What an environment decides about the application it deploys. */
+export interface ApplicationSelection {
+  /** Optional services to run; every other optional service is left out with its routes. */
+  readonly optionalServices: readonly string[];
+  /** Replacement subnets by zone name, where the model's ranges clash with the environment's networks. */
+  readonly zoneSubnets?: Readonly<Record<string, string>>;
+  /** Replacement image tags by service name (e.g. a customer's own release). */
+  readonly imageTags?: Readonly<Record<string, string>>;
+}
+
+/** The application as one environment runs it. Validate the result: a selection can break references. */
+export function selectApplication(app: Application, selection: ApplicationSelection): Application {
+  const enabled = (s: ServiceSpec) => !s.optional || selection.optionalServices.includes(s.name);
+  const services = app.services.filter(enabled).map((service) => {
+    const tag = selection.imageTags?.[service.name];
+    return tag === undefined ? service : { ...service, image: { ...service.image, tag, digest: undefined } };
+  });
+  const names = new Set(services.map((s) => s.name));
+  return {
+    ...app,
+    services,
+    routes: app.routes.filter((route) => names.has(route.service) || !isOptional(app, route.service)),
+    zones: app.zones.map((zone) => ({ ...zone, subnet: selection.zoneSubnets?.[zone.name] ?? zone.subnet })),
+  };
+}
+
+function isOptional(app: Application, service: string): boolean {
+  return app.services.some((s) => s.name === service && s.optional === true);
+}

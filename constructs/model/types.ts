@@ -1,0 +1,216 @@
+/**
+ * The platform-neutral description of an application.
+ *
+ * Plain typed data: no platform construct adds a decision of its own about ports, zones or who talks to
+ * whom; they all read it from here so that every platform agrees. Units are in the field names.
+ */
+
+export type Protocol = "http" | "tcp" | "udp" | "grpc";
+
+export interface PortSpec {
+  /** Name other parts of the model refer to (`talksTo`, routes, health checks, metrics). */
+  readonly name: string;
+  /** Port the container listens on. */
+  readonly containerPort: number;
+  readonly protocol: Protocol;
+}
+
+export interface ImageSpec {
+  /** Repository without tag, e.g. `prom/prometheus` or `gcr.io/cadvisor/cadvisor`. */
+  readonly repository: string;
+  /** A pinned tag; `latest` and empty tags are rejected by validation. */
+  readonly tag: string;
+  /** Optional content digest (`sha256:...`), appended as `@digest` where the platform supports it. */
+  readonly digest?: string;
+}
+
+/** A secret declared by the application; its value is generated or supplied at deploy time, never in code. */
+export interface SecretSpec {
+  readonly name: string;
+  readonly description: string;
+  /**
+   * How the value comes to exist.
+   * - `generate`: a random value made by Terraform (`random_password`) at deploy time.
+   * - `supplied`: given by the person deploying, through a sensitive Terraform variable.
+   */
+  readonly source:
+    | { readonly kind: "generate"; readonly length: number }
+    | { readonly kind: "supplied"; readonly variable: string };
+}
+
+/** Reference to a declared secret inside an environment value. */
+export interface SecretRef {
+  readonly secret: string;
+}
+
+/** Reference to how a caller reaches another service's port on the running platform. */
+export interface EndpointRef {
+  readonly endpoint: { readonly service: string; readonly port: string };
+  /** `host` gives the address, `port` the port number, `hostPort` both as `host:port`. */
+  readonly part: "host" | "port" | "hostPort";
+}
+
+export type EnvPart = string | SecretRef | EndpointRef;
+/** A plain string, a reference, or the concatenation of several parts. */
+export type EnvValue = EnvPart | readonly EnvPart[];
+
+export type HealthCheck =
+  | {
+      readonly type: "http";
+      readonly port: string;
+      readonly path: string;
+      readonly intervalSec: number;
+      readonly timeoutSec: number;
+    }
+  | { readonly type: "tcp"; readonly port: string; readonly intervalSec: number; readonly timeoutSec: number }
+  | {
+      readonly type: "command";
+      readonly command: readonly string[];
+      readonly intervalSec: number;
+      readonly timeoutSec: number;
+    };
+
+export interface ResourceSpec {
+  /** CPU the service is given, in thousandths of a core. */
+  readonly cpuMillicores: number;
+  /** Memory the service is given and limited to, in MiB. */
+  readonly memoryMiB: number;
+}
+
+export type Placement =
+  | { readonly kind: "replicated"; readonly replicas: number }
+  /** One instance on every workload node (node exporters, log collectors). */
+  | { readonly kind: "per-node" };
+
+export interface AutoscalingIntent {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** Average CPU utilisation the platform should keep the service at, in percent. */
+  readonly targetCpuPercent: number;
+}
+
+export interface TalksTo {
+  readonly service: string;
+  /** Port name on the target service. */
+  readonly port: string;
+  /**
+   * `call`: ordinary client traffic to one healthy instance (mesh upstream, service DNS).
+   * `scrape`: metrics collection that must reach every instance individually.
+   * @default "call"
+   */
+  readonly kind?: "call" | "scrape";
+}
+
+export type VolumeSpec =
+  | {
+      /** Data that must outlive the container and the node it ran on (databases, TSDBs). */
+      readonly kind: "persistent";
+      readonly name: string;
+      readonly mountPath: string;
+    }
+  | { readonly kind: "ephemeral"; readonly name: string; readonly mountPath: string }
+  | {
+      /** A path of the node itself, mounted read-only (docker socket, /sys). */
+      readonly kind: "host";
+      readonly name: string;
+      readonly hostPath: string;
+      readonly mountPath: string;
+    };
+
+export interface UpdatePolicy {
+  /** Instances replaced at once. */
+  readonly parallelism: number;
+  /** Start the new instance before stopping the old one, or the reverse. */
+  readonly order: "start-first" | "stop-first";
+  /** Pause between batches. */
+  readonly delaySec: number;
+  /** How long a new instance must stay healthy to count as healthy. */
+  readonly minHealthySec: number;
+  /** How long a new instance may take to become healthy before it counts as failed. */
+  readonly healthyDeadlineSec: number;
+  /** How long the whole rollout may go without progress before it fails (and rolls back). */
+  readonly progressDeadlineSec: number;
+  /** Roll back to the last good version when a rollout fails. */
+  readonly autoRollback: boolean;
+  /** Canary instances started next to the old version; 0 for a plain rolling update. */
+  readonly canaries: number;
+  /** Promote canaries automatically once healthy (otherwise a person promotes them). */
+  readonly autoPromote: boolean;
+}
+
+export interface RestartPolicy {
+  readonly delaySec: number;
+  readonly maxAttempts: number;
+  readonly windowSec: number;
+}
+
+export interface MetricsSpec {
+  readonly port: string;
+  readonly path: string;
+}
+
+export interface ServiceSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly image: ImageSpec;
+  /** Replaces the image's entrypoint. */
+  readonly command?: readonly string[];
+  /** Arguments to the entrypoint (or to `command`). */
+  readonly args?: readonly string[];
+  readonly ports: readonly PortSpec[];
+  /** Environment without secrets; may reference other services' endpoints. */
+  readonly env?: Readonly<Record<string, EnvValue>>;
+  /** Environment that contains at least one secret; delivered through each platform's secret store. */
+  readonly secretEnv?: Readonly<Record<string, EnvValue>>;
+  readonly healthCheck?: HealthCheck;
+  /**
+   * Why this long-running service has no health check (e.g. it listens on no port). Without a health check,
+   * a reason is required; the platforms then rely on the process staying up.
+   */
+  readonly healthCheckExemption?: string;
+  readonly resources?: ResourceSpec;
+  readonly placement: Placement;
+  readonly autoscaling?: AutoscalingIntent;
+  /** Network segments the service joins; it can only reach services it shares a zone with. */
+  readonly zones: readonly string[];
+  readonly talksTo?: readonly TalksTo[];
+  readonly volumes?: readonly VolumeSpec[];
+  /** @default DEFAULT_UPDATE_POLICY */
+  readonly update?: Partial<UpdatePolicy>;
+  /** @default DEFAULT_RESTART_POLICY */
+  readonly restart?: Partial<RestartPolicy>;
+  readonly metrics?: MetricsSpec;
+  /**
+   * The service is a Prometheus server: each platform renders its scrape configuration into `configFile`,
+   * discovering every instance of each service it has a `scrape` talks-to entry for.
+   */
+  readonly collectsMetrics?: { readonly configFile: string };
+  /** Runs only where an environment switches it on. */
+  readonly optional?: boolean;
+  /** Needs root or a writable root filesystem; the reason is shown wherever a platform relaxes its defaults. */
+  readonly securityExceptions?: { readonly runsAsRoot?: string; readonly writableRootFs?: string };
+}
+
+export interface ZoneSpec {
+  readonly name: string;
+  readonly description: string;
+  /** Address range of the zone's overlay network where the platform has one (Swarm). */
+  readonly subnet: string;
+}
+
+export interface RouteSpec {
+  /** Path prefix on the public entrypoint, e.g. `/query/` or `/api/add`. */
+  readonly pathPrefix: string;
+  readonly service: string;
+  readonly port: string;
+  /** Reachable only from the environment's admin CIDRs. */
+  readonly adminOnly?: boolean;
+}
+
+export interface Application {
+  readonly name: string;
+  readonly zones: readonly ZoneSpec[];
+  readonly services: readonly ServiceSpec[];
+  readonly routes: readonly RouteSpec[];
+  readonly secrets: readonly SecretSpec[];
+}

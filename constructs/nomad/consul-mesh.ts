@@ -1,0 +1,58 @@
+import { ConfigEntry } from "@cdktf/provider-consul/lib/config-entry";
+import { Construct } from "../cdktf";
+import type { Application } from "../model";
+import { consulServiceName, type ServicePlan } from "./plan";
+
+export interface ConsulMeshProps {
+  readonly app: Application;
+  readonly plans: ReadonlyMap<string, ServicePlan>;
+}
+
+/**
+ * Consul service-mesh policy from the model's talks-to pairs: a wildcard intention that denies everything,
+ * one `service-intentions` entry per called service allowing exactly its callers, and `service-defaults`
+ * declaring HTTP services as such (so Envoy applies L7 handling and metrics).
+ */
+export class ConsulMesh extends Construct {
+  readonly serviceDefaults: ConfigEntry[] = [];
+  readonly intentions: ConfigEntry[] = [];
+
+  constructor(scope: Construct, id: string, props: ConsulMeshProps) {
+    super(scope, id);
+    this.intentions.push(
+      new ConfigEntry(this, "deny-all", {
+        kind: "service-intentions",
+        name: "*",
+        configJson: JSON.stringify({ Sources: [{ Name: "*", Action: "deny" }] }),
+      }),
+    );
+    const callers = new Map<string, Set<string>>();
+    for (const plan of props.plans.values()) {
+      for (const upstream of plan.upstreams) {
+        const set = callers.get(upstream.destinationName) ?? new Set<string>();
+        set.add(plan.service.name);
+        callers.set(upstream.destinationName, set);
+      }
+    }
+    for (const [destination, sources] of [...callers.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      this.intentions.push(
+        new ConfigEntry(this, `intentions-${destination}`, {
+          kind: "service-intentions",
+          name: destination,
+          configJson: JSON.stringify({ Sources: [...sources].sort().map((name) => ({ Name: name, Action: "allow" })) }),
+        }),
+      );
+    }
+    for (const plan of props.plans.values()) {
+      const port = plan.primaryPort;
+      if (!plan.inMesh || !port || (port.protocol !== "http" && port.protocol !== "grpc")) continue;
+      this.serviceDefaults.push(
+        new ConfigEntry(this, `defaults-${plan.service.name}`, {
+          kind: "service-defaults",
+          name: consulServiceName(plan.service, port),
+          configJson: JSON.stringify({ Protocol: port.protocol }),
+        }),
+      );
+    }
+  }
+}

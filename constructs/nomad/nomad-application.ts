@@ -1,0 +1,199 @@
+import { Job } from "@cdktf/provider-nomad/lib/job";
+import { Variable } from "@cdktf/provider-nomad/lib/variable";
+import type { NomadTarget } from "../../environments/types";
+import { CapabilityReport, type CapabilityRecord } from "../capabilities";
+import { Construct } from "../cdktf";
+import { updatePolicyOf, type Application, type ServiceSpec } from "../model";
+import { healthCheckRequired, suppressRule } from "../policy";
+import { ApplicationSecrets } from "../secrets/application-secrets";
+import { CATALOG_READ_RULES, ConsulReadToken } from "./consul-read-token";
+import { ConsulMesh } from "./consul-mesh";
+import { FABIO_JOB_ID, FABIO_TOKEN_ENV, renderFabioJob } from "./fabio-job";
+import type { JobFile } from "./jobspec";
+import { planServices, type ServicePlan } from "./plan";
+import { PROMETHEUS_CONSUL_CA_FILE, PROMETHEUS_CONSUL_TOKEN_FILE, prometheusConfigForNomad } from "./prometheus-config";
+import { fabioTag, renderServiceJob, variablePathOf, type TaskExtras } from "./service-job";
+import { escapeTerraformTemplate } from "./terraform-escape";
+
+export interface NomadApplicationProps {
+  readonly app: Application;
+  readonly target: NomadTarget;
+  readonly adminCidrs: readonly string[];
+}
+
+const PLATFORM = "nomad";
+/** Nomad Variable key of the Consul token a discovery client reads. */
+const CONSUL_TOKEN_ITEM = "CONSUL_HTTP_TOKEN";
+
+/**
+ * An application on Nomad + Consul + Fabio: one job per service (each rolls out and reverts on its own),
+ * Consul Connect between them with deny-by-default intentions, secrets in Nomad Variables, and Fabio routing
+ * the model's public routes.
+ */
+export class NomadApplication extends Construct {
+  /** The `nomad_job` resources by job ID. */
+  readonly jobs = new Map<string, Job>();
+  /** The jobspecs as sent to Nomad, by job ID. */
+  readonly jobFiles = new Map<string, JobFile>();
+  readonly variables = new Map<string, Variable>();
+  readonly mesh: ConsulMesh;
+
+  constructor(scope: Construct, id: string, props: NomadApplicationProps) {
+    super(scope, id);
+    const { app, target } = props;
+    const secrets = new ApplicationSecrets(this, "secrets", app);
+    const plans = planServices(app);
+    this.mesh = new ConsulMesh(this, "mesh", { app, plans });
+    const report = CapabilityReport.of(this);
+
+    for (const service of app.services) {
+      const extras = service.collectsMetrics ? this.prometheusExtras(app, service, target) : {};
+      const rendered = renderServiceJob(service, { app, target, adminCidrs: props.adminCidrs, plans, secretValue: (n) => secrets.valueOf(n) }, extras);
+      const job = this.addJob(service.name, rendered.file, rendered.variablePath, rendered.secretItems);
+      if (!service.healthCheck && service.healthCheckExemption) {
+        suppressRule(job, healthCheckRequired.id, service.healthCheckExemption);
+      }
+      for (const entry of capabilities(service, plans.get(service.name)!, rendered.file, target)) report.record(this, entry);
+    }
+
+    const fabioToken = new ConsulReadToken(this, "fabio-consul-token", {
+      name: "fabio-catalog-read",
+      description: "Fabio reads the service catalog to build its routing table",
+      rules: [CATALOG_READ_RULES, 'key_prefix "fabio/" {', '  policy = "read"', "}"].join("\n"),
+    });
+    this.addJob(FABIO_JOB_ID, renderFabioJob(target), variablePathOf(FABIO_JOB_ID), { [FABIO_TOKEN_ENV]: fabioToken.secretId });
+    report.record(this, {
+      platform: PLATFORM,
+      service: "*",
+      intent: "routes",
+      wanted: `${app.routes.length} public routes, ${app.routes.filter((r) => r.adminOnly).length} admin-only`,
+      realization: `Fabio system job on every client (:${target.fabio.httpPort}) from urlprefix- tags; admin-only routes carry allow=ip: the admin CIDRs and the edge proxies (e.g. ${app.routes.find((r) => r.adminOnly) ? fabioTag(app.routes.find((r) => r.adminOnly)!, { ...props, target }) : "none"})`,
+      support: "native",
+    });
+    report.record(this, {
+      platform: PLATFORM,
+      service: "*",
+      intent: "secrets",
+      wanted: app.secrets.map((s) => s.name).join(", "),
+      realization: "random_password values stored in one Nomad Variable per job (nomad/jobs/<job>, readable by that job only), rendered into the task environment by a template",
+      support: "native",
+    });
+  }
+
+  private addJob(jobId: string, file: JobFile, variablePath: string, secretItems: Readonly<Record<string, string>>): Job {
+    let variable: Variable | undefined;
+    if (Object.keys(secretItems).length > 0) {
+      variable = new Variable(this, `${jobId}-secrets`, { path: variablePath, namespace: "default", items: { ...secretItems } });
+      this.variables.set(jobId, variable);
+    }
+    const job = new Job(this, jobId, {
+      jobspec: escapeTerraformTemplate(JSON.stringify(file, null, 2)),
+      json: true,
+      // Wait for the deployment: a release that fails its health checks fails the apply (after Nomad reverted it).
+      detach: false,
+      dependsOn: [...(variable ? [variable] : []), ...this.mesh.serviceDefaults],
+    });
+    this.jobs.set(jobId, job);
+    this.jobFiles.set(jobId, file);
+    return job;
+  }
+
+  /** Prometheus' scrape configuration, its Consul token and the Consul CA, delivered to its task. */
+  private prometheusExtras(app: Application, collector: ServiceSpec, target: NomadTarget): TaskExtras {
+    const token = new ConsulReadToken(this, `${collector.name}-consul-token`, {
+      name: `${collector.name}-catalog-read`,
+      description: `${collector.name} discovers scrape targets in the service catalog`,
+      rules: CATALOG_READ_RULES,
+    });
+    return {
+      templates: [
+        {
+          EmbeddedTmpl: prometheusConfigForNomad(app, collector, target),
+          DestPath: "local/prometheus.yml",
+          ChangeMode: "signal",
+          ChangeSignal: "SIGHUP",
+        },
+        {
+          EmbeddedTmpl: `{{ with nomadVar "${variablePathOf(collector.name)}" }}{{ .${CONSUL_TOKEN_ITEM} }}{{ end }}`,
+          DestPath: PROMETHEUS_CONSUL_TOKEN_FILE.replace(/^\//, ""),
+          ChangeMode: "signal",
+          ChangeSignal: "SIGHUP",
+          Perms: "0400",
+        },
+      ],
+      volumes: [`local/prometheus.yml:${collector.collectsMetrics!.configFile}`],
+      mounts: [{ type: "bind", source: target.consul.caFile, target: PROMETHEUS_CONSUL_CA_FILE, readonly: true }],
+      secretItems: { [CONSUL_TOKEN_ITEM]: token.secretId },
+    };
+  }
+}
+
+function capabilities(service: ServiceSpec, plan: ServicePlan, file: JobFile, target: NomadTarget): CapabilityRecord[] {
+  const base = { platform: PLATFORM, service: service.name };
+  const group = file.Job.TaskGroups[0];
+  const update = updatePolicyOf(service);
+  const records: CapabilityRecord[] = [];
+  records.push(
+    service.placement.kind === "per-node"
+      ? { ...base, intent: "placement", wanted: "one per node", realization: "system job on every workload client", support: "native" }
+      : { ...base, intent: "placement", wanted: `${service.placement.replicas} replicas`, realization: `service job, group count ${group.Count}`, support: "native" },
+  );
+  records.push(
+    service.healthCheck
+      ? { ...base, intent: "health", wanted: `${service.healthCheck.type} check`, realization: `Consul ${group.Services?.[0]?.Checks?.[0]?.Type} check run by the node's agent`, support: "native" }
+      : { ...base, intent: "health", wanted: "no check (exempt)", realization: `task state only: ${service.healthCheckExemption}`, support: "native" },
+  );
+  if (service.autoscaling) {
+    const a = service.autoscaling;
+    records.push({
+      ...base,
+      intent: "autoscaling",
+      wanted: `${a.minReplicas}-${a.maxReplicas} replicas @ ${a.targetCpuPercent} % CPU`,
+      realization: "group scaling policy (target-value on avg_cpu-allocated, nomad-apm); acts only where the Nomad Autoscaler agent runs, which this stack does not deploy",
+      support: "partial",
+    });
+  }
+  if (service.placement.kind === "per-node") {
+    records.push({
+      ...base,
+      intent: "update",
+      wanted: `parallelism ${update.parallelism}${update.autoRollback ? ", auto-rollback" : ""}`,
+      realization: update.autoRollback
+        ? "system jobs roll node by node but have no deployments, so Nomad cannot revert them automatically"
+        : "system job rolling update",
+      support: update.autoRollback ? "unsupported" : "native",
+    });
+  } else {
+    records.push({
+      ...base,
+      intent: "update",
+      wanted: `parallelism ${update.parallelism}, ${update.order}, rollback ${update.autoRollback ? "on" : "off"}, progress deadline ${update.progressDeadlineSec} s`,
+      realization:
+        `update { max_parallel ${update.parallelism}, auto_revert ${update.autoRollback}, progress_deadline ${update.progressDeadlineSec}s, canary ${update.canaries} }` +
+        (update.order === "start-first" && update.canaries === 0 ? "; Nomad replaces allocations stop-first (start-first needs canaries)" : ""),
+      support: update.order === "start-first" && update.canaries === 0 ? "partial" : "native",
+    });
+  }
+  records.push(
+    plan.inMesh
+      ? { ...base, intent: "zones", wanted: service.zones.join(", "), realization: "Consul Connect sidecar; intentions allow exactly the talks-to pairs (stricter than zones)", support: "native" }
+      : {
+          ...base,
+          intent: "zones",
+          wanted: service.zones.join(", "),
+          realization: `not in the mesh (no call traffic): ports ${plan.mappedPorts.join(", ")} are on dynamic host ports, limited by the node firewall`,
+          support: "partial",
+        },
+  );
+  for (const volume of (service.volumes ?? []).filter((v) => v.kind === "persistent")) {
+    const placement = target.hostVolumes[volume.name];
+    records.push({
+      ...base,
+      intent: "persistence",
+      wanted: `${volume.name} at ${volume.mountPath}`,
+      realization: `host volume "${volume.name}" on client ${placement?.client} (${placement?.path}); the group is placed on that client`,
+      support: "native",
+    });
+  }
+  return records;
+}

@@ -1,0 +1,296 @@
+import {
+  imageRef,
+  portNamed,
+  renderEnvValue,
+  restartPolicyOf,
+  updatePolicyOf,
+  type Application,
+  type EnvResolver,
+  type HealthCheck,
+  type RouteSpec,
+  type ServiceSpec,
+} from "../model";
+import type { NomadTarget } from "../../environments/types";
+import {
+  seconds,
+  type DockerConfig,
+  type Job,
+  type JobFile,
+  type Port,
+  type ServiceCheck,
+  type Service,
+  type Task,
+  type TaskGroup,
+  type Template,
+} from "./jobspec";
+import { consulServiceName, METRICS_LISTENER, type ServicePlan } from "./plan";
+
+export interface ServiceJobContext {
+  readonly app: Application;
+  readonly target: NomadTarget;
+  readonly adminCidrs: readonly string[];
+  readonly plans: ReadonlyMap<string, ServicePlan>;
+  /** The value of a secret as the platform refers to it (a Terraform expression, never a literal). */
+  readonly secretValue: (name: string) => string;
+}
+
+/** Platform additions to a service's task: configuration files and the secrets they read. */
+export interface TaskExtras {
+  readonly templates?: readonly Template[];
+  readonly volumes?: readonly string[];
+  readonly mounts?: NonNullable<DockerConfig["mount"]>;
+  /** Extra items of the job's Nomad Variable, read by `templates` (not placed in the environment). */
+  readonly secretItems?: Readonly<Record<string, string>>;
+}
+
+export interface RenderedServiceJob {
+  readonly file: JobFile;
+  /** Nomad Variable path the job's tasks read their secrets from (readable by this job only). */
+  readonly variablePath: string;
+  /** Secret environment of the job, rendered with Terraform references to the generated secrets. */
+  readonly secretItems: Readonly<Record<string, string>>;
+}
+
+/** Consul's metadata key that tells Prometheus which host port serves an instance's metrics. */
+export const METRICS_PORT_META = "metrics_port";
+export const METRICS_PATH_META = "metrics_path";
+
+export function variablePathOf(jobId: string): string {
+  return `nomad/jobs/${jobId}`;
+}
+
+export function workloadConstraint(target: NomadTarget) {
+  return { LTarget: "${node.class}", RTarget: target.workloadNodeClass, Operand: "=" };
+}
+
+/** Nomad schedules CPU in MHz; the model speaks in thousandths of a core. */
+export function cpuMhz(millicores: number, target: NomadTarget): number {
+  return Math.max(1, Math.round((millicores / 1000) * target.cpuMhzPerCore));
+}
+
+/** Fabio route tag; admin-only routes carry an IP allow-list of the admin CIDRs plus the edge proxies. */
+export function fabioTag(route: RouteSpec, ctx: Pick<ServiceJobContext, "adminCidrs" | "target">): string {
+  if (!route.adminOnly) return `urlprefix-${route.pathPrefix}`;
+  const allowed = [...ctx.adminCidrs, ...ctx.target.edgeProxies.map((a) => `${a}/32`)];
+  return `urlprefix-${route.pathPrefix} allow=${allowed.map((c) => `ip:${c}`).join(",")}`;
+}
+
+export function renderServiceJob(service: ServiceSpec, ctx: ServiceJobContext, extras: TaskExtras = {}): RenderedServiceJob {
+  const plan = ctx.plans.get(service.name);
+  if (!plan) throw new Error(`no network plan for service "${service.name}"`);
+  const jobId = service.name;
+  const variablePath = variablePathOf(jobId);
+  const resolver: EnvResolver = {
+    secret: ctx.secretValue,
+    endpoint: (target, port) => {
+      const upstream = plan.upstreams.find((u) => u.service.name === target && u.port.name === port);
+      if (!upstream) throw new Error(`"${service.name}" refers to ${target}:${port} without a talks-to entry`);
+      return { host: "127.0.0.1", port: upstream.localBindPort };
+    },
+  };
+  const env = Object.fromEntries(Object.entries(service.env ?? {}).map(([k, v]) => [k, renderEnvValue(v, resolver)]));
+  const secretEnv = Object.fromEntries(Object.entries(service.secretEnv ?? {}).map(([k, v]) => [k, renderEnvValue(v, resolver)]));
+
+  const perNode = service.placement.kind === "per-node";
+  const group: TaskGroup = {
+    Name: service.name,
+    Count: service.placement.kind === "replicated" ? service.placement.replicas : 1,
+    Networks: [{ Mode: "bridge", DynamicPorts: dynamicPorts(service, plan) }],
+    Services: consulServices(service, plan, ctx),
+    Tasks: [task(service, plan, ctx, env, variablePath, Object.keys(secretEnv), extras)],
+    Volumes: hostVolumes(service),
+    RestartPolicy: restartPolicy(service),
+    Update: perNode ? systemUpdate(service) : serviceUpdate(service),
+    Scaling: scalingPolicy(service),
+    Meta: { zones: service.zones.join(",") },
+  };
+  const job: Job = {
+    ID: jobId,
+    Name: jobId,
+    Type: perNode ? "system" : "service",
+    Region: ctx.target.region,
+    Namespace: "default",
+    Datacenters: [ctx.target.datacenter],
+    Constraints: [workloadConstraint(ctx.target)],
+    Meta: { application: ctx.app.name },
+    TaskGroups: [group],
+  };
+  return { file: { Job: job }, variablePath, secretItems: { ...secretEnv, ...extras.secretItems } };
+}
+
+function dynamicPorts(service: ServiceSpec, plan: ServicePlan): Port[] {
+  const ports: Port[] = plan.mappedPorts.map((name) => ({ Label: name, To: portNamed(service, name).containerPort }));
+  if (plan.metrics?.exposeFrom) ports.push({ Label: METRICS_LISTENER, To: -1 });
+  return ports;
+}
+
+function consulServices(service: ServiceSpec, plan: ServicePlan, ctx: ServiceJobContext): Service[] {
+  return service.ports.map((port, index): Service => {
+    const primary = index === 0;
+    const mapped = plan.mappedPorts.includes(port.name);
+    const routes = plan.routes.filter((r) => r.port === port.name);
+    const checks = primary && service.healthCheck ? [check(service, service.healthCheck, plan)] : undefined;
+    const meta: Record<string, string> = {};
+    if (primary && plan.metrics) {
+      meta[METRICS_PORT_META] = `\${NOMAD_HOST_PORT_${plan.metrics.hostPortLabel}}`;
+      meta[METRICS_PATH_META] = plan.metrics.path;
+    }
+    return {
+      Name: consulServiceName(service, port),
+      // A mapped port is registered by label (host address); an unmapped one by number, reachable through the mesh.
+      PortLabel: mapped ? port.name : String(port.containerPort),
+      Provider: "consul",
+      Tags: routes.length > 0 ? routes.map((r) => fabioTag(r, ctx)) : undefined,
+      Meta: Object.keys(meta).length > 0 ? meta : undefined,
+      AddressMode: mapped ? "host" : "alloc",
+      Checks: checks,
+      Connect: primary && plan.inMesh ? connect(plan) : undefined,
+    };
+  });
+}
+
+function connect(plan: ServicePlan): Service["Connect"] {
+  const exposeFrom = plan.metrics?.exposeFrom;
+  return {
+    SidecarService: {
+      Proxy: {
+        Upstreams: plan.upstreams.length
+          ? plan.upstreams.map((u) => ({ DestinationName: u.destinationName, LocalBindPort: u.localBindPort }))
+          : undefined,
+        Expose: exposeFrom
+          ? { Paths: [{ Path: plan.metrics!.path, Protocol: "http", LocalPathPort: exposeFrom.containerPort, ListenerPort: METRICS_LISTENER }] }
+          : undefined,
+      },
+    },
+  };
+}
+
+/**
+ * The model's health check as a Consul check run by the node's agent: on the host port where the port is
+ * mapped, through an `expose` path of the sidecar for HTTP in the mesh, on the allocation address for TCP,
+ * and inside the task for commands.
+ */
+function check(service: ServiceSpec, health: HealthCheck, plan: ServicePlan): ServiceCheck {
+  const common = { Name: `${service.name}-health`, Interval: seconds(health.intervalSec), Timeout: seconds(health.timeoutSec) };
+  if (health.type === "command") {
+    return { ...common, Type: "script", Command: health.command[0], Args: health.command.slice(1), TaskName: service.name };
+  }
+  const port = portNamed(service, health.port);
+  const mapped = plan.mappedPorts.includes(port.name);
+  if (health.type === "http") {
+    if (mapped) return { ...common, Type: "http", Path: health.path, PortLabel: port.name };
+    if (plan.inMesh && port.name === plan.primaryPort?.name) return { ...common, Type: "http", Path: health.path, Expose: true };
+    return { ...common, Type: "http", Path: health.path, PortLabel: String(port.containerPort), AddressMode: "alloc" };
+  }
+  if (mapped) return { ...common, Type: "tcp", PortLabel: port.name };
+  return { ...common, Type: "tcp", PortLabel: String(port.containerPort), AddressMode: "alloc" };
+}
+
+function task(
+  service: ServiceSpec,
+  plan: ServicePlan,
+  ctx: ServiceJobContext,
+  env: Record<string, string>,
+  variablePath: string,
+  secretNames: readonly string[],
+  extras: TaskExtras,
+): Task {
+  const volumes = service.volumes ?? [];
+  const hostMounts = [
+    ...volumes.flatMap((v) => (v.kind === "host" ? [{ type: "bind" as const, source: v.hostPath, target: v.mountPath, readonly: true }] : [])),
+    ...(extras.mounts ?? []),
+  ];
+  const scratch = [...volumes.flatMap((v) => (v.kind === "ephemeral" ? [`local/${v.name}:${v.mountPath}`] : [])), ...(extras.volumes ?? [])];
+  const templates = [...(secretNames.length ? [secretEnvTemplate(variablePath, secretNames)] : []), ...(extras.templates ?? [])];
+  return {
+    Name: service.name,
+    Driver: "docker",
+    Config: {
+      image: imageRef(service),
+      ports: plan.mappedPorts.length ? plan.mappedPorts : undefined,
+      entrypoint: service.command,
+      args: service.args,
+      mount: hostMounts.length ? hostMounts : undefined,
+      volumes: scratch.length ? scratch : undefined,
+    },
+    Env: Object.keys(env).length ? env : undefined,
+    Templates: templates.length ? templates : undefined,
+    Resources: { CPU: cpuMhz(service.resources!.cpuMillicores, ctx.target), MemoryMB: service.resources!.memoryMiB },
+    VolumeMounts: volumes.some((v) => v.kind === "persistent")
+      ? volumes.flatMap((v) => (v.kind === "persistent" ? [{ Volume: v.name, Destination: v.mountPath, ReadOnly: false }] : []))
+      : undefined,
+  };
+}
+
+/**
+ * Renders secrets from the job's Nomad Variable into the task environment at start (and restarts the task when
+ * they change). The jobspec holds only the variable's path and key names, never a value.
+ */
+export function secretEnvTemplate(variablePath: string, keys: readonly string[]) {
+  const lines = keys.map((k) => `${k}={{ .${k} }}`);
+  return {
+    EmbeddedTmpl: `{{ with nomadVar "${variablePath}" }}\n${lines.join("\n")}\n{{ end }}\n`,
+    DestPath: "secrets/env.env",
+    ChangeMode: "restart" as const,
+    Envvar: true,
+  };
+}
+
+function hostVolumes(service: ServiceSpec): TaskGroup["Volumes"] {
+  const persistent = (service.volumes ?? []).filter((v) => v.kind === "persistent");
+  if (persistent.length === 0) return undefined;
+  return Object.fromEntries(persistent.map((v) => [v.name, { Name: v.name, Type: "host" as const, Source: v.name, ReadOnly: false }]));
+}
+
+function restartPolicy(service: ServiceSpec): TaskGroup["RestartPolicy"] {
+  const restart = restartPolicyOf(service);
+  return { Attempts: restart.maxAttempts, Interval: seconds(restart.windowSec), Delay: seconds(restart.delaySec), Mode: "fail" };
+}
+
+function serviceUpdate(service: ServiceSpec): TaskGroup["Update"] {
+  const update = updatePolicyOf(service);
+  return {
+    MaxParallel: update.parallelism,
+    Stagger: seconds(update.delaySec),
+    HealthCheck: service.healthCheck ? "checks" : "task_states",
+    MinHealthyTime: seconds(update.minHealthySec),
+    HealthyDeadline: seconds(update.healthyDeadlineSec),
+    ProgressDeadline: seconds(update.progressDeadlineSec),
+    AutoRevert: update.autoRollback,
+    AutoPromote: update.canaries > 0 ? update.autoPromote : false,
+    Canary: update.canaries,
+  };
+}
+
+/** System jobs roll node by node; Nomad has no deployments (and so no auto-revert) for them. */
+function systemUpdate(service: ServiceSpec): TaskGroup["Update"] {
+  const update = updatePolicyOf(service);
+  return { MaxParallel: update.parallelism, Stagger: seconds(update.delaySec) };
+}
+
+/** The autoscaling intent as a Nomad Autoscaler policy on average allocated CPU (open-source nomad-apm source). */
+function scalingPolicy(service: ServiceSpec): TaskGroup["Scaling"] {
+  const scaling = service.autoscaling;
+  if (!scaling) return undefined;
+  return {
+    Min: scaling.minReplicas,
+    Max: scaling.maxReplicas,
+    Enabled: true,
+    Type: "horizontal",
+    Policy: {
+      cooldown: "1m",
+      evaluation_interval: "30s",
+      check: [
+        {
+          "avg-cpu": [
+            {
+              source: "nomad-apm",
+              query: "avg_cpu-allocated",
+              strategy: [{ "target-value": [{ target: scaling.targetCpuPercent }] }],
+            },
+          ],
+        },
+      ],
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { TerraformProvider, TerraformResource, Token, type IConstruct } from "../cdktf";
+import type { PolicyRule } from "./rule";
+import { workloadsOf } from "./workloads";
+
+/** Attribute and variable names that hold credentials. */
+const SECRET_NAME = /(password|passwd|secret|token|private_?key|api_?key|credential)/i;
+/** Credentials embedded in a URL: scheme://user:password@host. */
+const URL_CREDENTIALS = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
+
+function isLiteral(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0 && !Token.isUnresolved(value);
+}
+
+function findInAttributes(value: unknown, path: string, out: string[]): void {
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => findInAttributes(item, `${path}[${i}]`, out));
+    return;
+  }
+  if (value && typeof value === "object") {
+    for (const [key, child] of Object.entries(value)) {
+      const childPath = path ? `${path}.${key}` : key;
+      if (SECRET_NAME.test(key) && isLiteral(child)) out.push(`${childPath} is a literal value`);
+      else findInAttributes(child, childPath, out);
+    }
+    return;
+  }
+  if (isLiteral(value) && URL_CREDENTIALS.test(value)) out.push(`${path} embeds credentials in a URL`);
+}
+
+export const noLiteralSecret: PolicyRule = {
+  id: "ARGO-NO-LITERAL-SECRET",
+  explanation: "secrets are generated or supplied at deploy time and referenced, never written into code or synthesized configuration",
+  level: "error",
+  scannerIds: ["CKV_SECRET_6"],
+  check(node: IConstruct) {
+    const out: string[] = [];
+    if (node instanceof TerraformResource || node instanceof TerraformProvider) {
+      const attributes = (node as unknown as { synthesizeAttributes(): Record<string, unknown> }).synthesizeAttributes();
+      findInAttributes(attributes, "", out);
+    }
+    for (const workload of workloadsOf(node)) {
+      for (const [name, value] of Object.entries(workload.env)) {
+        if ((SECRET_NAME.test(name) && isLiteral(value)) || URL_CREDENTIALS.test(value)) {
+          out.push(`${workload.name} sets ${name} to a literal value in its environment`);
+        }
+      }
+    }
+    return out;
+  },
+};

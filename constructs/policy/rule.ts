@@ -1,0 +1,34 @@
+import type { IConstruct } from "../cdktf";
+
+export type Level = "error" | "warning";
+
+/** One policy rule: an id, why it matters, how serious it is, and a check over one construct. */
+export interface PolicyRule {
+  readonly id: string;
+  /** One line: what the rule requires and why. */
+  readonly explanation: string;
+  readonly level: Level;
+  /** Matching ids of well-known scanners, where one exists. */
+  readonly scannerIds?: readonly string[];
+  /** Findings on this construct only (not its children), as messages naming the offending value. */
+  check(node: IConstruct): string[];
+}
+
+const suppressions = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * Exempts one construct from one rule. A written reason is required; it is reported at synth as information,
+ * so every exception stays visible.
+ */
+export function suppressRule(node: IConstruct, ruleId: string, reason: string): void {
+  if (!reason.trim()) {
+    throw new Error(`suppressing ${ruleId} on ${node.node.path} needs a reason (got an empty string)`);
+  }
+  const forNode = suppressions.get(node) ?? new Map<string, string>();
+  forNode.set(ruleId, reason.trim());
+  suppressions.set(node, forNode);
+}
+
+export function suppressionOf(node: IConstruct, ruleId: string): string | undefined {
+  return suppressions.get(node)?.get(ruleId);
+}

@@ -1,0 +1,9 @@
+import { LAB } from "./lab";
+import type { Environment } from "./types";
+
+/** Every environment `npm run synth` synthesizes. A customer fork adds its file here. */
+export const ENVIRONMENTS: readonly Environment[] = [LAB];
+
+export * from "./types";
+export { validateEnvironment } from "./validate";
+export { LAB } from "./lab";

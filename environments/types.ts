@@ -1,0 +1,82 @@
+import type { Application, ApplicationSelection } from "../constructs/model";
+
+/**
+ * One deployment of an application: where it runs and everything that differs between customers.
+ * A fork for a new customer is a new file of this type, not a change to the constructs.
+ */
+export interface Environment {
+  /** Lowercase DNS label; stack names default to `<platform>-<name>`. */
+  readonly name: string;
+  readonly description: string;
+  readonly application: Application;
+  readonly selection: ApplicationSelection;
+  /** Source ranges allowed to reach admin-only routes. Required when the application has any. */
+  readonly adminCidrs: readonly string[];
+  /** Where Terraform keeps state. @default local state next to each synthesized stack */
+  readonly backend?: BackendConfig;
+  /** The hardware tier (Proxmox host, VMs, Raspberry Pis); needed by the lab-based targets. */
+  readonly lab?: LabInventory;
+  /** Deploy to Nomad + Consul + Fabio on the lab's Nomad cluster. */
+  readonly nomad?: NomadTarget;
+}
+
+export type BackendConfig =
+  | { readonly kind: "local" }
+  /** State in Consul's KV store with session locking; the token comes from CONSUL_HTTP_TOKEN at deploy time. */
+  | { readonly kind: "consul"; readonly address: string; readonly pathPrefix: string; readonly caFile?: string }
+  /**
+   * State in S3, encrypted, locked by a DynamoDB table when one is named, otherwise by a lock file next to the
+   * state (Terraform >= 1.10).
+   */
+  | { readonly kind: "s3"; readonly bucket: string; readonly keyPrefix: string; readonly region: string; readonly lockTable?: string };
+
+export type LabVmRole = "nomad-server" | "nomad-client" | "swarm-manager" | "swarm-worker" | "support";
+
+export interface LabVm {
+  readonly name: string;
+  readonly role: LabVmRole;
+  readonly address: string;
+  readonly vcpus: number;
+  readonly memoryMiB: number;
+  readonly diskGiB: number;
+}
+
+export interface LabPi {
+  readonly name: string;
+  /** `dns`: dnsmasq for the lab, forwarding `.consul`; `edge`: HAProxy terminating TLS in front of the ingress. */
+  readonly role: "dns" | "edge";
+  readonly address: string;
+}
+
+export interface LabInventory {
+  readonly lanCidr: string;
+  readonly gateway: string;
+  readonly dnsServers: readonly string[];
+  readonly domain: string;
+  readonly proxmox: { readonly nodeName: string; readonly address: string; readonly bridge: string };
+  readonly vms: readonly LabVm[];
+  readonly pis: readonly LabPi[];
+}
+
+export interface NomadTarget {
+  /** @default `nomad-<environment name>` */
+  readonly stackName?: string;
+  /** State backend of this stack. @default the environment's backend */
+  readonly backend?: BackendConfig;
+  readonly region: string;
+  readonly datacenter: string;
+  /** Node class the Nomad clients declare; every job is constrained to it, which keeps work off the servers. */
+  readonly workloadNodeClass: string;
+  /** Nomad schedules CPU in MHz: the model's millicores are converted with this figure of the clients' CPUs. */
+  readonly cpuMhzPerCore: number;
+  /** Where each persistent volume lives: the Nomad client that declares it as a host volume, and its path there. */
+  readonly hostVolumes: Readonly<Record<string, { readonly client: string; readonly path: string }>>;
+  /** Consul's HTTPS API on every client, used by Fabio and Prometheus for discovery. */
+  readonly consul: { readonly httpsPort: number; readonly caFile: string; readonly datacenter: string };
+  readonly fabio: { readonly httpPort: number; readonly uiPort: number };
+  /**
+   * Addresses of the proxies in front of Fabio (the lab's TLS edge). Admin-only routes accept a request when
+   * both the peer and the X-Forwarded-For client are allowed, so the edge itself must be on the list.
+   */
+  readonly edgeProxies: readonly string[];
+}

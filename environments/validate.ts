@@ -1,0 +1,195 @@
+import {
+  cidrContains,
+  cidrsOverlap,
+  knownList,
+  parseCidr,
+  parseIpv4,
+  selectApplication,
+  validateApplication,
+  type Problem,
+} from "../constructs/model";
+import type { BackendConfig, Environment, LabInventory, NomadTarget } from "./types";
+
+const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * Every problem of an environment and of the application as it selects it. Paths of environment fields start
+ * with `environments.<name>.`; paths of the model start with `services.`, `zones.`, `routes.` or `secrets.`.
+ */
+export function validateEnvironment(env: Environment): Problem[] {
+  const problems: Problem[] = [];
+  const base = `environments.${env.name}`;
+  const add = (path: string, message: string) => problems.push({ path: `${base}.${path}`, message });
+
+  if (!DNS_LABEL.test(env.name)) {
+    problems.push({ path: `environments[${JSON.stringify(env.name)}].name`, message: `"${env.name}" is not a lowercase DNS label` });
+  }
+  checkSelection(env, add);
+  const modelProblems = [...validateApplication(env.application), ...validateApplication(selectApplication(env.application, env.selection))];
+  const seen = new Set<string>();
+  for (const p of modelProblems) {
+    const key = `${p.path}\u0000${p.message}`;
+    if (!seen.has(key)) problems.push(p);
+    seen.add(key);
+  }
+
+  const adminRoutes = env.application.routes.filter((r) => r.adminOnly).map((r) => r.pathPrefix);
+  if (adminRoutes.length > 0 && env.adminCidrs.length === 0) {
+    add("adminCidrs", `is empty, but the application has admin-only routes (${knownList(adminRoutes, 4)}); list the CIDRs allowed to reach them`);
+  }
+  env.adminCidrs.forEach((cidr, i) => {
+    const parsed = parseCidr(cidr);
+    if (typeof parsed === "string") add(`adminCidrs[${i}]`, `"${cidr}" is not a valid CIDR: ${parsed}`);
+  });
+
+  if (env.backend) checkBackend(env.backend, "backend", add);
+  if (env.lab) checkLab(env.lab, env, add);
+  if (env.nomad) checkNomad(env.nomad, env, add);
+  return problems;
+}
+
+type Add = (path: string, message: string) => void;
+
+function checkSelection(env: Environment, add: Add): void {
+  const app = env.application;
+  const optional = app.services.filter((s) => s.optional).map((s) => s.name);
+  env.selection.optionalServices.forEach((name, i) => {
+    const service = app.services.find((s) => s.name === name);
+    if (!service) {
+      add(`selection.optionalServices[${i}]`, `unknown service "${name}" (optional services: ${knownList(optional) || "none"})`);
+    } else if (!service.optional) {
+      add(`selection.optionalServices[${i}]`, `"${name}" is not optional; it always runs`);
+    }
+  });
+  for (const zone of Object.keys(env.selection.zoneSubnets ?? {})) {
+    if (!app.zones.some((z) => z.name === zone)) {
+      add(`selection.zoneSubnets.${zone}`, `unknown zone "${zone}" (known: ${knownList(app.zones.map((z) => z.name))})`);
+    }
+  }
+  for (const [service, tag] of Object.entries(env.selection.imageTags ?? {})) {
+    if (!app.services.some((s) => s.name === service)) {
+      add(`selection.imageTags.${service}`, `unknown service "${service}" (known: ${knownList(app.services.map((s) => s.name))})`);
+    } else if (!tag || tag === "latest") {
+      add(`selection.imageTags.${service}`, `"${tag}" is not a pinned tag (expected a fixed version)`);
+    }
+  }
+}
+
+function checkBackend(backend: BackendConfig, path: string, add: Add): void {
+  if (backend.kind === "consul") {
+    if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(backend.address)) {
+      add(`${path}.address`, `"${backend.address}" is not host:port (e.g. 192.168.10.120:8501)`);
+    }
+    if (!backend.pathPrefix || backend.pathPrefix.startsWith("/")) {
+      add(`${path}.pathPrefix`, `"${backend.pathPrefix}" must be a non-empty KV path without a leading /`);
+    }
+  }
+  if (backend.kind === "s3") {
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(backend.bucket)) {
+      add(`${path}.bucket`, `"${backend.bucket}" is not a valid S3 bucket name`);
+    }
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(backend.region)) add(`${path}.region`, `"${backend.region}" is not an AWS region such as eu-west-1`);
+  }
+}
+
+function checkLab(lab: LabInventory, env: Environment, add: Add): void {
+  const lan = parseCidr(lab.lanCidr);
+  if (typeof lan === "string") {
+    add("lab.lanCidr", `"${lab.lanCidr}" is not a valid CIDR: ${lan}`);
+  }
+  const addressOwners = new Map<string, string>();
+  const checkAddress = (path: string, address: string, owner: string) => {
+    const ip = parseIpv4(address);
+    if (ip === undefined) {
+      add(path, `"${address}" is not an IPv4 address`);
+      return;
+    }
+    if (typeof lan !== "string" && !cidrContains(lan, ip)) add(path, `${address} is outside the lab LAN ${lab.lanCidr}`);
+    const other = addressOwners.get(address);
+    if (other) add(path, `${address} is already used by ${other}`);
+    addressOwners.set(address, owner);
+  };
+  checkAddress("lab.gateway", lab.gateway, "the gateway");
+  checkAddress("lab.proxmox.address", lab.proxmox.address, lab.proxmox.nodeName);
+  lab.dnsServers.forEach((dns, i) => {
+    if (parseIpv4(dns) === undefined) add(`lab.dnsServers[${i}]`, `"${dns}" is not an IPv4 address`);
+  });
+
+  const names = new Set<string>();
+  const checkName = (path: string, name: string) => {
+    if (!DNS_LABEL.test(name)) add(path, `"${name}" is not a lowercase DNS label`);
+    if (names.has(name)) add(path, `duplicate machine name "${name}"`);
+    names.add(name);
+  };
+  lab.vms.forEach((vm, i) => {
+    checkName(`lab.vms[${i}].name`, vm.name);
+    checkAddress(`lab.vms[${i}].address`, vm.address, vm.name);
+    for (const field of ["vcpus", "memoryMiB", "diskGiB"] as const) {
+      if (!Number.isInteger(vm[field]) || vm[field] < 1) add(`lab.vms[${i}].${field}`, `must be a positive whole number (got ${vm[field]})`);
+    }
+  });
+  lab.pis.forEach((pi, i) => {
+    checkName(`lab.pis[${i}].name`, pi.name);
+    // A Pi may also be the DNS server listed above; that is the same machine, not a clash.
+    if (!lab.dnsServers.includes(pi.address)) checkAddress(`lab.pis[${i}].address`, pi.address, pi.name);
+  });
+
+  if (typeof lan !== "string") {
+    for (const zone of selectApplication(env.application, env.selection).zones) {
+      const subnet = parseCidr(zone.subnet);
+      if (typeof subnet !== "string" && cidrsOverlap(subnet, lan)) {
+        add(`selection.zoneSubnets.${zone.name}`, `zone "${zone.name}" uses ${zone.subnet}, which overlaps the lab LAN ${lab.lanCidr}: containers could not reach lab hosts in it (choose a free range)`);
+      }
+    }
+  }
+}
+
+function checkNomad(nomad: NomadTarget, env: Environment, add: Add): void {
+  if (nomad.backend) checkBackend(nomad.backend, "nomad.backend", add);
+  if (!env.lab) {
+    add("nomad", "needs the lab inventory (environment field `lab`) to know its servers and clients");
+    return;
+  }
+  const servers = env.lab.vms.filter((v) => v.role === "nomad-server");
+  const clients = env.lab.vms.filter((v) => v.role === "nomad-client");
+  if (servers.length === 0 || servers.length % 2 === 0) {
+    add("lab.vms", `has ${servers.length} nomad-server VMs; Raft needs an odd number (3 or 5) to keep quorum`);
+  }
+  if (clients.length === 0) add("lab.vms", "has no nomad-client VM to run workloads on");
+  for (const field of ["region", "datacenter", "workloadNodeClass"] as const) {
+    if (!DNS_LABEL.test(nomad[field])) add(`nomad.${field}`, `"${nomad[field]}" is not a lowercase DNS label`);
+  }
+  if (!(nomad.cpuMhzPerCore > 0)) add("nomad.cpuMhzPerCore", `must be positive (got ${nomad.cpuMhzPerCore})`);
+  for (const [field, port] of [
+    ["consul.httpsPort", nomad.consul.httpsPort],
+    ["fabio.httpPort", nomad.fabio.httpPort],
+    ["fabio.uiPort", nomad.fabio.uiPort],
+  ] as const) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) add(`nomad.${field}`, `must be a port number (got ${port})`);
+  }
+  if (!nomad.consul.caFile.startsWith("/")) add("nomad.consul.caFile", `"${nomad.consul.caFile}" must be an absolute path on the clients`);
+  nomad.edgeProxies.forEach((address, i) => {
+    if (parseIpv4(address) === undefined) add(`nomad.edgeProxies[${i}]`, `"${address}" is not an IPv4 address`);
+  });
+
+  const app = selectApplication(env.application, env.selection);
+  const persistent = app.services.flatMap((s) => (s.volumes ?? []).filter((v) => v.kind === "persistent").map((v) => ({ service: s.name, volume: v.name })));
+  const clientNames = clients.map((c) => c.name);
+  for (const { service, volume } of persistent) {
+    if (!nomad.hostVolumes[volume]) {
+      add(`nomad.hostVolumes`, `has no entry for volume "${volume}" of service "${service}" (add "${volume}": { client, path })`);
+    }
+  }
+  const allVolumes = app.services.flatMap((s) => (s.volumes ?? []).map((v) => v.name));
+  for (const [volume, placement] of Object.entries(nomad.hostVolumes)) {
+    const path = `nomad.hostVolumes.${volume}`;
+    if (!env.application.services.some((s) => (s.volumes ?? []).some((v) => v.name === volume && v.kind === "persistent"))) {
+      add(path, `no service has a persistent volume "${volume}" (volumes: ${knownList([...new Set(allVolumes)])})`);
+    }
+    if (!clientNames.includes(placement.client)) {
+      add(`${path}.client`, `unknown Nomad client "${placement.client}" (clients: ${knownList(clientNames) || "none"})`);
+    }
+    if (!placement.path.startsWith("/")) add(`${path}.path`, `"${placement.path}" must be an absolute path`);
+  }
+}
+

@@ -1,0 +1,11 @@
+/** Provider bindings are memory-heavy: two workers at most, recycled when they grow. */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/__tests__"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+  setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
+  maxWorkers: 2,
+  workerIdleMemoryLimit: "1GB",
+  testTimeout: 60000,
+};

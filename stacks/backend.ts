@@ -1,0 +1,32 @@
+import { ConsulBackend, FROM_DEPLOYER_ENVIRONMENT, S3Backend, type TerraformStack } from "../constructs/cdktf";
+import type { BackendConfig } from "../environments/types";
+
+/**
+ * Configures where a stack keeps its state. Without a configuration, cdktf's default applies: local state
+ * (`terraform.<stack>.tfstate`), which needs nothing to synthesize or to try a plan.
+ * Credentials never appear here: Consul reads CONSUL_HTTP_TOKEN, S3 the AWS credential chain, at deploy time.
+ */
+export function configureBackend(stack: TerraformStack, stackName: string, backend: BackendConfig | undefined): void {
+  if (!backend || backend.kind === "local") return;
+  if (backend.kind === "consul") {
+    new ConsulBackend(stack, {
+      address: backend.address,
+      scheme: "https",
+      path: `${backend.pathPrefix}/${stackName}`,
+      lock: true,
+      gzip: true,
+      caFile: backend.caFile,
+      accessToken: FROM_DEPLOYER_ENVIRONMENT, // CONSUL_HTTP_TOKEN
+    });
+    return;
+  }
+  const s3 = new S3Backend(stack, {
+    bucket: backend.bucket,
+    key: `${backend.keyPrefix}/${stackName}.tfstate`,
+    region: backend.region,
+    encrypt: true,
+    dynamodbTable: backend.lockTable,
+  });
+  // cdktf 0.21's binding predates S3 native locking; the attribute is passed through as is.
+  if (!backend.lockTable) s3.addOverride("use_lockfile", true);
+}
