@@ -8,4 +8,5 @@ module.exports = {
   maxWorkers: 2,
   workerIdleMemoryLimit: "1GB",
   testTimeout: 60000,
+  reporters: ["default", "<rootDir>/scripts/jest-summary-reporter.js"],
 };

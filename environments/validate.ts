@@ -183,6 +183,7 @@ function checkNomad(nomad: NomadTarget, env: Environment, add: Add): void {
   const allVolumes = app.services.flatMap((s) => (s.volumes ?? []).map((v) => v.name));
   for (const [volume, placement] of Object.entries(nomad.hostVolumes)) {
     const path = `nomad.hostVolumes.${volume}`;
+    if (!placement) continue; // reported above as a missing entry
     if (!env.application.services.some((s) => (s.volumes ?? []).some((v) => v.name === volume && v.kind === "persistent"))) {
       add(path, `no service has a persistent volume "${volume}" (volumes: ${knownList([...new Set(allVolumes)])})`);
     }

@@ -42,7 +42,7 @@ export function validateEnvironments(environments: readonly Environment[]): Prob
  */
 export function synthesizeAll(environments: readonly Environment[], outdir: string): string[] {
   const problems = validateEnvironments(environments);
-  if (problems.length > 0) throw new ValidationError("The environments", problems);
+  if (problems.length > 0) throw new ValidationError("The configuration", problems);
   const staging = `${outdir}.staging-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   try {

@@ -59,7 +59,8 @@ export interface Port {
 
 export interface Service {
   readonly Name: string;
-  readonly PortLabel: string;
+  /** Omitted for a mesh client that listens on no port. */
+  readonly PortLabel?: string;
   readonly Provider: "consul";
   readonly Tags?: readonly string[];
   readonly Meta?: Readonly<Record<string, string>>;

@@ -124,7 +124,11 @@ function dynamicPorts(service: ServiceSpec, plan: ServicePlan): Port[] {
   return ports;
 }
 
-function consulServices(service: ServiceSpec, plan: ServicePlan, ctx: ServiceJobContext): Service[] {
+function consulServices(service: ServiceSpec, plan: ServicePlan, ctx: ServiceJobContext): Service[] | undefined {
+  if (service.ports.length === 0) {
+    // A pure client (ot-app) still needs a mesh identity and a sidecar to reach its upstreams.
+    return plan.inMesh ? [{ Name: service.name, Provider: "consul", Connect: connect(plan) }] : undefined;
+  }
   return service.ports.map((port, index): Service => {
     const primary = index === 0;
     const mapped = plan.mappedPorts.includes(port.name);

@@ -30,6 +30,8 @@ export class ApplicationSecrets extends Construct {
           nullable: false,
           description: secret.description,
         });
+        // The deployer sets TF_VAR_<variable>: keep the Terraform name exactly as the model states it.
+        variable.overrideLogicalId(secret.source.variable);
         this.values.set(secret.name, variable.stringValue);
       }
     }

@@ -1,0 +1,292 @@
+import { randomBytes } from "crypto";
+import { parse as parseYaml } from "yaml";
+import { CapabilityReport } from "../../constructs/capabilities";
+import { edgesOf, selectApplication, type ServiceSpec } from "../../constructs/model";
+import { cpuMhz } from "../../constructs/nomad/service-job";
+import { LAB } from "../../environments";
+import { argoCopy, jobsOf, labCopy, resourcesOfType, synthNomad } from "../helpers";
+import { JOB_FILE, shapeErrors } from "./nomad-api-shape";
+
+const app = selectApplication(LAB.application, LAB.selection);
+const target = LAB.nomad!;
+const synth = synthNomad();
+const jobs = jobsOf(synth);
+const groupOf = (name: string) => jobs.get(name)!.TaskGroups[0];
+
+describe("nomad-lab: jobs", () => {
+  it("has one job per service and one for Fabio", () => {
+    expect([...jobs.keys()].sort()).toEqual([...app.services.map((s) => s.name), "fabio"].sort());
+  });
+
+  it("sends jobspecs with the shape of Nomad's job API", () => {
+    for (const resource of resourcesOfType(synth, "nomad_job")) {
+      expect(resource.json).toBe(true);
+      const file = JSON.parse(resource.jobspec.replace(/\$\$\{/g, "${"));
+      expect(shapeErrors(file, JOB_FILE)).toEqual([]);
+    }
+  });
+
+  it("catches a misspelt field with that shape check", () => {
+    const file = { Job: { ...jobs.get("postgres")!, TaskGroups: [{ ...groupOf("postgres"), Cuont: 1 }] } };
+    expect(shapeErrors(file, JOB_FILE)).toEqual(["Job.TaskGroups[0].Cuont: not a field of Nomad's API"]);
+  });
+
+  it("escapes Nomad's ${...} interpolation from Terraform", () => {
+    for (const resource of resourcesOfType(synth, "nomad_job")) {
+      expect(resource.jobspec).not.toMatch(/(^|[^$])\$\{/);
+    }
+    expect(resourcesOfType(synth, "nomad_job").some((r) => r.jobspec.includes("$${node.class}"))).toBe(true);
+  });
+
+  it.each(app.services.map((s) => [s.name, s] as [string, ServiceSpec]))("renders %s with its ports, check, resources and count", (_, service) => {
+    const job = jobs.get(service.name)!;
+    const group = job.TaskGroups[0];
+    const task = group.Tasks[0];
+    expect(task.Config.image).toBe(`${service.image.repository}:${service.image.tag}`);
+    expect(task.Resources).toEqual({ CPU: cpuMhz(service.resources!.cpuMillicores, target), MemoryMB: service.resources!.memoryMiB });
+    if (service.placement.kind === "per-node") {
+      expect(job.Type).toBe("system");
+    } else {
+      expect(job.Type).toBe("service");
+      expect(group.Count).toBe(service.placement.replicas);
+    }
+    for (const port of service.ports) {
+      const mapped = group.Networks[0].DynamicPorts?.find((p) => p.Label === port.name);
+      const registered = group.Services?.find((s) => s.PortLabel === port.name || s.PortLabel === String(port.containerPort));
+      expect(registered).toBeDefined();
+      if (mapped) expect(mapped.To).toBe(port.containerPort);
+    }
+    const checks = (group.Services ?? []).flatMap((s) => s.Checks ?? []);
+    if (service.healthCheck) {
+      expect(checks).toHaveLength(1);
+      const expectedType = service.healthCheck.type === "command" ? "script" : service.healthCheck.type;
+      expect(checks[0]).toMatchObject({ Type: expectedType, Interval: service.healthCheck.intervalSec * 1e9, Timeout: service.healthCheck.timeoutSec * 1e9 });
+      if (service.healthCheck.type === "http") expect(checks[0].Path).toBe(service.healthCheck.path);
+      if (service.healthCheck.type === "command") expect([checks[0].Command, ...(checks[0].Args ?? [])]).toEqual(service.healthCheck.command);
+    } else {
+      expect(checks).toEqual([]);
+      expect(group.Update?.HealthCheck).toBe("task_states");
+    }
+  });
+
+  it("keeps every job off the Nomad servers", () => {
+    for (const job of jobs.values()) {
+      expect(job.Constraints).toContainEqual({ LTarget: "${node.class}", RTarget: target.workloadNodeClass, Operand: "=" });
+      expect(job.Region).toBe(target.region);
+      expect(job.Datacenters).toEqual([target.datacenter]);
+    }
+  });
+
+  it("reverts a failed release within minutes", () => {
+    for (const service of app.services.filter((s) => s.placement.kind === "replicated")) {
+      const update = groupOf(service.name).Update!;
+      expect(update.AutoRevert).toBe(true);
+      expect(update.ProgressDeadline).toBeLessThanOrEqual(5 * 60e9);
+      expect(update.HealthyDeadline!).toBeLessThan(update.ProgressDeadline!);
+      expect(update.MaxParallel).toBe(1);
+    }
+  });
+
+  it("puts persistent data on host volumes and mounts the rest read-only", () => {
+    const postgres = groupOf("postgres");
+    expect(postgres.Volumes).toEqual({ "postgres-data": { Name: "postgres-data", Type: "host", Source: "postgres-data", ReadOnly: false } });
+    expect(postgres.Tasks[0].VolumeMounts).toEqual([{ Volume: "postgres-data", Destination: "/var/lib/postgresql/data", ReadOnly: false }]);
+    const cadvisorMounts = groupOf("cadvisor").Tasks[0].Config.mount!;
+    expect(cadvisorMounts.map((m) => m.source)).toEqual(["/", "/var/run/docker.sock", "/sys", "/var/lib/docker"]);
+    expect(cadvisorMounts.every((m) => m.readonly)).toBe(true);
+  });
+
+  it("turns the autoscaling intent into a scaling policy", () => {
+    expect(groupOf("query-api").Scaling).toMatchObject({ Min: 2, Max: 6, Enabled: true });
+    expect(JSON.stringify(groupOf("query-api").Scaling!.Policy)).toContain('"target":70');
+    expect(groupOf("admin-api").Scaling).toBeUndefined();
+  });
+});
+
+describe("nomad-lab: service mesh", () => {
+  const callEdges = edgesOf(app).filter((e) => e.kind === "call");
+
+  it("gives each service exactly the upstreams of its talks-to pairs", () => {
+    const upstreams = app.services.flatMap((s) =>
+      (groupOf(s.name).Services ?? []).flatMap((svc) => (svc.Connect?.SidecarService.Proxy.Upstreams ?? []).map((u) => `${s.name}->${u.DestinationName}`)),
+    );
+    expect(upstreams.sort()).toEqual(callEdges.map((e) => `${e.from.name}->${e.to.name}`).sort());
+  });
+
+  it("points the app at its upstreams on 127.0.0.1", () => {
+    const queryApi = groupOf("query-api");
+    const binds = Object.fromEntries(queryApi.Services![0].Connect!.SidecarService.Proxy.Upstreams!.map((u) => [u.DestinationName, u.LocalBindPort]));
+    expect(queryApi.Tasks[0].Env).toMatchObject({
+      POSTGRES_HOST: "127.0.0.1",
+      POSTGRES_PORT: String(binds.postgres),
+      MEMCACHED_HOST: "127.0.0.1",
+      MEMCACHED_PORT: String(binds.memcached),
+    });
+    expect(groupOf("ot-app").Tasks[0].Env).toEqual({ API_HOST: "127.0.0.1", API_PORT: "8080" });
+  });
+
+  it("denies by default and allows exactly the talks-to pairs", () => {
+    const entries = resourcesOfType(synth, "consul_config_entry").filter((e) => e.kind === "service-intentions");
+    const denyAll = entries.find((e) => e.name === "*");
+    expect(JSON.parse(denyAll.config_json)).toEqual({ Sources: [{ Name: "*", Action: "deny" }] });
+    const allowed = entries
+      .filter((e) => e.name !== "*")
+      .flatMap((e) => JSON.parse(e.config_json).Sources.map((s: { Name: string; Action: string }) => `${s.Name}->${e.name}:${s.Action}`));
+    expect(allowed.sort()).toEqual([...new Set(callEdges.map((e) => `${e.from.name}->${e.to.name}:allow`))].sort());
+  });
+
+  it("declares HTTP services as http in service-defaults", () => {
+    const defaults = resourcesOfType(synth, "consul_config_entry").filter((e) => e.kind === "service-defaults");
+    const http = defaults.map((e) => `${e.name}=${JSON.parse(e.config_json).Protocol}`).sort();
+    expect(http).toEqual(["admin-api=http", "grafana=http", "postgres-exporter=http", "prometheus=http", "query-api=http"]);
+  });
+});
+
+describe("nomad-lab: ingress", () => {
+  it("tags every public route on its service, admin-only routes with the admin allow-list", () => {
+    for (const route of app.routes) {
+      const tags = (groupOf(route.service).Services ?? []).flatMap((s) => s.Tags ?? []);
+      const tag = tags.find((t) => t.split(" ")[0] === `urlprefix-${route.pathPrefix}`);
+      expect(tag).toBeDefined();
+      if (route.adminOnly) {
+        for (const cidr of LAB.adminCidrs) expect(tag).toContain(`ip:${cidr}`);
+        expect(tag).toContain("ip:192.168.10.80/32");
+      } else {
+        expect(tag).not.toContain("allow=");
+      }
+    }
+    const allTags = [...jobs.values()].flatMap((j) => j.TaskGroups[0].Services ?? []).flatMap((s) => s.Tags ?? []);
+    expect(allTags.filter((t) => t.startsWith("urlprefix-"))).toHaveLength(app.routes.length);
+  });
+
+  it("runs Fabio on every client with its static ports and a pinned image", () => {
+    const fabio = jobs.get("fabio")!;
+    expect(fabio.Type).toBe("system");
+    const group = fabio.TaskGroups[0];
+    expect(group.Networks[0].ReservedPorts).toEqual([
+      { Label: "lb", Value: 9999 },
+      { Label: "ui", Value: 9998 },
+    ]);
+    expect(group.Tasks[0].Config.image).toMatch(/^fabiolb\/fabio:\d+\.\d+\.\d+$/);
+    expect(group.Tasks[0].Env).toMatchObject({ FABIO_registry_consul_scheme: "https", FABIO_registry_consul_register_enabled: "false" });
+  });
+
+  it("maps only routed ports and ports of services outside the mesh to host ports", () => {
+    const mapped = Object.fromEntries([...jobs.entries()].map(([id, job]) => [id, (job.TaskGroups[0].Networks[0].DynamicPorts ?? []).map((p) => p.Label)]));
+    expect(mapped.postgres).toEqual([]);
+    expect(mapped.memcached).toEqual([]);
+    expect(mapped["query-api"]).toEqual(["http"]);
+    expect(mapped["node-exporter"]).toEqual(["metrics"]);
+  });
+});
+
+describe("nomad-lab: secrets", () => {
+  it("stores each job's secrets in its own Nomad Variable as references", () => {
+    const variables = resourcesOfType(synth, "nomad_variable");
+    expect(variables.map((v) => v.path).sort()).toEqual(
+      ["admin-api", "fabio", "grafana", "postgres", "postgres-exporter", "prometheus", "query-api"].map((j) => `nomad/jobs/${j}`).sort(),
+    );
+    for (const variable of variables) {
+      for (const value of Object.values<string>(variable.items)) {
+        expect(value).toMatch(/\$\{(random_password|data\.consul_acl_token_secret_id)\.[^}]+\}/);
+      }
+    }
+  });
+
+  it("reads secrets into the environment through a template of the job's own variable", () => {
+    for (const service of app.services.filter((s) => s.secretEnv)) {
+      const task = groupOf(service.name).Tasks[0];
+      const template = task.Templates!.find((t) => t.Envvar)!;
+      expect(template.EmbeddedTmpl).toContain(`nomadVar "nomad/jobs/${service.name}"`);
+      for (const name of Object.keys(service.secretEnv!)) {
+        expect(template.EmbeddedTmpl).toContain(`${name}={{ .${name} }}`);
+        expect(task.Env?.[name]).toBeUndefined();
+      }
+    }
+  });
+
+  it("never writes a secret value into the synthesized output", () => {
+    const supplied = randomBytes(24).toString("hex");
+    const variableName = "grafana_admin_password";
+    const previous = process.env[`TF_VAR_${variableName}`];
+    process.env[`TF_VAR_${variableName}`] = supplied;
+    try {
+      const env = labCopy();
+      const application = argoCopy();
+      application.secrets.find((s) => s.name === "grafana-admin-password")!.source = { kind: "supplied", variable: variableName };
+      env.application = application;
+      const withSupplied = synthNomad(env);
+      expect(withSupplied.text).not.toContain(supplied);
+      expect(withSupplied.json.variable[variableName]).toMatchObject({ sensitive: true, type: "string" });
+      const grafanaVar = resourcesOfType(withSupplied, "nomad_variable").find((v) => v.path === "nomad/jobs/grafana");
+      expect(grafanaVar.items.GF_SECURITY_ADMIN_PASSWORD).toBe(`\${var.${variableName}}`);
+    } finally {
+      if (previous === undefined) delete process.env[`TF_VAR_${variableName}`];
+      else process.env[`TF_VAR_${variableName}`] = previous;
+    }
+    expect(synth.text).not.toMatch(/PASSWORD=(?!\{\{)/);
+    expect(resourcesOfType(synth, "random_password").every((p) => p.special === false && p.length >= 32)).toBe(true);
+  });
+});
+
+describe("nomad-lab: Prometheus", () => {
+  const config = parseYaml(groupOf("prometheus").Tasks[0].Templates!.find((t) => t.DestPath === "local/prometheus.yml")!.EmbeddedTmpl);
+  const scraped = edgesOf(app).filter((e) => e.from.name === "prometheus" && e.kind === "scrape");
+
+  it("discovers every instance of every scraped service through Consul", () => {
+    const jobsByName = Object.fromEntries(config.scrape_configs.map((c: { job_name: string }) => [c.job_name, c]));
+    expect(Object.keys(jobsByName).sort()).toEqual(["prometheus", ...scraped.map((e) => e.to.name)].sort());
+    for (const edge of scraped) {
+      const job = jobsByName[edge.to.name];
+      expect(job.static_configs).toBeUndefined();
+      expect(job.consul_sd_configs[0]).toMatchObject({ scheme: "https", services: [edge.to.name], authorization: { credentials_file: "/secrets/consul-token" } });
+      expect(job.relabel_configs[0].source_labels).toEqual(["__meta_consul_address", "__meta_consul_service_metadata_metrics_port"]);
+      expect(groupOf(edge.to.name).Services![0].Meta).toMatchObject({ metrics_port: expect.stringMatching(/^\$\{NOMAD_HOST_PORT_\w+\}$/) });
+    }
+  });
+
+  it("publishes metrics of mesh services through the sidecar, not the service port", () => {
+    const exporter = groupOf("postgres-exporter");
+    expect(exporter.Services![0].Connect!.SidecarService.Proxy.Expose!.Paths).toEqual([
+      { Path: "/metrics", Protocol: "http", LocalPathPort: 9187, ListenerPort: "metricsexpose" },
+    ]);
+  });
+});
+
+describe("nomad-lab: stack", () => {
+  it("pins provider versions and reads provider settings from the deployer's environment", () => {
+    for (const provider of Object.values<{ version: string }>(synth.json.terraform.required_providers)) {
+      expect(provider.version).toMatch(/^\d+\.\d+\.\d+$/);
+    }
+    expect(synth.json.provider.nomad).toEqual([{ region: "lab" }]);
+    expect(synth.json.provider.consul).toEqual([{ datacenter: "pve0" }]);
+  });
+
+  it("keeps state in Consul with locking, as the lab environment says", () => {
+    expect(synth.json.terraform.backend.consul).toEqual({ address: "192.168.10.120:8501", scheme: "https", path: "terraform/argo/nomad-test", lock: true, gzip: true });
+  });
+
+  it("keeps state locally when no backend is configured, and in S3 when one is", () => {
+    const local = labCopy();
+    delete local.nomad!.backend;
+    expect(synthNomad(local).json.terraform.backend).toBeUndefined();
+    const s3 = labCopy();
+    s3.nomad!.backend = { kind: "s3", bucket: "argo-state", keyPrefix: "argo", region: "eu-west-1" };
+    expect(synthNomad(s3).json.terraform.backend.s3).toEqual({ bucket: "argo-state", key: "argo/nomad-test.tfstate", region: "eu-west-1", encrypt: true, use_lockfile: true });
+  });
+
+  it("records how each intent is realized, and warns about what Nomad cannot do", () => {
+    const records = CapabilityReport.of(synth.stack).records;
+    expect(records.find((r) => r.service === "query-api" && r.intent === "autoscaling")?.support).toBe("partial");
+    expect(records.find((r) => r.service === "cadvisor" && r.intent === "update")?.support).toBe("unsupported");
+    const warnings = synth.stack.application.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
+    expect(warnings.some((w) => w.includes("cadvisor: update"))).toBe(true);
+    for (const service of app.services) {
+      expect(records.filter((r) => r.service === service.name).map((r) => r.intent)).toEqual(expect.arrayContaining(["placement", "health", "update", "zones"]));
+    }
+  });
+
+  it("matches the snapshot", () => {
+    expect(synth.json).toMatchSnapshot();
+  });
+});

@@ -1,0 +1,73 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ValidationError } from "../constructs/model";
+import { ENVIRONMENTS } from "../environments";
+import { synthesizeAll } from "../stacks";
+import { labCopy } from "./helpers";
+
+const root = path.resolve(__dirname, "..");
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "argo-synth-"));
+
+function runMain(env: Record<string, string>) {
+  return spawnSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: root, env: { ...process.env, ...env }, encoding: "utf8" });
+}
+
+describe("synthesizing every stack", () => {
+  it("writes each stack's Terraform and capability report", () => {
+    const outdir = path.join(tmp(), "out");
+    const stacks = synthesizeAll(ENVIRONMENTS, outdir);
+    expect(stacks).toEqual(["nomad-lab"]);
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
+    expect(Object.keys(manifest.stacks)).toEqual(["nomad-lab"]);
+    expect(fs.existsSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"))).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(outdir, "stacks/nomad-lab/capabilities.json"), "utf8")).length).toBeGreaterThan(0);
+  });
+
+  it("refuses invalid environments with every problem and leaves the output directory as it was", () => {
+    const outdir = path.join(tmp(), "out");
+    fs.mkdirSync(outdir);
+    fs.writeFileSync(path.join(outdir, "previous.txt"), "kept");
+    const env = labCopy();
+    env.adminCidrs = ["nonsense"];
+    env.selection.optionalServices = ["gitlabb"];
+    let error: unknown;
+    try {
+      synthesizeAll([env], outdir);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).problems.map((p) => p.path)).toEqual(["environments.lab.selection.optionalServices[0]", "environments.lab.adminCidrs[0]"]);
+    expect(fs.readdirSync(outdir)).toEqual(["previous.txt"]);
+  });
+
+  it("rejects two environments claiming the same stack name", () => {
+    expect(() => synthesizeAll([labCopy(), labCopy()], path.join(tmp(), "out"))).toThrow('stack name "nomad-lab" is already used by environment "lab"');
+  });
+});
+
+describe("the synth command", () => {
+  it("exits 0 and writes the stacks", () => {
+    const outdir = path.join(tmp(), "out");
+    const run = runMain({ CDKTF_OUTDIR: outdir });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("Synthesized 1 stack(s)");
+    expect(fs.existsSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"))).toBe(true);
+  });
+
+  it("exits non-zero with every problem, and writes nothing, for a broken environment", () => {
+    const outdir = path.join(tmp(), "out");
+    const run = runMain({ CDKTF_OUTDIR: outdir, ARGO_ENVIRONMENTS: path.join(__dirname, "fixtures/broken-environments.ts") });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("The configuration has 5 problems:");
+    expect(run.stderr).toContain('services.query-api.talksTo[1]: unknown service "memcache"');
+    expect(run.stderr).toContain('environments.lab.adminCidrs[0]: "192.168.10.0/33" is not a valid CIDR');
+    expect(run.stderr).toContain('environments.lab.nomad.hostVolumes: has no entry for volume "postgres-data" of service "postgres"');
+    expect(run.stderr).toContain("Nothing was written.");
+    expect(fs.existsSync(outdir)).toBe(false);
+    expect(fs.readdirSync(path.dirname(outdir))).toEqual([]);
+  });
+});
