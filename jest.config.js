@@ -3,7 +3,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
-  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+  // Transpile only: `npm test` type-checks once with tsc before jest runs.
+  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }] },
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   maxWorkers: 2,
   workerIdleMemoryLimit: "1GB",
