@@ -22,6 +22,24 @@ const databaseClientEnv = {
   POSTGRES_DB: DB_NAME,
 };
 
+/** A React single-page app on the upstream nginx image. */
+function spaSite(name: string, repository: string, served: string, replicas: number): ServiceSpec {
+  return {
+    name,
+    description: `React single-page app on nginx, ${served}.`,
+    image: { repository, tag: "v1.0" },
+    ports: [{ name: "http", containerPort: 80, protocol: "http" }],
+    healthCheck: http("http", "/"),
+    resources: { cpuMillicores: 100, memoryMiB: 64 },
+    placement: { kind: "replicated", replicas },
+    zones: ["sites", "apis"],
+    securityExceptions: {
+      runsAsRoot: "the nginx base image binds port 80 and starts as root before dropping to the nginx user",
+      writableRootFs: "nginx writes its pid file and caches under /var/cache/nginx and /run",
+    },
+  };
+}
+
 /** A single writer on a persistent volume must stop before its replacement starts. */
 const STATEFUL_UPDATE = { order: "stop-first" } as const;
 
@@ -61,34 +79,8 @@ const services: ServiceSpec[] = [
     zones: ["apis", "dbs"],
     talksTo: [{ service: "postgres", port: "postgres" }],
   },
-  {
-    name: "query-site",
-    description: "React single-page app on nginx, served under /query/; calls the API same-origin.",
-    image: { repository: "cadeke/argo-q-site", tag: "v1.0" },
-    ports: [{ name: "http", containerPort: 80, protocol: "http" }],
-    healthCheck: http("http", "/"),
-    resources: { cpuMillicores: 100, memoryMiB: 64 },
-    placement: { kind: "replicated", replicas: 2 },
-    zones: ["sites", "apis"],
-    securityExceptions: {
-      runsAsRoot: "the nginx base image binds port 80 and starts as root before dropping to the nginx user",
-      writableRootFs: "nginx writes its pid file and caches under /var/cache/nginx and /run",
-    },
-  },
-  {
-    name: "admin-site",
-    description: "React single-page app on nginx, served under /admin/; calls the admin API same-origin.",
-    image: { repository: "cadeke/argo-a-site", tag: "v1.0" },
-    ports: [{ name: "http", containerPort: 80, protocol: "http" }],
-    healthCheck: http("http", "/"),
-    resources: { cpuMillicores: 100, memoryMiB: 64 },
-    placement: { kind: "replicated", replicas: 1 },
-    zones: ["sites", "apis"],
-    securityExceptions: {
-      runsAsRoot: "the nginx base image binds port 80 and starts as root before dropping to the nginx user",
-      writableRootFs: "nginx writes its pid file and caches under /var/cache/nginx and /run",
-    },
-  },
+  spaSite("query-site", "cadeke/argo-q-site", "served under /query/; calls the query API same-origin", 2),
+  spaSite("admin-site", "cadeke/argo-a-site", "served under /admin/; calls the admin API same-origin", 1),
   {
     name: "ot-app",
     description: "Operational-traffic generator: calls the query API once a second (v1.2 crashes at start).",
