@@ -209,6 +209,43 @@ describe("model validation", () => {
     );
   });
 
+  it("rejects duplicate zone, secret and port names", () => {
+    const app = argoCopy();
+    app.zones.push({ ...app.zones[2] });
+    app.secrets.push({ ...app.secrets[0] });
+    serviceOf(app, "gitlab").ports[1].name = "http";
+    const problems = problemsOf(app);
+    expect(problems).toContain('zones[5].name: duplicate zone name "dbs" (already used by zones[2])');
+    expect(problems).toContain('secrets[2].name: duplicate secret name "postgres-password" (already used by secrets[0])');
+    expect(problems).toContain('services.gitlab.ports[1].name: duplicate port name "http"');
+  });
+
+  it("rejects a malformed digest", () => {
+    const app = argoCopy();
+    serviceOf(app, "memcached").image.digest = "sha256:abc";
+    expect(problemsOf(app)).toContain('services.memcached.image.digest: "sha256:abc" is not a digest (expected sha256: followed by 64 hex digits)');
+  });
+
+  it("rejects a health check that times out after its interval", () => {
+    const app = argoCopy();
+    serviceOf(app, "grafana").healthCheck = { type: "http", port: "http", path: "/api/health", intervalSec: 5, timeoutSec: 10 };
+    expect(problemsOf(app)).toContain("services.grafana.healthCheck.timeoutSec: must not exceed intervalSec (5 s); got 10 s");
+  });
+
+  it("rejects metrics on an unknown port, and scraping a service without metrics", () => {
+    const app = argoCopy();
+    serviceOf(app, "query-api").metrics = { port: "metrics", path: "/metrics" };
+    const problems = problemsOf(app);
+    expect(problems).toContain('services.query-api.metrics.port: unknown port "metrics" on service "query-api" (known: http)');
+    expect(problems).toContain('services.prometheus.talksTo[0].kind: scrapes "query-api" on port "http", but "query-api" declares no metrics on that port');
+  });
+
+  it("rejects a core service that depends on an optional one", () => {
+    const app = argoCopy();
+    serviceOf(app, "grafana").talksTo = [{ service: "debug", port: "http" }];
+    expect(problemsOf(app)).toContain('services.grafana.talksTo[0]: core service "grafana" depends on optional service "debug"');
+  });
+
   it("reports every problem in one run", () => {
     const app = argoCopy();
     serviceOf(app, "postgres").image.tag = "latest";
