@@ -18,11 +18,24 @@ describe("synthesizing every stack", () => {
   it("writes each stack's Terraform and capability report", () => {
     const outdir = path.join(tmp(), "out");
     const stacks = synthesizeAll(ENVIRONMENTS, outdir);
-    expect(stacks).toEqual(["nomad-lab"]);
+    expect(stacks).toEqual(["lab", "nomad-lab"]);
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
-    expect(Object.keys(manifest.stacks)).toEqual(["nomad-lab"]);
+    expect(Object.keys(manifest.stacks)).toEqual(["lab", "nomad-lab"]);
+    expect(fs.existsSync(path.join(outdir, "stacks/lab/cdk.tf.json"))).toBe(true);
     expect(fs.existsSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"))).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(outdir, "stacks/nomad-lab/capabilities.json"), "utf8")).length).toBeGreaterThan(0);
+  });
+
+  it("keeps what Terraform left next to a stack when synthesizing again", () => {
+    const outdir = path.join(tmp(), "out");
+    synthesizeAll(ENVIRONMENTS, outdir);
+    const providers = path.join(outdir, "stacks/nomad-lab/.terraform");
+    fs.mkdirSync(providers);
+    fs.writeFileSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"), "stale");
+    synthesizeAll(ENVIRONMENTS, outdir);
+    expect(fs.existsSync(providers)).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"), "utf8")).resource.nomad_job).toBeDefined();
+    expect(fs.readdirSync(path.dirname(outdir)).filter((n) => n.includes("staging"))).toEqual([]);
   });
 
   it("refuses invalid environments with every problem and leaves the output directory as it was", () => {
@@ -54,7 +67,7 @@ describe("the synth command", () => {
     const run = runMain({ CDKTF_OUTDIR: outdir });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain("Synthesized 1 stack(s)");
+    expect(run.stdout).toContain("Synthesized 2 stack(s)");
     expect(fs.existsSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"))).toBe(true);
   });
 

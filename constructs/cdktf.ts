@@ -6,6 +6,7 @@
  */
 export {
   App,
+  DataResource,
   Aspects,
   Annotations,
   ConsulBackend,
@@ -21,7 +22,7 @@ export {
   Testing,
   Token,
 } from "cdktf";
-export type { IAspect, ISynthesisSession, S3BackendConfig } from "cdktf";
+export type { IAspect, ISynthesisSession, ITerraformDependable, S3BackendConfig, SSHProvisionerConnection, TerraformMetaArguments } from "cdktf";
 export { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer";
 export { Construct } from "constructs";
 export type { IConstruct } from "constructs";

@@ -8,7 +8,7 @@ import {
   validateApplication,
   type Problem,
 } from "../constructs/model";
-import type { BackendConfig, Environment, LabInventory, NomadTarget } from "./types";
+import { LAB_VM_ROLES, type BackendConfig, type Environment, type LabInventory, type NomadTarget } from "./types";
 
 const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -121,18 +121,64 @@ function checkLab(lab: LabInventory, env: Environment, add: Add): void {
     if (names.has(name)) add(path, `duplicate machine name "${name}"`);
     names.add(name);
   };
+  const vmIds = new Map<number, string>();
   lab.vms.forEach((vm, i) => {
-    checkName(`lab.vms[${i}].name`, vm.name);
-    checkAddress(`lab.vms[${i}].address`, vm.address, vm.name);
-    for (const field of ["vcpus", "memoryMiB", "diskGiB"] as const) {
-      if (!Number.isInteger(vm[field]) || vm[field] < 1) add(`lab.vms[${i}].${field}`, `must be a positive whole number (got ${vm[field]})`);
+    const path = `lab.vms[${i}]`;
+    checkName(`${path}.name`, vm.name);
+    checkAddress(`${path}.address`, vm.address, vm.name);
+    if (!LAB_VM_ROLES.includes(vm.role)) {
+      add(`${path}.role`, `${vm.name}: unknown role "${vm.role}" (expected one of ${LAB_VM_ROLES.join(", ")})`);
     }
+    for (const field of ["vcpus", "memoryMiB", "diskGiB"] as const) {
+      if (!Number.isInteger(vm[field]) || vm[field] < 1) add(`${path}.${field}`, `${vm.name}: must be a positive whole number (got ${vm[field]})`);
+    }
+    if (!Number.isInteger(vm.vmId) || vm.vmId < 100 || vm.vmId > 999999999) {
+      add(`${path}.vmId`, `${vm.name}: ${vm.vmId} is not a Proxmox VM ID (a whole number from 100)`);
+    } else if (vmIds.has(vm.vmId)) {
+      add(`${path}.vmId`, `${vm.name}: VM ID ${vm.vmId} is already used by ${vmIds.get(vm.vmId)}`);
+    }
+    vmIds.set(vm.vmId, vm.name);
   });
   lab.pis.forEach((pi, i) => {
     checkName(`lab.pis[${i}].name`, pi.name);
     // A Pi may also be the DNS server listed above; that is the same machine, not a clash.
     if (!lab.dnsServers.includes(pi.address)) checkAddress(`lab.pis[${i}].address`, pi.address, pi.name);
+    if (!["dns", "edge"].includes(pi.role)) add(`lab.pis[${i}].role`, `${pi.name}: unknown role "${pi.role}" (expected dns or edge)`);
+    if (!pi.sshUser?.trim()) add(`lab.pis[${i}].sshUser`, `${pi.name}: missing; name the user the deployer's SSH agent logs in as`);
   });
+  for (const role of ["dns", "edge"] as const) {
+    const count = lab.pis.filter((p) => p.role === role).length;
+    if (count !== 1) add("lab.pis", `needs exactly one Pi with role "${role}" (found ${count})`);
+  }
+  lab.upstreamDnsServers.forEach((dns, i) => {
+    if (parseIpv4(dns) === undefined) add(`lab.upstreamDnsServers[${i}]`, `"${dns}" is not an IPv4 address`);
+  });
+  if (!DNS_LABEL.test(lab.admin.user)) add("lab.admin.user", `"${lab.admin.user}" is not a valid user name`);
+  if (lab.admin.sshPublicKeys) {
+    if (lab.admin.sshPublicKeys.length === 0) {
+      add("lab.admin.sshPublicKeys", `is empty: no one could log in to ${knownList(lab.vms.map((v) => v.name), 4)}; add a public key, or leave the field out to supply keys at deploy time`);
+    }
+    lab.admin.sshPublicKeys.forEach((key, i) => {
+      if (!/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/=]+( .*)?$/.test(key)) {
+        add(`lab.admin.sshPublicKeys[${i}]`, `is not an OpenSSH public key (expected e.g. "ssh-ed25519 AAAA... user@host")`);
+      }
+    });
+  }
+  if (!/^https:\/\/\S+$/.test(lab.image.url)) add("lab.image.url", `"${lab.image.url}" must be an https URL`);
+  if (!/^[a-f0-9]{64}$/.test(lab.image.checksumSha256)) add("lab.image.checksumSha256", "must be the image's SHA-256 (64 hex digits)");
+  if (!/^[\w.-]+\.(qcow2|img|raw)$/.test(lab.image.fileName)) add("lab.image.fileName", `"${lab.image.fileName}" must end in .qcow2, .img or .raw`);
+  if (!Number.isInteger(lab.edge.swarmIngressPort) || lab.edge.swarmIngressPort < 1 || lab.edge.swarmIngressPort > 65535) {
+    add("lab.edge.swarmIngressPort", `must be a port number (got ${lab.edge.swarmIngressPort})`);
+  }
+
+  const managers = lab.vms.filter((v) => v.role === "swarm-manager").length;
+  const workers = lab.vms.filter((v) => v.role === "swarm-worker").length;
+  if ((managers > 0 || workers > 0) && managers % 2 === 0) {
+    add("lab.vms", `has ${managers} swarm-manager VMs; Swarm's Raft needs an odd number (1, 3 or 5)`);
+  }
+  if (lab.vms.some((v) => v.role.startsWith("nomad-")) && !env.nomad) {
+    add("nomad", "is missing: the lab has Nomad VMs, whose agents need the target's region, datacenter and host volumes");
+  }
 
   if (typeof lan !== "string") {
     for (const zone of selectApplication(env.application, env.selection).zones) {
@@ -152,7 +198,9 @@ function checkNomad(nomad: NomadTarget, env: Environment, add: Add): void {
   }
   const servers = env.lab.vms.filter((v) => v.role === "nomad-server");
   const clients = env.lab.vms.filter((v) => v.role === "nomad-client");
-  if (servers.length === 0 || servers.length % 2 === 0) {
+  if (servers.length < 3) {
+    add("lab.vms", `has ${servers.length} nomad-server VM${servers.length === 1 ? "" : "s"} (${servers.map((s) => s.name).join(", ") || "none"}); at least 3 are needed to survive losing one (quorum)`);
+  } else if (servers.length % 2 === 0) {
     add("lab.vms", `has ${servers.length} nomad-server VMs; Raft needs an odd number (3 or 5) to keep quorum`);
   }
   if (clients.length === 0) add("lab.vms", "has no nomad-client VM to run workloads on");

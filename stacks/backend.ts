@@ -1,13 +1,17 @@
-import { ConsulBackend, FROM_DEPLOYER_ENVIRONMENT, S3Backend, type TerraformStack } from "../constructs/cdktf";
+import { ConsulBackend, FROM_DEPLOYER_ENVIRONMENT, LocalBackend, S3Backend, type TerraformStack } from "../constructs/cdktf";
 import type { BackendConfig } from "../environments/types";
 
 /**
- * Configures where a stack keeps its state. Without a configuration, cdktf's default applies: local state
- * (`terraform.<stack>.tfstate`), which needs nothing to synthesize or to try a plan.
+ * Configures where a stack keeps its state. Without a configuration, state is local, in the project directory
+ * next to cdktf.json (`terraform.<stack>.tfstate`, a path relative to cdktf.out/stacks/<stack>, so the
+ * synthesized output is the same on every machine and re-synthesizing never touches state).
  * Credentials never appear here: Consul reads CONSUL_HTTP_TOKEN, S3 the AWS credential chain, at deploy time.
  */
 export function configureBackend(stack: TerraformStack, stackName: string, backend: BackendConfig | undefined): void {
-  if (!backend || backend.kind === "local") return;
+  if (!backend || backend.kind === "local") {
+    new LocalBackend(stack, { path: `../../../terraform.${stackName}.tfstate` });
+    return;
+  }
   if (backend.kind === "consul") {
     new ConsulBackend(stack, {
       address: backend.address,

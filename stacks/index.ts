@@ -3,22 +3,26 @@ import * as path from "path";
 import { App, type TerraformStack } from "../constructs/cdktf";
 import { formatProblem, selectApplication, ValidationError, type Problem } from "../constructs/model";
 import { validateEnvironment, type Environment } from "../environments";
+import { LabStack } from "./lab-stack";
 import { NomadLabStack } from "./nomad-lab-stack";
 
+export { LabStack } from "./lab-stack";
 export { NomadLabStack } from "./nomad-lab-stack";
+
+const labStackName = (env: Environment) => env.lab?.stackName ?? `lab-${env.name}`;
+const nomadStackName = (env: Environment) => env.nomad?.stackName ?? `nomad-${env.name}`;
 
 /** Stack name of each target an environment enables. */
 export function stackNamesOf(env: Environment): string[] {
-  return env.nomad ? [env.nomad.stackName ?? `nomad-${env.name}`] : [];
+  return [...(env.lab ? [labStackName(env)] : []), ...(env.nomad ? [nomadStackName(env)] : [])];
 }
 
 /** Adds every stack an environment enables to the app. The environment must be valid. */
 export function addStacks(app: App, env: Environment): TerraformStack[] {
   const application = selectApplication(env.application, env.selection);
   const stacks: TerraformStack[] = [];
-  if (env.nomad) {
-    stacks.push(new NomadLabStack(app, env.nomad.stackName ?? `nomad-${env.name}`, { environment: env, target: env.nomad, application }));
-  }
+  if (env.lab) stacks.push(new LabStack(app, labStackName(env), { environment: env, application }));
+  if (env.nomad) stacks.push(new NomadLabStack(app, nomadStackName(env), { environment: env, target: env.nomad, application }));
   return stacks;
 }
 
@@ -49,12 +53,28 @@ export function synthesizeAll(environments: readonly Environment[], outdir: stri
     const app = new App({ outdir: staging, skipValidation: false });
     const stacks = environments.flatMap((env) => addStacks(app, env));
     app.synth();
-    fs.rmSync(outdir, { recursive: true, force: true });
-    fs.mkdirSync(path.dirname(path.resolve(outdir)), { recursive: true });
-    fs.renameSync(staging, outdir);
+    publish(staging, outdir);
     return stacks.map((s) => s.node.id);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Moves every synthesized file into place, keeping what Terraform keeps next to them (`.terraform/`, lock
+ * files), so re-synthesizing does not force a new `terraform init`.
+ */
+function publish(from: string, to: string): void {
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    const source = path.join(from, entry.name);
+    const target = path.join(to, entry.name);
+    if (entry.isDirectory()) {
+      fs.mkdirSync(target, { recursive: true });
+      publish(source, target);
+    } else {
+      fs.mkdirSync(to, { recursive: true });
+      fs.renameSync(source, target);
+    }
   }
 }
 

@@ -61,10 +61,13 @@ describe("environment validation", () => {
     expect(problems).toContain("environments.lab.lab.vms[2].address: 192.168.10.10 is already used by head");
   });
 
-  it("rejects an even number of Nomad servers", () => {
+  it("rejects fewer than 3 Nomad servers, and an even number", () => {
     const env = labCopy();
     env.lab!.vms = env.lab!.vms.filter((vm) => vm.name !== "vb2");
-    expect(envProblemsOf(env)).toContain("environments.lab.lab.vms: has 2 nomad-server VMs; Raft needs an odd number (3 or 5) to keep quorum");
+    expect(envProblemsOf(env)).toContain("environments.lab.lab.vms: has 2 nomad-server VMs (vb0, vb1); at least 3 are needed to survive losing one (quorum)");
+    const even = labCopy();
+    even.lab!.vms.push({ ...even.lab!.vms[1], name: "vb3", vmId: 123, address: "192.168.10.123" });
+    expect(envProblemsOf(even)).toContain("environments.lab.lab.vms: has 4 nomad-server VMs; Raft needs an odd number (3 or 5) to keep quorum");
   });
 
   it("requires a host volume for every persistent volume, on a known client", () => {

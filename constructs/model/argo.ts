@@ -140,7 +140,7 @@ const services: ServiceSpec[] = [
       { service: "node-exporter", port: "metrics", kind: "scrape" },
       { service: "postgres-exporter", port: "metrics", kind: "scrape" },
     ],
-    volumes: [{ kind: "persistent", name: "prometheus-data", mountPath: "/prometheus" }],
+    volumes: [{ kind: "persistent", name: "prometheus-data", mountPath: "/prometheus", ownerUid: 65534 }],
     metrics: { port: "http", path: "/metrics" },
     collectsMetrics: { configFile: "/etc/prometheus/prometheus.yml" },
     update: STATEFUL_UPDATE,
@@ -163,7 +163,7 @@ const services: ServiceSpec[] = [
     placement: { kind: "replicated", replicas: 1 },
     zones: ["monitoring"],
     talksTo: [{ service: "prometheus", port: "http" }],
-    volumes: [{ kind: "persistent", name: "grafana-data", mountPath: "/var/lib/grafana" }],
+    volumes: [{ kind: "persistent", name: "grafana-data", mountPath: "/var/lib/grafana", ownerUid: 472 }],
     update: STATEFUL_UPDATE,
   },
   {

@@ -107,6 +107,8 @@ export type VolumeSpec =
       readonly kind: "persistent";
       readonly name: string;
       readonly mountPath: string;
+      /** User ID the image writes its data as, when it does not fix ownership itself (node directories, fsGroup). */
+      readonly ownerUid?: number;
     }
   | { readonly kind: "ephemeral"; readonly name: string; readonly mountPath: string }
   | {

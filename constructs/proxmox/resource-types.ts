@@ -1,0 +1,16 @@
+/**
+ * Every Terraform type name of the bpg/proxmox provider the project uses, in one place: the provider is
+ * moving all names to a `proxmox_` prefix (its ADR 007; `proxmox_download_file` already exists), and this is
+ * the file that changes when we follow.
+ */
+export const PROXMOX_PROVIDER = {
+  name: "proxmox",
+  source: "bpg/proxmox",
+  version: "0.111.1",
+} as const;
+
+export const PROXMOX_TYPES = {
+  vm: "proxmox_virtual_environment_vm",
+  file: "proxmox_virtual_environment_file",
+  downloadFile: "proxmox_virtual_environment_download_file",
+} as const;
