@@ -1,0 +1,330 @@
+import { execFileSync, spawnSync } from "child_process";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { App, Testing } from "../../constructs/cdktf";
+import { consulAclBootstrapScript, nomadAclBootstrapScript } from "../../constructs/lab/acl-bootstrap";
+import { dnsmasqConfig } from "../../constructs/lab/dnsmasq";
+import { haproxyConfig } from "../../constructs/lab/haproxy";
+import { SWARM_INIT_SCRIPT, SWARM_JOIN_SCRIPT } from "../../constructs/lab/swarm-cluster";
+import { selectApplication } from "../../constructs/model";
+import { LAB, type Environment } from "../../environments";
+import { LabStack } from "../../stacks";
+import { envProblemsOf, labCopy } from "../helpers";
+
+function synthLab(env: Environment = LAB) {
+  const app = Testing.app() as App;
+  const stack = new LabStack(app, "lab-test", { environment: env, application: selectApplication(env.application, env.selection) });
+  const text = Testing.synth(stack);
+  return { json: JSON.parse(text), text, stack };
+}
+
+const lab = LAB.lab!;
+const nomad = LAB.nomad!;
+const synth = synthLab();
+const resources = (type: string): [string, any][] => Object.entries(synth.json.resource[type] ?? {});
+const vmResource = (name: string) => resources("proxmox_virtual_environment_vm").find(([, r]) => r.name === name)![1];
+const userDataOf = (name: string): string =>
+  resources("proxmox_virtual_environment_file").find(([, r]) => r.source_raw[0].file_name === `argo-${name}-user-data.yaml`)![1].source_raw[0].data;
+const cloudConfigOf = (name: string) => parseYaml(userDataOf(name));
+const fileOf = (name: string, filePath: string) => cloudConfigOf(name).write_files.find((f: { path: string }) => f.path === filePath);
+const jsonFileOf = (name: string, filePath: string) => JSON.parse(fileOf(name, filePath).content);
+const packageNames = (name: string): string[] => cloudConfigOf(name).packages.map((p: string | string[]) => (Array.isArray(p) ? p[0] : p));
+
+describe("lab: Proxmox VMs", () => {
+  it("creates exactly the inventory's VMs with their sizes and addresses", () => {
+    expect(resources("proxmox_virtual_environment_vm")).toHaveLength(lab.vms.length);
+    for (const vm of lab.vms) {
+      const r = vmResource(vm.name);
+      expect(r).toMatchObject({ node_name: "pve0", vm_id: vm.vmId, on_boot: true, started: true, tags: ["argo", vm.role] });
+      expect(r.cpu).toEqual([{ cores: vm.vcpus, sockets: 1, type: "x86-64-v2-AES" }]);
+      expect(r.memory).toEqual([{ dedicated: vm.memoryMiB }]);
+      expect(r.disk[0]).toMatchObject({ size: vm.diskGiB, interface: "virtio0" });
+      expect(r.disk[0].import_from).toMatch(/^\$\{proxmox_virtual_environment_download_file\.[^}]+\.id\}$/);
+      expect(r.agent).toEqual([{ enabled: true, trim: true }]);
+      expect(r.network_device).toEqual([{ bridge: "vmbr0", model: "virtio" }]);
+      expect(r.initialization[0].ip_config).toEqual([{ ipv4: [{ address: `${vm.address}/16`, gateway: "192.168.10.1" }] }]);
+      expect(r.initialization[0].dns).toEqual([{ domain: "lab.internal", servers: ["192.168.10.53"] }]);
+      expect(r.initialization[0].user_data_file_id).toMatch(/^\$\{proxmox_virtual_environment_file\.[^}]+\.id\}$/);
+    }
+  });
+
+  it("protects the VMs that hold persistent data from destroy", () => {
+    const protectedVms = lab.vms.filter((vm) => vmResource(vm.name).lifecycle?.prevent_destroy).map((vm) => vm.name);
+    expect(protectedVms.sort()).toEqual([...new Set(Object.values(nomad.hostVolumes).map((p) => p.client))].sort());
+  });
+
+  it("downloads the Ubuntu cloud image as an import file, verified by its checksum", () => {
+    const [[, image]] = resources("proxmox_virtual_environment_download_file");
+    expect(image).toMatchObject({ content_type: "import", url: lab.image.url, checksum: lab.image.checksumSha256, checksum_algorithm: "sha256", datastore_id: "local" });
+  });
+
+  it("uploads each VM's user-data as a snippet", () => {
+    for (const [, file] of resources("proxmox_virtual_environment_file")) {
+      expect(file).toMatchObject({ content_type: "snippets", datastore_id: "local", node_name: "pve0" });
+    }
+  });
+
+  it("configures the provider from the deployer's environment only", () => {
+    expect(synth.json.provider.proxmox).toEqual([{ ssh: [{ agent: true }] }]);
+    expect(synth.json.terraform.required_providers.proxmox).toEqual({ source: "bpg/proxmox", version: "0.111.1" });
+  });
+});
+
+describe("lab: cloud-init", () => {
+  it.each(lab.vms.map((vm) => [vm.name]))("%s gets valid, hardened #cloud-config", (name) => {
+    const text = userDataOf(name);
+    expect(text.startsWith("#cloud-config\n")).toBe(true);
+    const config = parseYaml(text);
+    expect(config).toMatchObject({ hostname: name, disable_root: true, ssh_pwauth: false, package_upgrade: true });
+    expect(config.users).toEqual([expect.objectContaining({ name: "argo-admin", lock_passwd: true })]);
+    const sshd = fileOf(name, "/etc/ssh/sshd_config.d/10-argo-hardening.conf").content;
+    expect(sshd).toContain("PermitRootLogin no");
+    expect(sshd).toContain("PasswordAuthentication no");
+    expect(fileOf(name, "/etc/ssh/authorized_keys/argo-admin")).toMatchObject({ encoding: "b64", content: '${base64encode(join("\\n", var.admin_ssh_public_keys))}' });
+    expect(fileOf(name, "/etc/apt/apt.conf.d/20auto-upgrades").content).toContain('Unattended-Upgrade "1"');
+    expect(packageNames(name)).toEqual(expect.arrayContaining(["qemu-guest-agent", "unattended-upgrades", "ufw"]));
+    const commands = config.runcmd.map((c: string[]) => c.join(" "));
+    expect(commands).toContain("ufw default deny incoming");
+    expect(commands[commands.length - 1]).toBe("ufw --force enable");
+  });
+
+  it("installs a pinned Docker engine on workload nodes only", () => {
+    for (const vm of lab.vms) {
+      const workload = ["nomad-client", "swarm-manager", "swarm-worker"].includes(vm.role);
+      expect(packageNames(vm.name).includes("docker-ce")).toBe(workload);
+      if (workload) expect(cloudConfigOf(vm.name).packages).toContainEqual(["docker-ce", "5:27.3.1-1~ubuntu.22.04~jammy"]);
+    }
+  });
+
+  it("configures Consul with gossip encryption, verified TLS, default-deny ACLs and Connect", () => {
+    for (const vm of lab.vms.filter((v) => v.role.startsWith("nomad-"))) {
+      const consul = jsonFileOf(vm.name, "/etc/consul.d/argo.json");
+      const server = vm.role === "nomad-server";
+      expect(consul.server).toBe(server);
+      expect(consul.encrypt).toMatch(/^\$\{random_id\.[^}]+\.b64_std\}$/);
+      expect(consul.encrypt_verify_incoming && consul.encrypt_verify_outgoing).toBe(true);
+      expect(consul.tls.defaults).toMatchObject({ verify_incoming: true, verify_outgoing: true, ca_file: nomad.consul.caFile });
+      expect(consul.tls.internal_rpc.verify_server_hostname).toBe(true);
+      expect(consul.tls.https.verify_incoming).toBe(server);
+      expect(consul.ports).toMatchObject({ http: -1, https: 8501, grpc_tls: 8503, dns: 8600 });
+      expect(consul.acl).toMatchObject({ enabled: true, default_policy: "deny" });
+      expect(Object.keys(consul.acl.tokens).sort()).toEqual(server ? ["agent", "default", "initial_management"] : ["agent", "default"]);
+      for (const token of Object.values<string>(consul.acl.tokens)) expect(token).toMatch(/^\$\{random_uuid\.[^}]+\.result\}$/);
+      expect(consul.connect.enabled).toBe(true);
+      expect(consul.retry_join).toEqual(["192.168.10.120", "192.168.10.121", "192.168.10.122"]);
+      if (server) expect(consul.bootstrap_expect).toBe(3);
+    }
+  });
+
+  it("configures Nomad with gossip encryption, TLS with hostname and client verification, ACLs", () => {
+    for (const vm of lab.vms.filter((v) => v.role.startsWith("nomad-"))) {
+      const agent = jsonFileOf(vm.name, "/etc/nomad.d/argo.json");
+      expect(agent).toMatchObject({ region: "lab", datacenter: "pve0", name: vm.name, acl: { enabled: true } });
+      expect(agent.tls).toMatchObject({ http: true, rpc: true, verify_server_hostname: true, verify_https_client: true });
+      expect(agent.consul).toMatchObject({ ssl: true, verify_ssl: true, grpc_address: "127.0.0.1:8503" });
+      expect(agent.consul.token).toMatch(/^\$\{random_uuid\.[^}]+\.result\}$/);
+      if (vm.role === "nomad-server") {
+        expect(agent.server).toMatchObject({ enabled: true, bootstrap_expect: 3 });
+        expect(agent.server.encrypt).toMatch(/^\$\{random_id\.[^}]+\.b64_std\}$/);
+        expect(agent.client).toBeUndefined();
+      } else {
+        expect(agent.client).toMatchObject({ enabled: true, node_class: nomad.workloadNodeClass, cni_path: "/opt/cni/bin" });
+        const expected = Object.fromEntries(Object.entries(nomad.hostVolumes).filter(([, p]) => p.client === vm.name).map(([n, p]) => [n, { path: p.path, read_only: false }]));
+        expect(agent.client.host_volume).toEqual(expected);
+        expect(agent.plugin.docker.config).toEqual({ volumes: { enabled: true }, allow_privileged: false });
+      }
+    }
+  });
+
+  it("creates the host volume directories with the owner the image writes as", () => {
+    const commands = cloudConfigOf("vs1").runcmd.map((c: string[]) => c.join(" "));
+    expect(commands).toContain("install -d -m 0750 -o 472 -g 472 /srv/argo/grafana");
+    expect(commands).toContain("install -d -m 0750 -o 65534 -g 65534 /srv/argo/prometheus");
+  });
+
+  it("resolves .consul names through the local agent", () => {
+    expect(fileOf("vs0", "/etc/systemd/resolved.conf.d/consul.conf").content).toBe("[Resolve]\nDNS=127.0.0.1:8600\nDNSSEC=false\nDomains=~consul\n");
+  });
+
+  it("bootstraps ACLs on the first server only", () => {
+    const bootstrapUnits = lab.vms.filter((vm) => fileOf(vm.name, "/etc/systemd/system/argo-consul-acl-bootstrap.service"));
+    expect(bootstrapUnits.map((vm) => vm.name)).toEqual(["vb0"]);
+    const env = fileOf("vb0", "/etc/consul.d/acl-bootstrap.env");
+    expect(env.permissions).toBe("0600");
+    for (const line of env.content.trim().split("\n")) expect(line).toMatch(/^[A-Z_]+=\$\{random_uuid\.[^}]+\.result\}$/);
+  });
+
+  it("opens only the cluster ports, to the lab", () => {
+    const rules = (name: string) =>
+      cloudConfigOf(name)
+        .runcmd.map((c: string[]) => c.join(" "))
+        .filter((c: string) => c.startsWith("ufw allow"));
+    expect(rules("vb0")).toContain("ufw allow proto tcp from 192.168.0.0/16 to any port 4646:4648 comment nomad http rpc serf");
+    expect(rules("vb0").some((r: string) => r.includes("2377"))).toBe(false);
+    expect(rules("sw0")).toEqual(
+      expect.arrayContaining([
+        "ufw allow proto tcp from 192.168.0.0/16 to any port 2377 comment swarm management",
+        "ufw allow proto udp from 192.168.0.0/16 to any port 4789 comment swarm overlay",
+        "ufw allow proto esp from 192.168.0.0/16 comment swarm overlay encryption",
+        "ufw allow proto tcp from 192.168.10.80/32 to any port 8000 comment swarm ingress",
+      ]),
+    );
+    expect(rules("vs0")).toContain("ufw allow proto tcp from 192.168.10.80/32 to any port 9999 comment fabio");
+    const dynamic = rules("vs0").filter((r: string) => r.includes("20000:32000"));
+    expect(dynamic).toHaveLength(3);
+    expect(rules("head")).toEqual(["ufw allow proto tcp from 192.168.10.0/24 to any port 22 comment ssh"]);
+  });
+
+  it("never writes a private key, token or gossip key into the synthesized configuration", () => {
+    expect(synth.text).not.toContain("-----BEGIN");
+    expect(synth.text).not.toMatch(/"(encrypt|token|initial_management)": "(?!\$\{)/);
+  });
+});
+
+describe("lab: certificates", () => {
+  const requests = resources("tls_cert_request").map(([id, r]) => ({ id, dns: r.dns_names as string[], ips: r.ip_addresses as string[] | undefined }));
+  const request = (fragment: string) => requests.find((r) => r.id.includes(fragment))!;
+
+  it("names Nomad servers after the region and Consul servers after the datacenter", () => {
+    expect(request("vb0-nomad").dns).toEqual(["server.lab.nomad", "vb0.lab.internal", "localhost"]);
+    expect(request("vb0-nomad").ips).toEqual(["192.168.10.120", "127.0.0.1"]);
+    expect(request("vb1-consul").dns).toEqual(["server.pve0.consul", "vb1.lab.internal", "localhost"]);
+    expect(request("vs2-nomad").dns).toEqual(["client.lab.nomad", "vs2.lab.internal", "localhost"]);
+    expect(request("rpi1-edge").dns).toEqual([lab.edge.nomadHostname, lab.edge.swarmHostname]);
+  });
+
+  it("signs every certificate with the lab CA", () => {
+    const [[caId]] = resources("tls_self_signed_cert");
+    expect(synth.json.resource.tls_self_signed_cert[caId].is_ca_certificate).toBe(true);
+    for (const [, cert] of resources("tls_locally_signed_cert")) expect(cert.ca_cert_pem).toBe(`\${tls_self_signed_cert.${caId}.cert_pem}`);
+  });
+});
+
+describe("lab: Swarm", () => {
+  it("initializes on the first manager, then joins managers one by one and workers after them", () => {
+    const steps = Object.fromEntries(resources("terraform_data").map(([id, r]) => [id, r]));
+    const init = Object.entries(steps).find(([id]) => id.includes("swarm_init"))!;
+    expect(init[1].provisioner[0]["local-exec"].environment).toEqual({ ADMIN: "argo-admin", MANAGER: "192.168.10.140" });
+    const join = (node: string) => Object.entries(steps).find(([id]) => id.includes(`join-${node}`))![1];
+    expect(join("sm1").depends_on).toEqual([`terraform_data.${init[0]}`]);
+    expect(join("sm2").depends_on[0]).toContain("join-sm1");
+    expect(join("sw3").depends_on[0]).toContain("join-sm2");
+    expect(join("sw3").provisioner[0]["local-exec"].environment).toEqual({ ADMIN: "argo-admin", MANAGER: "192.168.10.140", NODE: "192.168.10.153", ROLE: "worker" });
+    expect(Object.keys(steps).filter((id) => id.includes("swarm_join"))).toHaveLength(7);
+  });
+
+  it("uses join tokens only inside the script, never in Terraform", () => {
+    expect(SWARM_JOIN_SCRIPT).toContain('token=$(');
+    expect(synth.text).not.toMatch(/SWMTKN/);
+  });
+});
+
+describe("lab: Raspberry Pis", () => {
+  const step = (pi: string) => resources("terraform_data").find(([id]) => id.includes(`${pi}_configure`))![1];
+
+  it("configures each Pi over SSH with the deployer's agent, re-run when its configuration changes", () => {
+    expect(step("rpi0").connection).toEqual({ type: "ssh", host: "192.168.10.53", user: "argo-admin", agent: "true" });
+    const dnsmasqHash = createHash("sha256").update(dnsmasqConfig(lab)).digest("hex");
+    expect(step("rpi0").triggers_replace).toEqual({ "/etc/dnsmasq.d/argo-lab.conf": dnsmasqHash });
+    expect(step("rpi1").triggers_replace["/etc/haproxy/haproxy.cfg"]).toBe(createHash("sha256").update(haproxyConfig(lab, nomad)).digest("hex"));
+    expect(step("rpi1").triggers_replace["/etc/haproxy/certs/argo.pem"]).toMatch(/^\$\{sha256\(join\(/);
+    const provisioners = step("rpi1").provisioner.map((p: object) => Object.keys(p)[0]);
+    expect(provisioners).toEqual(["remote-exec", "file", "file", "remote-exec"]);
+  });
+
+  it("renders dnsmasq: every lab host, .consul to the Consul servers, nothing else local", () => {
+    const config = dnsmasqConfig(lab);
+    for (const vm of lab.vms) expect(config).toContain(`host-record=${vm.name}.lab.internal,${vm.name},${vm.address}`);
+    for (const server of ["192.168.10.120", "192.168.10.121", "192.168.10.122"]) expect(config).toContain(`server=/consul/${server}#8600`);
+    expect(config).toContain("host-record=argo-nomad.lab.internal,192.168.10.80");
+    expect(config.split("\n")).toEqual(expect.arrayContaining(["no-resolv", "server=1.1.1.1", "server=9.9.9.9"]));
+  });
+
+  it("renders HAProxy: TLS 1.2 or newer, HTTP redirected, health-checked backends on every node", () => {
+    const config = haproxyConfig(lab, nomad);
+    expect(config).toContain("ssl-default-bind-options ssl-min-ver TLSv1.2");
+    expect(config).toContain("http-request redirect scheme https code 301");
+    for (const vm of lab.vms.filter((v) => v.role === "nomad-client")) expect(config).toContain(`server ${vm.name} ${vm.address}:9999 check port 9998`);
+    for (const vm of lab.vms.filter((v) => v.role.startsWith("swarm-"))) expect(config).toContain(`server ${vm.name} ${vm.address}:8000 check`);
+  });
+
+  const requireTool = (tool: string) => {
+    const found = spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
+    if (!found && process.env.CI) throw new Error(`${tool} is missing; .ci/run installs it`);
+    return found;
+  };
+
+  it("produces a dnsmasq configuration dnsmasq accepts", () => {
+    if (!requireTool("dnsmasq")) return;
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "dnsmasq-")), "argo.conf");
+    fs.writeFileSync(file, dnsmasqConfig(lab));
+    expect(execFileSync("dnsmasq", ["--test", `--conf-file=${file}`], { encoding: "utf8", stdio: "pipe" })).toBe("");
+  });
+
+  it("produces an HAProxy configuration haproxy accepts", () => {
+    if (!requireTool("haproxy") || !requireTool("openssl")) return;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "haproxy-"));
+    const cert = path.join(dir, "argo.pem");
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=test", "-keyout", cert, "-out", path.join(dir, "c.pem"), "-days", "1"], { stdio: "pipe" });
+    fs.appendFileSync(cert, fs.readFileSync(path.join(dir, "c.pem")));
+    const config = haproxyConfig(lab, nomad).replace("/etc/haproxy/certs/argo.pem", cert).replace(/^\s*(user|group) haproxy$/gm, "").replace("log /dev/log local0", "log stdout local0");
+    fs.writeFileSync(path.join(dir, "haproxy.cfg"), config);
+    const check = spawnSync("haproxy", ["-c", "-f", path.join(dir, "haproxy.cfg")], { encoding: "utf8" });
+    expect(check.stderr + check.stdout).toContain("Configuration file is valid");
+    expect(check.status).toBe(0);
+  });
+
+  it("writes shell scripts that parse", () => {
+    const scripts = {
+      "swarm init": SWARM_INIT_SCRIPT,
+      "swarm join": SWARM_JOIN_SCRIPT,
+      "consul acl bootstrap": consulAclBootstrapScript(nomad),
+      "nomad acl bootstrap": nomadAclBootstrapScript(),
+      rpi0: step("rpi0").provisioner[2]["remote-exec"].inline.join("\n"),
+      rpi1: step("rpi1").provisioner[3]["remote-exec"].inline.join("\n"),
+    };
+    for (const [name, script] of Object.entries(scripts)) {
+      const result = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
+      expect({ name, stderr: result.stderr }).toEqual({ name, stderr: "" });
+    }
+  });
+});
+
+describe("lab: validation", () => {
+  it("names the host in every inventory problem", () => {
+    const env = labCopy();
+    env.lab!.vms[3].role = "nomad-srv" as never;
+    env.lab!.vms[4].vmId = env.lab!.vms[5].vmId;
+    env.lab!.pis[0].sshUser = "";
+    const problems = envProblemsOf(env);
+    expect(problems).toContain('environments.lab.lab.vms[3].role: vb2: unknown role "nomad-srv" (expected one of nomad-server, nomad-client, swarm-manager, swarm-worker, support)');
+    expect(problems).toContain("environments.lab.lab.vms[5].vmId: vs1: VM ID 131 is already used by vs0");
+    expect(problems).toContain("environments.lab.lab.pis[0].sshUser: rpi0: missing; name the user the deployer's SSH agent logs in as");
+  });
+
+  it("rejects an empty or malformed list of admin SSH keys", () => {
+    const empty = labCopy();
+    empty.lab!.admin = { user: "argo-admin", sshPublicKeys: [] };
+    expect(envProblemsOf(empty)).toContain(
+      "environments.lab.lab.admin.sshPublicKeys: is empty: no one could log in to head, vb0, vb1, vb2, ...; add a public key, or leave the field out to supply keys at deploy time",
+    );
+    const malformed = labCopy();
+    malformed.lab!.admin = { user: "argo-admin", sshPublicKeys: ["AAAAC3NzaC1lZDI1NTE5AAAA"] };
+    expect(envProblemsOf(malformed)).toContain('environments.lab.lab.admin.sshPublicKeys[0]: is not an OpenSSH public key (expected e.g. "ssh-ed25519 AAAA... user@host")');
+  });
+
+  it("writes listed admin keys as text instead of asking for them at deploy time", () => {
+    const env = labCopy();
+    env.lab!.admin = { user: "argo-admin", sshPublicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForTestsOnly test@example"] };
+    const withKeys = synthLab(env);
+    expect(withKeys.json.variable).toBeUndefined();
+    expect(withKeys.text).toContain("base64encode");
+  });
+
+  it("matches the snapshot", () => {
+    expect(synth.json).toMatchSnapshot();
+  });
+});
