@@ -126,11 +126,16 @@ export class LabInfrastructure extends Construct {
       commonName: "lab operator",
       dnsNames: nomad ? [`cli.${nomad.region}.nomad`] : ["operator"],
     });
-    new TerraformOutput(this, "ca-cert-pem", { value: this.ca.certPem, description: "The lab CA: NOMAD_CACERT / CONSUL_CACERT and the edge certificate's issuer" });
-    new TerraformOutput(this, "operator-cert-pem", { value: operator.certPem, description: "Client certificate for the Nomad and Consul APIs (NOMAD_CLIENT_CERT, CONSUL_CLIENT_CERT)" });
-    new TerraformOutput(this, "operator-key-pem", { value: operator.privateKeyPem, sensitive: true, description: "Its key (NOMAD_CLIENT_KEY, CONSUL_CLIENT_KEY)" });
-    new TerraformOutput(this, "consul-management-token", { value: this.secrets.consulManagementToken, sensitive: true, description: "CONSUL_HTTP_TOKEN for the first deploy of nomad-lab" });
-    new TerraformOutput(this, "nomad-bootstrap-token", { value: this.secrets.nomadBootstrapToken, sensitive: true, description: "NOMAD_TOKEN for the first deploy of nomad-lab" });
+    const outputs: [string, string, string, boolean][] = [
+      ["ca_cert_pem", this.ca.certPem, "The lab CA: NOMAD_CACERT / CONSUL_CACERT, and the issuer of the edge certificate", false],
+      ["operator_cert_pem", operator.certPem, "Client certificate for the Nomad and Consul APIs (NOMAD_CLIENT_CERT, CONSUL_CLIENT_CERT)", false],
+      ["operator_key_pem", operator.privateKeyPem, "Its key (NOMAD_CLIENT_KEY, CONSUL_CLIENT_KEY)", true],
+      ["consul_management_token", this.secrets.consulManagementToken, "CONSUL_HTTP_TOKEN for the first deploy of nomad-lab", true],
+      ["nomad_bootstrap_token", this.secrets.nomadBootstrapToken, "NOMAD_TOKEN for the first deploy of nomad-lab", true],
+    ];
+    for (const [name, value, description, sensitive] of outputs) {
+      new TerraformOutput(this, name, { value, description, sensitive }).overrideLogicalId(name);
+    }
   }
 
   private authorizedKeys(lab: LabInventory): string {
