@@ -71,6 +71,16 @@ describe("the synth command", () => {
     expect(fs.existsSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"))).toBe(true);
   });
 
+  it("needs no Terraform binary", () => {
+    const bin = tmp();
+    fs.symlinkSync(process.execPath, path.join(bin, "node"));
+    const outdir = path.join(tmp(), "out");
+    const run = runMain({ CDKTF_OUTDIR: outdir, PATH: `${bin}:/usr/bin:/bin` });
+    expect(spawnSync("sh", ["-c", "command -v terraform"], { env: { PATH: `${bin}:/usr/bin:/bin` } }).status).not.toBe(0);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+  });
+
   it("exits non-zero with every problem, and writes nothing, for a broken environment", () => {
     const outdir = path.join(tmp(), "out");
     const run = runMain({ CDKTF_OUTDIR: outdir, ARGO_ENVIRONMENTS: path.join(__dirname, "fixtures/broken-environments.ts") });

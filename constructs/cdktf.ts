@@ -6,7 +6,6 @@
  */
 export {
   App,
-  DataResource,
   Aspects,
   Annotations,
   ConsulBackend,

@@ -1,6 +1,7 @@
 import { createHash } from "crypto";
 import type { LabPi } from "../../environments/types";
-import { Construct, DataResource, Fn } from "../cdktf";
+import { TerraformData } from "../builtin/terraform-data";
+import { Construct, Fn } from "../cdktf";
 import { assertNoTemplateSyntax } from "./cloud-init";
 
 export interface PiFile {
@@ -29,7 +30,7 @@ export const STAGING_DIR = "/tmp/argo-infra";
  * safe to run twice; the step re-runs whenever a rendered file changes (its hash is in `triggers_replace`).
  */
 export class RaspberryPi extends Construct {
-  readonly step: DataResource;
+  readonly step: TerraformData;
   /** The script the step runs, for review and tests. */
   readonly script: string[];
 
@@ -48,7 +49,7 @@ export class RaspberryPi extends Construct {
       `sudo systemctl restart ${props.service}`,
       `rm -rf ${STAGING_DIR}`,
     ];
-    this.step = new DataResource(this, "configure", {
+    this.step = new TerraformData(this, "configure", {
       triggersReplace: Object.fromEntries(props.files.map((f) => [f.path, contentHash(f.content)])),
       connection: { type: "ssh", host: pi.address, user: pi.sshUser, agent: "true" },
       provisioners: [

@@ -1,5 +1,6 @@
 import type { LabVm } from "../../environments/types";
-import { Construct, DataResource, type ITerraformDependable } from "../cdktf";
+import { TerraformData } from "../builtin/terraform-data";
+import { Construct, type ITerraformDependable } from "../cdktf";
 
 /** SSH options of the deployer's machine: its agent's keys, no prompts, host keys learnt on first contact. */
 const SSH = "ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=10";
@@ -44,14 +45,14 @@ export interface SwarmClusterProps {
  * node is replaced. Join tokens exist only after `swarm init`, so they are fetched at apply time, never planned.
  */
 export class SwarmCluster extends Construct {
-  readonly init: DataResource;
-  readonly joins: DataResource[] = [];
+  readonly init: TerraformData;
+  readonly joins: TerraformData[] = [];
 
   constructor(scope: Construct, id: string, props: SwarmClusterProps) {
     super(scope, id);
     const [first, ...otherManagers] = props.managers;
     if (!first) throw new Error("a Swarm needs at least one manager");
-    this.init = new DataResource(this, "init", {
+    this.init = new TerraformData(this, "init", {
       triggersReplace: { manager: first.address },
       dependsOn: [...props.dependsOn],
       provisioners: [
@@ -59,7 +60,7 @@ export class SwarmCluster extends Construct {
       ],
     });
     const join = (vm: LabVm, role: "manager" | "worker", after: ITerraformDependable) =>
-      new DataResource(this, `join-${vm.name}`, {
+      new TerraformData(this, `join-${vm.name}`, {
         triggersReplace: { node: vm.address, role, manager: first.address },
         dependsOn: [after],
         provisioners: [
@@ -75,7 +76,7 @@ export class SwarmCluster extends Construct {
     let previous: ITerraformDependable = this.init;
     for (const vm of otherManagers) {
       previous = join(vm, "manager", previous);
-      this.joins.push(previous as DataResource);
+      this.joins.push(previous as TerraformData);
     }
     for (const vm of props.workers) this.joins.push(join(vm, "worker", previous));
   }
