@@ -68,7 +68,7 @@ export const LAB: Environment = {
       { name: "rpi0", role: "dns", address: "192.168.10.53", sshUser: "argo-admin" },
       { name: "rpi1", role: "edge", address: "192.168.10.80", sshUser: "argo-admin" },
     ],
-    edge: { nomadHostname: "argo-nomad.lab.internal", swarmHostname: "argo-swarm.lab.internal", swarmIngressPort: 8000 },
+    edge: { nomadHostname: "argo-nomad.lab.internal", swarmHostname: "argo-swarm.lab.internal" },
   },
   nomad: {
     backend: { kind: "consul", address: "192.168.10.120:8501", pathPrefix: "terraform/argo" },
@@ -88,5 +88,12 @@ export const LAB: Environment = {
     consul: { httpsPort: 8501, caFile: "/etc/consul.d/tls/ca.pem", datacenter: "pve0" },
     fabio: { httpPort: 9999, uiPort: 9998 },
     edgeProxies: ["192.168.10.80"],
+  },
+  swarm: {
+    dockerHost: "ssh://argo-admin@192.168.10.140",
+    namespace: "argo",
+    edgeSubnet: "10.129.64.0/24",
+    volumeNodes: { "postgres-data": "sw0", "prometheus-data": "sw1", "grafana-data": "sw1", "gitlab-config": "sw2", "gitlab-logs": "sw2", "gitlab-data": "sw2" },
+    ingressPort: 8000,
   },
 };

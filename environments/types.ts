@@ -18,6 +18,8 @@ export interface Environment {
   readonly lab?: LabInventory;
   /** Deploy to Nomad + Consul + Fabio on the lab's Nomad cluster. */
   readonly nomad?: NomadTarget;
+  /** Deploy to Docker Swarm on the lab's Swarm cluster. */
+  readonly swarm?: SwarmTarget;
 }
 
 export type BackendConfig =
@@ -86,8 +88,6 @@ export interface LabInventory {
   readonly edge: {
     readonly nomadHostname: string;
     readonly swarmHostname: string;
-    /** Port the Swarm ingress proxy publishes on every Swarm node. */
-    readonly swarmIngressPort: number;
   };
 }
 
@@ -112,4 +112,27 @@ export interface NomadTarget {
    * both the peer and the X-Forwarded-For client are allowed, so the edge itself must be on the list.
    */
   readonly edgeProxies: readonly string[];
+}
+
+export interface SwarmTarget {
+  /** @default `swarm-<environment name>` */
+  readonly stackName?: string;
+  /** State backend of this stack. @default the environment's backend */
+  readonly backend?: BackendConfig;
+  /** Docker API of a manager, over SSH with the deployer's agent: `ssh://user@host`. */
+  readonly dockerHost: string;
+  /** Prefix of every Swarm object (the name `docker stack deploy` would use). */
+  readonly namespace: string;
+  /** Overlay network shared only by the ingress proxy and the services it routes to. */
+  readonly edgeSubnet: string;
+  /** Swarm node (hostname) that holds each persistent volume; stateful services are pinned to it by a node label. */
+  readonly volumeNodes: Readonly<Record<string, string>>;
+  /** Port the ingress proxy publishes on every node (the edge Pi forwards to it). */
+  readonly ingressPort: number;
+  /**
+   * How services are reached and ports published. `vip` and `ingress` are Swarm's defaults; kernels without
+   * IPVS (some test hosts) need `dnsrr` and `host`.
+   * @default { endpointMode: "vip", publishMode: "ingress", encryptOverlays: true }
+   */
+  readonly networking?: { readonly endpointMode: "vip" | "dnsrr"; readonly publishMode: "ingress" | "host"; readonly encryptOverlays: boolean };
 }

@@ -167,9 +167,6 @@ function checkLab(lab: LabInventory, env: Environment, add: Add): void {
   if (!/^https:\/\/\S+$/.test(lab.image.url)) add("lab.image.url", `"${lab.image.url}" must be an https URL`);
   if (!/^[a-f0-9]{64}$/.test(lab.image.checksumSha256)) add("lab.image.checksumSha256", "must be the image's SHA-256 (64 hex digits)");
   if (!/^[\w.-]+\.(qcow2|img|raw)$/.test(lab.image.fileName)) add("lab.image.fileName", `"${lab.image.fileName}" must end in .qcow2, .img or .raw`);
-  if (!Number.isInteger(lab.edge.swarmIngressPort) || lab.edge.swarmIngressPort < 1 || lab.edge.swarmIngressPort > 65535) {
-    add("lab.edge.swarmIngressPort", `must be a port number (got ${lab.edge.swarmIngressPort})`);
-  }
 
   const managers = lab.vms.filter((v) => v.role === "swarm-manager").length;
   const workers = lab.vms.filter((v) => v.role === "swarm-worker").length;

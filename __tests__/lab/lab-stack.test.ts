@@ -229,7 +229,7 @@ describe("lab: Raspberry Pis", () => {
     expect(step("rpi0").connection).toEqual({ type: "ssh", host: "192.168.10.53", user: "argo-admin", agent: "true" });
     const dnsmasqHash = createHash("sha256").update(dnsmasqConfig(lab)).digest("hex");
     expect(step("rpi0").triggers_replace).toEqual({ "/etc/dnsmasq.d/argo-lab.conf": dnsmasqHash });
-    expect(step("rpi1").triggers_replace["/etc/haproxy/haproxy.cfg"]).toBe(createHash("sha256").update(haproxyConfig(lab, nomad)).digest("hex"));
+    expect(step("rpi1").triggers_replace["/etc/haproxy/haproxy.cfg"]).toBe(createHash("sha256").update(haproxyConfig(lab, nomad, LAB.swarm)).digest("hex"));
     expect(step("rpi1").triggers_replace["/etc/haproxy/certs/argo.pem"]).toMatch(/^\$\{sha256\(join\(/);
     const provisioners = step("rpi1").provisioner.map((p: object) => Object.keys(p)[0]);
     expect(provisioners).toEqual(["remote-exec", "file", "file", "remote-exec"]);
@@ -244,7 +244,7 @@ describe("lab: Raspberry Pis", () => {
   });
 
   it("renders HAProxy: TLS 1.2 or newer, HTTP redirected, health-checked backends on every node", () => {
-    const config = haproxyConfig(lab, nomad);
+    const config = haproxyConfig(lab, nomad, LAB.swarm);
     expect(config).toContain("ssl-default-bind-options ssl-min-ver TLSv1.2");
     expect(config).toContain("http-request redirect scheme https code 301");
     for (const vm of lab.vms.filter((v) => v.role === "nomad-client")) expect(config).toContain(`server ${vm.name} ${vm.address}:9999 check port 9998`);
@@ -270,7 +270,7 @@ describe("lab: Raspberry Pis", () => {
     const cert = path.join(dir, "argo.pem");
     execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=test", "-keyout", cert, "-out", path.join(dir, "c.pem"), "-days", "1"], { stdio: "pipe" });
     fs.appendFileSync(cert, fs.readFileSync(path.join(dir, "c.pem")));
-    const config = haproxyConfig(lab, nomad).replace("/etc/haproxy/certs/argo.pem", cert).replace(/^\s*(user|group) haproxy$/gm, "").replace("log /dev/log local0", "log stdout local0");
+    const config = haproxyConfig(lab, nomad, LAB.swarm).replace("/etc/haproxy/certs/argo.pem", cert).replace(/^\s*(user|group) haproxy$/gm, "").replace("log /dev/log local0", "log stdout local0");
     fs.writeFileSync(path.join(dir, "haproxy.cfg"), config);
     const check = spawnSync("haproxy", ["-c", "-f", path.join(dir, "haproxy.cfg")], { encoding: "utf8" });
     expect(check.stderr + check.stdout).toContain("Configuration file is valid");

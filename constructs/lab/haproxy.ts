@@ -1,4 +1,4 @@
-import type { LabInventory, NomadTarget } from "../../environments/types";
+import type { LabInventory, NomadTarget, SwarmTarget } from "../../environments/types";
 
 export const HAPROXY_CERT_PATH = "/etc/haproxy/certs/argo.pem";
 
@@ -6,7 +6,7 @@ export const HAPROXY_CERT_PATH = "/etc/haproxy/certs/argo.pem";
  * HAProxy on the edge Pi: TLS (1.2 or newer) terminated here, HTTP redirected to HTTPS, and each platform's
  * public name sent to its ingress on every node that runs it, with health checks so a dead node drops out.
  */
-export function haproxyConfig(lab: LabInventory, nomad: NomadTarget | undefined): string {
+export function haproxyConfig(lab: LabInventory, nomad: NomadTarget | undefined, swarm: SwarmTarget | undefined): string {
   const clients = lab.vms.filter((v) => v.role === "nomad-client");
   const swarmNodes = lab.vms.filter((v) => v.role === "swarm-manager" || v.role === "swarm-worker");
   const lines = [
@@ -48,7 +48,7 @@ export function haproxyConfig(lab: LabInventory, nomad: NomadTarget | undefined)
     "",
     "backend swarm",
     "  balance roundrobin",
-    ...swarmNodes.map((n) => `  server ${n.name} ${n.address}:${lab.edge.swarmIngressPort} check`),
+    ...(swarm ? swarmNodes.map((n) => `  server ${n.name} ${n.address}:${swarm.ingressPort} check`) : []),
     "",
   ];
   return lines.join("\n");

@@ -61,6 +61,7 @@ export class LabInfrastructure extends Construct {
       secrets: this.secrets,
       hostVolumeOwners: props.hostVolumeOwners,
       adminCidrs: env.adminCidrs,
+      swarm: env.swarm,
       caCertPem: this.ca.certPem,
       authorizedKeys: this.authorizedKeys(lab),
     };
@@ -111,7 +112,7 @@ export class LabInfrastructure extends Construct {
             pi,
             packageSpec: `haproxy=${LAB_VERSIONS.piHaproxy}`,
             files: [
-              { path: "/etc/haproxy/haproxy.cfg", content: haproxyConfig(lab, nomad), mode: "0644" },
+              { path: "/etc/haproxy/haproxy.cfg", content: haproxyConfig(lab, nomad, env.swarm), mode: "0644" },
               // HAProxy reads certificate, key and chain from one file.
               { path: HAPROXY_CERT_PATH, content: Fn.join("", [cert.certPem, cert.privateKeyPem, this.ca.certPem]), mode: "0600" },
             ],

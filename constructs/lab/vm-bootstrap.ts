@@ -1,4 +1,4 @@
-import type { LabVm } from "../../environments/types";
+import type { LabVm, SwarmTarget } from "../../environments/types";
 import { Fn } from "../cdktf";
 import {
   BOOTSTRAP_PATHS,
@@ -15,6 +15,8 @@ import { APT_KEYS, LAB_VERSIONS } from "./versions";
 
 export interface VmBootstrapContext extends AgentContext {
   readonly adminCidrs: readonly string[];
+  /** The Swarm target, whose ingress port the Swarm nodes open to the edge. */
+  readonly swarm?: SwarmTarget;
   readonly caCertPem: string;
   /** Newline-separated OpenSSH public keys of the admin user (a Terraform expression or text). */
   readonly authorizedKeys: string;
@@ -180,7 +182,7 @@ function cniInstallCommand(): string[] {
 }
 
 /** Only the cluster ports, only from the lab (and SSH only from the admin CIDRs). */
-export function firewallRules(vm: LabVm, ctx: Pick<VmBootstrapContext, "lab" | "nomad" | "adminCidrs">): FirewallRule[] {
+export function firewallRules(vm: LabVm, ctx: Pick<VmBootstrapContext, "lab" | "nomad" | "swarm" | "adminCidrs">): FirewallRule[] {
   const lan = [ctx.lab.lanCidr];
   const edges = ctx.lab.pis.filter((p) => p.role === "edge").map((p) => `${p.address}/32`);
   const rules: FirewallRule[] = [{ comment: "ssh", ports: "22", proto: "tcp", from: ctx.adminCidrs }];
@@ -211,8 +213,8 @@ export function firewallRules(vm: LabVm, ctx: Pick<VmBootstrapContext, "lab" | "
       { comment: "swarm gossip", ports: "7946", proto: "udp", from: lan },
       { comment: "swarm overlay", ports: "4789", proto: "udp", from: lan },
       { comment: "swarm overlay encryption", proto: "esp", from: lan },
-      { comment: "swarm ingress", ports: String(ctx.lab.edge.swarmIngressPort), proto: "tcp", from: edges },
     );
+    if (ctx.swarm) rules.push({ comment: "swarm ingress", ports: String(ctx.swarm.ingressPort), proto: "tcp", from: edges });
   }
   return rules;
 }

@@ -48,6 +48,8 @@ const services: ServiceSpec[] = [
     name: "query-api",
     description: "Resolves IP addresses to domains and back; caches in memcached; exposes Prometheus metrics.",
     image: { repository: "cadeke/argo-q-api", tag: "v1.0" },
+    // The image's own CMD (WORKDIR /app), stated so platforms can wrap it.
+    command: ["/app/query-api"],
     ports: [{ name: "http", containerPort: 8080, protocol: "http" }],
     env: {
       ...databaseClientEnv,
@@ -70,6 +72,7 @@ const services: ServiceSpec[] = [
     name: "admin-api",
     description: "Adds, updates, deletes and lists records. Has no authentication: routed for admin CIDRs only.",
     image: { repository: "cadeke/argo-a-api", tag: "v1.0" },
+    command: ["/app/admin-api"],
     ports: [{ name: "http", containerPort: 8080, protocol: "http" }],
     env: databaseClientEnv,
     secretEnv: { POSTGRES_PASSWORD: secretRef("postgres-password") },
@@ -103,6 +106,7 @@ const services: ServiceSpec[] = [
     ports: [{ name: "postgres", containerPort: 5432, protocol: "tcp" }],
     env: { POSTGRES_USER: DB_USER, POSTGRES_DB: DB_NAME, PGDATA: "/var/lib/postgresql/data/pgdata" },
     secretEnv: { POSTGRES_PASSWORD: secretRef("postgres-password") },
+    secretFiles: { POSTGRES_PASSWORD: "POSTGRES_PASSWORD_FILE" },
     healthCheck: { type: "command", command: ["pg_isready", "-U", DB_USER, "-d", DB_NAME], intervalSec: 10, timeoutSec: 5 },
     resources: { cpuMillicores: 1000, memoryMiB: 1024 },
     placement: { kind: "replicated", replicas: 1 },
@@ -158,6 +162,7 @@ const services: ServiceSpec[] = [
       GF_ANALYTICS_REPORTING_ENABLED: "false",
     },
     secretEnv: { GF_SECURITY_ADMIN_PASSWORD: secretRef("grafana-admin-password") },
+    secretFiles: { GF_SECURITY_ADMIN_PASSWORD: "GF_SECURITY_ADMIN_PASSWORD__FILE" },
     healthCheck: http("http", "/api/health"),
     resources: { cpuMillicores: 250, memoryMiB: 256 },
     placement: { kind: "replicated", replicas: 1 },
@@ -205,6 +210,7 @@ const services: ServiceSpec[] = [
     name: "postgres-exporter",
     description: "PostgreSQL metrics; its connection string carries the database password.",
     image: { repository: "prometheuscommunity/postgres-exporter", tag: "v0.15.0" },
+    command: ["/bin/postgres_exporter"],
     ports: [{ name: "metrics", containerPort: 9187, protocol: "http" }],
     secretEnv: {
       DATA_SOURCE_NAME: [

@@ -164,6 +164,12 @@ export interface ServiceSpec {
   readonly env?: Readonly<Record<string, EnvValue>>;
   /** Environment that contains at least one secret; delivered through each platform's secret store. */
   readonly secretEnv?: Readonly<Record<string, EnvValue>>;
+  /**
+   * For platforms that deliver secrets as files (Swarm): the variable through which the image reads each
+   * secret from a file instead (`POSTGRES_PASSWORD` → `POSTGRES_PASSWORD_FILE`). A secret without one is
+   * exported from its file by a small shell wrapper around `command`, which must then be given.
+   */
+  readonly secretFiles?: Readonly<Record<string, string>>;
   readonly healthCheck?: HealthCheck;
   /**
    * Why this long-running service has no health check (e.g. it listens on no port). Without a health check,

@@ -137,6 +137,13 @@ function checkService(service: ServiceSpec, ctx: Context): void {
 
   checkEnv(service, service.env, `${path}.env`, false, ctx);
   checkEnv(service, service.secretEnv, `${path}.secretEnv`, true, ctx);
+  for (const name of Object.keys(service.secretFiles ?? {})) {
+    if (!(service.secretEnv ?? {})[name]) add(`${path}.secretFiles.${name}`, `names no variable of secretEnv (its variables: ${knownList(Object.keys(service.secretEnv ?? {})) || "none"})`);
+  }
+  const unwrapped = Object.keys(service.secretEnv ?? {}).filter((name) => !service.secretFiles?.[name]);
+  if (unwrapped.length > 0 && !service.command?.length) {
+    add(`${path}.command`, `missing: ${unwrapped.join(", ")} must be exported from a secret file on Swarm, which wraps the command; state the image's command, or name its file variable in secretFiles`);
+  }
 
   if (service.healthCheck) {
     checkHealthCheck(service.healthCheck, `${path}.healthCheck`, knownPort, add);
