@@ -18,9 +18,10 @@ describe("synthesizing every stack", () => {
   it("writes each stack's Terraform and capability report", () => {
     const outdir = path.join(tmp(), "out");
     const stacks = synthesizeAll(ENVIRONMENTS, outdir);
-    expect(stacks).toEqual(["lab", "nomad-lab"]);
+    expect(stacks).toEqual(["lab", "nomad-lab", "swarm-lab"]);
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
-    expect(Object.keys(manifest.stacks)).toEqual(["lab", "nomad-lab"]);
+    expect(Object.keys(manifest.stacks)).toEqual(["lab", "nomad-lab", "swarm-lab"]);
+    expect(fs.existsSync(path.join(outdir, "stacks/swarm-lab/docker-stack.yml"))).toBe(true);
     expect(fs.existsSync(path.join(outdir, "stacks/lab/cdk.tf.json"))).toBe(true);
     expect(fs.existsSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"))).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(outdir, "stacks/nomad-lab/capabilities.json"), "utf8")).length).toBeGreaterThan(0);
@@ -67,7 +68,7 @@ describe("the synth command", () => {
     const run = runMain({ CDKTF_OUTDIR: outdir });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain("Synthesized 2 stack(s)");
+    expect(run.stdout).toContain("Synthesized 3 stack(s)");
     expect(fs.existsSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"))).toBe(true);
   });
 

@@ -8,7 +8,7 @@ import {
   validateApplication,
   type Problem,
 } from "../constructs/model";
-import { LAB_VM_ROLES, type BackendConfig, type Environment, type LabInventory, type NomadTarget } from "./types";
+import { LAB_VM_ROLES, type BackendConfig, type Environment, type LabInventory, type NomadTarget, type SwarmTarget } from "./types";
 
 const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -45,6 +45,7 @@ export function validateEnvironment(env: Environment): Problem[] {
   if (env.backend) checkBackend(env.backend, "backend", add);
   if (env.lab) checkLab(env.lab, env, add);
   if (env.nomad) checkNomad(env.nomad, env, add);
+  if (env.swarm) checkSwarm(env.swarm, env, add);
   return problems;
 }
 
@@ -239,3 +240,34 @@ function checkNomad(nomad: NomadTarget, env: Environment, add: Add): void {
   }
 }
 
+
+function checkSwarm(swarm: SwarmTarget, env: Environment, add: Add): void {
+  if (swarm.backend) checkBackend(swarm.backend, "swarm.backend", add);
+  if (!/^ssh:\/\/[a-z_][a-z0-9_-]*@[A-Za-z0-9.-]+(:\d+)?$/.test(swarm.dockerHost)) {
+    add("swarm.dockerHost", `"${swarm.dockerHost}" is not ssh://user@host (the Docker API of a Swarm manager, reached over SSH)`);
+  }
+  if (!DNS_LABEL.test(swarm.namespace)) add("swarm.namespace", `"${swarm.namespace}" is not a lowercase DNS label`);
+  if (!Number.isInteger(swarm.ingressPort) || swarm.ingressPort < 1 || swarm.ingressPort > 65535) {
+    add("swarm.ingressPort", `must be a port number (got ${swarm.ingressPort})`);
+  }
+  const app = selectApplication(env.application, env.selection);
+  const edge = parseCidr(swarm.edgeSubnet);
+  if (typeof edge === "string") {
+    add("swarm.edgeSubnet", `"${swarm.edgeSubnet}" is not a valid subnet: ${edge}`);
+  } else {
+    for (const zone of app.zones) {
+      const subnet = parseCidr(zone.subnet);
+      if (typeof subnet !== "string" && cidrsOverlap(subnet, edge)) add("swarm.edgeSubnet", `${swarm.edgeSubnet} overlaps zone "${zone.name}" (${zone.subnet})`);
+    }
+    const lan = env.lab ? parseCidr(env.lab.lanCidr) : undefined;
+    if (lan && typeof lan !== "string" && cidrsOverlap(lan, edge)) add("swarm.edgeSubnet", `${swarm.edgeSubnet} overlaps the lab LAN ${env.lab!.lanCidr}`);
+  }
+  const nodes = env.lab?.vms.filter((v) => v.role === "swarm-worker").map((v) => v.name);
+  const persistent = app.services.flatMap((s) => (s.volumes ?? []).filter((v) => v.kind === "persistent").map((v) => ({ service: s.name, volume: v.name })));
+  for (const { service, volume } of persistent) {
+    if (!swarm.volumeNodes[volume]) add("swarm.volumeNodes", `has no node for volume "${volume}" of service "${service}": a stateful service must never be placed by chance`);
+  }
+  for (const [volume, node] of Object.entries(swarm.volumeNodes)) {
+    if (nodes && !nodes.includes(node)) add(`swarm.volumeNodes.${volume}`, `unknown Swarm worker "${node}" (workers: ${knownList(nodes) || "none"})`);
+  }
+}

@@ -5,16 +5,19 @@ import { formatProblem, selectApplication, ValidationError, type Problem } from 
 import { validateEnvironment, type Environment } from "../environments";
 import { LabStack } from "./lab-stack";
 import { NomadLabStack } from "./nomad-lab-stack";
+import { SwarmLabStack } from "./swarm-lab-stack";
 
 export { LabStack } from "./lab-stack";
 export { NomadLabStack } from "./nomad-lab-stack";
+export { SwarmLabStack } from "./swarm-lab-stack";
 
 const labStackName = (env: Environment) => env.lab?.stackName ?? `lab-${env.name}`;
 const nomadStackName = (env: Environment) => env.nomad?.stackName ?? `nomad-${env.name}`;
+const swarmStackName = (env: Environment) => env.swarm?.stackName ?? `swarm-${env.name}`;
 
 /** Stack name of each target an environment enables. */
 export function stackNamesOf(env: Environment): string[] {
-  return [...(env.lab ? [labStackName(env)] : []), ...(env.nomad ? [nomadStackName(env)] : [])];
+  return [...(env.lab ? [labStackName(env)] : []), ...(env.nomad ? [nomadStackName(env)] : []), ...(env.swarm ? [swarmStackName(env)] : [])];
 }
 
 /** Adds every stack an environment enables to the app. The environment must be valid. */
@@ -23,6 +26,7 @@ export function addStacks(app: App, env: Environment): TerraformStack[] {
   const stacks: TerraformStack[] = [];
   if (env.lab) stacks.push(new LabStack(app, labStackName(env), { environment: env, application }));
   if (env.nomad) stacks.push(new NomadLabStack(app, nomadStackName(env), { environment: env, target: env.nomad, application }));
+  if (env.swarm) stacks.push(new SwarmLabStack(app, swarmStackName(env), { environment: env, target: env.swarm, application }));
   return stacks;
 }
 

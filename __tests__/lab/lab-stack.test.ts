@@ -8,7 +8,7 @@ import { App, Testing } from "../../constructs/cdktf";
 import { consulAclBootstrapScript, nomadAclBootstrapScript } from "../../constructs/lab/acl-bootstrap";
 import { dnsmasqConfig } from "../../constructs/lab/dnsmasq";
 import { haproxyConfig } from "../../constructs/lab/haproxy";
-import { SWARM_INIT_SCRIPT, SWARM_JOIN_SCRIPT } from "../../constructs/lab/swarm-cluster";
+import { SWARM_INIT_SCRIPT, SWARM_JOIN_SCRIPT, SWARM_LABEL_SCRIPT } from "../../constructs/lab/swarm-cluster";
 import { selectApplication } from "../../constructs/model";
 import { LAB, type Environment } from "../../environments";
 import { LabStack } from "../../stacks";
@@ -216,6 +216,17 @@ describe("lab: Swarm", () => {
     expect(Object.keys(steps).filter((id) => id.includes("swarm_join"))).toHaveLength(7);
   });
 
+  it("labels the nodes that hold persistent volumes, after every node has joined", () => {
+    const labels = resources("terraform_data").filter(([id]) => id.includes("swarm_labels-"));
+    const byNode = Object.fromEntries(labels.map(([, r]) => [r.provisioner[0]["local-exec"].environment.NODE, r.provisioner[0]["local-exec"].environment.LABELS]));
+    expect(byNode).toEqual({
+      sw0: "--label-add argo.volume.postgres-data=true",
+      sw1: "--label-add argo.volume.prometheus-data=true --label-add argo.volume.grafana-data=true",
+      sw2: "--label-add argo.volume.gitlab-config=true --label-add argo.volume.gitlab-logs=true --label-add argo.volume.gitlab-data=true",
+    });
+    expect(labels[0][1].depends_on).toHaveLength(7);
+  });
+
   it("uses join tokens only inside the script, never in Terraform", () => {
     expect(SWARM_JOIN_SCRIPT).toContain('token=$(');
     expect(synth.text).not.toMatch(/SWMTKN/);
@@ -281,6 +292,7 @@ describe("lab: Raspberry Pis", () => {
     const scripts = {
       "swarm init": SWARM_INIT_SCRIPT,
       "swarm join": SWARM_JOIN_SCRIPT,
+      "swarm labels": SWARM_LABEL_SCRIPT,
       "consul acl bootstrap": consulAclBootstrapScript(nomad),
       "nomad acl bootstrap": nomadAclBootstrapScript(),
       rpi0: step("rpi0").provisioner[2]["remote-exec"].inline.join("\n"),

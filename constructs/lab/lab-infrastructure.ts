@@ -14,6 +14,14 @@ import { RaspberryPi } from "./raspberry-pi";
 import { SwarmCluster } from "./swarm-cluster";
 import { isNomadVm, vmCloudConfig, type VmBootstrapContext } from "./vm-bootstrap";
 import { LAB_VERSIONS } from "./versions";
+import { volumeLabel } from "../swarm/deployment";
+
+/** The node labels that pin each persistent volume (and its service) to the Swarm node holding it. */
+function swarmNodeLabels(env: Environment): Record<string, string[]> {
+  const labels: Record<string, string[]> = {};
+  for (const [volume, node] of Object.entries(env.swarm?.volumeNodes ?? {})) (labels[node] ??= []).push(`${volumeLabel(volume)}=true`);
+  return labels;
+}
 
 export interface LabInfrastructureProps {
   readonly environment: Environment;
@@ -89,6 +97,7 @@ export class LabInfrastructure extends Construct {
         managers,
         workers: lab.vms.filter((v) => v.role === "swarm-worker"),
         dependsOn: [...lab.vms.filter((v) => v.role.startsWith("swarm-")).map((v) => this.vms.get(v.name)!)],
+        nodeLabels: swarmNodeLabels(env),
       });
     }
 

@@ -32,12 +32,22 @@ token=$(${SSH} "$ADMIN@$MANAGER" sudo docker swarm join-token -q "$ROLE")
 ${SSH} "$ADMIN@$NODE" sudo docker swarm join --token "$token" --advertise-addr "$NODE" "$MANAGER:2377"
 `;
 
+/**
+ * Sets node labels from the first manager (the node is named by its hostname); `--label-add` of a label that
+ * is already there changes nothing.
+ */
+export const SWARM_LABEL_SCRIPT = `set -eu
+${SSH} "$ADMIN@$MANAGER" sudo docker node update $LABELS "$NODE" >/dev/null
+`;
+
 export interface SwarmClusterProps {
   readonly adminUser: string;
   readonly managers: readonly LabVm[];
   readonly workers: readonly LabVm[];
   /** The VMs must exist (and boot) before the steps run. */
   readonly dependsOn: readonly ITerraformDependable[];
+  /** Node labels by node name, e.g. the label that pins a persistent volume's service to its node. */
+  readonly nodeLabels?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -79,5 +89,15 @@ export class SwarmCluster extends Construct {
       this.joins.push(previous as TerraformData);
     }
     for (const vm of props.workers) this.joins.push(join(vm, "worker", previous));
+    for (const [node, labels] of Object.entries(props.nodeLabels ?? {})) {
+      const labelArgs = labels.map((l) => `--label-add ${l}`).join(" ");
+      new TerraformData(this, `labels-${node}`, {
+        triggersReplace: { node, labels: labelArgs },
+        dependsOn: [...this.joins],
+        provisioners: [
+          { type: "local-exec", command: SWARM_LABEL_SCRIPT, interpreter: ["/bin/bash", "-c"], environment: { ADMIN: props.adminUser, MANAGER: first.address, NODE: node, LABELS: labelArgs } },
+        ],
+      });
+    }
   }
 }

@@ -7,8 +7,15 @@ const SECRET_NAME = /(password|passwd|secret|token|private_?key|api_?key|credent
 /** Credentials embedded in a URL: scheme://user:password@host. */
 const URL_CREDENTIALS = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 
+/** `X_FILE=/run/secrets/x`: the path of a secret file, the opposite of a literal secret. */
+const FILE_REFERENCE = /_FILE$/i;
+
 function isLiteral(value: unknown): value is string {
   return typeof value === "string" && value.length > 0 && !Token.isUnresolved(value);
+}
+
+function isLiteralSecret(name: string, value: unknown): boolean {
+  return SECRET_NAME.test(name) && isLiteral(value) && !(FILE_REFERENCE.test(name) && value.startsWith("/"));
 }
 
 function findInAttributes(value: unknown, path: string, out: string[]): void {
@@ -19,7 +26,7 @@ function findInAttributes(value: unknown, path: string, out: string[]): void {
   if (value && typeof value === "object") {
     for (const [key, child] of Object.entries(value)) {
       const childPath = path ? `${path}.${key}` : key;
-      if (SECRET_NAME.test(key) && isLiteral(child)) out.push(`${childPath} is a literal value`);
+      if (isLiteralSecret(key, child)) out.push(`${childPath} is a literal value`);
       else findInAttributes(child, childPath, out);
     }
     return;
@@ -40,7 +47,7 @@ export const noLiteralSecret: PolicyRule = {
     }
     for (const workload of workloadsOf(node)) {
       for (const [name, value] of Object.entries(workload.env)) {
-        if ((SECRET_NAME.test(name) && isLiteral(value)) || URL_CREDENTIALS.test(value)) {
+        if (isLiteralSecret(name, value) || URL_CREDENTIALS.test(value)) {
           out.push(`${workload.name} sets ${name} to a literal value in its environment`);
         }
       }

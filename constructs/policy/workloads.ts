@@ -22,7 +22,22 @@ export function attributesOf(node: IConstruct): Record<string, unknown> | undefi
 export function workloadsOf(node: IConstruct): Workload[] {
   if (!(node instanceof TerraformResource)) return [];
   if (node.terraformResourceType === "nomad_job") return nomadWorkloads(attributesOf(node) ?? {});
+  if (node.terraformResourceType === "docker_service") return [dockerServiceWorkload(attributesOf(node) ?? {})];
   return [];
+}
+
+function dockerServiceWorkload(attributes: Record<string, any>): Workload {
+  const task = attributes.task_spec ?? {};
+  const container = task.container_spec ?? {};
+  const limits = task.resources?.limits ?? {};
+  return {
+    name: String(attributes.name),
+    image: String(container.image ?? ""),
+    healthChecked: Array.isArray(container.healthcheck?.test) && container.healthcheck.test.length > 0,
+    cpu: limits.nano_cpus,
+    memory: limits.memory_bytes,
+    env: container.env ?? {},
+  };
 }
 
 interface NomadCheckHolder {

@@ -1,0 +1,296 @@
+import { createHash } from "crypto";
+import type { SwarmTarget } from "../../environments/types";
+import {
+  imageRef,
+  isSecretRef,
+  envParts,
+  portNamed,
+  renderEnvValue,
+  restartPolicyOf,
+  serviceNamed,
+  updatePolicyOf,
+  type Application,
+  type EnvResolver,
+  type HealthCheck,
+  type RouteSpec,
+  type ServiceSpec,
+} from "../model";
+import { swarmPrometheusConfig } from "./prometheus-config";
+
+/**
+ * ARGO on Swarm, as one platform-level description that both renderings read: the Terraform resources of
+ * the kreuzwerker/docker provider and the stack file for `docker stack deploy`. Secret values appear here only
+ * as references (Terraform expressions), never as text.
+ */
+export interface SwarmDeployment {
+  readonly namespace: string;
+  readonly networks: readonly SwarmNetwork[];
+  readonly secrets: readonly SwarmSecret[];
+  readonly configs: readonly SwarmConfig[];
+  readonly volumes: readonly string[];
+  readonly services: readonly SwarmService[];
+}
+
+export interface SwarmNetwork {
+  /** Key in the stack file. */
+  readonly key: string;
+  /** Docker object name (`<namespace>_<key>`, as `docker stack deploy` names it). */
+  readonly name: string;
+  readonly subnet: string;
+  readonly encrypted: boolean;
+}
+
+export interface SwarmSecret {
+  readonly key: string;
+  readonly name: string;
+  /** The value as a Terraform expression: a generated secret, or a string composed from secrets. */
+  readonly value: string;
+}
+
+export interface SwarmConfig {
+  readonly key: string;
+  /** Includes a hash of the content: Swarm configs are immutable, so a change is a new config. */
+  readonly name: string;
+  /** File written next to the stack file. */
+  readonly fileName: string;
+  readonly content: string;
+}
+
+export interface SwarmService {
+  readonly key: string;
+  readonly name: string;
+  readonly image: string;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly secrets: readonly { readonly key: string; readonly target: string }[];
+  readonly configs: readonly { readonly key: string; readonly target: string }[];
+  readonly networks: readonly { readonly key: string; readonly aliases: readonly string[] }[];
+  readonly ports: readonly { readonly target: number; readonly published: number; readonly protocol: "tcp" | "udp"; readonly mode: "ingress" | "host" }[];
+  readonly healthcheck?: { readonly test: readonly string[]; readonly intervalSec: number; readonly timeoutSec: number; readonly retries: number; readonly startPeriodSec: number };
+  readonly limits: { readonly cpus: number; readonly memoryBytes: number };
+  readonly reservations: { readonly cpus: number; readonly memoryBytes: number };
+  readonly mode: "replicated" | "global";
+  readonly replicas?: number;
+  readonly constraints: readonly string[];
+  readonly update: SwarmUpdate;
+  readonly rollback: SwarmUpdate;
+  readonly restart: { readonly delaySec: number; readonly maxAttempts: number; readonly windowSec: number };
+  readonly labels: Readonly<Record<string, string>>;
+  readonly mounts: readonly { readonly type: "volume" | "bind" | "tmpfs"; readonly source?: string; readonly target: string; readonly readOnly: boolean }[];
+  readonly endpointMode: "vip" | "dnsrr";
+}
+
+export interface SwarmUpdate {
+  readonly parallelism: number;
+  readonly delaySec: number;
+  readonly order: "start-first" | "stop-first";
+  readonly failureAction: "rollback" | "pause" | "continue";
+  readonly monitorSec: number;
+}
+
+export const TRAEFIK_IMAGE = "traefik:v3.1.6";
+export const INGRESS_SERVICE = "ingress";
+export const EDGE_NETWORK = "edge";
+/** Where secrets appear in containers. */
+export const SECRETS_DIR = "/run/secrets";
+const BYTES_PER_MIB = 1024 * 1024;
+
+export interface SwarmContext {
+  readonly app: Application;
+  readonly target: SwarmTarget;
+  readonly adminCidrs: readonly string[];
+  /** Terraform reference to an application secret's value. */
+  readonly secretValue: (name: string) => string;
+}
+
+export function planSwarmDeployment(ctx: SwarmContext): SwarmDeployment {
+  const { app, target } = ctx;
+  const ns = target.namespace;
+  const networking = target.networking ?? { endpointMode: "vip", publishMode: "ingress", encryptOverlays: true };
+  const usedZones = app.zones.filter((z) => app.services.some((s) => s.zones.includes(z.name)));
+  const networks: SwarmNetwork[] = [
+    ...usedZones.map((z) => ({ key: z.name, name: `${ns}_${z.name}`, subnet: z.subnet, encrypted: networking.encryptOverlays })),
+    { key: EDGE_NETWORK, name: `${ns}_${EDGE_NETWORK}`, subnet: target.edgeSubnet, encrypted: networking.encryptOverlays },
+  ];
+  const secrets = new Map<string, SwarmSecret>();
+  const configs: SwarmConfig[] = [];
+  const resolver: EnvResolver = {
+    secret: ctx.secretValue,
+    // Every service is reachable by its name on the networks it shares with the caller.
+    endpoint: (service, port) => ({ host: service, port: portNamed(serviceNamed(app, service), port).containerPort }),
+  };
+
+  const services = app.services.map((service) => {
+    const serviceSecrets: { key: string; target: string }[] = [];
+    const env: Record<string, string> = Object.fromEntries(Object.entries(service.env ?? {}).map(([k, v]) => [k, renderEnvValue(v, resolver)]));
+    const exported: { variable: string; file: string }[] = [];
+    for (const [variable, value] of Object.entries(service.secretEnv ?? {})) {
+      const parts = envParts(value);
+      // A value that is exactly one secret shares that secret; a composed value (a connection string) is its own.
+      const secret =
+        parts.length === 1 && isSecretRef(parts[0])
+          ? { key: parts[0].secret, name: `${ns}_${parts[0].secret}`, value: ctx.secretValue(parts[0].secret) }
+          : { key: `${service.name}-${variable.toLowerCase().replace(/_/g, "-")}`, name: "", value: renderEnvValue(value, resolver) };
+      const entry = { ...secret, name: secret.name || `${ns}_${secret.key}` };
+      secrets.set(entry.key, entry);
+      const file = `${SECRETS_DIR}/${entry.key}`;
+      serviceSecrets.push({ key: entry.key, target: entry.key });
+      const fileVariable = service.secretFiles?.[variable];
+      if (fileVariable) env[fileVariable] = file;
+      else exported.push({ variable, file });
+    }
+    const serviceConfigs: { key: string; target: string }[] = [];
+    if (service.collectsMetrics) {
+      const content = swarmPrometheusConfig(app, service, ns);
+      const key = `${service.name}-config`;
+      configs.push({ key, name: `${ns}_${key}_${createHash("sha256").update(content).digest("hex").slice(0, 12)}`, fileName: `${key}.yml`, content });
+      serviceConfigs.push({ key, target: service.collectsMetrics.configFile });
+    }
+    return swarmService(service, { ctx, networking, env, exported, secrets: serviceSecrets, configs: serviceConfigs });
+  });
+
+  services.push(ingressService(ctx, networking));
+  const volumes = app.services.flatMap((s) => (s.volumes ?? []).filter((v) => v.kind === "persistent").map((v) => v.name));
+  return { namespace: ns, networks, secrets: [...secrets.values()], configs, volumes, services };
+}
+
+interface ServiceParts {
+  readonly ctx: SwarmContext;
+  readonly networking: NonNullable<SwarmTarget["networking"]>;
+  readonly env: Record<string, string>;
+  readonly exported: readonly { variable: string; file: string }[];
+  readonly secrets: readonly { key: string; target: string }[];
+  readonly configs: readonly { key: string; target: string }[];
+}
+
+function swarmService(service: ServiceSpec, parts: ServiceParts): SwarmService {
+  const { ctx, networking } = parts;
+  const ns = ctx.target.namespace;
+  const routes = ctx.app.routes.filter((r) => r.service === service.name);
+  const update = updatePolicyOf(service);
+  const restart = restartPolicyOf(service);
+  const persistent = (service.volumes ?? []).filter((v) => v.kind === "persistent");
+  const perNode = service.placement.kind === "per-node";
+  const cpus = service.resources!.cpuMillicores / 1000;
+  const memoryBytes = service.resources!.memoryMiB * BYTES_PER_MIB;
+  // Secrets the image only reads from its environment are exported from their files before its command runs.
+  const wrapped = parts.exported.length > 0;
+  const exportScript = parts.exported.map((e) => `export ${e.variable}="$(cat ${e.file})"`).join(" && ");
+  return {
+    key: service.name,
+    name: `${ns}_${service.name}`,
+    image: imageRef(service),
+    command: wrapped ? ["/bin/sh", "-c", `${exportScript} && exec "$@"`, "secret-env"] : service.command,
+    args: wrapped ? [...(service.command ?? []), ...(service.args ?? [])] : service.args,
+    env: parts.env,
+    secrets: parts.secrets,
+    configs: parts.configs,
+    networks: [
+      ...service.zones.map((zone) => ({ key: zone, aliases: [service.name] })),
+      ...(routes.length ? [{ key: EDGE_NETWORK, aliases: [service.name] }] : []),
+    ],
+    ports: [],
+    healthcheck: service.healthCheck ? dockerHealthcheck(service, service.healthCheck) : undefined,
+    limits: { cpus, memoryBytes },
+    reservations: { cpus, memoryBytes },
+    mode: perNode ? "global" : "replicated",
+    replicas: service.placement.kind === "replicated" ? service.placement.replicas : undefined,
+    constraints: perNode ? [] : ["node.role == worker", ...persistent.map((v) => `node.labels.${volumeLabel(v.name)} == true`)],
+    update: {
+      parallelism: update.parallelism,
+      delaySec: update.delaySec,
+      order: update.order,
+      failureAction: update.autoRollback ? "rollback" : "pause",
+      monitorSec: update.healthyDeadlineSec,
+    },
+    rollback: { parallelism: update.parallelism, delaySec: 0, order: "stop-first", failureAction: "pause", monitorSec: update.healthyDeadlineSec },
+    restart: { delaySec: restart.delaySec, maxAttempts: restart.maxAttempts, windowSec: restart.windowSec },
+    labels: routes.length ? traefikLabels(service, routes, ctx) : {},
+    mounts: (service.volumes ?? []).map((v) =>
+      v.kind === "persistent"
+        ? { type: "volume" as const, source: `${ns}_${v.name}`, target: v.mountPath, readOnly: false }
+        : v.kind === "host"
+          ? { type: "bind" as const, source: v.hostPath, target: v.mountPath, readOnly: true }
+          : { type: "tmpfs" as const, target: v.mountPath, readOnly: false },
+    ),
+    endpointMode: networking.endpointMode,
+  };
+}
+
+/** Node label that marks the node holding a persistent volume (set by the lab stack's Swarm formation). */
+export function volumeLabel(volume: string): string {
+  return `argo.volume.${volume}`;
+}
+
+/**
+ * The model's health check run by Docker inside the container: HTTP with wget, TCP through bash's /dev/tcp,
+ * commands as they are. The image must contain the tool (recorded in the capability report).
+ */
+export function dockerHealthcheck(service: ServiceSpec, check: HealthCheck): NonNullable<SwarmService["healthcheck"]> {
+  const timing = { intervalSec: check.intervalSec, timeoutSec: check.timeoutSec, retries: 3, startPeriodSec: updatePolicyOf(service).minHealthySec };
+  if (check.type === "command") return { test: ["CMD", ...check.command], ...timing };
+  const port = portNamed(service, check.port).containerPort;
+  if (check.type === "http") return { test: ["CMD-SHELL", `wget -q -O /dev/null http://127.0.0.1:${port}${check.path} || exit 1`], ...timing };
+  return { test: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`], ...timing };
+}
+
+/** Traefik routers from the model's routes; admin-only routes pass an IP allow-list of the admin CIDRs. */
+export function traefikLabels(service: ServiceSpec, routes: readonly RouteSpec[], ctx: SwarmContext): Record<string, string> {
+  const port = portNamed(service, routes[0].port).containerPort;
+  const labels: Record<string, string> = {
+    "traefik.enable": "true",
+    "traefik.swarm.network": `${ctx.target.namespace}_${EDGE_NETWORK}`,
+    [`traefik.http.services.${service.name}.loadbalancer.server.port`]: String(port),
+  };
+  routes.forEach((route, i) => {
+    const router = `${service.name}-${i}`;
+    labels[`traefik.http.routers.${router}.rule`] = `PathPrefix(\`${route.pathPrefix}\`)`;
+    labels[`traefik.http.routers.${router}.entrypoints`] = "web";
+    labels[`traefik.http.routers.${router}.service`] = service.name;
+    if (route.adminOnly) labels[`traefik.http.routers.${router}.middlewares`] = `${service.name}-admin-only@swarm`;
+  });
+  if (routes.some((r) => r.adminOnly)) {
+    labels[`traefik.http.middlewares.${service.name}-admin-only.ipallowlist.sourcerange`] = ctx.adminCidrs.join(",");
+    // Behind the edge proxy the client is the last X-Forwarded-For entry, which the proxy itself appended.
+    labels[`traefik.http.middlewares.${service.name}-admin-only.ipallowlist.ipstrategy.depth`] = "1";
+  }
+  return labels;
+}
+
+/**
+ * Traefik v3, the only service that publishes a port: global on the managers (it reads the Swarm API through
+ * the read-only Docker socket), on the edge network with the routed services only.
+ */
+function ingressService(ctx: SwarmContext, networking: NonNullable<SwarmTarget["networking"]>): SwarmService {
+  const ns = ctx.target.namespace;
+  return {
+    key: INGRESS_SERVICE,
+    name: `${ns}_${INGRESS_SERVICE}`,
+    image: TRAEFIK_IMAGE,
+    args: [
+      "--providers.swarm=true",
+      "--providers.swarm.exposedByDefault=false",
+      `--providers.swarm.network=${ns}_${EDGE_NETWORK}`,
+      `--entrypoints.web.address=:${ctx.target.ingressPort}`,
+      "--ping=true",
+      "--accesslog=true",
+    ],
+    env: {},
+    secrets: [],
+    configs: [],
+    networks: [{ key: EDGE_NETWORK, aliases: [INGRESS_SERVICE] }],
+    ports: [{ target: ctx.target.ingressPort, published: ctx.target.ingressPort, protocol: "tcp", mode: networking.publishMode }],
+    healthcheck: { test: ["CMD", "traefik", "healthcheck", "--ping"], intervalSec: 10, timeoutSec: 5, retries: 3, startPeriodSec: 10 },
+    limits: { cpus: 0.5, memoryBytes: 256 * BYTES_PER_MIB },
+    reservations: { cpus: 0.5, memoryBytes: 256 * BYTES_PER_MIB },
+    mode: "global",
+    constraints: ["node.role == manager"],
+    update: { parallelism: 1, delaySec: 10, order: "stop-first", failureAction: "rollback", monitorSec: 30 },
+    rollback: { parallelism: 1, delaySec: 0, order: "stop-first", failureAction: "pause", monitorSec: 30 },
+    restart: { delaySec: 5, maxAttempts: 5, windowSec: 120 },
+    labels: {},
+    mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: true }],
+    endpointMode: networking.endpointMode,
+  };
+}

@@ -1,0 +1,178 @@
+import { Config } from "@cdktf/provider-docker/lib/config";
+import { Network } from "@cdktf/provider-docker/lib/network";
+import { Secret } from "@cdktf/provider-docker/lib/secret";
+import { Service } from "@cdktf/provider-docker/lib/service";
+import * as fs from "fs";
+import * as path from "path";
+import type { SwarmTarget } from "../../environments/types";
+import { CapabilityReport, type CapabilityRecord } from "../capabilities";
+import { addCustomSynthesis, Construct, Fn, TerraformStack, type ISynthesisSession } from "../cdktf";
+import { updatePolicyOf, type Application, type ServiceSpec } from "../model";
+import { healthCheckRequired, suppressRule } from "../policy";
+import { ApplicationSecrets } from "../secrets/application-secrets";
+import { planSwarmDeployment, SECRETS_DIR, volumeLabel, type SwarmDeployment, type SwarmService, type SwarmUpdate } from "./deployment";
+import { renderStackFile, STACK_FILE } from "./stack-file";
+
+export interface SwarmApplicationProps {
+  readonly app: Application;
+  readonly target: SwarmTarget;
+  readonly adminCidrs: readonly string[];
+}
+
+const PLATFORM = "swarm";
+const duration = (seconds: number) => `${seconds}s`;
+
+/**
+ * An application on Docker Swarm: one encrypted, non-attachable overlay network per zone, Swarm secrets and
+ * configs, one service per model service (global for per-node services), Traefik as the only published port.
+ * The same deployment is also written as a stack file next to the synthesized stack.
+ */
+export class SwarmApplication extends Construct {
+  readonly deployment: SwarmDeployment;
+  readonly services = new Map<string, Service>();
+  readonly networks = new Map<string, Network>();
+  readonly secrets = new Map<string, Secret>();
+
+  constructor(scope: Construct, id: string, props: SwarmApplicationProps) {
+    super(scope, id);
+    const appSecrets = new ApplicationSecrets(this, "secrets", props.app);
+    this.deployment = planSwarmDeployment({ app: props.app, target: props.target, adminCidrs: props.adminCidrs, secretValue: (n) => appSecrets.valueOf(n) });
+    const d = this.deployment;
+
+    for (const n of d.networks) {
+      this.networks.set(
+        n.key,
+        new Network(this, `network-${n.key}`, {
+          name: n.name,
+          driver: "overlay",
+          attachable: false,
+          options: n.encrypted ? { encrypted: "true" } : undefined,
+          ipamConfig: [{ subnet: n.subnet }],
+        }),
+      );
+    }
+    for (const s of d.secrets) {
+      this.secrets.set(s.key, new Secret(this, `secret-${s.key}`, { name: s.name, data: Fn.base64encode(s.value) }));
+    }
+    const configs = new Map(
+      d.configs.map((c) => [c.key, new Config(this, `config-${c.key}`, { name: c.name, data: Fn.base64encode(c.content), lifecycle: { createBeforeDestroy: true } })]),
+    );
+    for (const s of d.services) {
+      const service = new Service(this, `service-${s.key}`, this.serviceConfig(s, configs));
+      this.services.set(s.key, service);
+      const model = props.app.services.find((m) => m.name === s.key);
+      if (model && !model.healthCheck && model.healthCheckExemption) suppressRule(service, healthCheckRequired.id, model.healthCheckExemption);
+    }
+
+    const report = CapabilityReport.of(this);
+    for (const service of props.app.services) for (const entry of capabilities(service, d)) report.record(this, entry);
+
+    const stack = TerraformStack.of(this);
+    addCustomSynthesis(this, {
+      onSynthesize: (session: ISynthesisSession) => {
+        const dir = path.join(session.outdir, session.manifest.forStack(stack).workingDirectory);
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, STACK_FILE), renderStackFile(d));
+        for (const c of d.configs) fs.writeFileSync(path.join(dir, c.fileName), c.content);
+      },
+    });
+  }
+
+  private serviceConfig(s: SwarmService, configs: ReadonlyMap<string, Config>) {
+    const update = (u: SwarmUpdate) => ({ parallelism: u.parallelism, delay: duration(u.delaySec), order: u.order, failureAction: u.failureAction, monitor: duration(u.monitorSec), maxFailureRatio: "0" });
+    return {
+      name: s.name,
+      labels: Object.entries(s.labels).map(([label, value]) => ({ label, value })),
+      mode: s.mode === "global" ? { global: true } : { replicated: { replicas: s.replicas } },
+      updateConfig: update(s.update),
+      rollbackConfig: update(s.rollback),
+      endpointSpec: {
+        mode: s.endpointMode,
+        ports: s.ports.map((p) => ({ targetPort: p.target, publishedPort: p.published, protocol: p.protocol, publishMode: p.mode })),
+      },
+      taskSpec: {
+        containerSpec: {
+          image: s.image,
+          command: s.command ? [...s.command] : undefined,
+          args: s.args ? [...s.args] : undefined,
+          env: Object.keys(s.env).length ? { ...s.env } : undefined,
+          secrets: s.secrets.map((x) => {
+            const secret = this.secrets.get(x.key)!;
+            return { secretId: secret.id, secretName: secret.name, fileName: `${SECRETS_DIR}/${x.target}`, fileMode: 0o400 };
+          }),
+          configs: s.configs.map((x) => {
+            const config = configs.get(x.key)!;
+            return { configId: config.id, configName: config.name, fileName: x.target, fileMode: 0o444 };
+          }),
+          healthcheck: s.healthcheck
+            ? {
+                test: [...s.healthcheck.test],
+                interval: duration(s.healthcheck.intervalSec),
+                timeout: duration(s.healthcheck.timeoutSec),
+                retries: s.healthcheck.retries,
+                startPeriod: duration(s.healthcheck.startPeriodSec),
+              }
+            : undefined,
+          mounts: s.mounts.map((m) => ({ type: m.type, source: m.source, target: m.target, readOnly: m.readOnly })),
+        },
+        networksAdvanced: s.networks.map((n) => ({ name: this.networks.get(n.key)!.id, aliases: [...n.aliases] })),
+        placement: s.constraints.length ? { constraints: [...s.constraints] } : undefined,
+        resources: {
+          limits: { nanoCpus: Math.round(s.limits.cpus * 1e9), memoryBytes: s.limits.memoryBytes },
+          reservation: { nanoCpus: Math.round(s.reservations.cpus * 1e9), memoryBytes: s.reservations.memoryBytes },
+        },
+        restartPolicy: { condition: "any", delay: duration(s.restart.delaySec), maxAttempts: s.restart.maxAttempts, window: duration(s.restart.windowSec) },
+      },
+    };
+  }
+}
+
+function capabilities(service: ServiceSpec, d: SwarmDeployment): CapabilityRecord[] {
+  const base = { platform: PLATFORM, service: service.name };
+  const s = d.services.find((x) => x.key === service.name)!;
+  const update = updatePolicyOf(service);
+  const records: CapabilityRecord[] = [
+    service.placement.kind === "per-node"
+      ? { ...base, intent: "placement", wanted: "one per node", realization: "global service on every node", support: "native" }
+      : { ...base, intent: "placement", wanted: `${service.placement.replicas} replicas`, realization: `replicated service (${s.replicas}), workers only`, support: "native" },
+    service.healthCheck
+      ? {
+          ...base,
+          intent: "health",
+          wanted: `${service.healthCheck.type} check`,
+          realization: `Docker healthcheck inside the container (${s.healthcheck!.test.slice(0, 2).join(" ")}...); the image must contain the probe tool`,
+          support: "native",
+        }
+      : { ...base, intent: "health", wanted: "no check (exempt)", realization: `restart policy only: ${service.healthCheckExemption}`, support: "native" },
+    {
+      ...base,
+      intent: "update",
+      wanted: `parallelism ${update.parallelism}, ${update.order}, rollback ${update.autoRollback ? "on" : "off"}${update.canaries ? `, ${update.canaries} canaries` : ""}`,
+      realization:
+        `update_config { parallelism ${s.update.parallelism}, order ${s.update.order}, failure_action ${s.update.failureAction}, monitor ${s.update.monitorSec}s }` +
+        (update.canaries ? "; Swarm has no canary deployments" : ""),
+      support: update.canaries ? "partial" : "native",
+    },
+    { ...base, intent: "zones", wanted: service.zones.join(", "), realization: `overlay networks ${s.networks.map((n) => n.key).join(", ")} (encrypted, not attachable)`, support: "native" },
+  ];
+  if (service.autoscaling) {
+    const a = service.autoscaling;
+    records.push({
+      ...base,
+      intent: "autoscaling",
+      wanted: `${a.minReplicas}-${a.maxReplicas} replicas @ ${a.targetCpuPercent} % CPU`,
+      realization: `not supported on Swarm: runs a fixed ${s.replicas} replicas (an external scaler driven by Prometheus alerts would be needed)`,
+      support: "unsupported",
+    });
+  }
+  for (const volume of (service.volumes ?? []).filter((v) => v.kind === "persistent")) {
+    records.push({
+      ...base,
+      intent: "persistence",
+      wanted: `${volume.name} at ${volume.mountPath}`,
+      realization: `local named volume ${d.namespace}_${volume.name} on the node labelled ${volumeLabel(volume.name)}=true; the service is constrained to it`,
+      support: "native",
+    });
+  }
+  return records;
+}
