@@ -1,3 +1,5 @@
+import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
+import { Service } from "@cdktf/provider-docker/lib/service";
 import { Job } from "@cdktf/provider-nomad/lib/job";
 import { NomadProvider } from "@cdktf/provider-nomad/lib/provider";
 import { Variable } from "@cdktf/provider-nomad/lib/variable";
@@ -85,6 +87,27 @@ describe("policy rules", () => {
       message = String(error);
     }
     for (const id of ["ARGO-IMAGE-PINNED", "ARGO-HEALTH-CHECK", "ARGO-RESOURCES", "ARGO-NO-LITERAL-SECRET"]) expect(message).toContain(`[${id}]`);
+  });
+
+  it("judges Swarm services too: a docker_service without health check, memory or a pinned image fails synth", () => {
+    const app = Testing.app() as App;
+    const stack = new TerraformStack(app, "swarm-policy-test");
+    new DockerProvider(stack, "docker", {});
+    new Service(stack, "web", {
+      name: "web",
+      taskSpec: { containerSpec: { image: "nginx:latest", env: { API_TOKEN: "abc" } }, resources: { limits: { nanoCpus: 1e8 } } },
+    });
+    applyPolicies(stack);
+    let message = "";
+    try {
+      app.synth();
+    } catch (error) {
+      message = String(error);
+    }
+    expect(message).toContain('[ARGO-IMAGE-PINNED] web runs image "nginx:latest" by the moving tag latest');
+    expect(message).toContain("[ARGO-HEALTH-CHECK] web has no health check");
+    expect(message).toContain("[ARGO-RESOURCES] web declares no memory");
+    expect(message).toContain("[ARGO-NO-LITERAL-SECRET] web sets API_TOKEN to a literal value in its environment");
   });
 
   it("lets a construct be exempted from a rule with a written reason", () => {

@@ -6,6 +6,7 @@ import { edgesOf, selectApplication } from "../../constructs/model";
 import { renderStackFile } from "../../constructs/swarm/stack-file";
 import { LAB } from "../../environments";
 import { SwarmLabStack } from "../../stacks";
+import { synthNomad } from "../helpers";
 
 const env = LAB;
 const app = selectApplication(env.application, env.selection);
@@ -226,6 +227,14 @@ describe("swarm-lab: capabilities", () => {
     expect(records.find((r) => r.service === "query-api" && r.intent === "autoscaling")?.support).toBe("unsupported");
     const warnings = stack.application.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
     expect(warnings.some((w) => w.includes("[swarm] query-api: autoscaling"))).toBe(true);
+  });
+
+  it("describes each intent the way the Nomad stack does, so the platforms line up", () => {
+    const key = (r: { service: string; intent: string }) => `${r.service}/${r.intent}`;
+    const nomad = new Map(CapabilityReport.of(synthNomad().stack).records.map((r) => [key(r), r.wanted]));
+    const swarm = CapabilityReport.of(stack).records.filter((r) => nomad.has(key(r)));
+    expect(swarm.length).toBeGreaterThan(app.services.length * 3);
+    for (const record of swarm) expect({ intent: key(record), wanted: record.wanted }).toEqual({ intent: key(record), wanted: nomad.get(key(record)) });
   });
 
   it("matches the snapshot", () => {

@@ -7,3 +7,4 @@ export * from "./validate";
 export * from "./select";
 export * from "./queries";
 export { ARGO } from "./argo";
+export { describeWanted } from "./describe";

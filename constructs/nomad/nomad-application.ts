@@ -3,7 +3,7 @@ import { Variable } from "@cdktf/provider-nomad/lib/variable";
 import type { NomadTarget } from "../../environments/types";
 import { CapabilityReport, type CapabilityRecord } from "../capabilities";
 import { Construct } from "../cdktf";
-import { updatePolicyOf, type Application, type ServiceSpec } from "../model";
+import { describeWanted, updatePolicyOf, type Application, type ServiceSpec } from "../model";
 import { healthCheckRequired, suppressRule } from "../policy";
 import { ApplicationSecrets } from "../secrets/application-secrets";
 import { CATALOG_READ_RULES, ConsulReadToken } from "./consul-read-token";
@@ -135,20 +135,19 @@ function capabilities(service: ServiceSpec, plan: ServicePlan, file: JobFile, ta
   const records: CapabilityRecord[] = [];
   records.push(
     service.placement.kind === "per-node"
-      ? { ...base, intent: "placement", wanted: "one per node", realization: "system job on every workload client", support: "native" }
-      : { ...base, intent: "placement", wanted: `${service.placement.replicas} replicas`, realization: `service job, group count ${group.Count}`, support: "native" },
+      ? { ...base, intent: "placement", wanted: describeWanted.placement(service), realization: "system job on every workload client", support: "native" }
+      : { ...base, intent: "placement", wanted: describeWanted.placement(service), realization: `service job, group count ${group.Count}`, support: "native" },
   );
   records.push(
     service.healthCheck
-      ? { ...base, intent: "health", wanted: `${service.healthCheck.type} check`, realization: `Consul ${group.Services?.[0]?.Checks?.[0]?.Type} check run by the node's agent`, support: "native" }
-      : { ...base, intent: "health", wanted: "no check (exempt)", realization: `task state only: ${service.healthCheckExemption}`, support: "native" },
+      ? { ...base, intent: "health", wanted: describeWanted.health(service), realization: `Consul ${group.Services?.[0]?.Checks?.[0]?.Type} check run by the node's agent`, support: "native" }
+      : { ...base, intent: "health", wanted: describeWanted.health(service), realization: `task state only: ${service.healthCheckExemption}`, support: "native" },
   );
   if (service.autoscaling) {
-    const a = service.autoscaling;
     records.push({
       ...base,
       intent: "autoscaling",
-      wanted: `${a.minReplicas}-${a.maxReplicas} replicas @ ${a.targetCpuPercent} % CPU`,
+      wanted: describeWanted.autoscaling(service),
       realization: "group scaling policy (target-value on avg_cpu-allocated, nomad-apm); acts only where the Nomad Autoscaler agent runs, which this stack does not deploy",
       support: "partial",
     });
@@ -157,7 +156,7 @@ function capabilities(service: ServiceSpec, plan: ServicePlan, file: JobFile, ta
     records.push({
       ...base,
       intent: "update",
-      wanted: `parallelism ${update.parallelism}${update.autoRollback ? ", auto-rollback" : ""}`,
+      wanted: describeWanted.update(service),
       realization: update.autoRollback
         ? "system jobs roll node by node but have no deployments, so Nomad cannot revert them automatically"
         : "system job rolling update",
@@ -167,7 +166,7 @@ function capabilities(service: ServiceSpec, plan: ServicePlan, file: JobFile, ta
     records.push({
       ...base,
       intent: "update",
-      wanted: `parallelism ${update.parallelism}, ${update.order}, rollback ${update.autoRollback ? "on" : "off"}, progress deadline ${update.progressDeadlineSec} s`,
+      wanted: describeWanted.update(service),
       realization:
         `update { max_parallel ${update.parallelism}, auto_revert ${update.autoRollback}, progress_deadline ${update.progressDeadlineSec}s, canary ${update.canaries} }` +
         (update.order === "start-first" && update.canaries === 0 ? "; Nomad replaces allocations stop-first (start-first needs canaries)" : ""),
@@ -176,11 +175,11 @@ function capabilities(service: ServiceSpec, plan: ServicePlan, file: JobFile, ta
   }
   records.push(
     plan.inMesh
-      ? { ...base, intent: "zones", wanted: service.zones.join(", "), realization: "Consul Connect sidecar; intentions allow exactly the talks-to pairs (stricter than zones)", support: "native" }
+      ? { ...base, intent: "zones", wanted: describeWanted.zones(service), realization: "Consul Connect sidecar; intentions allow exactly the talks-to pairs (stricter than zones)", support: "native" }
       : {
           ...base,
           intent: "zones",
-          wanted: service.zones.join(", "),
+          wanted: describeWanted.zones(service),
           realization: `not in the mesh (no call traffic): ports ${plan.mappedPorts.join(", ")} are on dynamic host ports, limited by the node firewall`,
           support: "partial",
         },
@@ -190,7 +189,7 @@ function capabilities(service: ServiceSpec, plan: ServicePlan, file: JobFile, ta
     records.push({
       ...base,
       intent: "persistence",
-      wanted: `${volume.name} at ${volume.mountPath}`,
+      wanted: describeWanted.persistence(volume),
       realization: `host volume "${volume.name}" on client ${placement?.client} (${placement?.path}); the group is placed on that client`,
       support: "native",
     });

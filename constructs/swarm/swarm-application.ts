@@ -7,7 +7,7 @@ import * as path from "path";
 import type { SwarmTarget } from "../../environments/types";
 import { CapabilityReport, type CapabilityRecord } from "../capabilities";
 import { addCustomSynthesis, Construct, Fn, TerraformStack, type ISynthesisSession } from "../cdktf";
-import { updatePolicyOf, type Application, type ServiceSpec } from "../model";
+import { describeWanted, updatePolicyOf, type Application, type ServiceSpec } from "../model";
 import { healthCheckRequired, suppressRule } from "../policy";
 import { ApplicationSecrets } from "../secrets/application-secrets";
 import { planSwarmDeployment, SECRETS_DIR, volumeLabel, type SwarmDeployment, type SwarmService, type SwarmUpdate } from "./deployment";
@@ -133,34 +133,34 @@ function capabilities(service: ServiceSpec, d: SwarmDeployment): CapabilityRecor
   const update = updatePolicyOf(service);
   const records: CapabilityRecord[] = [
     service.placement.kind === "per-node"
-      ? { ...base, intent: "placement", wanted: "one per node", realization: "global service on every node", support: "native" }
-      : { ...base, intent: "placement", wanted: `${service.placement.replicas} replicas`, realization: `replicated service (${s.replicas}), workers only`, support: "native" },
+      ? { ...base, intent: "placement", wanted: describeWanted.placement(service), realization: "global service on every node", support: "native" }
+      : { ...base, intent: "placement", wanted: describeWanted.placement(service), realization: `replicated service (${s.replicas}), workers only`, support: "native" },
     service.healthCheck
       ? {
           ...base,
           intent: "health",
-          wanted: `${service.healthCheck.type} check`,
+          wanted: describeWanted.health(service),
           realization: `Docker healthcheck inside the container (${s.healthcheck!.test.slice(0, 2).join(" ")}...); the image must contain the probe tool`,
           support: "native",
         }
-      : { ...base, intent: "health", wanted: "no check (exempt)", realization: `restart policy only: ${service.healthCheckExemption}`, support: "native" },
+      : { ...base, intent: "health", wanted: describeWanted.health(service), realization: `restart policy only: ${service.healthCheckExemption}`, support: "native" },
     {
       ...base,
       intent: "update",
-      wanted: `parallelism ${update.parallelism}, ${update.order}, rollback ${update.autoRollback ? "on" : "off"}${update.canaries ? `, ${update.canaries} canaries` : ""}`,
+      wanted: describeWanted.update(service),
       realization:
         `update_config { parallelism ${s.update.parallelism}, order ${s.update.order}, failure_action ${s.update.failureAction}, monitor ${s.update.monitorSec}s }` +
+        `; Swarm has no progress deadline: each batch must stay healthy for monitor (the model's healthy deadline)` +
         (update.canaries ? "; Swarm has no canary deployments" : ""),
       support: update.canaries ? "partial" : "native",
     },
-    { ...base, intent: "zones", wanted: service.zones.join(", "), realization: `overlay networks ${s.networks.map((n) => n.key).join(", ")} (encrypted, not attachable)`, support: "native" },
+    { ...base, intent: "zones", wanted: describeWanted.zones(service), realization: `overlay networks ${s.networks.map((n) => n.key).join(", ")} (encrypted, not attachable)`, support: "native" },
   ];
   if (service.autoscaling) {
-    const a = service.autoscaling;
     records.push({
       ...base,
       intent: "autoscaling",
-      wanted: `${a.minReplicas}-${a.maxReplicas} replicas @ ${a.targetCpuPercent} % CPU`,
+      wanted: describeWanted.autoscaling(service),
       realization: `not supported on Swarm: runs a fixed ${s.replicas} replicas (an external scaler driven by Prometheus alerts would be needed)`,
       support: "unsupported",
     });
@@ -169,7 +169,7 @@ function capabilities(service: ServiceSpec, d: SwarmDeployment): CapabilityRecor
     records.push({
       ...base,
       intent: "persistence",
-      wanted: `${volume.name} at ${volume.mountPath}`,
+      wanted: describeWanted.persistence(volume),
       realization: `local named volume ${d.namespace}_${volume.name} on the node labelled ${volumeLabel(volume.name)}=true; the service is constrained to it`,
       support: "native",
     });

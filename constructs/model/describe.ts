@@ -1,0 +1,21 @@
+import { updatePolicyOf } from "./defaults";
+import type { ServiceSpec, VolumeSpec } from "./types";
+
+/**
+ * What the model asks of a service, in the few words every platform's capability records use, so that the
+ * records of different platforms line up intent by intent.
+ */
+export const describeWanted = {
+  placement: (s: ServiceSpec) => (s.placement.kind === "per-node" ? "one per node" : `${s.placement.replicas} replicas`),
+  health: (s: ServiceSpec) => (s.healthCheck ? `${s.healthCheck.type} check` : "no check (exempt)"),
+  update: (s: ServiceSpec) => {
+    const u = updatePolicyOf(s);
+    return `parallelism ${u.parallelism}, ${u.order}, rollback ${u.autoRollback ? "on" : "off"}, progress deadline ${u.progressDeadlineSec} s${u.canaries ? `, ${u.canaries} canaries` : ""}`;
+  },
+  zones: (s: ServiceSpec) => s.zones.join(", "),
+  autoscaling: (s: ServiceSpec) => {
+    const a = s.autoscaling!;
+    return `${a.minReplicas}-${a.maxReplicas} replicas @ ${a.targetCpuPercent} % CPU`;
+  },
+  persistence: (v: VolumeSpec) => `${v.name} at ${v.mountPath}`,
+};
