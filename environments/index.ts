@@ -1,9 +1,11 @@
+import { AWS } from "./aws";
 import { LAB } from "./lab";
 import type { Environment } from "./types";
 
 /** Every environment `npm run synth` synthesizes. A customer fork adds its file here. */
-export const ENVIRONMENTS: readonly Environment[] = [LAB];
+export const ENVIRONMENTS: readonly Environment[] = [LAB, AWS];
 
 export * from "./types";
 export { validateEnvironment } from "./validate";
 export { LAB } from "./lab";
+export { AWS } from "./aws";

@@ -20,6 +20,10 @@ export interface Environment {
   readonly nomad?: NomadTarget;
   /** Deploy to Docker Swarm on the lab's Swarm cluster. */
   readonly swarm?: SwarmTarget;
+  /** Deploy to AWS EKS: a VPC, an EKS cluster and ARGO as Kubernetes workloads behind an ALB. */
+  readonly eks?: EksTarget;
+  /** Deploy to AWS ECS on Fargate: a VPC, an ECS cluster and ARGO as Fargate services behind an ALB. */
+  readonly ecs?: EcsTarget;
 }
 
 export type BackendConfig =
@@ -135,4 +139,91 @@ export interface SwarmTarget {
    * @default { endpointMode: "vip", publishMode: "ingress", encryptOverlays: true }
    */
   readonly networking?: { readonly endpointMode: "vip" | "dnsrr"; readonly publishMode: "ingress" | "host"; readonly encryptOverlays: boolean };
+}
+
+/** The VPC an AWS target builds (one implementation, shared by EKS and ECS). */
+export interface AwsNetworkConfig {
+  /** The VPC's range: a /16 to /24 block, private (RFC 1918) in practice. */
+  readonly vpcCidr: string;
+  /** At least two; three for production, so that losing one zone leaves a majority. */
+  readonly availabilityZones: readonly string[];
+  /**
+   * `one-per-az`: each private subnet leaves through a NAT gateway in its own zone (survives a zone outage).
+   * `single`: one NAT gateway for all zones, cheaper, for non-production.
+   */
+  readonly natGateways: "one-per-az" | "single";
+  /**
+   * Explicit subnets, one per zone in the order of `availabilityZones`.
+   * @default carved from `vpcCidr`: private subnets of a quarter of the VPC each, public subnets of a sixteenth
+   *   from the last quarter (a /16 gives private /18s and public /20s)
+   */
+  readonly subnets?: { readonly public: readonly string[]; readonly private: readonly string[] };
+  /** Retention of the VPC flow logs in CloudWatch, in days (one of CloudWatch's allowed values). */
+  readonly flowLogRetentionDays: number;
+}
+
+/** PostgreSQL as Amazon RDS (managed, the default on AWS) or as a container of the platform. */
+export type AwsPostgresChoice =
+  | {
+      readonly kind: "rds";
+      /** e.g. `db.t4g.medium` */
+      readonly instanceClass: string;
+      /** Major.minor of RDS PostgreSQL, e.g. `16.4`. */
+      readonly engineVersion: string;
+      readonly allocatedStorageGiB: number;
+      /** Storage autoscaling ceiling. */
+      readonly maxAllocatedStorageGiB: number;
+      /** Days of automated backups (1-35). */
+      readonly backupRetentionDays: number;
+      /** A standby in a second zone with automatic failover. */
+      readonly multiAz: boolean;
+    }
+  | { readonly kind: "container" };
+
+/** What every AWS target has: where it runs, its network, its public entrypoint and its logs. */
+export interface AwsTargetBase {
+  /** State backend of this stack. @default the environment's backend */
+  readonly backend?: BackendConfig;
+  /** e.g. `eu-west-1`; credentials come from the deployer's AWS credential chain, never from here. */
+  readonly region: string;
+  readonly network: AwsNetworkConfig;
+  /** ACM certificate for the HTTPS listener; must be in `region`. */
+  readonly certificateArn: string;
+  /** Retention of the stack's CloudWatch log groups (application and control-plane logs), in days. */
+  readonly logRetentionDays: number;
+  readonly postgres: AwsPostgresChoice;
+  /** Tags on every resource, next to `application` and `environment`. */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface EksTarget extends AwsTargetBase {
+  /** @default `eks-<environment name>` */
+  readonly stackName?: string;
+  /** EKS cluster name. */
+  readonly clusterName: string;
+  /** Kubernetes minor version, e.g. `1.31`. */
+  readonly kubernetesVersion: string;
+  /** Ranges allowed to reach the public API endpoint; empty keeps the endpoint private only. */
+  readonly publicEndpointCidrs: readonly string[];
+  /** IAM roles or users given cluster-admin through EKS access entries. */
+  readonly clusterAdminArns: readonly string[];
+  /** The managed node group (Amazon Linux 2023) in the private subnets. */
+  readonly nodeGroup: {
+    readonly instanceTypes: readonly string[];
+    readonly minSize: number;
+    readonly maxSize: number;
+    readonly desiredSize: number;
+    readonly diskGiB: number;
+  };
+  /** Namespace of the application's workloads. */
+  readonly namespace: string;
+}
+
+export interface EcsTarget extends AwsTargetBase {
+  /** @default `ecs-<environment name>` */
+  readonly stackName?: string;
+  /** ECS cluster name. */
+  readonly clusterName: string;
+  /** memcached as ElastiCache (managed, the default on AWS) or as Fargate tasks. */
+  readonly memcached: { readonly kind: "elasticache"; readonly nodeType: string; readonly engineVersion: string } | { readonly kind: "container" };
 }

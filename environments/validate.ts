@@ -8,6 +8,7 @@ import {
   validateApplication,
   type Problem,
 } from "../constructs/model";
+import { checkEcsBase, checkEks } from "./validate-aws";
 import { LAB_VM_ROLES, type BackendConfig, type Environment, type LabInventory, type NomadTarget, type SwarmTarget } from "./types";
 
 const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -46,6 +47,14 @@ export function validateEnvironment(env: Environment): Problem[] {
   if (env.lab) checkLab(env.lab, env, add);
   if (env.nomad) checkNomad(env.nomad, env, add);
   if (env.swarm) checkSwarm(env.swarm, env, add);
+  if (env.eks) {
+    if (env.eks.backend) checkBackend(env.eks.backend, "eks.backend", add);
+    checkEks(env.eks, env, add);
+  }
+  if (env.ecs) {
+    if (env.ecs.backend) checkBackend(env.ecs.backend, "ecs.backend", add);
+    checkEcsBase(env.ecs, env, add);
+  }
   return problems;
 }
 

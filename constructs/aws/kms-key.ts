@@ -1,0 +1,56 @@
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { Construct } from "../cdktf";
+import { AwsAccount } from "./account";
+
+export interface EncryptionKeyProps {
+  /** `alias/<name>` is given to the key. */
+  readonly alias: string;
+  readonly description: string;
+  /**
+   * Service principals (e.g. `logs.eu-west-1.amazonaws.com`) allowed to use the key for their resources in
+   * this account. IAM policies of the account grant everyone else.
+   * @default none
+   */
+  readonly servicePrincipals?: readonly string[];
+}
+
+/** A customer-managed KMS key with yearly rotation and a key policy that defers to IAM. */
+export class EncryptionKey extends Construct {
+  readonly key: KmsKey;
+
+  constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
+    super(scope, id);
+    const account = AwsAccount.of(this);
+    const statements: object[] = [
+      {
+        Sid: "AccountAdministersTheKeyThroughIam",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${account.partition}:iam::${account.accountId}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
+    ];
+    if (props.servicePrincipals?.length) {
+      statements.push({
+        Sid: "ServicesEncryptForThisAccount",
+        Effect: "Allow",
+        Principal: { Service: [...props.servicePrincipals] },
+        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+      });
+    }
+    this.key = new KmsKey(this, "key", {
+      description: props.description,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }),
+    });
+    new KmsAlias(this, "alias", { name: `alias/${props.alias}`, targetKeyId: this.key.keyId });
+  }
+
+  get arn(): string {
+    return this.key.arn;
+  }
+}
