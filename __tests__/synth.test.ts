@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { ValidationError } from "../constructs/model";
 import { ENVIRONMENTS } from "../environments";
-import { synthesizeAll } from "../stacks";
+import { stackNamesOf, synthesizeAll } from "../stacks";
 import { labCopy } from "./helpers";
 
 const root = path.resolve(__dirname, "..");
@@ -18,9 +18,15 @@ describe("synthesizing every stack", () => {
   it("writes each stack's Terraform and capability report", () => {
     const outdir = path.join(tmp(), "out");
     const stacks = synthesizeAll(ENVIRONMENTS, outdir);
-    expect(stacks).toEqual(["lab", "nomad-lab", "swarm-lab"]);
+    // The SPEC's stack names, each from the environment that enables it.
+    expect(stacks).toEqual(ENVIRONMENTS.flatMap(stackNamesOf));
+    expect(stacks).toEqual(expect.arrayContaining(["lab", "nomad-lab", "swarm-lab", "eks"]));
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
-    expect(Object.keys(manifest.stacks)).toEqual(["lab", "nomad-lab", "swarm-lab"]);
+    expect(Object.keys(manifest.stacks).sort()).toEqual([...stacks].sort());
+    for (const stack of stacks) {
+      expect(JSON.parse(fs.readFileSync(path.join(outdir, `stacks/${stack}/cdk.tf.json`), "utf8")).terraform).toBeDefined();
+      expect(fs.existsSync(path.join(outdir, `stacks/${stack}/capabilities.json`))).toBe(true);
+    }
     expect(fs.existsSync(path.join(outdir, "stacks/swarm-lab/docker-stack.yml"))).toBe(true);
     expect(fs.existsSync(path.join(outdir, "stacks/lab/cdk.tf.json"))).toBe(true);
     expect(fs.existsSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"))).toBe(true);
@@ -68,7 +74,7 @@ describe("the synth command", () => {
     const run = runMain({ CDKTF_OUTDIR: outdir });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain("Synthesized 3 stack(s)");
+    expect(run.stdout).toContain(`Synthesized ${ENVIRONMENTS.flatMap(stackNamesOf).length} stack(s)`);
     expect(fs.existsSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"))).toBe(true);
   });
 

@@ -20,6 +20,9 @@ export {
   TerraformVariable,
   Testing,
   Token,
+  Tokenization,
+  DefaultTokenResolver,
+  StringConcat,
 } from "cdktf";
 export type { IAspect, ISynthesisSession, ITerraformDependable, S3BackendConfig, SSHProvisionerConnection, TerraformMetaArguments } from "cdktf";
 export { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer";

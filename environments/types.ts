@@ -217,6 +217,8 @@ export interface EksTarget extends AwsTargetBase {
   };
   /** Namespace of the application's workloads. */
   readonly namespace: string;
+  /** Size of each persistent volume's claim (gp3, encrypted), by volume name. @default 20 GiB each */
+  readonly persistentVolumeGiB?: Readonly<Record<string, number>>;
 }
 
 export interface EcsTarget extends AwsTargetBase {

@@ -1,5 +1,7 @@
+import { managedPostgresOf } from "../constructs/aws/postgres-database";
 import { CLOUDWATCH_RETENTION_DAYS, planSubnets } from "../constructs/aws/subnet-plan";
-import { parseCidr, type Problem } from "../constructs/model";
+import { EKS_ADDON_VERSIONS } from "../constructs/eks/versions";
+import { parseCidr, selectApplication, type Problem } from "../constructs/model";
 import type { AwsTargetBase, EcsTarget, EksTarget, Environment } from "./types";
 
 type Add = (path: string, message: string) => void;
@@ -47,6 +49,11 @@ export function checkAwsTarget(target: AwsTargetBase, field: "eks" | "ecs", env:
       add(`${field}.postgres.backupRetentionDays`, `must be 1 to 35 days (got ${rds.backupRetentionDays}); 0 would switch automated backups off`);
     }
   }
+  try {
+    managedPostgresOf(selectApplication(env.application, env.selection), target.postgres);
+  } catch (error) {
+    add(`${field}.postgres`, (error as Error).message);
+  }
   for (const key of Object.keys(target.tags ?? {})) {
     if (key.startsWith("aws:")) add(`${field}.tags.${key}`, `tag keys starting with "aws:" are reserved by AWS`);
   }
@@ -55,7 +62,11 @@ export function checkAwsTarget(target: AwsTargetBase, field: "eks" | "ecs", env:
 export function checkEks(eks: EksTarget, env: Environment, add: Add): void {
   checkAwsTarget(eks, "eks", env, add);
   if (!RESOURCE_NAME.test(eks.clusterName)) add("eks.clusterName", `"${eks.clusterName}" must be 3-32 lowercase letters, digits and dashes, starting with a letter`);
-  if (!/^1\.\d{2}$/.test(eks.kubernetesVersion)) add("eks.kubernetesVersion", `"${eks.kubernetesVersion}" is not a Kubernetes minor version such as 1.31`);
+  if (!/^1\.\d{2}$/.test(eks.kubernetesVersion)) {
+    add("eks.kubernetesVersion", `"${eks.kubernetesVersion}" is not a Kubernetes minor version such as 1.31`);
+  } else if (!EKS_ADDON_VERSIONS[eks.kubernetesVersion]) {
+    add("eks.kubernetesVersion", `${eks.kubernetesVersion} has no pinned add-on versions (pinned: ${Object.keys(EKS_ADDON_VERSIONS).join(", ")}); add them to constructs/eks/versions.ts`);
+  }
   if (!/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/.test(eks.namespace)) add("eks.namespace", `"${eks.namespace}" is not a lowercase DNS label`);
   eks.publicEndpointCidrs.forEach((cidr, i) => {
     const parsed = parseCidr(cidr);

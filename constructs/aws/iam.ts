@@ -2,7 +2,7 @@
 
 export type IamPrincipal = { readonly Service: string | readonly string[] } | { readonly Federated: string } | { readonly AWS: string };
 
-export function assumeRolePolicy(principal: IamPrincipal, options: { action?: string; condition?: object } = {}): string {
+export function assumeRolePolicy(principal: IamPrincipal, options: { action?: string | readonly string[]; condition?: object } = {}): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [

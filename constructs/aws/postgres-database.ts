@@ -7,6 +7,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "../cdktf";
 import type { AwsPostgresChoice } from "../../environments/types";
+import type { Application } from "../model";
 import { AwsAccount } from "./account";
 import { assumeRolePolicy } from "./iam";
 import { EncryptionKey } from "./kms-key";
@@ -143,4 +144,42 @@ export class PostgresDatabase extends Construct {
   get masterSecretArn(): string {
     return this.instance.masterUserSecret.get(0).secretArn;
   }
+}
+
+/** The model's `postgres` service, when an AWS target runs it on RDS: its user, database and password secret. */
+export interface ManagedPostgres {
+  readonly service: string;
+  readonly settings: RdsSettings;
+  readonly username: string;
+  readonly databaseName: string;
+  readonly passwordSecret: string;
+  readonly realization: string;
+}
+
+/** The model service an AWS target's `postgres` choice applies to. */
+export const POSTGRES_SERVICE = "postgres";
+
+/**
+ * Reads what RDS must be created with from the postgres service's own environment (POSTGRES_USER,
+ * POSTGRES_DB and the secret behind POSTGRES_PASSWORD), so the clients' settings and the database agree.
+ */
+export function managedPostgresOf(app: Application, choice: AwsPostgresChoice): ManagedPostgres | undefined {
+  const service = app.services.find((s) => s.name === POSTGRES_SERVICE);
+  if (!service || choice.kind !== "rds") return undefined;
+  const plain = (name: string) => {
+    const value = service.env?.[name];
+    if (typeof value !== "string") throw new Error(`service "${service.name}" needs a plain ${name} to run on RDS`);
+    return value;
+  };
+  const password = service.secretEnv?.POSTGRES_PASSWORD;
+  const secret = password && typeof password === "object" && "secret" in password ? password.secret : undefined;
+  if (!secret) throw new Error(`service "${service.name}" needs POSTGRES_PASSWORD to be a secret reference to run on RDS`);
+  return {
+    service: service.name,
+    settings: choice,
+    username: plain("POSTGRES_USER"),
+    databaseName: plain("POSTGRES_DB"),
+    passwordSecret: secret,
+    realization: `Amazon RDS PostgreSQL ${choice.engineVersion} (${choice.instanceClass}${choice.multiAz ? ", Multi-AZ" : ""}, encrypted, ${choice.backupRetentionDays} days of backups, deletion protection)`,
+  };
 }

@@ -1,14 +1,44 @@
 import { Annotations, Aspects, type IAspect, type IConstruct } from "../cdktf";
+import { ec2Imdsv2 } from "./ec2-imdsv2";
+import { eksControlPlaneLogs } from "./eks-control-plane-logs";
+import { eksPublicEndpoint } from "./eks-public-endpoint";
+import { eksSecretsEncryption } from "./eks-secrets-encryption";
 import { healthCheckRequired } from "./health-check-required";
 import { imageTagPinned } from "./image-tag-pinned";
+import { k8sNonRoot } from "./k8s-non-root";
+import { k8sReadOnlyRoot } from "./k8s-read-only-root";
 import { noLiteralSecret } from "./no-literal-secret";
+import { rdsDeletionProtection } from "./rds-deletion-protection";
+import { rdsEncrypted } from "./rds-encrypted";
+import { rdsMultiAz } from "./rds-multi-az";
+import { rdsPrivate } from "./rds-private";
 import { resourcesRequired } from "./resources-required";
 import { suppressionOf, type PolicyRule } from "./rule";
+import { vpcDefaultSecurityGroupClosed } from "./vpc-default-security-group";
+import { vpcFlowLogs } from "./vpc-flow-logs";
 
 export { suppressRule, type PolicyRule } from "./rule";
-export { imageTagPinned, healthCheckRequired, resourcesRequired, noLiteralSecret };
+export { imageTagPinned, healthCheckRequired, resourcesRequired, noLiteralSecret, k8sNonRoot, k8sReadOnlyRoot, vpcFlowLogs, vpcDefaultSecurityGroupClosed };
 
-export const ALL_RULES: readonly PolicyRule[] = [imageTagPinned, healthCheckRequired, resourcesRequired, noLiteralSecret];
+export const ALL_RULES: readonly PolicyRule[] = [
+  imageTagPinned,
+  healthCheckRequired,
+  resourcesRequired,
+  noLiteralSecret,
+  // AWS and Kubernetes: the checks a scanner (checkov) would run on these stacks.
+  vpcFlowLogs,
+  vpcDefaultSecurityGroupClosed,
+  eksPublicEndpoint,
+  eksControlPlaneLogs,
+  eksSecretsEncryption,
+  ec2Imdsv2,
+  rdsEncrypted,
+  rdsPrivate,
+  rdsMultiAz,
+  rdsDeletionProtection,
+  k8sNonRoot,
+  k8sReadOnlyRoot,
+];
 
 /** Runs every rule on every construct of the tree it is added to; errors make synth fail. */
 export class PolicyAspect implements IAspect {

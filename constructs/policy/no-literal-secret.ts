@@ -7,6 +7,9 @@ const SECRET_NAME = /(password|passwd|secret|token|private_?key|api_?key|credent
 /** Credentials embedded in a URL: scheme://user:password@host. */
 const URL_CREDENTIALS = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 
+/** Settings whose names only mention secrets (EC2's IMDSv2 switch, where a secret is kept, secret references). */
+const SECRET_SETTING = /^(http_tokens|secret_key_ref|secret_name|[a-z_]*secret_(arn|kms_key_id))$/;
+
 /** `X_FILE=/run/secrets/x`: the path of a secret file, the opposite of a literal secret. */
 const FILE_REFERENCE = /_FILE$/i;
 
@@ -15,7 +18,7 @@ function isLiteral(value: unknown): value is string {
 }
 
 function isLiteralSecret(name: string, value: unknown): boolean {
-  return SECRET_NAME.test(name) && isLiteral(value) && !(FILE_REFERENCE.test(name) && value.startsWith("/"));
+  return SECRET_NAME.test(name) && !SECRET_SETTING.test(name) && isLiteral(value) && !(FILE_REFERENCE.test(name) && value.startsWith("/"));
 }
 
 function findInAttributes(value: unknown, path: string, out: string[]): void {

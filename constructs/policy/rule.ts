@@ -32,3 +32,23 @@ export function suppressRule(node: IConstruct, ruleId: string, reason: string): 
 export function suppressionOf(node: IConstruct, ruleId: string): string | undefined {
   return suppressions.get(node)?.get(ruleId);
 }
+
+/**
+ * A rule over the synthesized attributes of one Terraform resource type: most scanner checks have this shape.
+ * `findings` returns what is wrong, each naming the offending value.
+ */
+export function resourceRule(rule: Omit<PolicyRule, "check"> & { readonly resourceType: string | readonly string[]; findings(attributes: Record<string, any>, node: IConstruct): string[] }): PolicyRule {
+  const types = typeof rule.resourceType === "string" ? [rule.resourceType] : rule.resourceType;
+  return {
+    id: rule.id,
+    explanation: rule.explanation,
+    level: rule.level,
+    scannerIds: rule.scannerIds,
+    check(node) {
+      const type = (node as { terraformResourceType?: string }).terraformResourceType;
+      if (!type || !types.includes(type)) return [];
+      const attributes = (node as unknown as { synthesizeAttributes?(): Record<string, any> }).synthesizeAttributes?.();
+      return attributes ? rule.findings(attributes, node) : [];
+    },
+  };
+}

@@ -23,7 +23,44 @@ export function workloadsOf(node: IConstruct): Workload[] {
   if (!(node instanceof TerraformResource)) return [];
   if (node.terraformResourceType === "nomad_job") return nomadWorkloads(attributesOf(node) ?? {});
   if (node.terraformResourceType === "docker_service") return [dockerServiceWorkload(attributesOf(node) ?? {})];
+  if (KUBERNETES_WORKLOADS.includes(node.terraformResourceType)) return kubernetesContainers(attributesOf(node) ?? {}).map(kubernetesWorkload);
   return [];
+}
+
+/** Resource types whose pod template runs containers. */
+export const KUBERNETES_WORKLOADS = ["kubernetes_deployment_v1", "kubernetes_stateful_set_v1", "kubernetes_daemon_set_v1"];
+
+/** Blocks of at most one item synthesize as an object, others as a list: read either. */
+export function single<T = any>(value: unknown): T | undefined {
+  return (Array.isArray(value) ? value[0] : value) as T | undefined;
+}
+
+/** Every container of a Kubernetes workload, with the pod's security context beside it. */
+export function kubernetesContainers(attributes: Record<string, any>): { container: any; pod: any; workload: string }[] {
+  const podSpec = single(single(single(attributes.spec)?.template)?.spec) ?? {};
+  const workload = String(single(attributes.metadata)?.name ?? "");
+  return (podSpec.container ?? []).map((container: any) => ({ container, pod: single(podSpec.security_context) ?? {}, workload }));
+}
+
+function kubernetesWorkload({ container }: { container: any }): Workload {
+  const limits = single(container.resources)?.limits ?? {};
+  const env: Record<string, string> = {};
+  for (const entry of container.env ?? []) if (typeof entry.value === "string") env[entry.name] = entry.value;
+  return {
+    name: String(container.name),
+    image: String(container.image ?? ""),
+    healthChecked: Boolean(single(container.readiness_probe) || single(container.liveness_probe)),
+    cpu: quantity(limits.cpu),
+    memory: quantity(limits.memory),
+    env,
+  };
+}
+
+/** A Kubernetes quantity (`500m`, `128Mi`, `2`) as a number, enough to tell zero or missing from set. */
+function quantity(value: unknown): number | undefined {
+  if (typeof value !== "string") return undefined;
+  const number = parseFloat(value);
+  return Number.isFinite(number) ? number : undefined;
 }
 
 function dockerServiceWorkload(attributes: Record<string, any>): Workload {

@@ -1,0 +1,34 @@
+import { Document } from "yaml";
+import { edgesOf, type Application, type ServiceSpec } from "../model";
+import { APP_LABEL } from "./pod-spec";
+
+/** The pod label as Prometheus' Kubernetes discovery names it (`app.kubernetes.io/name` → `..._app_kubernetes_io_name`). */
+const APP_LABEL_META = `__meta_kubernetes_pod_label_${APP_LABEL.replace(/[^a-zA-Z0-9]/g, "_")}`;
+
+/**
+ * Prometheus on Kubernetes: one scrape job per scraped service, discovering its pods through the Kubernetes
+ * API (role `pod`), so every replica and every DaemonSet pod is a target, on the named container port.
+ */
+export function kubernetesPrometheusConfig(app: Application, collector: ServiceSpec, namespace: string): string {
+  const self = collector.ports.find((p) => p.name === collector.metrics?.port);
+  const jobs = edgesOf(app)
+    .filter((e) => e.from.name === collector.name && e.kind === "scrape")
+    .map((e) => ({
+      job_name: e.to.name,
+      metrics_path: e.to.metrics?.path ?? "/metrics",
+      kubernetes_sd_configs: [{ role: "pod", namespaces: { names: [namespace] } }],
+      relabel_configs: [
+        { source_labels: [APP_LABEL_META], regex: e.to.name, action: "keep" },
+        { source_labels: ["__meta_kubernetes_pod_container_port_name"], regex: e.port.name, action: "keep" },
+        { source_labels: ["__meta_kubernetes_pod_name"], target_label: "instance" },
+        { source_labels: ["__meta_kubernetes_pod_node_name"], target_label: "node" },
+      ],
+    }));
+  return new Document({
+    global: { scrape_interval: "15s", evaluation_interval: "15s" },
+    scrape_configs: [
+      ...(self && collector.metrics ? [{ job_name: collector.name, metrics_path: collector.metrics.path, static_configs: [{ targets: [`localhost:${self.containerPort}`] }] }] : []),
+      ...jobs,
+    ],
+  }).toString();
+}
