@@ -25,7 +25,8 @@ describe("synthesizing every stack", () => {
     expect(Object.keys(manifest.stacks).sort()).toEqual([...stacks].sort());
     for (const stack of stacks) {
       expect(JSON.parse(fs.readFileSync(path.join(outdir, `stacks/${stack}/cdk.tf.json`), "utf8")).terraform).toBeDefined();
-      expect(fs.existsSync(path.join(outdir, `stacks/${stack}/capabilities.json`))).toBe(true);
+      // Every stack that runs the application reports how it realizes the model (the lab stack runs machines).
+      expect(fs.existsSync(path.join(outdir, `stacks/${stack}/capabilities.json`))).toBe(stack !== "lab");
     }
     expect(fs.existsSync(path.join(outdir, "stacks/swarm-lab/docker-stack.yml"))).toBe(true);
     expect(fs.existsSync(path.join(outdir, "stacks/lab/cdk.tf.json"))).toBe(true);

@@ -8,7 +8,7 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
-import { Construct, Fn, Token } from "../cdktf";
+import { Construct, Fn, TerraformLocal, Token } from "../cdktf";
 import type { EksTarget } from "../../environments/types";
 import { AwsAccount } from "../aws/account";
 import { assumeRolePolicy } from "../aws/iam";
@@ -97,7 +97,8 @@ export class ArgoEksCluster extends Construct {
 
     const issuerUrl = this.cluster.identity.get(0).oidc.get(0).issuer;
     this.oidcProvider = new IamOpenidConnectProvider(this, "oidc-provider", { url: issuerUrl, clientIdList: ["sts.amazonaws.com"] });
-    this.oidcIssuer = Fn.replace(issuerUrl, "https://", "");
+    // A local keeps the expression (and its quotes) out of the IAM policy JSON that names the issuer.
+    this.oidcIssuer = new TerraformLocal(this, "oidc-issuer-host", Fn.replace(issuerUrl, "https://", "")).asString;
 
     const nodeRole = new IamRole(this, "node-role", { name: `${name}-eks-node`, assumeRolePolicy: assumeRolePolicy({ Service: "ec2.amazonaws.com" }) });
     // Images are pulled with the node's IAM role (ECR read-only), never with registry secrets.
