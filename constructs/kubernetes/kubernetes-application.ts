@@ -126,6 +126,22 @@ export class KubernetesApplication extends Construct {
     }
     this.renderNetworkPolicies();
     this.ingress = this.renderIngress(props);
+    report.record(this, {
+      platform: PLATFORM,
+      service: "*",
+      intent: "routes",
+      wanted: describeWanted.routes(app),
+      realization: "one internet-facing ALB Ingress (HTTPS, HTTP redirected), built by the AWS Load Balancer Controller; admin-only routes forward through an action with a source-ip condition of the admin CIDRs",
+      support: "native",
+    });
+    report.record(this, {
+      platform: PLATFORM,
+      service: "*",
+      intent: "secrets",
+      wanted: describeWanted.secrets(app),
+      realization: "random_password values in Kubernetes Secrets (envelope-encrypted with KMS), read by secretKeyRef",
+      support: "native",
+    });
   }
 
   private renderService(service: ServiceSpec, props: KubernetesApplicationProps, resolver: EnvResolver, storageClass: string): void {

@@ -1,5 +1,5 @@
 import { updatePolicyOf } from "./defaults";
-import type { ServiceSpec, VolumeSpec } from "./types";
+import type { Application, ServiceSpec, VolumeSpec } from "./types";
 
 /**
  * What the model asks of a service, in the few words every platform's capability records use, so that the
@@ -18,4 +18,6 @@ export const describeWanted = {
     return `${a.minReplicas}-${a.maxReplicas} replicas @ ${a.targetCpuPercent} % CPU`;
   },
   persistence: (v: VolumeSpec) => `${v.name} at ${v.mountPath}`,
+  routes: (app: Application) => `${app.routes.length} public routes, ${app.routes.filter((r) => r.adminOnly).length} admin-only`,
+  secrets: (app: Application) => app.secrets.map((s) => s.name).join(", "),
 };

@@ -66,7 +66,7 @@ export class NomadApplication extends Construct {
       platform: PLATFORM,
       service: "*",
       intent: "routes",
-      wanted: `${app.routes.length} public routes, ${app.routes.filter((r) => r.adminOnly).length} admin-only`,
+      wanted: describeWanted.routes(app),
       realization: `Fabio system job on every client (:${target.fabio.httpPort}) from urlprefix- tags; admin-only routes carry allow=ip: the admin CIDRs and the edge proxies (e.g. ${app.routes.find((r) => r.adminOnly) ? fabioTag(app.routes.find((r) => r.adminOnly)!, { ...props, target }) : "none"})`,
       support: "native",
     });
@@ -74,7 +74,7 @@ export class NomadApplication extends Construct {
       platform: PLATFORM,
       service: "*",
       intent: "secrets",
-      wanted: app.secrets.map((s) => s.name).join(", "),
+      wanted: describeWanted.secrets(app),
       realization: "random_password values stored in one Nomad Variable per job (nomad/jobs/<job>, readable by that job only), rendered into the task environment by a template",
       support: "native",
     });

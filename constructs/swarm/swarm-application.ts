@@ -10,7 +10,7 @@ import { addCustomSynthesis, Construct, Fn, TerraformStack, type ISynthesisSessi
 import { describeWanted, updatePolicyOf, type Application, type ServiceSpec } from "../model";
 import { healthCheckRequired, suppressRule } from "../policy";
 import { ApplicationSecrets } from "../secrets/application-secrets";
-import { planSwarmDeployment, SECRETS_DIR, volumeLabel, type SwarmDeployment, type SwarmService, type SwarmUpdate } from "./deployment";
+import { planSwarmDeployment, SECRETS_DIR, TRAEFIK_IMAGE, volumeLabel, type SwarmDeployment, type SwarmService, type SwarmUpdate } from "./deployment";
 import { renderStackFile, STACK_FILE } from "./stack-file";
 
 export interface SwarmApplicationProps {
@@ -66,6 +66,22 @@ export class SwarmApplication extends Construct {
 
     const report = CapabilityReport.of(this);
     for (const service of props.app.services) for (const entry of capabilities(service, d)) report.record(this, entry);
+    report.record(this, {
+      platform: PLATFORM,
+      service: "*",
+      intent: "routes",
+      wanted: describeWanted.routes(props.app),
+      realization: `Traefik (${TRAEFIK_IMAGE}) publishing :${props.target.ingressPort}, routes from service labels; admin-only routes pass an ipAllowList middleware of the admin CIDRs`,
+      support: "native",
+    });
+    report.record(this, {
+      platform: PLATFORM,
+      service: "*",
+      intent: "secrets",
+      wanted: describeWanted.secrets(props.app),
+      realization: "random_password values as Swarm secrets (encrypted in the Raft log), mounted read-only under /run/secrets in the services that use them",
+      support: "native",
+    });
 
     const stack = TerraformStack.of(this);
     addCustomSynthesis(this, {
