@@ -5,6 +5,7 @@ import {
   parseCidr,
   parseIpv4,
   selectApplication,
+  unknownName,
   validateApplication,
   type Problem,
 } from "../constructs/model";
@@ -66,19 +67,19 @@ function checkSelection(env: Environment, add: Add): void {
   env.selection.optionalServices.forEach((name, i) => {
     const service = app.services.find((s) => s.name === name);
     if (!service) {
-      add(`selection.optionalServices[${i}]`, `unknown service "${name}" (optional services: ${knownList(optional) || "none"})`);
+      add(`selection.optionalServices[${i}]`, unknownName("service", name, optional, "optional services"));
     } else if (!service.optional) {
       add(`selection.optionalServices[${i}]`, `"${name}" is not optional; it always runs`);
     }
   });
   for (const zone of Object.keys(env.selection.zoneSubnets ?? {})) {
     if (!app.zones.some((z) => z.name === zone)) {
-      add(`selection.zoneSubnets.${zone}`, `unknown zone "${zone}" (known: ${knownList(app.zones.map((z) => z.name))})`);
+      add(`selection.zoneSubnets.${zone}`, unknownName("zone", zone, app.zones.map((z) => z.name)));
     }
   }
   for (const [service, tag] of Object.entries(env.selection.imageTags ?? {})) {
     if (!app.services.some((s) => s.name === service)) {
-      add(`selection.imageTags.${service}`, `unknown service "${service}" (known: ${knownList(app.services.map((s) => s.name))})`);
+      add(`selection.imageTags.${service}`, unknownName("service", service, app.services.map((s) => s.name)));
     } else if (!tag || tag === "latest") {
       add(`selection.imageTags.${service}`, `"${tag}" is not a pinned tag (expected a fixed version)`);
     }

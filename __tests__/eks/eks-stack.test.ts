@@ -112,8 +112,8 @@ describe("eks: network validation", () => {
     const problems = messages((e) => {
       e.eks!.network.subnets = { public: ["10.20.0.0/24", "10.20.1.0/24", "10.30.0.0/24"], private: ["10.20.0.128/25", "10.20.64.0/18", "10.20.128.0/18"] };
     });
-    expect(problems).toContain("environments.aws.eks.network.subnets.public[2]: 10.30.0.0/24 lies outside the VPC 10.20.0.0/16");
-    expect(problems).toContain("environments.aws.eks.network.subnets.private[0]: 10.20.0.128/25 overlaps subnets.public[0] (10.20.0.0/24)");
+    expect(problems).toContain("environments.aws.eks.network.subnets.public[2]: 10.30.0.0/24 lies outside the VPC 10.20.0.0/16; choose a range inside it");
+    expect(problems).toContain("environments.aws.eks.network.subnets.private[0]: 10.20.0.128/25 overlaps subnets.public[0] (10.20.0.0/24); give each subnet its own range");
   });
 
   it("refuses a subnet plan that does not fit", () => {

@@ -43,7 +43,7 @@ describe("environment validation", () => {
     env.selection.optionalServices = ["gitlab", "grafana", "gitlabb"];
     const problems = envProblemsOf(env);
     expect(problems).toContain('environments.lab.selection.optionalServices[1]: "grafana" is not optional; it always runs');
-    expect(problems).toContain('environments.lab.selection.optionalServices[2]: unknown service "gitlabb" (optional services: gitlab, gitlab-runner, debug)');
+    expect(problems).toContain('environments.lab.selection.optionalServices[2]: unknown service "gitlabb": did you mean "gitlab"? (optional services: gitlab, gitlab-runner, debug)');
   });
 
   it("rejects an optional service whose dependency is left out", () => {

@@ -37,7 +37,7 @@ describe("model validation", () => {
     const app = argoCopy();
     (serviceOf(app, "query-api").talksTo as TalksTo[])[1] = { service: "memcache", port: "memcached" };
     expect(problemsOf(app)).toContain(
-      'services.query-api.talksTo[1]: unknown service "memcache" (known: query-api, admin-api, query-site, admin-site, ot-app, postgres, memcached, prometheus, ...)',
+      'services.query-api.talksTo[1]: unknown service "memcache": did you mean "memcached"? (known: query-api, admin-api, query-site, admin-site, ot-app, postgres, memcached, prometheus, ...)',
     );
   });
 

@@ -53,8 +53,8 @@ export function planSubnets(network: AwsNetworkConfig, path: string): SubnetPlan
       const clash = typeof cidr === "string" ? undefined : parsed.find((p) => cidrsOverlap(p.cidr, cidr));
       if (typeof cidr === "string") add(field, `"${text}" is not a valid CIDR: ${cidr}`);
       else if (cidr.prefixLength > AWS_SMALLEST_PREFIX) add(field, `${text} is smaller than /${AWS_SMALLEST_PREFIX}, the smallest subnet AWS allows`);
-      else if (cidr.first < vpc.first || cidr.last > vpc.last) add(field, `${text} lies outside the VPC ${network.vpcCidr}`);
-      else if (clash) add(field, `${text} overlaps ${clash.field} (${clash.text})`);
+      else if (cidr.first < vpc.first || cidr.last > vpc.last) add(field, `${text} lies outside the VPC ${network.vpcCidr}; choose a range inside it`);
+      else if (clash) add(field, `${text} overlaps ${clash.field} (${clash.text}); give each subnet its own range`);
       else parsed.push({ field, text, cidr });
     });
   }

@@ -1,6 +1,6 @@
 import { cidrsOverlap, parseCidr, type Cidr } from "./cidr";
 import { restartPolicyOf, talksToKind, updatePolicyOf } from "./defaults";
-import { knownList, type Problem } from "./problems";
+import { knownList, unknownName, type Problem } from "./problems";
 import { endpointsIn, secretsIn } from "./refs";
 import type { Application, EnvValue, HealthCheck, ServiceSpec } from "./types";
 
@@ -85,7 +85,7 @@ function checkService(service: ServiceSpec, ctx: Context): void {
   const portNames = checkPorts(service, path, add);
   const knownPort = (field: string, port: string) => {
     if (!portNames.includes(port)) {
-      add(field, `unknown port "${port}" on service "${service.name}" (known: ${knownList(portNames) || "none"})`);
+      add(field, unknownName("port", port, portNames, "known", ` on service "${service.name}"`));
     }
   };
 
@@ -105,7 +105,7 @@ function checkService(service: ServiceSpec, ctx: Context): void {
   if (service.zones.length === 0) add(`${path}.zones`, "a service must join at least one zone");
   service.zones.forEach((zone, i) => {
     if (!ctx.zoneNames.includes(zone)) {
-      add(`${path}.zones[${i}]`, `unknown zone "${zone}" (known: ${knownList(ctx.zoneNames)})`);
+      add(`${path}.zones[${i}]`, unknownName("zone", zone, ctx.zoneNames));
     }
   });
 
@@ -113,7 +113,7 @@ function checkService(service: ServiceSpec, ctx: Context): void {
     const field = `${path}.talksTo[${i}]`;
     const target = ctx.servicesByName.get(edge.service);
     if (!target) {
-      add(field, `unknown service "${edge.service}" (known: ${knownList(ctx.serviceNames)})`);
+      add(field, unknownName("service", edge.service, ctx.serviceNames));
       return;
     }
     if (target.name === service.name) {
@@ -272,13 +272,13 @@ function checkEnv(
     }
     for (const secretName of secrets) {
       if (!ctx.secretNames.includes(secretName)) {
-        ctx.add(field, `unknown secret "${secretName}" (known: ${knownList(ctx.secretNames) || "none"})`);
+        ctx.add(field, unknownName("secret", secretName, ctx.secretNames));
       }
     }
     for (const { endpoint } of endpointsIn(value)) {
       const target = ctx.servicesByName.get(endpoint.service);
       if (!target) {
-        ctx.add(field, `unknown service "${endpoint.service}" (known: ${knownList(ctx.serviceNames)})`);
+        ctx.add(field, unknownName("service", endpoint.service, ctx.serviceNames));
         continue;
       }
       if (!target.ports.some((p) => p.name === endpoint.port)) {
@@ -322,7 +322,7 @@ function checkRoutes(app: Application, services: ReadonlyMap<string, ServiceSpec
     }
     const target = services.get(route.service);
     if (!target) {
-      add(`${path}.service`, `unknown service "${route.service}" (known: ${knownList(serviceNames)})`);
+      add(`${path}.service`, unknownName("service", route.service, serviceNames));
       return;
     }
     const port = target.ports.find((p) => p.name === route.port);
