@@ -3,10 +3,12 @@ import * as path from "path";
 import { App, type TerraformStack } from "../constructs/cdktf";
 import { formatProblem, selectApplication, ValidationError, type Problem } from "../constructs/model";
 import { validateEnvironment, type Environment } from "../environments";
+import { EcsStack } from "./ecs-stack";
 import { LabStack } from "./lab-stack";
 import { NomadLabStack } from "./nomad-lab-stack";
 import { SwarmLabStack } from "./swarm-lab-stack";
 
+export { EcsStack } from "./ecs-stack";
 export { LabStack } from "./lab-stack";
 export { NomadLabStack } from "./nomad-lab-stack";
 export { SwarmLabStack } from "./swarm-lab-stack";
@@ -14,10 +16,11 @@ export { SwarmLabStack } from "./swarm-lab-stack";
 const labStackName = (env: Environment) => env.lab?.stackName ?? `lab-${env.name}`;
 const nomadStackName = (env: Environment) => env.nomad?.stackName ?? `nomad-${env.name}`;
 const swarmStackName = (env: Environment) => env.swarm?.stackName ?? `swarm-${env.name}`;
+const ecsStackName = (env: Environment) => env.ecs?.stackName ?? `ecs-${env.name}`;
 
 /** Stack name of each target an environment enables. */
 export function stackNamesOf(env: Environment): string[] {
-  return [...(env.lab ? [labStackName(env)] : []), ...(env.nomad ? [nomadStackName(env)] : []), ...(env.swarm ? [swarmStackName(env)] : [])];
+  return [...(env.lab ? [labStackName(env)] : []), ...(env.nomad ? [nomadStackName(env)] : []), ...(env.swarm ? [swarmStackName(env)] : []), ...(env.ecs ? [ecsStackName(env)] : [])];
 }
 
 /** Adds every stack an environment enables to the app. The environment must be valid. */
@@ -27,6 +30,7 @@ export function addStacks(app: App, env: Environment): TerraformStack[] {
   if (env.lab) stacks.push(new LabStack(app, labStackName(env), { environment: env, application }));
   if (env.nomad) stacks.push(new NomadLabStack(app, nomadStackName(env), { environment: env, target: env.nomad, application }));
   if (env.swarm) stacks.push(new SwarmLabStack(app, swarmStackName(env), { environment: env, target: env.swarm, application }));
+  if (env.ecs) stacks.push(new EcsStack(app, ecsStackName(env), { environment: env, target: env.ecs, application }));
   return stacks;
 }
 

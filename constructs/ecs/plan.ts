@@ -1,5 +1,5 @@
 import type { EcsTarget } from "../../environments/types";
-import { knownList, type Application, type Problem, type ServiceSpec } from "../model";
+import { knownList, updatePolicyOf, type Application, type Problem, type ServiceSpec } from "../model";
 import { describeFargateSizes, fargateSizeFor, fargateSizeProblem, type FargateSize } from "./fargate-sizes";
 
 /**
@@ -98,4 +98,17 @@ export function describePlan(plan: EcsServicePlan): string {
     case "not-on-fargate":
       return "not run on Fargate";
   }
+}
+
+/**
+ * Rolling deployments from the model's update policy. Start-first keeps every task serving (minimum 100 %)
+ * and adds about `parallelism` tasks at a time; stop-first (a single writer on a persistent volume) stops the
+ * old task before the new one starts, which needs a minimum below 100 %.
+ */
+export function deploymentPercents(service: ServiceSpec, replicas: number): { minimumHealthyPercent: number; maximumPercent: number } {
+  const update = updatePolicyOf(service);
+  const step = Math.ceil((100 * update.parallelism) / replicas);
+  return update.order === "start-first"
+    ? { minimumHealthyPercent: 100, maximumPercent: Math.min(200, 100 + step) }
+    : { minimumHealthyPercent: Math.max(0, 100 - step), maximumPercent: 100 };
 }
