@@ -18,13 +18,15 @@ describe("synthesizing every stack", () => {
   it("writes each stack's Terraform and capability report", () => {
     const outdir = path.join(tmp(), "out");
     const stacks = synthesizeAll(ENVIRONMENTS, outdir);
-    expect(stacks).toEqual(["lab", "nomad-lab", "swarm-lab"]);
+    expect(stacks).toEqual(["lab", "nomad-lab", "swarm-lab", "ecs"]);
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
-    expect(Object.keys(manifest.stacks)).toEqual(["lab", "nomad-lab", "swarm-lab"]);
+    expect(Object.keys(manifest.stacks)).toEqual(["lab", "nomad-lab", "swarm-lab", "ecs"]);
     expect(fs.existsSync(path.join(outdir, "stacks/swarm-lab/docker-stack.yml"))).toBe(true);
     expect(fs.existsSync(path.join(outdir, "stacks/lab/cdk.tf.json"))).toBe(true);
     expect(fs.existsSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"))).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(outdir, "stacks/nomad-lab/capabilities.json"), "utf8")).length).toBeGreaterThan(0);
+    expect(JSON.parse(fs.readFileSync(path.join(outdir, "stacks/ecs/cdk.tf.json"), "utf8")).resource.aws_ecs_service).toBeDefined();
+    expect(JSON.parse(fs.readFileSync(path.join(outdir, "stacks/ecs/capabilities.json"), "utf8")).length).toBeGreaterThan(0);
   });
 
   it("keeps what Terraform left next to a stack when synthesizing again", () => {
@@ -68,7 +70,7 @@ describe("the synth command", () => {
     const run = runMain({ CDKTF_OUTDIR: outdir });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain("Synthesized 3 stack(s)");
+    expect(run.stdout).toContain("Synthesized 4 stack(s)");
     expect(fs.existsSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"))).toBe(true);
   });
 
