@@ -20,7 +20,7 @@ function synthEcs(env: Environment) {
 
 const env = AWS;
 const { app, stack, json, resources, list } = synthEcs(env);
-const byName = (type: string, field = "name") => new Map<string, any>(list(type).map((r) => [r[field], r]));
+const byName = (type: string, field = "name") => new Map<string | number, any>(list(type).map((r) => [r[field], r]));
 const services = byName("aws_ecs_service");
 const taskDefinitions = byName("aws_ecs_task_definition", "family");
 const containersOf = (service: string): any[] => JSON.parse(taskDefinitions.get(`argo-${service}`).container_definitions);

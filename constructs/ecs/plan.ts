@@ -52,7 +52,8 @@ export function planEcs(app: Application, target: EcsTarget): EcsPlan {
     }
   }
 
-  const tasks = [...services.values()].filter((p) => p.kind === "task").map((p) => p.service.name);
+  const managedOrAbsent = new Set([...services.values()].filter((p) => p.kind !== "task").map((p) => p.service.name));
+  const tasks = app.services.filter((s) => !managedOrAbsent.has(s.name)).map((s) => s.name);
   for (const name of Object.keys(target.taskSizes ?? {})) {
     const plan = services.get(name);
     if (!plan && !app.services.some((s) => s.name === name)) {
@@ -60,6 +61,10 @@ export function planEcs(app: Application, target: EcsTarget): EcsPlan {
     } else if (plan && plan.kind !== "task") {
       add(`ecs.taskSizes.${name}`, `"${name}" does not run as a Fargate task here (${describePlan(plan)})`);
     }
+  }
+  for (const route of app.routes) {
+    const plan = services.get(route.service);
+    if (plan && plan.kind !== "task") add("ecs", `route ${route.pathPrefix} leads to "${route.service}", which the load balancer cannot reach here (${describePlan(plan)})`);
   }
   return { services, problems };
 }
