@@ -20,7 +20,7 @@ describe("synthesizing every stack", () => {
     const stacks = synthesizeAll(ENVIRONMENTS, outdir);
     expect(stacks).toEqual(["lab", "nomad-lab", "swarm-lab", "ecs"]);
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
-    expect(Object.keys(manifest.stacks)).toEqual(["lab", "nomad-lab", "swarm-lab", "ecs"]);
+    expect(Object.keys(manifest.stacks).sort()).toEqual(["ecs", "lab", "nomad-lab", "swarm-lab"]);
     expect(fs.existsSync(path.join(outdir, "stacks/swarm-lab/docker-stack.yml"))).toBe(true);
     expect(fs.existsSync(path.join(outdir, "stacks/lab/cdk.tf.json"))).toBe(true);
     expect(fs.existsSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"))).toBe(true);
