@@ -3,7 +3,7 @@ import { PLAINTEXT_DATABASE_REASON } from "../aws/postgres-database";
 import type { CapabilityRecord } from "../capabilities";
 import { describeWanted, updatePolicyOf, type Application, type ServiceSpec } from "../model";
 import type { ContainerDefinition } from "./container-definition";
-import { deploymentPercents, type EcsPlan, type EcsServicePlan } from "./plan";
+import { deploymentPercents, PASSWORD_ROTATION_SCHEDULE, type EcsPlan, type EcsServicePlan } from "./plan";
 import { scrapeEdgesOf } from "./prometheus-config";
 
 const PLATFORM = "ecs";
@@ -147,7 +147,13 @@ function managedRecords(plan: Extract<EcsServicePlan, { kind: "rds" | "elasticac
         realization: `RDS storage (gp3, KMS-encrypted, ${rds.allocatedStorageGiB}-${rds.maxAllocatedStorageGiB} GiB), ${rds.backupRetentionDays} days of automated backups, deletion protection, final snapshot`,
         support: "native" as const,
       })),
-      { ...base, intent: "secrets", wanted: "postgres-password", realization: "RDS manages the master password in Secrets Manager (KMS-encrypted, never in Terraform state), rotated monthly; tasks read it when they start", support: "native" },
+      {
+        ...base,
+        intent: "secrets",
+        wanted: "postgres-password",
+        realization: `RDS manages the master password in Secrets Manager (KMS-encrypted, never in Terraform state), rotated on ${PASSWORD_ROTATION_SCHEDULE}; tasks read it when they start, so the database clients must be redeployed after each rotation (README: the ecs stack)`,
+        support: "partial",
+      },
       { ...base, intent: "encryption in transit", wanted: "TLS to the database", realization: `plaintext allowed (rds.force_ssl = 0): ${PLAINTEXT_DATABASE_REASON}`, support: "partial" },
     ];
   }

@@ -41,7 +41,7 @@ import { ecsCapabilities, type EcsRendering } from "./capabilities";
 import { mainContainer, secretEnvOf, type ContainerDefinition, type EcsSecretSource } from "./container-definition";
 import { FileStorage, NFS_PORT } from "./file-storage";
 import { PublicLoadBalancer, type LoadBalancerTarget } from "./load-balancer";
-import { deploymentPercents, MANAGED_MEMCACHED, MANAGED_POSTGRES, planEcs, type EcsPlan, type EcsServicePlan } from "./plan";
+import { deploymentPercents, MANAGED_MEMCACHED, MANAGED_POSTGRES, PASSWORD_ROTATION_SCHEDULE, planEcs, type EcsPlan, type EcsServicePlan } from "./plan";
 import { ecsPrometheusConfig } from "./prometheus-config";
 import { SecurityGroups } from "./security-groups";
 
@@ -55,8 +55,6 @@ const HTTPS = 443;
 const ANYWHERE = "0.0.0.0/0";
 /** Fargate's platform version, pinned (LATEST moves under a running service). */
 export const FARGATE_PLATFORM_VERSION = "1.4.0";
-/** When the RDS-managed master password rotates: 04:00 UTC on the first day of each month, within two hours. */
-export const PASSWORD_ROTATION_SCHEDULE = "cron(0 4 1 * ? *)";
 const CONFIG_VOLUME = "prometheus-config";
 const CONFIG_INIT_CONTAINER = "prometheus-config";
 const CONFIG_INIT_DIR = "/config";

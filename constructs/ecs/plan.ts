@@ -20,6 +20,9 @@ export const MANAGED_MEMCACHED = "memcached";
 export const PER_NODE_REASON =
   "Fargate runs tasks on AWS-managed hosts, so there is no node of ours to run one instance on; CloudWatch Container Insights collects the per-task CPU, memory, network and storage metrics instead";
 
+/** When the RDS-managed master password rotates: 04:00 UTC on the first day of each month, within two hours. */
+export const PASSWORD_ROTATION_SCHEDULE = "cron(0 4 1 * ? *)";
+
 /** An ALB rule holds at most 5 condition values; an admin-only rule spends one on its path. */
 export const MAX_ADMIN_CIDRS = 4;
 
