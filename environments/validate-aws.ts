@@ -88,6 +88,9 @@ export function checkEks(eks: EksTarget, env: Environment, add: Add): void {
 export function checkEcsBase(ecs: EcsTarget, env: Environment, add: Add): void {
   checkAwsTarget(ecs, "ecs", env, add);
   if (!RESOURCE_NAME.test(ecs.clusterName)) add("ecs.clusterName", `"${ecs.clusterName}" must be 3-32 lowercase letters, digits and dashes, starting with a letter`);
+  if (env.eks && env.eks.clusterName === ecs.clusterName) {
+    add("ecs.clusterName", `"${ecs.clusterName}" is also eks.clusterName; both stacks name account-wide resources after it (IAM roles, KMS aliases, the database), which would clash in one account (choose e.g. "${ecs.clusterName}-ecs")`);
+  }
   if (ecs.memcached.kind === "elasticache") {
     if (!/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(ecs.memcached.nodeType)) add("ecs.memcached.nodeType", `"${ecs.memcached.nodeType}" is not an ElastiCache node type such as cache.t4g.small`);
     if (!/^1\.6\.\d+$/.test(ecs.memcached.engineVersion)) add("ecs.memcached.engineVersion", `"${ecs.memcached.engineVersion}" is not a pinned Memcached 1.6 version such as 1.6.22`);

@@ -19,11 +19,13 @@ function synthEcs(env: Environment) {
 }
 
 const env = AWS;
+/** Names of the stack's resources start with the ECS cluster's name. */
+const P = env.ecs!.clusterName;
 const { app, stack, json, resources, list } = synthEcs(env);
 const byName = (type: string, field = "name") => new Map<string | number, any>(list(type).map((r) => [r[field], r]));
 const services = byName("aws_ecs_service");
 const taskDefinitions = byName("aws_ecs_task_definition", "family");
-const containersOf = (service: string): any[] => JSON.parse(taskDefinitions.get(`argo-${service}`).container_definitions);
+const containersOf = (service: string): any[] => JSON.parse(taskDefinitions.get(`${P}-${service}`).container_definitions);
 const ref = (type: string, key: string, attribute: string) => `\${${type}.${key}.${attribute}}`;
 /** Terraform reference → the `name` of the resource it points at. */
 function namesByRef(type: string, attribute = "id"): Map<string, string> {
@@ -36,16 +38,16 @@ const perNode = app.services.filter((s) => s.placement.kind === "per-node").map(
 describe("ecs: tasks and services", () => {
   it("has one task definition and one Fargate service per replicated service, none for per-node or managed services", () => {
     expect([...services.keys()].sort()).toEqual(taskServices.map((s) => s.name).sort());
-    expect([...taskDefinitions.keys()].sort()).toEqual(taskServices.map((s) => `argo-${s.name}`).sort());
+    expect([...taskDefinitions.keys()].sort()).toEqual(taskServices.map((s) => `${P}-${s.name}`).sort());
     for (const name of [...perNode, "postgres", "memcached"]) {
       expect(services.has(name)).toBe(false);
-      expect(taskDefinitions.has(`argo-${name}`)).toBe(false);
+      expect(taskDefinitions.has(`${P}-${name}`)).toBe(false);
     }
   });
 
   it("sizes every task with a valid Fargate combination that covers the model's request", () => {
     for (const service of taskServices) {
-      const task = taskDefinitions.get(`argo-${service.name}`);
+      const task = taskDefinitions.get(`${P}-${service.name}`);
       const size = { cpu: Number(task.cpu), memoryMiB: Number(task.memory) };
       expect({ service: service.name, valid: isFargateSize(size) }).toEqual({ service: service.name, valid: true });
       expect(size.cpu * 1000).toBeGreaterThanOrEqual(service.resources!.cpuMillicores * 1024);
@@ -53,8 +55,8 @@ describe("ecs: tasks and services", () => {
       expect(task).toMatchObject({ requires_compatibilities: ["FARGATE"], network_mode: "awsvpc" });
       expect(task.execution_role_arn).not.toEqual(task.task_role_arn);
     }
-    expect(taskDefinitions.get("argo-query-api")).toMatchObject({ cpu: "256", memory: "512" });
-    expect(taskDefinitions.get("argo-prometheus")).toMatchObject({ cpu: "512", memory: "1024" });
+    expect(taskDefinitions.get(`${P}-query-api`)).toMatchObject({ cpu: "256", memory: "512" });
+    expect(taskDefinitions.get(`${P}-prometheus`)).toMatchObject({ cpu: "512", memory: "1024" });
   });
 
   it("runs services in the private subnets without public IPs, rolling with the circuit breaker and rollback", () => {
@@ -67,7 +69,7 @@ describe("ecs: tasks and services", () => {
       const s = services.get(service.name);
       expect(s.network_configuration.assign_public_ip).toBe(false);
       expect([...s.network_configuration.subnets].sort()).toEqual(privateSubnets);
-      expect(s.network_configuration.security_groups.map((g: string) => groups.get(g))).toEqual([`argo-${service.name}`]);
+      expect(s.network_configuration.security_groups.map((g: string) => groups.get(g))).toEqual([`${P}-${service.name}`]);
       expect(s.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
       expect(s).toMatchObject({ launch_type: "FARGATE", platform_version: "1.4.0", deployment_controller: { type: "ECS" }, wait_for_steady_state: true });
       const stateful = (service.update?.order ?? "start-first") === "stop-first";
@@ -109,9 +111,9 @@ describe("ecs: tasks and services", () => {
     for (const routed of ["query-api", "admin-api", "query-site", "admin-site", "grafana"]) expect(containersOf(routed)[0].healthCheck).toBeUndefined();
     expect(containersOf("ot-app")[0].healthCheck).toBeUndefined();
     const groups = byName("aws_lb_target_group");
-    expect(groups.get("argo-query-api-http").health_check).toMatchObject({ path: "/health", matcher: "200", interval: 10, timeout: 2, port: "traffic-port" });
-    expect(groups.get("argo-grafana-http").health_check.path).toBe("/api/health");
-    expect(groups.get("argo-query-site-http").health_check.path).toBe("/");
+    expect(groups.get(`${P}-query-api-http`).health_check).toMatchObject({ path: "/health", matcher: "200", interval: 10, timeout: 2, port: "traffic-port" });
+    expect(groups.get(`${P}-grafana-http`).health_check.path).toBe("/api/health");
+    expect(groups.get(`${P}-query-site-http`).health_check.path).toBe("/");
     const exemptions = stack.application.taskDefinitions.get("query-api")!.node.metadata.map((m) => String(m.data));
     expect(exemptions.some((m) => m.startsWith("[ARGO-HEALTH-CHECK] suppressed: the load balancer's target group checks query-api"))).toBe(true);
   });
@@ -136,7 +138,7 @@ describe("ecs: tasks and services", () => {
       { path: "/grafana-data", uid: 472, owner: 472 },
       { path: "/prometheus-data", uid: 65534, owner: 65534 },
     ]);
-    const volume = taskDefinitions.get("argo-grafana").volume.find((v: any) => v.name === "grafana-data");
+    const volume = taskDefinitions.get(`${P}-grafana`).volume.find((v: any) => v.name === "grafana-data");
     expect(volume.efs_volume_configuration).toMatchObject({ transit_encryption: "ENABLED", authorization_config: { iam: "ENABLED" } });
     expect(list("aws_efs_mount_target")).toHaveLength(3);
   });
@@ -164,7 +166,7 @@ describe("ecs: secrets", () => {
     expect(db).toMatchObject({ manage_master_user_password: true, storage_encrypted: true, multi_az: true, deletion_protection: true, backup_retention_period: 14 });
     const [dbKey] = Object.keys(resources("aws_db_instance"));
     expect(containersOf("query-api")[0].secrets[0].valueFrom).toBe(`\${aws_db_instance.${dbKey}.master_user_secret[0].secret_arn}:password::`);
-    expect(list("aws_secretsmanager_secret").map((s) => s.name)).toEqual(["argo/grafana-admin-password"]);
+    expect(list("aws_secretsmanager_secret").map((s) => s.name)).toEqual([`${P}/grafana-admin-password`]);
     expect(list("aws_secretsmanager_secret")[0].kms_key_id).toMatch(/^\$\{aws_kms_key\./);
     expect(list("random_password")).toHaveLength(1); // grafana's; RDS makes the database's
     const [rotation] = list("aws_secretsmanager_secret_rotation");
@@ -178,13 +180,13 @@ describe("ecs: secrets", () => {
     const [dbKey] = Object.keys(resources("aws_db_instance"));
     const masterSecret = `\${aws_db_instance.${dbKey}.master_user_secret[0].secret_arn}`;
     const [grafanaSecret] = Object.keys(resources("aws_secretsmanager_secret"));
-    const secretsOf = (service: string) => policies.get(`argo-${service}-execution`).Statement.find((s: any) => s.Sid === "Secrets")?.Resource;
+    const secretsOf = (service: string) => policies.get(`${P}-${service}-execution`).Statement.find((s: any) => s.Sid === "Secrets")?.Resource;
     expect(secretsOf("query-api")).toEqual([masterSecret]);
     expect(secretsOf("admin-api")).toEqual([masterSecret]);
     expect(secretsOf("postgres-exporter")).toEqual([masterSecret]);
     expect(secretsOf("grafana")).toEqual([ref("aws_secretsmanager_secret", grafanaSecret, "arn")]);
     for (const service of ["query-site", "admin-site", "ot-app", "prometheus"]) expect(secretsOf(service)).toBeUndefined();
-    const keysOf = (service: string) => policies.get(`argo-${service}-execution`).Statement.find((s: any) => s.Sid === "SecretKeys").Resource;
+    const keysOf = (service: string) => policies.get(`${P}-${service}-execution`).Statement.find((s: any) => s.Sid === "SecretKeys").Resource;
     expect(keysOf("query-api")).toHaveLength(1);
     expect(keysOf("query-api")).not.toEqual(keysOf("grafana"));
   });
@@ -211,7 +213,7 @@ describe("ecs: secrets", () => {
 
 describe("ecs: security groups", () => {
   const groups = namesByRef("aws_security_group");
-  const member = (id: string) => (groups.get(id) ?? id).replace(/^argo-/, "");
+  const member = (id: string) => (groups.get(id) ?? id).replace(`${P}-`, "");
   const ingress = list("aws_vpc_security_group_ingress_rule").map((r) =>
     r.referenced_security_group_id ? `${member(r.referenced_security_group_id)} -> ${member(r.security_group_id)}:${r.from_port}` : `${r.cidr_ipv4} -> ${member(r.security_group_id)}:${r.from_port}`,
   );
@@ -268,7 +270,7 @@ describe("ecs: load balancer", () => {
       priority: r.priority,
     }));
     const expected = (a: Application) =>
-      a.routes.map((route) => ({ path: [`${route.pathPrefix}*`], target: `argo-${route.service}-${route.port}`, sources: route.adminOnly ? env.adminCidrs : undefined }));
+      a.routes.map((route) => ({ path: [`${route.pathPrefix}*`], target: `${P}-${route.service}-${route.port}`, sources: route.adminOnly ? env.adminCidrs : undefined }));
     expect(rules.map(({ priority: _, ...r }) => r).sort((a, b) => a.path[0].localeCompare(b.path[0]))).toEqual(expected(app).sort((a, b) => a.path[0].localeCompare(b.path[0])));
     expect(new Set(rules.map((r) => r.priority)).size).toBe(rules.length);
     const target = byName("aws_lb_target_group");
@@ -355,17 +357,17 @@ describe("ecs: database and cache as containers", () => {
   it("runs postgres and memcached as tasks, the database's data on EFS", () => {
     expect(synth.list("aws_db_instance")).toEqual([]);
     expect(synth.list("aws_elasticache_cluster")).toEqual([]);
-    const postgres = JSON.parse(tasks.get("argo-postgres").container_definitions)[0];
+    const postgres = JSON.parse(tasks.get(`${P}-postgres`).container_definitions)[0];
     expect(postgres.healthCheck.command).toEqual(["CMD", "pg_isready", "-U", "argo", "-d", "argodb"]);
     expect(postgres.secrets.map((s: any) => s.name)).toEqual(["POSTGRES_PASSWORD"]);
-    expect(tasks.get("argo-postgres").volume.find((v: any) => v.name === "postgres-data").efs_volume_configuration.transit_encryption).toBe("ENABLED");
-    const api = JSON.parse(tasks.get("argo-query-api").container_definitions)[0];
+    expect(tasks.get(`${P}-postgres`).volume.find((v: any) => v.name === "postgres-data").efs_volume_configuration.transit_encryption).toBe("ENABLED");
+    const api = JSON.parse(tasks.get(`${P}-query-api`).container_definitions)[0];
     expect(api.environment).toContainEqual({ name: "POSTGRES_HOST", value: "postgres.argo.internal" });
   });
 
   it("stores the exporter's composed connection string as a secret of its own", () => {
-    expect(synth.list("aws_secretsmanager_secret").map((s) => s.name).sort()).toEqual(["argo/grafana-admin-password", "argo/postgres-exporter/DATA_SOURCE_NAME", "argo/postgres-password"]);
-    const exporter = JSON.parse(tasks.get("argo-postgres-exporter").container_definitions)[0];
+    expect(synth.list("aws_secretsmanager_secret").map((s) => s.name).sort()).toEqual([`${P}/grafana-admin-password`, `${P}/postgres-exporter/DATA_SOURCE_NAME`, `${P}/postgres-password`]);
+    const exporter = JSON.parse(tasks.get(`${P}-postgres-exporter`).container_definitions)[0];
     expect(exporter.entryPoint).toEqual(["/bin/postgres_exporter"]);
     expect(exporter.secrets.map((s: any) => s.name)).toEqual(["DATA_SOURCE_NAME"]);
     const version = synth.list("aws_secretsmanager_secret_version").find((v) => v.secret_string.startsWith("postgresql://"));

@@ -125,3 +125,13 @@ describe("ecs routes", () => {
     ]);
   });
 });
+
+describe("ecs names", () => {
+  it("refuses an ECS cluster named like the EKS cluster of the same environment (IAM names are account-wide)", () => {
+    const env = awsCopy();
+    env.ecs!.clusterName = env.eks!.clusterName;
+    expect(envProblemsOf(env)).toEqual([
+      'environments.aws.ecs.clusterName: "argo" is also eks.clusterName; both stacks name account-wide resources after it (IAM roles, KMS aliases, the database), which would clash in one account (choose e.g. "argo-ecs")',
+    ]);
+  });
+});
