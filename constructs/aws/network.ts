@@ -15,7 +15,7 @@ import { Construct } from "../cdktf";
 import { ValidationError } from "../model/problems";
 import type { AwsNetworkConfig } from "../../environments/types";
 import { AwsAccount } from "./account";
-import { EncryptionKey } from "./kms-key";
+import { EncryptionKey, logGroupsOf } from "./kms-key";
 import { planSubnets, type SubnetPlan } from "./subnet-plan";
 import { assumeRolePolicy } from "./iam";
 
@@ -119,6 +119,7 @@ export class AwsNetwork extends Construct {
       alias: `${name}-flow-logs`,
       description: `Encrypts the VPC flow logs of ${name}`,
       servicePrincipals: [`logs.${account.region}.${account.dnsSuffix}`],
+      servicePrincipalCondition: logGroupsOf(account),
     });
     this.flowLogGroup = new CloudwatchLogGroup(this, "flow-log-group", {
       name: `/aws/vpc/${name}/flow-logs`,

@@ -17,7 +17,7 @@ import * as path from "path";
 import type { EcsTarget } from "../../environments/types";
 import { AwsAccount } from "../aws/account";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "../aws/iam";
-import { EncryptionKey } from "../aws/kms-key";
+import { EncryptionKey, logGroupsOf } from "../aws/kms-key";
 import { AwsNetwork } from "../aws/network";
 import { PostgresDatabase } from "../aws/postgres-database";
 import { CapabilityReport } from "../capabilities";
@@ -105,7 +105,12 @@ export class EcsApplication extends Construct {
 
     this.network = new AwsNetwork(this, "network", { name: this.name, config: target.network });
     const logsPrincipal = `logs.${account.region}.${account.dnsSuffix}`;
-    this.logKey = new EncryptionKey(this, "log-key", { alias: `${this.name}-ecs-logs`, description: `Encrypts the ECS logs and ECS Exec sessions of ${this.name}`, servicePrincipals: [logsPrincipal] });
+    this.logKey = new EncryptionKey(this, "log-key", {
+      alias: `${this.name}-ecs-logs`,
+      description: `Encrypts the ECS logs and ECS Exec sessions of ${this.name}`,
+      servicePrincipals: [logsPrincipal],
+      servicePrincipalCondition: logGroupsOf(account),
+    });
     this.secretsKey = new EncryptionKey(this, "secrets-key", { alias: `${this.name}-secrets`, description: `Encrypts the application secrets of ${this.name}` });
 
     const execLogs = new CloudwatchLogGroup(this, "exec-logs", { name: `/ecs/${this.name}/exec`, retentionInDays: target.logRetentionDays, kmsKeyId: this.logKey.arn });
