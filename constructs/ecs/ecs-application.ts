@@ -206,7 +206,13 @@ export class EcsApplication extends Construct {
     });
 
     const secretSource = this.secretSource(app, tasks);
-    const resolver: EnvResolver = { secret: () => "", endpoint: (service, port) => this.endpoint(service, port) };
+    const resolver: EnvResolver = {
+      // Plain environment holds no secret (model validation); secret environment goes through secretEnvOf.
+      secret: (name) => {
+        throw new Error(`secret "${name}" reached the plain environment of a task`);
+      },
+      endpoint: (service, port) => this.endpoint(service, port),
+    };
     for (const task of tasks) this.addService(task, { namespaceId: namespace.id, resolver, secretSource, routedPorts: new Set(targets.filter((t) => t.service === task.service.name).map((t) => t.portName)) });
 
     const report = CapabilityReport.of(this);
