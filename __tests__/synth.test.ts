@@ -20,7 +20,7 @@ describe("synthesizing every stack", () => {
     const stacks = synthesizeAll(ENVIRONMENTS, outdir);
     // The SPEC's stack names, each from the environment that enables it.
     expect(stacks).toEqual(ENVIRONMENTS.flatMap(stackNamesOf));
-    expect(stacks).toEqual(expect.arrayContaining(["lab", "nomad-lab", "swarm-lab", "eks"]));
+    expect(stacks).toEqual(expect.arrayContaining(["lab", "nomad-lab", "swarm-lab", "eks", "ecs"]));
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
     expect(Object.keys(manifest.stacks).sort()).toEqual([...stacks].sort());
     for (const stack of stacks) {
@@ -32,6 +32,8 @@ describe("synthesizing every stack", () => {
     expect(fs.existsSync(path.join(outdir, "stacks/lab/cdk.tf.json"))).toBe(true);
     expect(fs.existsSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"))).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(outdir, "stacks/nomad-lab/capabilities.json"), "utf8")).length).toBeGreaterThan(0);
+    expect(JSON.parse(fs.readFileSync(path.join(outdir, "stacks/ecs/cdk.tf.json"), "utf8")).resource.aws_ecs_service).toBeDefined();
+    expect(JSON.parse(fs.readFileSync(path.join(outdir, "stacks/ecs/capabilities.json"), "utf8")).length).toBeGreaterThan(0);
   });
 
   it("keeps what Terraform left next to a stack when synthesizing again", () => {

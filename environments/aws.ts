@@ -45,7 +45,8 @@ export const AWS: Environment = {
   ecs: {
     stackName: "ecs",
     region: REGION,
-    clusterName: "argo",
+    // Account-wide names (IAM roles, KMS aliases, the database identifier) derive from it: not the EKS cluster's.
+    clusterName: "argo-ecs",
     network: { vpcCidr: "10.30.0.0/16", availabilityZones: ZONES, natGateways: "one-per-az", flowLogRetentionDays: 365 },
     certificateArn: "arn:aws:acm:eu-west-1:111122223333:certificate/0b5a2e8c-4c1f-4f7e-9d7a-2f4d8c6e1a3b",
     logRetentionDays: 365,

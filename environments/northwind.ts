@@ -111,7 +111,7 @@ export const NORTHWIND: Environment = {
   },
   ecs: {
     region: REGION,
-    clusterName: "northwind-ledger",
+    clusterName: "northwind-ledger-ecs",
     network: { vpcCidr: "10.61.0.0/20", availabilityZones: ZONES, natGateways: "single", flowLogRetentionDays: 90 },
     certificateArn: CERTIFICATE,
     logRetentionDays: 90,

@@ -228,4 +228,15 @@ export interface EcsTarget extends AwsTargetBase {
   readonly clusterName: string;
   /** memcached as ElastiCache (managed, the default on AWS) or as Fargate tasks. */
   readonly memcached: { readonly kind: "elasticache"; readonly nodeType: string; readonly engineVersion: string } | { readonly kind: "container" };
+  /**
+   * Fargate sizes by service name, for services that should get more than the smallest size covering the
+   * model's CPU and memory. Each must be a combination Fargate runs (see constructs/ecs/fargate-sizes.ts).
+   * @default the smallest Fargate size that covers the model's request
+   */
+  readonly taskSizes?: Readonly<Record<string, { readonly cpu: number; readonly memoryMiB: number }>>;
+  /**
+   * Cloud Map private DNS namespace in which services find each other (`query-api.<namespace>`).
+   * @default `<application name>.internal`
+   */
+  readonly serviceDiscoveryNamespace?: string;
 }

@@ -1,6 +1,7 @@
 import { managedPostgresOf } from "../constructs/aws/postgres-database";
 import { CLOUDWATCH_RETENTION_DAYS, planSubnets } from "../constructs/aws/subnet-plan";
 import { EKS_ADDON_VERSIONS } from "../constructs/eks/versions";
+import { MAX_ADMIN_CIDRS, planEcs } from "../constructs/ecs/plan";
 import { parseCidr, selectApplication, type Problem } from "../constructs/model";
 import type { AwsTargetBase, EcsTarget, EksTarget, Environment } from "./types";
 
@@ -98,4 +99,19 @@ export function checkEks(eks: EksTarget, env: Environment, add: Add): void {
 export function checkEcsBase(ecs: EcsTarget, env: Environment, add: Add): void {
   checkAwsTarget(ecs, "ecs", env, add);
   if (!RESOURCE_NAME.test(ecs.clusterName)) add("ecs.clusterName", `"${ecs.clusterName}" must be 3-32 lowercase letters, digits and dashes, starting with a letter`);
+  if (env.eks && env.eks.clusterName === ecs.clusterName) {
+    add("ecs.clusterName", `"${ecs.clusterName}" is also eks.clusterName; both stacks name account-wide resources after it (IAM roles, KMS aliases, the database), which would clash in one account (choose e.g. "${ecs.clusterName}-ecs")`);
+  }
+  if (ecs.memcached.kind === "elasticache") {
+    if (!/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(ecs.memcached.nodeType)) add("ecs.memcached.nodeType", `"${ecs.memcached.nodeType}" is not an ElastiCache node type such as cache.t4g.small`);
+    if (!/^1\.6\.\d+$/.test(ecs.memcached.engineVersion)) add("ecs.memcached.engineVersion", `"${ecs.memcached.engineVersion}" is not a pinned Memcached 1.6 version such as 1.6.22`);
+  }
+  const namespace = ecs.serviceDiscoveryNamespace;
+  if (namespace !== undefined && !/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(namespace)) {
+    add("ecs.serviceDiscoveryNamespace", `"${namespace}" is not a private DNS domain such as argo.internal`);
+  }
+  if (env.adminCidrs.length > MAX_ADMIN_CIDRS) {
+    add("adminCidrs", `lists ${env.adminCidrs.length} ranges, but the ecs stack's admin-only ALB rules hold at most ${MAX_ADMIN_CIDRS} (an ALB rule takes 5 condition values and one is its path); merge ranges or use fewer`);
+  }
+  for (const problem of planEcs(selectApplication(env.application, env.selection), ecs).problems) add(problem.path, problem.message);
 }

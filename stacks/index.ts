@@ -4,11 +4,13 @@ import { App, type TerraformStack } from "../constructs/cdktf";
 import { formatProblem, selectApplication, ValidationError, type Problem } from "../constructs/model";
 import { validateEnvironment, type Environment } from "../environments";
 import { EksStack } from "./eks-stack";
+import { EcsStack } from "./ecs-stack";
 import { LabStack } from "./lab-stack";
 import { NomadLabStack } from "./nomad-lab-stack";
 import { SwarmLabStack } from "./swarm-lab-stack";
 
 export { EksStack } from "./eks-stack";
+export { EcsStack } from "./ecs-stack";
 export { LabStack } from "./lab-stack";
 export { NomadLabStack } from "./nomad-lab-stack";
 export { SwarmLabStack } from "./swarm-lab-stack";
@@ -17,12 +19,14 @@ const labStackName = (env: Environment) => env.lab?.stackName ?? `lab-${env.name
 const nomadStackName = (env: Environment) => env.nomad?.stackName ?? `nomad-${env.name}`;
 const swarmStackName = (env: Environment) => env.swarm?.stackName ?? `swarm-${env.name}`;
 const eksStackName = (env: Environment) => env.eks?.stackName ?? `eks-${env.name}`;
+const ecsStackName = (env: Environment) => env.ecs?.stackName ?? `ecs-${env.name}`;
 
 /** Stack name of each target an environment enables. */
 export function stackNamesOf(env: Environment): string[] {
   return [
     ...(env.lab ? [labStackName(env)] : []), ...(env.nomad ? [nomadStackName(env)] : []), ...(env.swarm ? [swarmStackName(env)] : []),
     ...(env.eks ? [eksStackName(env)] : []),
+    ...(env.ecs ? [ecsStackName(env)] : []),
   ];
 }
 
@@ -34,6 +38,7 @@ export function addStacks(app: App, env: Environment): TerraformStack[] {
   if (env.nomad) stacks.push(new NomadLabStack(app, nomadStackName(env), { environment: env, target: env.nomad, application }));
   if (env.swarm) stacks.push(new SwarmLabStack(app, swarmStackName(env), { environment: env, target: env.swarm, application }));
   if (env.eks) stacks.push(new EksStack(app, eksStackName(env), { environment: env, target: env.eks, application }));
+  if (env.ecs) stacks.push(new EcsStack(app, ecsStackName(env), { environment: env, target: env.ecs, application }));
   return stacks;
 }
 

@@ -13,6 +13,19 @@ export interface EncryptionKeyProps {
    * @default none
    */
   readonly servicePrincipals?: readonly string[];
+  /**
+   * The condition on the service principals' use of the key.
+   * @default the calling service acts for this account (`aws:SourceAccount`)
+   */
+  readonly servicePrincipalCondition?: object;
+}
+
+/**
+ * The condition CloudWatch Logs' documented key policy uses: it names the log group in the encryption context
+ * of every call, which does not carry `aws:SourceAccount`.
+ */
+export function logGroupsOf(account: AwsAccount): object {
+  return { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${account.partition}:logs:${account.region}:${account.accountId}:log-group:*` } };
 }
 
 /** A customer-managed KMS key with yearly rotation and a key policy that defers to IAM. */
@@ -38,7 +51,7 @@ export class EncryptionKey extends Construct {
         Principal: { Service: [...props.servicePrincipals] },
         Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         Resource: "*",
-        Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+        Condition: props.servicePrincipalCondition ?? { StringEquals: { "aws:SourceAccount": account.accountId } },
       });
     }
     this.key = new KmsKey(this, "key", {
@@ -53,4 +66,14 @@ export class EncryptionKey extends Construct {
   get arn(): string {
     return this.key.arn;
   }
+}
+
+/** A key CloudWatch Logs may use for this account's log groups (the documented key policy for encrypted groups). */
+export function logEncryptionKey(scope: Construct, id: string, props: { readonly alias: string; readonly description: string }): EncryptionKey {
+  const account = AwsAccount.of(scope);
+  return new EncryptionKey(scope, id, {
+    ...props,
+    servicePrincipals: [`logs.${account.region}.${account.dnsSuffix}`],
+    servicePrincipalCondition: logGroupsOf(account),
+  });
 }

@@ -14,8 +14,7 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Construct } from "../cdktf";
 import { ValidationError } from "../model/problems";
 import type { AwsNetworkConfig } from "../../environments/types";
-import { AwsAccount } from "./account";
-import { EncryptionKey } from "./kms-key";
+import { logEncryptionKey } from "./kms-key";
 import { planSubnets, type SubnetPlan } from "./subnet-plan";
 import { assumeRolePolicy } from "./iam";
 
@@ -114,12 +113,7 @@ export class AwsNetwork extends Construct {
       return { availabilityZone: zone, cidr: plan.private[i], subnet };
     });
 
-    const account = AwsAccount.of(this);
-    const logKey = new EncryptionKey(this, "flow-log-key", {
-      alias: `${name}-flow-logs`,
-      description: `Encrypts the VPC flow logs of ${name}`,
-      servicePrincipals: [`logs.${account.region}.${account.dnsSuffix}`],
-    });
+    const logKey = logEncryptionKey(this, "flow-log-key", { alias: `${name}-flow-logs`, description: `Encrypts the VPC flow logs of ${name}` });
     this.flowLogGroup = new CloudwatchLogGroup(this, "flow-log-group", {
       name: `/aws/vpc/${name}/flow-logs`,
       retentionInDays: config.flowLogRetentionDays,

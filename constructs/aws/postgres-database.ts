@@ -43,13 +43,15 @@ export interface PostgresDatabaseProps {
 export class PostgresDatabase extends Construct {
   readonly instance: DbInstance;
   readonly securityGroup: SecurityGroup;
+  /** Encrypts the storage, snapshots and the managed master secret: its readers need kms:Decrypt on it. */
+  readonly key: EncryptionKey;
   readonly port = 5432;
 
   constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
     super(scope, id);
     const { settings, network, name } = props;
     const account = AwsAccount.of(this);
-    const key = new EncryptionKey(this, "key", { alias: `${name}-postgres`, description: `Encrypts the ${name} PostgreSQL database, its snapshots and its master secret` });
+    const key = (this.key = new EncryptionKey(this, "key", { alias: `${name}-postgres`, description: `Encrypts the ${name} PostgreSQL database, its snapshots and its master secret` }));
 
     this.securityGroup = new SecurityGroup(this, "security-group", {
       name: `${name}-postgres`,

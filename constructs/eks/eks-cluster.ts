@@ -12,7 +12,7 @@ import { Construct, Fn, TerraformLocal, Token } from "../cdktf";
 import type { EksTarget } from "../../environments/types";
 import { AwsAccount } from "../aws/account";
 import { assumeRolePolicy } from "../aws/iam";
-import { EncryptionKey } from "../aws/kms-key";
+import { EncryptionKey, logEncryptionKey } from "../aws/kms-key";
 import type { AwsNetwork } from "../aws/network";
 import { EKS_ADDON_VERSIONS } from "./versions";
 
@@ -54,11 +54,7 @@ export class ArgoEksCluster extends Construct {
     const clusterPolicy = new IamRolePolicyAttachment(this, "cluster-role-policy", { role: clusterRole.name, policyArn: managedPolicy("AmazonEKSClusterPolicy") });
 
     const secretsKey = new EncryptionKey(this, "secrets-key", { alias: `${name}-eks-secrets`, description: `Envelope encryption of Kubernetes Secrets in ${name}` });
-    const logKey = new EncryptionKey(this, "log-key", {
-      alias: `${name}-eks-logs`,
-      description: `Encrypts the control-plane logs of ${name}`,
-      servicePrincipals: [`logs.${account.region}.${account.dnsSuffix}`],
-    });
+    const logKey = logEncryptionKey(this, "log-key", { alias: `${name}-eks-logs`, description: `Encrypts the control-plane logs of ${name}` });
     // Created before the cluster, so EKS does not create it without retention or encryption.
     const logGroup = new CloudwatchLogGroup(this, "control-plane-logs", {
       name: `/aws/eks/${name}/cluster`,

@@ -8,7 +8,7 @@ export const healthCheckRequired: PolicyRule = {
   scannerIds: ["CKV_K8S_8", "CKV_K8S_9"],
   check(node) {
     return workloadsOf(node)
-      .filter((w) => !w.healthChecked)
+      .filter((w) => !w.healthChecked && w.longRunning !== false)
       .map((w) => `${w.name} has no health check`);
   },
 };

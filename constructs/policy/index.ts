@@ -16,16 +16,25 @@ import { resourcesRequired } from "./resources-required";
 import { suppressionOf, type PolicyRule } from "./rule";
 import { vpcDefaultSecurityGroupClosed } from "./vpc-default-security-group";
 import { vpcFlowLogs } from "./vpc-flow-logs";
+import { albAccessLogs } from "./alb-access-logs";
+import { albDeletionProtection } from "./alb-deletion-protection";
+import { albDropInvalidHeaders } from "./alb-drop-invalid-headers";
+import { albHttpsOnly } from "./alb-https-only";
+import { cloudwatchLogEncrypted } from "./cloudwatch-log-encrypted";
+import { cloudwatchLogRetention, cloudwatchLogRetentionYear } from "./cloudwatch-log-retention";
+import { ecsContainerInsights } from "./ecs-container-insights";
+import { ecsNoPublicIp } from "./ecs-no-public-ip";
+import { ecsNotPrivileged } from "./ecs-not-privileged";
+import { ecsReadOnlyRoot } from "./ecs-read-only-root";
+import { ecsSeparateTaskRole } from "./ecs-separate-task-role";
+import { efsEncrypted } from "./efs-encrypted";
+import { efsTransitEncryption } from "./efs-transit-encryption";
 
 export { suppressRule, type PolicyRule } from "./rule";
 export { imageTagPinned, healthCheckRequired, resourcesRequired, noLiteralSecret, k8sNonRoot, k8sReadOnlyRoot, vpcFlowLogs, vpcDefaultSecurityGroupClosed };
 
-export const ALL_RULES: readonly PolicyRule[] = [
-  imageTagPinned,
-  healthCheckRequired,
-  resourcesRequired,
-  noLiteralSecret,
-  // AWS and Kubernetes: the checks a scanner (checkov) would run on these stacks.
+/** VPC, EKS, EC2, RDS and Kubernetes rules: the checks a scanner (checkov) would run on the eks stack. */
+export const EKS_RULES: readonly PolicyRule[] = [
   vpcFlowLogs,
   vpcDefaultSecurityGroupClosed,
   eksPublicEndpoint,
@@ -39,6 +48,28 @@ export const ALL_RULES: readonly PolicyRule[] = [
   k8sNonRoot,
   k8sReadOnlyRoot,
 ];
+
+/** ECS, ALB, CloudWatch Logs and EFS rules (the AWS stacks' resources). */
+export const ECS_RULES: readonly PolicyRule[] = [
+  ecsReadOnlyRoot,
+  ecsNotPrivileged,
+  ecsNoPublicIp,
+  ecsSeparateTaskRole,
+  ecsContainerInsights,
+  efsTransitEncryption,
+  efsEncrypted,
+  cloudwatchLogEncrypted,
+  cloudwatchLogRetention,
+  cloudwatchLogRetentionYear,
+  albAccessLogs,
+  albDeletionProtection,
+  albDropInvalidHeaders,
+  albHttpsOnly,
+];
+export { ecsReadOnlyRoot, ecsNotPrivileged, ecsNoPublicIp, ecsSeparateTaskRole, ecsContainerInsights, efsTransitEncryption, efsEncrypted };
+export { cloudwatchLogEncrypted, cloudwatchLogRetention, cloudwatchLogRetentionYear, albAccessLogs, albDeletionProtection, albDropInvalidHeaders, albHttpsOnly };
+
+export const ALL_RULES: readonly PolicyRule[] = [imageTagPinned, healthCheckRequired, resourcesRequired, noLiteralSecret, ...EKS_RULES, ...ECS_RULES];
 
 /** Runs every rule on every construct of the tree it is added to; errors make synth fail. */
 export class PolicyAspect implements IAspect {

@@ -12,6 +12,8 @@ export interface Workload {
   readonly cpu?: number;
   readonly memory?: number;
   readonly env: Readonly<Record<string, string>>;
+  /** A container that runs to completion before the others start (an init step) needs no health check. @default true */
+  readonly longRunning?: boolean;
 }
 
 export function attributesOf(node: IConstruct): Record<string, unknown> | undefined {
@@ -24,6 +26,7 @@ export function workloadsOf(node: IConstruct): Workload[] {
   if (node.terraformResourceType === "nomad_job") return nomadWorkloads(attributesOf(node) ?? {});
   if (node.terraformResourceType === "docker_service") return [dockerServiceWorkload(attributesOf(node) ?? {})];
   if (KUBERNETES_WORKLOADS.includes(node.terraformResourceType)) return kubernetesContainers(attributesOf(node) ?? {}).map(kubernetesWorkload);
+  if (node.terraformResourceType === "aws_ecs_task_definition") return ecsWorkloads(attributesOf(node) ?? {});
   return [];
 }
 
@@ -61,6 +64,42 @@ function quantity(value: unknown): number | undefined {
   if (typeof value !== "string") return undefined;
   const number = parseFloat(value);
   return Number.isFinite(number) ? number : undefined;
+}
+
+/** An ECS container definition, as far as the policy rules read it. */
+export interface EcsContainer {
+  readonly name: string;
+  readonly image?: string;
+  readonly essential?: boolean;
+  readonly cpu?: number;
+  readonly memory?: number;
+  readonly environment?: readonly { readonly name: string; readonly value: string }[];
+  readonly healthCheck?: { readonly command?: readonly string[] };
+  readonly readonlyRootFilesystem?: boolean;
+  readonly privileged?: boolean;
+}
+
+/** The containers of an `aws_ecs_task_definition` (its `container_definitions` JSON); none for other resources. */
+export function ecsContainersOf(node: IConstruct): EcsContainer[] {
+  if (!(node instanceof TerraformResource) || node.terraformResourceType !== "aws_ecs_task_definition") return [];
+  const text = attributesOf(node)?.container_definitions;
+  return typeof text === "string" ? (JSON.parse(text) as EcsContainer[]) : [];
+}
+
+function ecsWorkloads(attributes: Record<string, unknown>): Workload[] {
+  const text = attributes.container_definitions;
+  if (typeof text !== "string") return [];
+  const taskCpu = Number(attributes.cpu) || undefined;
+  const taskMemory = Number(attributes.memory) || undefined;
+  return (JSON.parse(text) as EcsContainer[]).map((c) => ({
+    name: c.name,
+    image: c.image ?? "",
+    healthChecked: (c.healthCheck?.command ?? []).length > 0,
+    cpu: c.cpu ?? taskCpu,
+    memory: c.memory ?? taskMemory,
+    env: Object.fromEntries((c.environment ?? []).map((e) => [e.name, e.value])),
+    longRunning: c.essential !== false,
+  }));
 }
 
 function dockerServiceWorkload(attributes: Record<string, any>): Workload {

@@ -11,10 +11,10 @@ import {
   updatePolicyOf,
   type Application,
   type EnvResolver,
-  type HealthCheck,
   type RouteSpec,
   type ServiceSpec,
 } from "../model";
+import { dockerHealthcheck } from "../docker-healthcheck";
 import { swarmPrometheusConfig } from "./prometheus-config";
 
 /**
@@ -221,18 +221,6 @@ function swarmService(service: ServiceSpec, parts: ServiceParts): SwarmService {
 /** Node label that marks the node holding a persistent volume (set by the lab stack's Swarm formation). */
 export function volumeLabel(volume: string): string {
   return `argo.volume.${volume}`;
-}
-
-/**
- * The model's health check run by Docker inside the container: HTTP with wget, TCP through bash's /dev/tcp,
- * commands as they are. The image must contain the tool (recorded in the capability report).
- */
-export function dockerHealthcheck(service: ServiceSpec, check: HealthCheck): NonNullable<SwarmService["healthcheck"]> {
-  const timing = { intervalSec: check.intervalSec, timeoutSec: check.timeoutSec, retries: 3, startPeriodSec: updatePolicyOf(service).minHealthySec };
-  if (check.type === "command") return { test: ["CMD", ...check.command], ...timing };
-  const port = portNamed(service, check.port).containerPort;
-  if (check.type === "http") return { test: ["CMD-SHELL", `wget -q -O /dev/null http://127.0.0.1:${port}${check.path} || exit 1`], ...timing };
-  return { test: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`], ...timing };
 }
 
 /** Traefik routers from the model's routes; admin-only routes pass an IP allow-list of the admin CIDRs. */

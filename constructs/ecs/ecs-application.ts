@@ -1,0 +1,552 @@
+import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
+import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { EcsTaskDefinition, type EcsTaskDefinitionVolume } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { ElasticacheCluster } from "@cdktf/provider-aws/lib/elasticache-cluster";
+import { ElasticacheSubnetGroup } from "@cdktf/provider-aws/lib/elasticache-subnet-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
+import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { ServiceDiscoveryPrivateDnsNamespace } from "@cdktf/provider-aws/lib/service-discovery-private-dns-namespace";
+import { ServiceDiscoveryService } from "@cdktf/provider-aws/lib/service-discovery-service";
+import * as path from "path";
+import type { EcsTarget } from "../../environments/types";
+import { AwsAccount } from "../aws/account";
+import { assumeRolePolicy, policyDocument, type PolicyStatement } from "../aws/iam";
+import { EncryptionKey, logEncryptionKey } from "../aws/kms-key";
+import { AwsNetwork } from "../aws/network";
+import { PostgresDatabase } from "../aws/postgres-database";
+import { CapabilityReport } from "../capabilities";
+import { Construct } from "../cdktf";
+import {
+  edgesOf,
+  imageRef,
+  portNamed,
+  renderEnvValue,
+  secretsIn,
+  serviceNamed,
+  updatePolicyOf,
+  ValidationError,
+  type Application,
+  type EnvResolver,
+  type ServiceSpec,
+} from "../model";
+import { ecsReadOnlyRoot, healthCheckRequired, suppressRule } from "../policy";
+import { ApplicationSecrets } from "../secrets/application-secrets";
+import { ecsCapabilities, type EcsRendering } from "./capabilities";
+import { mainContainer, secretEnvOf, type ContainerDefinition, type EcsSecretSource } from "./container-definition";
+import { FileStorage, NFS_PORT } from "./file-storage";
+import { PublicLoadBalancer, type LoadBalancerTarget } from "./load-balancer";
+import { deploymentPercents, MANAGED_MEMCACHED, MANAGED_POSTGRES, PASSWORD_ROTATION_SCHEDULE, planEcs, type EcsPlan, type EcsServicePlan } from "./plan";
+import { ecsPrometheusConfig } from "./prometheus-config";
+import { SecurityGroups } from "./security-groups";
+
+export interface EcsApplicationProps {
+  readonly app: Application;
+  readonly target: EcsTarget;
+  readonly adminCidrs: readonly string[];
+}
+
+const HTTPS = 443;
+const ANYWHERE = "0.0.0.0/0";
+/** Fargate's platform version, pinned (LATEST moves under a running service). */
+export const FARGATE_PLATFORM_VERSION = "1.4.0";
+const CONFIG_VOLUME = "prometheus-config";
+const CONFIG_INIT_CONTAINER = "prometheus-config";
+const CONFIG_INIT_DIR = "/config";
+const TMP_VOLUME = "tmp";
+
+type TaskPlan = Extract<EcsServicePlan, { kind: "task" }>;
+
+/**
+ * An application on ECS Fargate behind an ALB, in its own VPC: one Fargate service per replicated model
+ * service, in private subnets without public addresses, found by name through Cloud Map; PostgreSQL as RDS
+ * and memcached as ElastiCache where the environment says so; persistent volumes on EFS; security groups that
+ * admit exactly the model's talks-to pairs; secrets from Secrets Manager only.
+ */
+export class EcsApplication extends Construct {
+  readonly plan: EcsPlan;
+  readonly network: AwsNetwork;
+  readonly cluster: EcsCluster;
+  readonly namespace: string;
+  readonly securityGroups: SecurityGroups;
+  readonly loadBalancer: PublicLoadBalancer;
+  readonly database?: PostgresDatabase;
+  readonly cache?: ElasticacheCluster;
+  readonly storage?: FileStorage;
+  readonly taskDefinitions = new Map<string, EcsTaskDefinition>();
+  readonly containerDefinitions = new Map<string, readonly ContainerDefinition[]>();
+  readonly services = new Map<string, EcsService>();
+  readonly executionRoles = new Map<string, IamRole>();
+  readonly taskRoles = new Map<string, IamRole>();
+  /** Secrets Manager secrets made by this stack, by key (a model secret, or `<service>/<VARIABLE>`). */
+  readonly secrets = new Map<string, SecretsmanagerSecret>();
+
+  private readonly props: EcsApplicationProps;
+  private readonly name: string;
+  private readonly logKey: EncryptionKey;
+  private readonly secretsKey: EncryptionKey;
+  /** Secret ARNs and KMS keys each service's execution role may read, by service. */
+  private readonly readableSecrets = new Map<string, { arns: Set<string>; keys: Set<string> }>();
+
+  constructor(scope: Construct, id: string, props: EcsApplicationProps) {
+    super(scope, id);
+    this.props = props;
+    const { app, target } = props;
+    this.name = target.clusterName;
+    this.plan = planEcs(app, target);
+    if (this.plan.problems.length > 0) throw new ValidationError(`The ecs target of ${app.name}`, this.plan.problems);
+    const tasks = [...this.plan.services.values()].filter((p): p is TaskPlan => p.kind === "task");
+
+    this.network = new AwsNetwork(this, "network", { name: this.name, config: target.network });
+    this.logKey = logEncryptionKey(this, "log-key", { alias: `${this.name}-ecs-logs`, description: `Encrypts the ECS logs and ECS Exec sessions of ${this.name}` });
+    this.secretsKey = new EncryptionKey(this, "secrets-key", { alias: `${this.name}-secrets`, description: `Encrypts the application secrets of ${this.name}` });
+
+    const execLogs = new CloudwatchLogGroup(this, "exec-logs", { name: `/ecs/${this.name}/exec`, retentionInDays: target.logRetentionDays, kmsKeyId: this.logKey.arn });
+    this.cluster = new EcsCluster(this, "cluster", {
+      name: this.name,
+      setting: [{ name: "containerInsights", value: "enabled" }],
+      configuration: {
+        executeCommandConfiguration: {
+          kmsKeyId: this.logKey.arn,
+          logging: "OVERRIDE",
+          logConfiguration: { cloudWatchLogGroupName: execLogs.name, cloudWatchEncryptionEnabled: true },
+        },
+      },
+    });
+    this.namespace = target.serviceDiscoveryNamespace ?? `${app.name}.internal`;
+    const namespace = new ServiceDiscoveryPrivateDnsNamespace(this, "namespace", {
+      name: this.namespace,
+      description: `Service discovery of ${app.name}: <service>.${this.namespace}`,
+      vpc: this.network.vpc.id,
+    });
+
+    // Security groups: one per member; flows are added once every member exists.
+    const groups = (this.securityGroups = new SecurityGroups(this, "security-groups", { vpcId: this.network.vpc.id, prefix: this.name }));
+    groups.add("alb", `Public load balancer of ${this.name}: HTTPS and the HTTP redirect from anywhere, out only to routed services`);
+    for (const task of tasks) groups.add(task.service.name, `${task.service.name} tasks of ${this.name}: in from its callers only`);
+
+    const postgres = this.plan.services.get(MANAGED_POSTGRES);
+    if (postgres?.kind === "rds" && target.postgres.kind === "rds") {
+      const clients = Object.fromEntries(this.callersOf(MANAGED_POSTGRES).map((caller) => [caller, groups.idOf(caller)]));
+      this.database = new PostgresDatabase(this, "postgres", {
+        name: this.name,
+        network: this.network,
+        settings: target.postgres,
+        databaseName: String(postgres.service.env?.POSTGRES_DB ?? app.name),
+        username: String(postgres.service.env?.POSTGRES_USER ?? app.name),
+        masterPassword: { kind: "managed" },
+        clients,
+      });
+      groups.adopt(MANAGED_POSTGRES, this.database.securityGroup.id);
+      new SecretsmanagerSecretRotation(this, "postgres-password-rotation", {
+        secretId: this.database.masterSecretArn,
+        rotationRules: { scheduleExpression: PASSWORD_ROTATION_SCHEDULE, duration: "2h" },
+      });
+    }
+    const memcached = this.plan.services.get(MANAGED_MEMCACHED);
+    if (memcached?.kind === "elasticache" && target.memcached.kind === "elasticache") {
+      groups.add(MANAGED_MEMCACHED, `ElastiCache memcached of ${this.name}: in from its callers only`);
+      this.cache = this.memcachedCluster(memcached.service, target.memcached, groups.idOf(MANAGED_MEMCACHED));
+    }
+
+    for (const edge of edgesOf(app)) {
+      const from = this.plan.services.get(edge.from.name);
+      const to = this.plan.services.get(edge.to.name);
+      if (from?.kind !== "task" || !to || to.kind === "not-on-fargate") continue;
+      const verb = edge.kind === "scrape" ? "scrapes" : "calls";
+      groups.allow(edge.from.name, edge.to.name, this.portOf(to, edge.port.name), `${edge.from.name} ${verb} ${edge.to.name} on ${edge.port.name}`, {
+        ingress: to.kind !== "rds",
+      });
+    }
+    groups.allowFromCidrs("alb", [ANYWHERE], HTTPS, "HTTPS from the internet");
+    groups.allowFromCidrs("alb", [ANYWHERE], 80, "HTTP from the internet, redirected to HTTPS");
+    const targets = this.loadBalancerTargets(tasks);
+    for (const t of targets) groups.allow("alb", t.service, t.port, `the load balancer forwards routes to ${t.service}`);
+    for (const task of tasks) {
+      groups.allowToCidr(task.service.name, ANYWHERE, HTTPS, "AWS APIs (Secrets Manager, CloudWatch Logs) and image registries, through the NAT gateways");
+    }
+
+    const volumes = tasks.flatMap((t) => (t.service.volumes ?? []).flatMap((v) => (v.kind === "persistent" ? [{ service: t.service.name, volume: v }] : [])));
+    if (volumes.length > 0) {
+      groups.add("efs", `EFS mount targets of ${this.name}: NFS from the services with persistent volumes only`);
+      this.storage = new FileStorage(this, "volumes", {
+        name: this.name,
+        privateSubnetIds: this.network.privateSubnetIds,
+        securityGroupId: groups.idOf("efs"),
+        volumes: volumes.map(({ volume }) => ({ name: volume.name, ownerUid: volume.ownerUid })),
+      });
+      for (const service of new Set(volumes.map((v) => v.service))) groups.allow(service, "efs", NFS_PORT, `${service} mounts its persistent volumes`);
+    }
+
+    this.loadBalancer = new PublicLoadBalancer(this, "load-balancer", {
+      name: this.name,
+      vpcId: this.network.vpc.id,
+      publicSubnetIds: this.network.publicSubnetIds,
+      securityGroupId: groups.idOf("alb"),
+      certificateArn: target.certificateArn,
+      targets,
+      routes: app.routes.map((route) => ({
+        pathPrefix: route.pathPrefix,
+        targetKey: `${route.service}-${route.port}`,
+        sourceCidrs: route.adminOnly ? props.adminCidrs : undefined,
+      })),
+      logRetentionDays: target.logRetentionDays,
+    });
+
+    const secretSource = this.secretSource(app, tasks);
+    const resolver: EnvResolver = {
+      // Plain environment holds no secret (model validation); secret environment goes through secretEnvOf.
+      secret: (name) => {
+        throw new Error(`secret "${name}" reached the plain environment of a task`);
+      },
+      endpoint: (service, port) => this.endpoint(service, port),
+    };
+    for (const task of tasks) this.addService(task, { namespaceId: namespace.id, resolver, secretSource, routedPorts: new Set(targets.filter((t) => t.service === task.service.name).map((t) => t.portName)) });
+
+    const report = CapabilityReport.of(this);
+    const rendering: EcsRendering = { plan: this.plan, target, app, namespace: this.namespace, containers: this.containerDefinitions, routedServices: new Set(targets.map((t) => t.service)) };
+    for (const entry of ecsCapabilities(rendering)) report.record(this, entry);
+  }
+
+  /** Services running as tasks that call or scrape `service`. */
+  private callersOf(service: string): string[] {
+    return edgesOf(this.props.app)
+      .filter((e) => e.to.name === service && this.plan.services.get(e.from.name)?.kind === "task")
+      .map((e) => e.from.name)
+      .filter((name, i, all) => all.indexOf(name) === i);
+  }
+
+  private portOf(plan: EcsServicePlan, portName: string): number {
+    if (plan.kind === "rds") return this.database!.port;
+    return portNamed(plan.service, portName).containerPort;
+  }
+
+  /** How a task reaches another service: RDS and ElastiCache endpoints, Cloud Map names for tasks. */
+  private endpoint(service: string, port: string): { host: string; port: number } {
+    const plan = this.plan.services.get(service);
+    if (plan?.kind === "rds") return { host: this.database!.address, port: this.database!.port };
+    if (plan?.kind === "elasticache") return { host: this.cache!.clusterAddress, port: portNamed(plan.service, port).containerPort };
+    if (plan?.kind === "task") return { host: `${service}.${this.namespace}`, port: portNamed(plan.service, port).containerPort };
+    throw new Error(`service "${service}" does not run on ECS (${plan?.kind ?? "unknown"}), so nothing can reach it there`);
+  }
+
+  private memcachedCluster(service: ServiceSpec, settings: Extract<EcsTarget["memcached"], { kind: "elasticache" }>, securityGroupId: string): ElasticacheCluster {
+    const subnets = new ElasticacheSubnetGroup(this, "memcached-subnets", {
+      name: `${this.name}-memcached`,
+      description: `Private subnets of ${this.name}`,
+      subnetIds: this.network.privateSubnetIds,
+    });
+    const nodes = service.placement.kind === "replicated" ? service.placement.replicas : 1;
+    return new ElasticacheCluster(this, "memcached", {
+      clusterId: `${this.name}-memcached`,
+      engine: "memcached",
+      engineVersion: settings.engineVersion,
+      nodeType: settings.nodeType,
+      numCacheNodes: nodes,
+      azMode: nodes > 1 ? "cross-az" : "single-az",
+      port: service.ports[0].containerPort,
+      parameterGroupName: "default.memcached1.6",
+      subnetGroupName: subnets.name,
+      securityGroupIds: [securityGroupId],
+      // The query API's memcached client speaks plain text (recorded in the capability report).
+      transitEncryptionEnabled: false,
+      maintenanceWindow: "sun:05:00-sun:06:00",
+    });
+  }
+
+  /** One target group per routed (service, port) of a service running as tasks. */
+  private loadBalancerTargets(tasks: readonly TaskPlan[]): (LoadBalancerTarget & { service: string; portName: string })[] {
+    const seen = new Set<string>();
+    const out: (LoadBalancerTarget & { service: string; portName: string })[] = [];
+    for (const route of this.props.app.routes) {
+      const task = tasks.find((t) => t.service.name === route.service);
+      const key = `${route.service}-${route.port}`;
+      if (!task || seen.has(key)) continue;
+      seen.add(key);
+      const check = task.service.healthCheck;
+      const httpCheck = check?.type === "http" && check.port === route.port ? check : undefined;
+      out.push({
+        key,
+        service: route.service,
+        portName: route.port,
+        port: portNamed(task.service, route.port).containerPort,
+        healthPath: httpCheck?.path,
+        healthIntervalSec: Math.max(check?.intervalSec ?? 10, 5),
+        healthTimeoutSec: Math.min(Math.max(check?.timeoutSec ?? 5, 2), Math.max(check?.intervalSec ?? 10, 5) - 1),
+      });
+    }
+    return out;
+  }
+
+  /** Secrets Manager as the secret store: generated values stored under `<cluster>/<secret>`, the DB password managed by RDS. */
+  private secretSource(app: Application, tasks: readonly TaskPlan[]): EcsSecretSource {
+    const managed = this.database ? managedPasswordSecret(app) : undefined;
+    const used = new Set(tasks.flatMap((t) => Object.values(t.service.secretEnv ?? {}).flatMap((v) => secretsIn(v))));
+    const values = new ApplicationSecrets(this, "secrets", { ...app, secrets: app.secrets.filter((s) => used.has(s.name) && s.name !== managed) });
+    const store = (key: string, description: string, value: string) => {
+      const secret = new SecretsmanagerSecret(this, `secret-${key.replace(/\//g, "-")}`, {
+        name: `${this.name}/${key}`,
+        description,
+        kmsKeyId: this.secretsKey.arn,
+        recoveryWindowInDays: 7,
+      });
+      new SecretsmanagerSecretVersion(this, `secret-${key.replace(/\//g, "-")}-value`, { secretId: secret.id, secretString: value });
+      this.secrets.set(key, secret);
+      return secret.arn;
+    };
+    for (const secret of app.secrets) {
+      if (used.has(secret.name) && secret.name !== managed) store(secret.name, secret.description, values.valueOf(secret.name));
+    }
+    return {
+      valueFrom: (secret) => (secret === managed ? `${this.database!.masterSecretArn}:password::` : this.secrets.get(secret)!.arn),
+      terraformValue: (secret) => (secret === managed ? undefined : values.valueOf(secret)),
+      storeComposed: (service, variable, value) => store(`${service}/${variable}`, `${variable} of ${service}, composed from the application's secrets`, value),
+    };
+  }
+
+  private addService(task: TaskPlan, ctx: { namespaceId: string; resolver: EnvResolver; secretSource: EcsSecretSource; routedPorts: ReadonlySet<string> }): void {
+    const { service, size } = task;
+    const { app, target } = this.props;
+    const name = service.name;
+    const account = AwsAccount.of(this);
+    const logGroup = new CloudwatchLogGroup(this, `${name}-logs`, { name: `/ecs/${this.name}/${name}`, retentionInDays: target.logRetentionDays, kmsKeyId: this.logKey.arn });
+
+    // Secrets: the source records which ARNs this service reads, for its execution role.
+    const readable = { arns: new Set<string>(), keys: new Set<string>() };
+    this.readableSecrets.set(name, readable);
+    const tracked: EcsSecretSource = {
+      valueFrom: (secret) => {
+        const valueFrom = ctx.secretSource.valueFrom(secret);
+        this.noteReadable(readable, valueFrom, ctx.secretSource.terraformValue(secret) === undefined);
+        return valueFrom;
+      },
+      terraformValue: (secret) => ctx.secretSource.terraformValue(secret),
+      storeComposed: (s, variable, value) => {
+        const arn = ctx.secretSource.storeComposed(s, variable, value);
+        this.noteReadable(readable, arn, false);
+        return arn;
+      },
+    };
+    const secretEnv = secretEnvOf(service, ctx.resolver, tracked);
+    const environment = Object.fromEntries(Object.entries(service.env ?? {}).map(([k, v]) => [k, renderEnvValue(v, ctx.resolver)]));
+
+    const readonlyRoot = !service.securityExceptions?.writableRootFs;
+    const volumes: EcsTaskDefinitionVolume[] = [];
+    const mountPoints: { sourceVolume: string; containerPath: string; readOnly: boolean }[] = [];
+    const efsStatements: PolicyStatement[] = [];
+    for (const volume of service.volumes ?? []) {
+      if (volume.kind === "persistent") {
+        const accessPoint = this.storage!.accessPoints.get(volume.name)!;
+        volumes.push({
+          name: volume.name,
+          efsVolumeConfiguration: {
+            fileSystemId: this.storage!.fileSystem.id,
+            transitEncryption: "ENABLED",
+            authorizationConfig: { accessPointId: accessPoint.id, iam: "ENABLED" },
+          },
+        });
+        efsStatements.push({
+          Effect: "Allow",
+          Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+          Resource: this.storage!.fileSystem.arn,
+          Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": accessPoint.arn } },
+        });
+      } else {
+        volumes.push({ name: volume.name });
+      }
+      mountPoints.push({ sourceVolume: volume.name, containerPath: volume.mountPath, readOnly: false });
+    }
+    if (readonlyRoot) {
+      volumes.push({ name: TMP_VOLUME });
+      mountPoints.push({ sourceVolume: TMP_VOLUME, containerPath: "/tmp", readOnly: false });
+    }
+
+    const containers: ContainerDefinition[] = [];
+    let dependsOn: ContainerDefinition["dependsOn"];
+    if (service.collectsMetrics) {
+      const config = ecsPrometheusConfig(app, service, this.namespace, (s) => this.plan.services.get(s)?.kind === "task");
+      volumes.push({ name: CONFIG_VOLUME });
+      mountPoints.push({ sourceVolume: CONFIG_VOLUME, containerPath: path.posix.dirname(service.collectsMetrics.configFile), readOnly: true });
+      containers.push(configInitContainer(service, config, logGroup.name, target.region));
+      dependsOn = [{ containerName: CONFIG_INIT_CONTAINER, condition: "SUCCESS" }];
+    }
+    const routedHealth = service.healthCheck && service.healthCheck.type !== "command" && ctx.routedPorts.has(service.healthCheck.port);
+    containers.unshift(
+      mainContainer({
+        service,
+        size,
+        environment,
+        secretEnv,
+        logGroup: logGroup.name,
+        region: target.region,
+        containerHealthCheck: !routedHealth,
+        readonlyRootFilesystem: readonlyRoot,
+        mountPoints,
+        dependsOn,
+      }),
+    );
+    this.containerDefinitions.set(name, containers);
+
+    const executionRole = new IamRole(this, `${name}-execution-role`, {
+      name: `${this.name}-${name}-execution`,
+      description: `ECS pulls the image of ${name}, reads its secrets and ships its logs`,
+      assumeRolePolicy: ecsTasksAssumeRole(account),
+    });
+    const statements: PolicyStatement[] = [{ Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup.arn}:*` }];
+    if (readable.arns.size > 0) {
+      statements.push({ Sid: "Secrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [...readable.arns] });
+      statements.push({ Sid: "SecretKeys", Effect: "Allow", Action: "kms:Decrypt", Resource: [...readable.keys] });
+    }
+    new IamRolePolicy(this, `${name}-execution-policy`, { role: executionRole.id, name: "task-execution", policy: policyDocument(statements) });
+    this.executionRoles.set(name, executionRole);
+
+    const taskRole = new IamRole(this, `${name}-task-role`, {
+      name: `${this.name}-${name}-task`,
+      description: `Identity of ${name}'s own processes; separate from the execution role, allowed only what they need`,
+      assumeRolePolicy: ecsTasksAssumeRole(account),
+    });
+    if (efsStatements.length > 0) new IamRolePolicy(this, `${name}-task-policy`, { role: taskRole.id, name: "volumes", policy: policyDocument(efsStatements) });
+    this.taskRoles.set(name, taskRole);
+
+    const taskDefinition = new EcsTaskDefinition(this, `${name}-task`, {
+      family: `${this.name}-${name}`,
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: String(size.cpu),
+      memory: String(size.memoryMiB),
+      executionRoleArn: executionRole.arn,
+      taskRoleArn: taskRole.arn,
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+      containerDefinitions: JSON.stringify(containers),
+      volume: volumes,
+    });
+    this.taskDefinitions.set(name, taskDefinition);
+    if (!service.healthCheck && service.healthCheckExemption) suppressRule(taskDefinition, healthCheckRequired.id, service.healthCheckExemption);
+    if (routedHealth) {
+      suppressRule(
+        taskDefinition,
+        healthCheckRequired.id,
+        `the load balancer's target group checks ${service.name} on its routed port; ECS replaces tasks it finds unhealthy, and no probe tool is needed in the image`,
+      );
+    }
+    if (!readonlyRoot) suppressRule(taskDefinition, ecsReadOnlyRoot.id, service.securityExceptions!.writableRootFs!);
+
+    const discovery = new ServiceDiscoveryService(this, `${name}-discovery`, {
+      name,
+      description: `Tasks of ${name}`,
+      dnsConfig: { namespaceId: ctx.namespaceId, routingPolicy: "MULTIVALUE", dnsRecords: [{ ttl: 10, type: "A" }] },
+      healthCheckCustomConfig: {},
+    });
+
+    const replicas = service.placement.kind === "replicated" ? service.placement.replicas : 1;
+    const deployment = deploymentPercents(service, replicas);
+    const routedTargets = [...ctx.routedPorts].map((port) => ({
+      targetGroupArn: this.loadBalancer.targetGroups.get(`${name}-${port}`)!.arn,
+      containerName: name,
+      containerPort: portNamed(service, port).containerPort,
+    }));
+    const ecsService = new EcsService(this, `${name}-service`, {
+      name,
+      cluster: this.cluster.id,
+      taskDefinition: taskDefinition.arn,
+      desiredCount: replicas,
+      launchType: "FARGATE",
+      platformVersion: FARGATE_PLATFORM_VERSION,
+      networkConfiguration: { subnets: this.network.privateSubnetIds, securityGroups: [this.securityGroups.idOf(name)], assignPublicIp: false },
+      deploymentController: { type: "ECS" },
+      deploymentCircuitBreaker: { enable: true, rollback: updatePolicyOf(service).autoRollback },
+      deploymentMinimumHealthyPercent: deployment.minimumHealthyPercent,
+      deploymentMaximumPercent: deployment.maximumPercent,
+      loadBalancer: routedTargets.length ? routedTargets : undefined,
+      healthCheckGracePeriodSeconds: routedTargets.length ? updatePolicyOf(service).healthyDeadlineSec : undefined,
+      serviceRegistries: { registryArn: discovery.arn },
+      propagateTags: "SERVICE",
+      enableEcsManagedTags: true,
+      enableExecuteCommand: false,
+      // `cdktf deploy` waits for each rollout, like the Nomad stack does.
+      waitForSteadyState: true,
+      lifecycle: service.autoscaling ? { ignoreChanges: ["desired_count"] } : undefined,
+      // A target group must belong to the load balancer (through a rule) before a service may use it.
+      dependsOn: routedTargets.length ? this.loadBalancer.rules : undefined,
+    });
+    this.services.set(name, ecsService);
+
+    if (service.autoscaling) {
+      const scaling = new AppautoscalingTarget(this, `${name}-scaling-target`, {
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId: `service/${this.cluster.name}/${ecsService.name}`,
+        minCapacity: service.autoscaling.minReplicas,
+        maxCapacity: service.autoscaling.maxReplicas,
+      });
+      new AppautoscalingPolicy(this, `${name}-scaling-policy`, {
+        name: `${name}-cpu-${service.autoscaling.targetCpuPercent}`,
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: scaling.serviceNamespace,
+        scalableDimension: scaling.scalableDimension,
+        resourceId: scaling.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue: service.autoscaling.targetCpuPercent,
+          predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+          scaleOutCooldown: 60,
+          scaleInCooldown: 300,
+        },
+      });
+    }
+  }
+
+  /** `arn[:json key::]` → the secret's ARN, and the key that decrypts it. */
+  private noteReadable(readable: { arns: Set<string>; keys: Set<string> }, valueFrom: string, managed: boolean): void {
+    const arn = managed ? this.database!.masterSecretArn : valueFrom;
+    readable.arns.add(arn);
+    readable.keys.add(managed ? this.database!.key.arn : this.secretsKey.arn);
+  }
+}
+
+/** The model secret the database's own POSTGRES_PASSWORD is: RDS manages it when PostgreSQL is RDS. */
+export function managedPasswordSecret(app: Application): string | undefined {
+  const value = serviceNamed(app, MANAGED_POSTGRES).secretEnv?.POSTGRES_PASSWORD;
+  return value === undefined ? undefined : secretsIn(value)[0];
+}
+
+function ecsTasksAssumeRole(account: AwsAccount): string {
+  return assumeRolePolicy(
+    { Service: "ecs-tasks.amazonaws.com" },
+    {
+      condition: {
+        StringEquals: { "aws:SourceAccount": account.accountId },
+        ArnLike: { "aws:SourceArn": `arn:${account.partition}:ecs:${account.region}:${account.accountId}:*` },
+      },
+    },
+  );
+}
+
+/**
+ * Writes Prometheus' configuration into a task volume and exits; Prometheus starts once it succeeded. The
+ * configuration holds no secret (service names and ports), so an environment variable carries it. It runs as
+ * root with every capability dropped: Fargate creates task volumes owned by root.
+ */
+function configInitContainer(collector: ServiceSpec, config: string, logGroup: string, region: string): ContainerDefinition {
+  const file = path.posix.join(CONFIG_INIT_DIR, path.posix.basename(collector.collectsMetrics!.configFile));
+  return {
+    name: CONFIG_INIT_CONTAINER,
+    image: imageRef(collector),
+    essential: false,
+    user: "0",
+    entryPoint: ["/bin/sh", "-c"],
+    command: [`printf '%s' "$PROMETHEUS_YML" > ${file}`],
+    environment: [{ name: "PROMETHEUS_YML", value: config }],
+    secrets: [],
+    portMappings: [],
+    logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": logGroup, "awslogs-region": region, "awslogs-stream-prefix": CONFIG_INIT_CONTAINER } },
+    readonlyRootFilesystem: true,
+    privileged: false,
+    linuxParameters: { initProcessEnabled: false, capabilities: { drop: ["ALL"] } },
+    mountPoints: [{ sourceVolume: CONFIG_VOLUME, containerPath: CONFIG_INIT_DIR, readOnly: false }],
+  };
+}
