@@ -24,8 +24,7 @@ describe("the customer example (Northwind, its own application)", () => {
   });
 
   it("enables only its two targets, under stack names of its own", () => {
-    expect(stackNamesOf(NORTHWIND)).toEqual(expect.arrayContaining(["eks-northwind"]));
-    expect(stackNamesOf(NORTHWIND).every((name) => name.endsWith("-northwind"))).toBe(true);
+    expect(stackNamesOf(NORTHWIND)).toEqual(["eks-northwind", "ecs-northwind"]);
     expect([NORTHWIND.lab, NORTHWIND.nomad, NORTHWIND.swarm]).toEqual([undefined, undefined, undefined]);
   });
 
@@ -55,6 +54,7 @@ describe("errors a person can act on", () => {
     expect(lines).toContain('  - environments.northwind.selection.optionalServices[0]: unknown service "ledger-admn": did you mean "ledger-admin"? (optional services: ledger-admin)');
     expect(lines).toContain("  - environments.northwind.adminCidrs: is empty, but the application has admin-only routes (/admin/); list the CIDRs allowed to reach them");
     expect(lines).toContain("  - environments.northwind.eks.network.subnets.private[0]: 10.60.0.0/22 overlaps subnets.public[0] (10.60.0.0/24); give each subnet its own range");
+    expect(lines.find((l) => l.includes("ecs.taskSizes.ledger-api"))).toMatch(/512 CPU units with 512 MiB is not a Fargate size \(valid with 512: .*1024.*\)/);
     expect(run.stderr).toContain("Nothing was written. Fix the fields above and run synth again.");
     expect(fs.existsSync(outdir)).toBe(false);
   });
