@@ -66,7 +66,7 @@ export function synthesizeAll(environments: readonly Environment[], outdir: stri
   const staging = `${outdir}.staging-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   try {
-    const app = new App({ outdir: staging, skipValidation: false });
+    const app = new App({ outdir: staging, skipValidation: false, stackTraces: false });
     const stacks = environments.flatMap((env) => addStacks(app, env));
     app.synth();
     publish(staging, outdir);
