@@ -1,6 +1,5 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { imageRef, type Application } from "../constructs/model";
 import { run } from "./shell";
@@ -120,8 +119,9 @@ export interface StandInArchives {
   readonly dir: string;
 }
 
-export function buildStandInArchives(services: readonly StandInImage[], ingress: StandInImage): StandInArchives {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "argo-e2e-images-"));
+/** Builds both archives in a new directory under `parent` (the caller removes it). */
+export function buildStandInArchives(parent: string, services: readonly StandInImage[], ingress: StandInImage): StandInArchives {
+  const work = fs.mkdtempSync(path.join(parent, "images-"));
   const servicesArchive = path.join(work, "services.tar");
   const ingressArchive = path.join(work, "ingress.tar");
   const base = layer(work, "base", baseRootfs);
