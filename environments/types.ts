@@ -139,6 +139,12 @@ export interface SwarmTarget {
    * @default { endpointMode: "vip", publishMode: "ingress", encryptOverlays: true }
    */
   readonly networking?: { readonly endpointMode: "vip" | "dnsrr"; readonly publishMode: "ingress" | "host"; readonly encryptOverlays: boolean };
+  /**
+   * Image of the ingress proxy, pinned by tag or digest. It must read Traefik's Swarm labels and flags (a
+   * mirror of Traefik, or the e2e test's stand-in).
+   * @default the pinned Traefik release (TRAEFIK_IMAGE in constructs/swarm/deployment.ts)
+   */
+  readonly ingressImage?: string;
 }
 
 /** The VPC an AWS target builds (one implementation, shared by EKS and ECS). */

@@ -260,6 +260,7 @@ function checkSwarm(swarm: SwarmTarget, env: Environment, add: Add): void {
   if (!Number.isInteger(swarm.ingressPort) || swarm.ingressPort < 1 || swarm.ingressPort > 65535) {
     add("swarm.ingressPort", `must be a port number (got ${swarm.ingressPort})`);
   }
+  if (swarm.ingressImage !== undefined) checkPinnedImage(swarm.ingressImage, "swarm.ingressImage", add);
   const app = selectApplication(env.application, env.selection);
   const edge = parseCidr(swarm.edgeSubnet);
   if (typeof edge === "string") {
@@ -280,4 +281,11 @@ function checkSwarm(swarm: SwarmTarget, env: Environment, add: Add): void {
   for (const [volume, node] of Object.entries(swarm.volumeNodes)) {
     if (nodes && !nodes.includes(node)) add(`swarm.volumeNodes.${volume}`, `unknown Swarm worker "${node}" (workers: ${knownList(nodes) || "none"})`);
   }
+}
+
+/** `[registry[:port]/]repository[:tag][@sha256:digest]`, run by a fixed tag or a digest. */
+function checkPinnedImage(ref: string, path: string, add: Add): void {
+  const parts = /^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9][a-z0-9._/-]*?(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(ref);
+  if (!parts) add(path, `"${ref}" is not an image reference (repository:tag or repository@sha256:digest)`);
+  else if (!parts[2] && (!parts[1] || parts[1] === "latest")) add(path, `"${ref}" is not pinned: give a fixed tag or a digest, never latest or none`);
 }

@@ -24,6 +24,16 @@ describe("environment validation", () => {
     );
   });
 
+  it("accepts a pinned ingress image and rejects one that is not pinned", () => {
+    const env = labCopy();
+    env.swarm!.ingressImage = "registry.lab.internal:5000/traefik:v3.1.6";
+    expect(envProblemsOf(env)).toEqual([]);
+    env.swarm!.ingressImage = "traefik:latest";
+    expect(envProblemsOf(env)).toContain('environments.lab.swarm.ingressImage: "traefik:latest" is not pinned: give a fixed tag or a digest, never latest or none');
+    env.swarm!.ingressImage = "Traefik v3";
+    expect(envProblemsOf(env)).toContain('environments.lab.swarm.ingressImage: "Traefik v3" is not an image reference (repository:tag or repository@sha256:digest)');
+  });
+
   it("rejects an invalid admin CIDR", () => {
     const env = labCopy();
     env.adminCidrs = ["192.168.10.0/24", "10.0.0.0/33"];

@@ -3,6 +3,7 @@ import { parse as parseYaml } from "yaml";
 import { CapabilityReport } from "../../constructs/capabilities";
 import { App, Testing } from "../../constructs/cdktf";
 import { edgesOf, selectApplication } from "../../constructs/model";
+import { planSwarmDeployment, TRAEFIK_IMAGE } from "../../constructs/swarm/deployment";
 import { renderStackFile } from "../../constructs/swarm/stack-file";
 import { LAB } from "../../environments";
 import { SwarmLabStack } from "../../stacks";
@@ -125,6 +126,16 @@ describe("swarm-lab: services", () => {
     expect(labels["traefik.http.middlewares.admin-api-admin-only.ipallowlist.sourcerange"]).toBe(env.adminCidrs.join(","));
     const queryLabels = serviceOf("query-api").labels.map((l: { label: string }) => l.label);
     expect(queryLabels.some((l: string) => l.endsWith(".middlewares"))).toBe(false);
+  });
+});
+
+describe("swarm-lab: the ingress image", () => {
+  const ingressImageOf = (target: typeof env.swarm) =>
+    planSwarmDeployment({ app, target: target!, adminCidrs: env.adminCidrs, secretValue: (n) => n }).services.find((s) => s.key === "ingress")!.image;
+
+  it("is the pinned Traefik release unless the environment names another", () => {
+    expect(ingressImageOf(env.swarm)).toBe(TRAEFIK_IMAGE);
+    expect(ingressImageOf({ ...env.swarm!, ingressImage: "registry.lab.internal:5000/traefik:v3.1.6" })).toBe("registry.lab.internal:5000/traefik:v3.1.6");
   });
 });
 

@@ -255,7 +255,7 @@ function ingressService(ctx: SwarmContext, networking: NonNullable<SwarmTarget["
   return {
     key: INGRESS_SERVICE,
     name: `${ns}_${INGRESS_SERVICE}`,
-    image: TRAEFIK_IMAGE,
+    image: ctx.target.ingressImage ?? TRAEFIK_IMAGE,
     args: [
       "--providers.swarm=true",
       "--providers.swarm.exposedByDefault=false",
