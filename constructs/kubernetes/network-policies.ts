@@ -32,7 +32,12 @@ export interface PolicyInputs {
 export function planNetworkPolicies(inputs: PolicyInputs): NamespacePolicyPlan {
   const ingress: PeerRule[] = [];
   const egress: PeerRule[] = [];
+  const seen = new Set<string>();
   for (const edge of edgesOf(inputs.app)) {
+    // A service may both call and scrape another on the same port (Prometheus and Alertmanager): one rule.
+    const key = `${edge.from.name}->${edge.to.name}:${edge.port.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     const external = inputs.external.get(edge.to.name);
     if (external) {
       egress.push({ service: edge.from.name, peer: { cidrs: external.cidrs, reason: `${edge.to.name} (managed, outside the cluster)` }, port: external.port });

@@ -13,9 +13,18 @@ export const PROMETHEUS_CONSUL_CA_FILE = "/etc/prometheus/consul-ca.pem";
  * every healthy instance is a target (the thesis used one static DNS name, which reached a single instance).
  * Each target's address is the node address plus the host port the job advertises in its service metadata.
  *
+ * Alertmanagers are reached through Prometheus' Consul Connect upstreams (the mesh picks a healthy instance).
+ *
  * The result is a Nomad template: the Consul address is the node's own agent, filled in by Nomad at start.
  */
-export function prometheusConfigForNomad(app: Application, collector: ServiceSpec, target: NomadTarget): string {
+export function prometheusConfigForNomad(
+  app: Application,
+  collector: ServiceSpec,
+  target: NomadTarget,
+  ruleFiles: readonly string[] = [],
+  /** Alertmanagers as Prometheus reaches them: its mesh upstreams on 127.0.0.1. */
+  alertmanagers: readonly string[] = [],
+): string {
   const consulServer = new Scalar(`{{ env "attr.unique.network.ip-address" }}:${target.consul.httpsPort}`);
   consulServer.type = Scalar.QUOTE_SINGLE;
   const self = collector.ports.find((p) => p.name === collector.metrics?.port);
@@ -49,6 +58,8 @@ export function prometheusConfigForNomad(app: Application, collector: ServiceSpe
     }));
   const config = {
     global: { scrape_interval: "15s", evaluation_interval: "15s", external_labels: { region: target.region, datacenter: target.datacenter } },
+    ...(ruleFiles.length ? { rule_files: [...ruleFiles] } : {}),
+    ...(alertmanagers.length ? { alerting: { alertmanagers: [{ static_configs: [{ targets: [...alertmanagers] }] }] } } : {}),
     scrape_configs: [
       ...(self && collector.metrics
         ? [{ job_name: collector.name, metrics_path: collector.metrics.path, static_configs: [{ targets: [`localhost:${self.containerPort}`] }] }]
