@@ -1,5 +1,5 @@
-import { Document } from "yaml";
-import { edgesOf, type Application, type ServiceSpec } from "../model";
+import type { Application, ServiceSpec } from "../model";
+import { prometheusConfigText } from "../observability/prometheus";
 import { APP_LABEL } from "./pod-spec";
 
 /** The pod label as Prometheus' Kubernetes discovery names it (`app.kubernetes.io/name` → `..._app_kubernetes_io_name`). */
@@ -28,14 +28,14 @@ export function kubernetesPrometheusConfig(
   ruleFiles: readonly string[] = [],
   alertmanagers: readonly ServiceSpec[] = [],
 ): string {
-  const self = collector.ports.find((p) => p.name === collector.metrics?.port);
-  const jobs = edgesOf(app)
-    .filter((e) => e.from.name === collector.name && e.kind === "scrape")
-    .map((e) => {
+  return prometheusConfigText({
+    app,
+    collector,
+    ruleFiles,
+    alertmanagers: alertmanagers.map((a) => podsOf(namespace, a.name, a.ports[0].name)),
+    discovery: (e) => {
       const pods = podsOf(namespace, e.to.name, e.port.name);
       return {
-        job_name: e.to.name,
-        metrics_path: e.to.metrics?.path ?? "/metrics",
         kubernetes_sd_configs: pods.kubernetes_sd_configs,
         relabel_configs: [
           ...pods.relabel_configs,
@@ -43,14 +43,6 @@ export function kubernetesPrometheusConfig(
           { source_labels: ["__meta_kubernetes_pod_node_name"], target_label: "node" },
         ],
       };
-    });
-  return new Document({
-    global: { scrape_interval: "15s", evaluation_interval: "15s" },
-    ...(ruleFiles.length ? { rule_files: [...ruleFiles] } : {}),
-    ...(alertmanagers.length ? { alerting: { alertmanagers: alertmanagers.map((a) => podsOf(namespace, a.name, a.ports[0].name)) } } : {}),
-    scrape_configs: [
-      ...(self && collector.metrics ? [{ job_name: collector.name, metrics_path: collector.metrics.path, static_configs: [{ targets: [`localhost:${self.containerPort}`] }] }] : []),
-      ...jobs,
-    ],
-  }).toString();
+    },
+  });
 }

@@ -5,3 +5,4 @@ export * from "./dashboard";
 export * from "./files";
 export * from "./promql";
 export * from "./records";
+export * from "./prometheus";
