@@ -77,7 +77,7 @@ describe("alert rules", () => {
         expect(rules.coverage.map((c) => c.service)).toEqual(app.services.map((s) => s.name));
         for (const entry of rules.coverage) {
           if (entry.covered) for (const alert of entry.alerts) expect(all.find((r) => r.alert === alert)?.labels.service).toBe(entry.service);
-          else expect(entry.reason).toMatch(/exports no metrics/);
+          else expect(entry.reason).toMatch(/exports no metrics|not scraped/);
         }
         // Every service that exports metrics is watched on every platform.
         for (const service of app.services.filter((s) => s.metrics)) expect(rules.coverage.find((c) => c.service === service.name)?.covered).toBe(true);
@@ -107,9 +107,26 @@ describe("alert rules", () => {
     );
   });
 
+  it("count pods of services without metrics from the kubelets on Kubernetes, but not of services outside the cluster", () => {
+    const k8s = alertRulesOf(app, prometheus, kubernetesObservability(app, "argo", new Set(["postgres"])).alerting);
+    const rules = k8s.groups.flatMap((g) => g.rules);
+    expect(rules.find((r) => r.alert === "AdminApiInstancesMissing")?.expr).toBe(
+      '(count(container_memory_working_set_bytes{job="kubelet",namespace="argo",container="admin-api"}) or vector(0)) < 1',
+    );
+    expect(rules.map((r) => r.alert)).not.toContain("PostgresInstancesMissing");
+    expect(k8s.coverage.find((c) => c.service === "postgres")).toEqual({ service: "postgres", covered: true, alerts: ["PostgresDown"] });
+  });
+
   it("record services it cannot watch instead of dropping them", () => {
-    const k8s = alertRulesOf(app, prometheus, platforms[2][1].alerting);
-    expect(k8s.coverage.filter((c) => !c.covered).map((c) => c.service)).toEqual(["admin-api", "query-site", "admin-site", "ot-app", "memcached", "grafana"]);
+    const copy = argoCopy();
+    const collector = serviceOf(copy, "prometheus");
+    collector.talksTo = collector.talksTo!.filter((e) => e.service !== "cadvisor");
+    const withoutCadvisor = copy as Application;
+    const rules = alertRulesOf(withoutCadvisor, withoutCadvisor.services.find((s) => s.collectsMetrics)!, swarmObservability(withoutCadvisor, "argo").alerting);
+    const uncovered = rules.coverage.filter((c) => !c.covered);
+    expect(uncovered.map((c) => c.service)).toEqual(["admin-api", "query-site", "admin-site", "ot-app", "memcached", "grafana", "cadvisor", "gitlab", "gitlab-runner", "debug"]);
+    expect(uncovered[0]).toEqual({ service: "admin-api", covered: false, reason: "it exports no metrics and no container metrics (cadvisor) are scraped" });
+    expect(uncovered[6]).toEqual({ service: "cadvisor", covered: false, reason: "not scraped by prometheus" });
   });
 
   it("alert on a custom availability only where the model declares the metric", () => {

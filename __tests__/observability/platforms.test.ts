@@ -75,9 +75,12 @@ describe.each(platforms)("observability on $name", ({ name, app, files, records 
   const config = parseYaml(promFiles.get(prometheus.collectsMetrics!.configFile)!);
 
   it("scrapes every service that exposes metrics, discovering every instance the platform's way", () => {
-    expect(scrapeJobs(config)).toEqual(metricsServices(app));
+    // On EKS, also the kubelets' container metrics (a job of the platform, not of a model service).
+    expect(scrapeJobs(config)).toEqual([...metricsServices(app), ...(name === "eks" ? ["kubelet"] : [])].sort());
     const discovery = { nomad: "consul_sd_configs", swarm: "dns_sd_configs", eks: "kubernetes_sd_configs" }[name];
     for (const job of config.scrape_configs.filter((j: { job_name: string }) => j.job_name !== prometheus.name)) expect(job[discovery]).toBeDefined();
+    // Every service is watched by some alert on every platform (postgres on RDS through pg_up).
+    expect(records().filter((r) => r.intent === "alerts" && r.support !== "native")).toEqual([]);
   });
 
   it("loads the generated alert rules and sends alerts to the discovered Alertmanager", () => {
@@ -174,6 +177,19 @@ describe("observability platform details", () => {
     const policy = of(eksJson, "kubernetes_network_policy_v1").find((p) => p.metadata.name === "alloy");
     const egressPorts = policy.spec.egress.map((r: any) => r.ports[0].port).sort();
     expect(egressPorts).toEqual(["3100", "443"]);
+  });
+
+  it("EKS: reads the kubelets' container metrics with nodes/metrics only, over the kubelet port", () => {
+    const role = of(eksJson, "kubernetes_cluster_role_v1").find((r) => r.metadata.name.endsWith("-prometheus-kubelet"));
+    expect(role.rule).toEqual([
+      { api_groups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] },
+      { api_groups: [""], resources: ["nodes/metrics"], verbs: ["get"] },
+    ]);
+    const policy = of(eksJson, "kubernetes_network_policy_v1").find((p) => p.metadata.name === "prometheus");
+    expect(policy.spec.egress.map((r: any) => r.ports[0].port)).toContain("10250");
+    const kubelet = parseYaml(eksFiles("prometheus").get("/etc/prometheus/prometheus.yml")!).scrape_configs.find((j: any) => j.job_name === "kubelet");
+    expect(kubelet).toMatchObject({ scheme: "https", metrics_path: "/metrics/cadvisor", kubernetes_sd_configs: [{ role: "node" }] });
+    expect(kubelet.tls_config).toEqual({ ca_file: "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt" });
   });
 
   it("EKS: admits the host-path node agents with privileged enforcement while warning and auditing against restricted", () => {

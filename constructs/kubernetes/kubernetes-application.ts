@@ -1,3 +1,5 @@
+import { ClusterRoleBindingV1 } from "@cdktf/provider-kubernetes/lib/cluster-role-binding-v1";
+import { ClusterRoleV1 } from "@cdktf/provider-kubernetes/lib/cluster-role-v1";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { DaemonSetV1, type DaemonSetV1SpecTemplate } from "@cdktf/provider-kubernetes/lib/daemon-set-v1";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
@@ -55,6 +57,8 @@ export interface KubernetesApplicationProps {
   readonly loadBalancerCidrs: readonly string[];
   /** Ranges of the Kubernetes API endpoint (the cluster's subnets), for Prometheus' service discovery. */
   readonly apiServerCidrs: readonly string[];
+  /** Ranges of the nodes, whose kubelets Prometheus scrapes for container metrics. @default apiServerCidrs */
+  readonly nodeCidrs?: readonly string[];
   /** Model services realized outside the cluster (a managed database), by name. @default none */
   readonly external?: ReadonlyMap<string, ExternalService>;
   /** Claim size per persistent volume. @default 20 GiB each */
@@ -119,10 +123,11 @@ export class KubernetesApplication extends Construct {
       external: new Map([...external].map(([name, e]) => [name, { cidrs: e.cidrs, port: e.port }])),
       loadBalancerCidrs: props.loadBalancerCidrs,
       apiClients: new Map(collectors.map((s) => [s.name, props.apiServerCidrs])),
+      kubeletClients: new Map(collectors.filter((s) => s.collectsMetrics).map((s) => [s.name, props.nodeCidrs ?? props.apiServerCidrs])),
     });
 
     const report = CapabilityReport.of(this);
-    this.observability = kubernetesObservability(app, this.namespace);
+    this.observability = kubernetesObservability(app, this.namespace, new Set(external.keys()));
     for (const service of app.services) {
       const outside = external.get(service.name);
       if (outside) {
@@ -138,7 +143,8 @@ export class KubernetesApplication extends Construct {
     const logCollector = app.services.find((s) => s.collectsLogs);
     const records = observabilityRecords(app, {
       platform: PLATFORM,
-      discovery: "Prometheus discovers the pods through the Kubernetes API (kubernetes_sd_configs, role pod) and scrapes each on its named port",
+      discovery:
+        "Prometheus discovers the pods through the Kubernetes API (kubernetes_sd_configs, role pod) and scrapes each on its named port; the kubelets' container metrics (nodes/metrics) count the pods of services without metrics",
       logs: {
         realization: `Loki in the cluster; ${logCollector?.name ?? "a collector"} as a DaemonSet reads the logs of the pods on its node through the Kubernetes API (loki.source.kubernetes, Role on pods/log); service label from ${APP_LABEL}`,
         support: "native",
@@ -188,6 +194,21 @@ export class KubernetesApplication extends Construct {
       ...(service.collectsMetrics ? [{ apiGroups: [""], resources: ["pods", "services", "endpoints"], verbs: ["get", "list", "watch"] }] : []),
       ...(service.collectsLogs ? [{ apiGroups: [""], resources: ["pods", "pods/log"], verbs: ["get", "list", "watch"] }] : []),
     ];
+    if (service.collectsMetrics) {
+      // Cluster-wide by nature: nodes are not namespaced. Read-only, and nodes/metrics rather than nodes/proxy.
+      const kubeletRole = new ClusterRoleV1(scope, "kubelet-role", {
+        metadata: { name: `${this.namespace}-${service.name}-kubelet`, labels },
+        rule: [
+          { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] },
+          { apiGroups: [""], resources: ["nodes/metrics"], verbs: ["get"] },
+        ],
+      });
+      new ClusterRoleBindingV1(scope, "kubelet-role-binding", {
+        metadata: { name: `${this.namespace}-${service.name}-kubelet`, labels },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: kubeletRole.metadata.name },
+        subject: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: this.namespace }],
+      });
+    }
     if (apiRules.length > 0) {
       const role = new RoleV1(scope, "discovery-role", {
         metadata: { name: `${service.name}-discovery`, namespace: this.namespace, labels },

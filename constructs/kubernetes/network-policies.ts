@@ -27,7 +27,12 @@ export interface PolicyInputs {
   readonly loadBalancerCidrs: readonly string[];
   /** Services that read the Kubernetes API (service discovery), and the ranges of its endpoint. */
   readonly apiClients: ReadonlyMap<string, readonly string[]>;
+  /** Services that scrape the kubelets (Prometheus), and the ranges of the nodes. @default none */
+  readonly kubeletClients?: ReadonlyMap<string, readonly string[]>;
 }
+
+/** The kubelet's HTTPS port, where Prometheus reads container metrics. */
+export const KUBELET_PORT = 10250;
 
 export function planNetworkPolicies(inputs: PolicyInputs): NamespacePolicyPlan {
   const ingress: PeerRule[] = [];
@@ -57,6 +62,9 @@ export function planNetworkPolicies(inputs: PolicyInputs): NamespacePolicyPlan {
   }
   for (const [service, cidrs] of inputs.apiClients) {
     egress.push({ service, peer: { cidrs, reason: "the Kubernetes API (service discovery)" }, port: 443 });
+  }
+  for (const [service, cidrs] of inputs.kubeletClients ?? []) {
+    egress.push({ service, peer: { cidrs, reason: "the kubelets (container metrics)" }, port: KUBELET_PORT });
   }
   return { ingress, egress };
 }

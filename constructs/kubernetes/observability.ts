@@ -1,6 +1,6 @@
 import { portNamed, type Application } from "../model";
-import { alloyKubernetesConfig, type ObservabilityPlatform } from "../observability";
-import { APP_LABEL_META, kubernetesPrometheusConfig } from "./prometheus-config";
+import { alloyKubernetesConfig, scrapedExporterOf, type ObservabilityPlatform } from "../observability";
+import { APP_LABEL_META, KUBELET_JOB, kubernetesPrometheusConfig } from "./prometheus-config";
 
 /** Environment variable the log collector finds its own node's name in (downward API `spec.nodeName`). */
 export const NODE_NAME_ENV = "NODE_NAME";
@@ -8,9 +8,17 @@ export const NODE_NAME_ENV = "NODE_NAME";
 /**
  * Observability on Kubernetes: Prometheus discovers pods through the API; callers reach the stores at their
  * Service DNS names; the log collector (a DaemonSet) reads the logs of the pods on its own node through the
- * Kubernetes API and takes the service name from the pod's `app.kubernetes.io/name` label.
+ * Kubernetes API and takes the service name from the pod's `app.kubernetes.io/name` label; services without
+ * metrics of their own are counted from the kubelets' container series.
  */
-export function kubernetesObservability(app: Application, namespace: string): ObservabilityPlatform {
+export function kubernetesObservability(
+  app: Application,
+  namespace: string,
+  /** Services realized outside the cluster (a managed database): no containers to count. @default none */
+  external: ReadonlySet<string> = new Set(),
+): ObservabilityPlatform {
+  const collector = app.services.find((s) => s.collectsMetrics);
+  const cadvisor = collector ? scrapedExporterOf(app, collector, "container_memory_working_set_bytes") : undefined;
   return {
     endpoint: (_caller, target, port) => ({ host: `${target.name}.${namespace}.svc.cluster.local`, port: portNamed(target, port).containerPort }),
     prometheusConfig: (collector, ruleFiles, alertmanagers) => ({
@@ -20,8 +28,14 @@ export function kubernetesObservability(app: Application, namespace: string): Ob
     }),
     logCollectorConfig: (_collector, pushUrl) => alloyKubernetesConfig(namespace, APP_LABEL_META, pushUrl, NODE_NAME_ENV),
     alerting: {
-      noRunningInstancesReason:
-        "it exports no metrics, and the cluster runs nothing that counts a workload's ready pods for Prometheus (no kube-state-metrics); its probes and the Deployment's status still report it",
+      // The kubelet's embedded cAdvisor exports the container families the model declares for cadvisor.
+      runningInstances: cadvisor
+        ? (service) =>
+            external.has(service.name)
+              ? undefined
+              : `count(container_memory_working_set_bytes{job="${KUBELET_JOB}",namespace="${namespace}",container="${service.name}"})`
+        : undefined,
+      noRunningInstancesReason: "it exports no metrics and no container metrics are declared in the model to count its containers by",
     },
   };
 }

@@ -16,6 +16,28 @@ function podsOf(namespace: string, service: string, portName: string) {
   };
 }
 
+/** The job of the kubelets' embedded cAdvisor: container series of every pod, by namespace, pod and container. */
+export const KUBELET_JOB = "kubelet";
+const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/**
+ * Every node's kubelet, scraped directly on its HTTPS port with Prometheus' service account token (RBAC:
+ * `nodes/metrics`, not the far stronger `nodes/proxy`), keeping only the series of the application's namespace.
+ * These series count the running containers of services that export no metrics of their own.
+ */
+function kubeletJob(namespace: string) {
+  return {
+    job_name: KUBELET_JOB,
+    scheme: "https",
+    metrics_path: "/metrics/cadvisor",
+    authorization: { credentials_file: `${SERVICE_ACCOUNT_DIR}/token` },
+    tls_config: { ca_file: `${SERVICE_ACCOUNT_DIR}/ca.crt` },
+    kubernetes_sd_configs: [{ role: "node" }],
+    relabel_configs: [{ source_labels: ["__meta_kubernetes_node_name"], target_label: "node" }],
+    metric_relabel_configs: [{ source_labels: ["namespace"], regex: namespace, action: "keep" }],
+  };
+}
+
 /**
  * Prometheus on Kubernetes: one scrape job per scraped service, discovering its pods through the Kubernetes
  * API (role `pod`), so every replica and every DaemonSet pod is a target, on the named container port.
@@ -32,6 +54,7 @@ export function kubernetesPrometheusConfig(
     app,
     collector,
     ruleFiles,
+    platformJobs: [kubeletJob(namespace)],
     alertmanagers: alertmanagers.map((a) => podsOf(namespace, a.name, a.ports[0].name)),
     discovery: (e) => {
       const pods = podsOf(namespace, e.to.name, e.port.name);

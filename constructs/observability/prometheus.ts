@@ -11,6 +11,8 @@ export interface PrometheusConfigParts {
   readonly alertmanagers: readonly unknown[];
   /** The platform's discovery (and relabelling) of every instance of one scraped service. */
   readonly discovery: (edge: Edge) => Readonly<Record<string, unknown>>;
+  /** Scrape jobs of the platform itself (not services of the model), e.g. the kubelets' container metrics. */
+  readonly platformJobs?: readonly Readonly<Record<string, unknown>>[];
 }
 
 /**
@@ -30,6 +32,7 @@ export function prometheusConfigText(parts: PrometheusConfigParts): string {
     scrape_configs: [
       ...(self && collector.metrics ? [{ job_name: collector.name, metrics_path: collector.metrics.path, static_configs: [{ targets: [`localhost:${self.containerPort}`] }] }] : []),
       ...jobs,
+      ...(parts.platformJobs ?? []),
     ],
   }).toString();
 }
