@@ -152,6 +152,10 @@ describe("observability platform details", () => {
       .filter((e) => e.kind === "service-intentions")
       .flatMap((e) => JSON.parse(e.config_json).Sources.filter((s: any) => s.Action === "allow").map((s: any) => `${s.Name}->${e.name}`));
     expect(allowed).toEqual(expect.arrayContaining(["alloy->loki", "grafana->loki", "grafana->prometheus", "prometheus->alertmanager"]));
+    // Prometheus reloads its configuration and rules on SIGHUP; Grafana restarts for new provisioning.
+    const modes = (job: string) => nomadJobs.get(job)!.TaskGroups[0].Tasks[0].Templates!.filter((t) => t.DestPath.startsWith("local/")).map((t) => t.ChangeSignal ?? t.ChangeMode);
+    expect(modes("prometheus")).toEqual(["SIGHUP", "SIGHUP"]);
+    expect(modes("grafana")).toEqual(["restart", "restart", "restart"]);
     const datasources = parseYaml(nomadFiles("grafana").get("/etc/grafana/provisioning/datasources/argo.yaml")!);
     expect(datasources.datasources.every((d: any) => /^http:\/\/127\.0\.0\.1:\d+$/.test(d.url))).toBe(true);
   });

@@ -118,7 +118,7 @@ export class NomadApplication extends Construct {
    * gets its Consul token and the Consul CA for discovery.
    */
   private observabilityExtras(app: Application, service: ServiceSpec, target: NomadTarget, platform: ObservabilityPlatform): TaskExtras {
-    const { templates, volumes } = nomadConfigTemplates(configFilesOf(app, service, platform));
+    const { templates, volumes } = nomadConfigTemplates(configFilesOf(app, service, platform), Boolean(service.collectsMetrics));
     if (!service.collectsMetrics) return templates.length ? { templates, volumes } : {};
     const token = new ConsulReadToken(this, `${service.name}-consul-token`, {
       name: `${service.name}-catalog-read`,

@@ -72,7 +72,7 @@ export function nomadObservability(app: Application, target: NomadTarget, plans:
 }
 
 /** The model's configuration files as templates of the task, bound to their paths in the container. */
-export function nomadConfigTemplates(files: readonly ConfigFile[]): { templates: Template[]; volumes: string[] } {
+export function nomadConfigTemplates(files: readonly ConfigFile[], reloadsOnSighup: boolean): { templates: Template[]; volumes: string[] } {
   const templates: Template[] = [];
   const volumes: string[] = [];
   for (const file of files) {
@@ -81,7 +81,7 @@ export function nomadConfigTemplates(files: readonly ConfigFile[]): { templates:
       EmbeddedTmpl: file.isTemplate ? file.content : escapeConsulTemplate(file.content),
       DestPath: local,
       // Prometheus reloads its configuration and rules on SIGHUP; the others read theirs at start.
-      ...(file.id === "config" && file.isTemplate ? { ChangeMode: "signal" as const, ChangeSignal: "SIGHUP" } : { ChangeMode: "restart" as const }),
+      ...(reloadsOnSighup ? { ChangeMode: "signal" as const, ChangeSignal: "SIGHUP" } : { ChangeMode: "restart" as const }),
     });
     volumes.push(`${local}:${file.path}`);
   }
