@@ -81,6 +81,7 @@ export const LAB: Environment = {
       "postgres-data": { client: "vs0", path: "/srv/argo/postgres" },
       "prometheus-data": { client: "vs1", path: "/srv/argo/prometheus" },
       "grafana-data": { client: "vs1", path: "/srv/argo/grafana" },
+      "loki-data": { client: "vs2", path: "/srv/argo/loki" },
       "gitlab-config": { client: "vs2", path: "/srv/argo/gitlab/config" },
       "gitlab-logs": { client: "vs2", path: "/srv/argo/gitlab/logs" },
       "gitlab-data": { client: "vs2", path: "/srv/argo/gitlab/data" },
@@ -93,7 +94,7 @@ export const LAB: Environment = {
     dockerHost: "ssh://argo-admin@192.168.10.140",
     namespace: "argo",
     edgeSubnet: "10.129.64.0/24",
-    volumeNodes: { "postgres-data": "sw0", "prometheus-data": "sw1", "grafana-data": "sw1", "gitlab-config": "sw2", "gitlab-logs": "sw2", "gitlab-data": "sw2" },
+    volumeNodes: { "postgres-data": "sw0", "prometheus-data": "sw1", "grafana-data": "sw1", "loki-data": "sw2", "gitlab-config": "sw2", "gitlab-logs": "sw2", "gitlab-data": "sw2" },
     ingressPort: 8000,
   },
 };

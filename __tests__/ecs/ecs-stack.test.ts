@@ -136,6 +136,7 @@ describe("ecs: tasks and services", () => {
     const points = list("aws_efs_access_point").map((p) => ({ path: p.root_directory.path, uid: p.posix_user.uid, owner: p.root_directory.creation_info.owner_uid }));
     expect(points.sort((a, b) => a.path.localeCompare(b.path))).toEqual([
       { path: "/grafana-data", uid: 472, owner: 472 },
+      { path: "/loki-data", uid: 10001, owner: 10001 },
       { path: "/prometheus-data", uid: 65534, owner: 65534 },
     ]);
     const volume = taskDefinitions.get(`${P}-grafana`).volume.find((v: any) => v.name === "grafana-data");
@@ -218,15 +219,22 @@ describe("ecs: security groups", () => {
     r.referenced_security_group_id ? `${member(r.referenced_security_group_id)} -> ${member(r.security_group_id)}:${r.from_port}` : `${r.cidr_ipv4} -> ${member(r.security_group_id)}:${r.from_port}`,
   );
   const runsOnEcs = (name: string) => !perNode.includes(name);
-  const talksTo = edgesOf(app)
-    .filter((e) => runsOnEcs(e.to.name))
-    .map((e) => `${e.from.name} -> ${e.to.name}:${e.port.containerPort}`);
+  // Pairs whose caller runs here too (a per-node collector does not run on Fargate); a call and a scrape on one
+  // port are one flow.
+  const talksTo = [
+    ...new Set(
+      edgesOf(app)
+        .filter((e) => runsOnEcs(e.to.name) && runsOnEcs(e.from.name))
+        .map((e) => `${e.from.name} -> ${e.to.name}:${e.port.containerPort}`),
+    ),
+  ];
+  const volumeUsers = taskServices.filter((s) => s.volumes?.some((v) => v.kind === "persistent")).map((s) => `${s.name} -> efs:2049`);
   const routed = ["query-site:80", "admin-site:80", "query-api:8080", "admin-api:8080", "grafana:3000"].map((t) => `alb -> ${t}`);
 
   it("admits exactly the talks-to pairs, the load balancer to routed services, NFS from the volume users and the internet to the ALB", () => {
     expect(ingress.every((r) => r.split(":")[1] !== r.split(":")[0])).toBe(true);
     expect([...ingress].sort()).toEqual(
-      [...talksTo, ...routed, "prometheus -> efs:2049", "grafana -> efs:2049", "0.0.0.0/0 -> alb:443", "0.0.0.0/0 -> alb:80"].sort(),
+      [...talksTo, ...routed, ...volumeUsers, "0.0.0.0/0 -> alb:443", "0.0.0.0/0 -> alb:80"].sort(),
     );
     expect(ingress).toHaveLength(new Set(ingress).size);
     for (const rule of list("aws_vpc_security_group_ingress_rule")) expect(rule.to_port).toBe(rule.from_port);
@@ -237,7 +245,7 @@ describe("ecs: security groups", () => {
       r.referenced_security_group_id ? `${member(r.security_group_id)} -> ${member(r.referenced_security_group_id)}:${r.from_port}` : `${member(r.security_group_id)} -> ${r.cidr_ipv4}:${r.from_port}`,
     );
     const https = taskServices.map((s) => `${s.name} -> 0.0.0.0/0:443`);
-    expect([...egress].sort()).toEqual([...talksTo, ...routed, "prometheus -> efs:2049", "grafana -> efs:2049", ...https].sort());
+    expect([...egress].sort()).toEqual([...talksTo, ...routed, ...volumeUsers, ...https].sort());
     expect(list("aws_security_group").every((g) => g.egress === undefined && g.ingress === undefined)).toBe(true);
   });
 });
@@ -285,7 +293,7 @@ describe("ecs: Prometheus", () => {
     const init = containersOf("prometheus").find((c) => c.name === "prometheus-config");
     const config = parseYaml(init.environment.find((e: any) => e.name === "PROMETHEUS_YML").value);
     const jobs = Object.fromEntries(config.scrape_configs.map((j: any) => [j.job_name, j]));
-    expect(Object.keys(jobs).sort()).toEqual(["postgres-exporter", "prometheus", "query-api"]);
+    expect(Object.keys(jobs).sort()).toEqual(["alertmanager", "loki", "postgres-exporter", "prometheus", "query-api"]);
     expect(jobs["query-api"].dns_sd_configs).toEqual([{ names: ["query-api.argo.internal"], type: "A", port: 8080, refresh_interval: "30s" }]);
     const [main] = containersOf("prometheus");
     expect(main.dependsOn).toEqual([{ containerName: "prometheus-config", condition: "SUCCESS" }]);
@@ -316,8 +324,8 @@ describe("ecs: cluster, logs and capabilities", () => {
       ]);
     }
     const warnings = stack.application.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
-    expect(warnings.filter((w) => w.includes("placement (one per node) not deployed"))).toHaveLength(2);
-    expect(records.find((r) => r.service === "prometheus" && r.intent === "metrics")).toMatchObject({ support: "partial", realization: expect.stringContaining("cadvisor, node-exporter do not run on Fargate") });
+    expect(warnings.filter((w) => w.includes("placement (one per node) not deployed"))).toHaveLength(perNode.length);
+    expect(records.find((r) => r.service === "prometheus" && r.intent === "metrics")).toMatchObject({ support: "partial", realization: expect.stringContaining(`${perNode.join(", ")} do not run on Fargate`) });
   });
 
   it("records the Fargate exceptions the model gives reasons for", () => {

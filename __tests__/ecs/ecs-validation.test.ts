@@ -84,7 +84,7 @@ describe("ecs environment validation", () => {
       "environments.aws.ecs.taskSizes.grafana: 256 CPU units with 512 MiB is less than the model gives grafana (500 millicores, 512 MiB)",
       'environments.aws.ecs.taskSizes.postgres: "postgres" does not run as a Fargate task here (Amazon RDS for PostgreSQL)',
       'environments.aws.ecs.taskSizes.cadvisor: "cadvisor" does not run as a Fargate task here (not run on Fargate)',
-      'environments.aws.ecs.taskSizes.query-apii: unknown service "query-apii" (Fargate tasks here: query-api, admin-api, query-site, admin-site, ot-app, prometheus, grafana, postgres-exporter)',
+      'environments.aws.ecs.taskSizes.query-apii: unknown service "query-apii": did you mean "query-api"? (Fargate tasks here: query-api, admin-api, query-site, admin-site, ot-app, prometheus, grafana, postgres-exporter, ...)',
     ]);
   });
 

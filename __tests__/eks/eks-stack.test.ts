@@ -308,7 +308,7 @@ describe("eks: ARGO on Kubernetes", () => {
       }
     }
     const edges = edgesOf(application);
-    expect([...podPairs].sort()).toEqual(edges.filter((e) => e.to.name !== "postgres").map((e) => `${e.from.name}->${e.to.name}:${e.port.containerPort}`).sort());
+    expect([...podPairs].sort()).toEqual([...new Set(edges.filter((e) => e.to.name !== "postgres").map((e) => `${e.from.name}->${e.to.name}:${e.port.containerPort}`))].sort());
     expect([...externalPairs].sort()).toEqual(edges.filter((e) => e.to.name === "postgres").map((e) => `${e.from.name}->postgres:5432`).sort());
     // Egress mirrors ingress: every in-cluster pair is also allowed out of the caller.
     const egressPairs = policies.filter((p) => p.metadata.name !== "allow-dns").flatMap((p) =>

@@ -222,7 +222,7 @@ describe("lab: Swarm", () => {
     expect(byNode).toEqual({
       sw0: "--label-add argo.volume.postgres-data=true",
       sw1: "--label-add argo.volume.prometheus-data=true --label-add argo.volume.grafana-data=true",
-      sw2: "--label-add argo.volume.gitlab-config=true --label-add argo.volume.gitlab-logs=true --label-add argo.volume.gitlab-data=true",
+      sw2: "--label-add argo.volume.loki-data=true --label-add argo.volume.gitlab-config=true --label-add argo.volume.gitlab-logs=true --label-add argo.volume.gitlab-data=true",
     });
     expect(labels[0][1].depends_on).toHaveLength(7);
   });

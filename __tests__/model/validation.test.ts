@@ -6,11 +6,14 @@ describe("the ARGO model", () => {
     expect(problemsOf(ARGO)).toEqual([]);
   });
 
-  it("defines the 12 core services and 3 optional ones", () => {
+  it("defines the 15 core services and 3 optional ones", () => {
     const core = ARGO.services.filter((s) => !s.optional).map((s) => s.name);
     const optional = ARGO.services.filter((s) => s.optional).map((s) => s.name);
     expect(core.sort()).toEqual(
-      ["admin-api", "admin-site", "cadvisor", "grafana", "memcached", "node-exporter", "ot-app", "postgres", "postgres-exporter", "prometheus", "query-api", "query-site"].sort(),
+      [
+        "admin-api", "admin-site", "alertmanager", "alloy", "cadvisor", "grafana", "loki", "memcached", "node-exporter", "ot-app", "postgres",
+        "postgres-exporter", "prometheus", "query-api", "query-site",
+      ].sort(),
     );
     expect(optional.sort()).toEqual(["debug", "gitlab", "gitlab-runner"]);
   });
@@ -205,7 +208,7 @@ describe("model validation", () => {
     const app = argoCopy();
     delete serviceOf(app, "prometheus").collectsMetrics;
     expect(problemsOf(app)).toContain(
-      'services.prometheus.collectsMetrics: missing: "prometheus" scrapes query-api, cadvisor, node-exporter, postgres-exporter but declares no scrape configuration file',
+      'services.prometheus.collectsMetrics: missing: "prometheus" scrapes query-api, cadvisor, node-exporter, postgres-exporter, alertmanager, loki, alloy but declares no scrape configuration file',
     );
   });
 
@@ -234,7 +237,7 @@ describe("model validation", () => {
 
   it("rejects metrics on an unknown port, and scraping a service without metrics", () => {
     const app = argoCopy();
-    serviceOf(app, "query-api").metrics = { port: "metrics", path: "/metrics" };
+    serviceOf(app, "query-api").metrics = { port: "metrics", path: "/metrics", families: [{ name: "http_requests_total", type: "counter", labels: [] }] };
     const problems = problemsOf(app);
     expect(problems).toContain('services.query-api.metrics.port: unknown port "metrics" on service "query-api" (known: http)');
     expect(problems).toContain('services.prometheus.talksTo[0].kind: scrapes "query-api" on port "http", but "query-api" declares no metrics on that port');
@@ -254,5 +257,70 @@ describe("model validation", () => {
     const problems = problemsOf(app);
     expect(problems).toHaveLength(3);
     expect(problems.map((p) => p.split(":")[0])).toEqual(["zones.sites.subnet", "services.admin-api.placement.replicas", "services.postgres.image.tag"]);
+  });
+});
+
+describe("model validation: observability", () => {
+  it("declares metrics only where the application's code exports them: query-api does, admin-api does not", () => {
+    const queryApi = ARGO.services.find((s) => s.name === "query-api")!;
+    expect(queryApi.metrics?.families.map((f) => [f.name, f.type, f.labels])).toEqual([
+      ["http_requests_total", "counter", ["path", "method", "status"]],
+      ["http_request_duration_seconds", "histogram", ["path", "method"]],
+    ]);
+    expect(ARGO.services.find((s) => s.name === "admin-api")!.metrics).toBeUndefined();
+  });
+
+  it("rejects metrics without declared families, invalid and duplicate family names", () => {
+    const app = argoCopy();
+    serviceOf(app, "node-exporter").metrics!.families = [];
+    serviceOf(app, "query-api").metrics!.families = [
+      { name: "http-requests", type: "counter", labels: [] },
+      { name: "x", type: "gauge", labels: [] },
+      { name: "x", type: "gauge", labels: [] },
+    ];
+    const problems = problemsOf(app);
+    expect(problems).toContain(
+      'services.node-exporter.metrics.families: missing: declare the metric families "node-exporter" exports (name, type, labels); generated alerts and dashboards may use nothing else',
+    );
+    expect(problems).toContain('services.query-api.metrics.families[0].name: "http-requests" is not a Prometheus metric name (expected letters, digits, _ and :, not starting with a digit)');
+    expect(problems).toContain('services.query-api.metrics.families[2].name: duplicate metric family "x"');
+  });
+
+  it("requires a log collector to run per node and to send to a log store", () => {
+    const app = argoCopy();
+    const alloy = serviceOf(app, "alloy");
+    alloy.placement = { kind: "replicated", replicas: 1 };
+    alloy.talksTo = [];
+    const problems = problemsOf(app);
+    expect(problems).toContain("services.alloy.placement: a log collector (collectsLogs) must run one per node to read every node's containers (expected placement per-node)");
+    expect(problems).toContain('services.alloy.collectsLogs: "alloy" sends its logs nowhere: it needs a call talks-to entry to a service that stores logs (storesLogs)');
+  });
+
+  it("requires explicit retention: Prometheus' flag must match the model, Loki's hours must be positive", () => {
+    const app = argoCopy();
+    serviceOf(app, "prometheus").collectsMetrics!.retentionDays = 30;
+    serviceOf(app, "loki").storesLogs!.retentionHours = 0;
+    const problems = problemsOf(app);
+    expect(problems).toContain("services.prometheus.args: must pass --storage.tsdb.retention.time=30d to match collectsMetrics.retentionDays (30)");
+    expect(problems).toContain("services.loki.storesLogs.retentionHours: must be a positive whole number (got 0)");
+  });
+
+  it("rejects an Alertmanager no collector sends to, and dashboards without a metrics source", () => {
+    const app = argoCopy();
+    const prometheus = serviceOf(app, "prometheus");
+    prometheus.talksTo = prometheus.talksTo!.filter((e) => !(e.service === "alertmanager" && e.kind === undefined));
+    serviceOf(app, "grafana").talksTo = [{ service: "loki", port: "http" }];
+    const problems = problemsOf(app);
+    expect(problems).toContain('services.alertmanager.receivesAlerts: no metrics collector sends alerts to "alertmanager" (expected a call talks-to entry from a collectsMetrics service)');
+    expect(problems).toContain('services.grafana.dashboards: "grafana" has no data source: it needs a call talks-to entry to a service that collects metrics (collectsMetrics)');
+  });
+
+  it("requires absolute paths for every configuration file", () => {
+    const app = argoCopy();
+    serviceOf(app, "loki").storesLogs!.configFile = "loki.yaml";
+    serviceOf(app, "prometheus").collectsMetrics!.rulesFile = "rules.yml";
+    const problems = problemsOf(app);
+    expect(problems).toContain('services.loki.storesLogs.configFile: "loki.yaml" must be an absolute path');
+    expect(problems).toContain('services.prometheus.collectsMetrics.rulesFile: "rules.yml" must be an absolute path');
   });
 });

@@ -138,7 +138,7 @@ describe("nomad-lab: service mesh", () => {
   it("declares HTTP services as http in service-defaults", () => {
     const defaults = resourcesOfType(synth, "consul_config_entry").filter((e) => e.kind === "service-defaults");
     const http = defaults.map((e) => `${e.name}=${JSON.parse(e.config_json).Protocol}`).sort();
-    expect(http).toEqual(["admin-api=http", "grafana=http", "postgres-exporter=http", "prometheus=http", "query-api=http"]);
+    expect(http).toEqual(["admin-api=http", "alertmanager=http", "alloy=http", "grafana=http", "loki=http", "postgres-exporter=http", "prometheus=http", "query-api=http"]);
   });
 });
 
@@ -230,7 +230,7 @@ describe("nomad-lab: secrets", () => {
 });
 
 describe("nomad-lab: Prometheus", () => {
-  const config = parseYaml(groupOf("prometheus").Tasks[0].Templates!.find((t) => t.DestPath === "local/prometheus.yml")!.EmbeddedTmpl);
+  const config = parseYaml(groupOf("prometheus").Tasks[0].Templates!.find((t) => t.DestPath === "local/config.yml")!.EmbeddedTmpl);
   const scraped = edgesOf(app).filter((e) => e.from.name === "prometheus" && e.kind === "scrape");
 
   it("discovers every instance of every scraped service through Consul", () => {

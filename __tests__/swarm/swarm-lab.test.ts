@@ -162,17 +162,22 @@ describe("swarm-lab: secrets and configs", () => {
   });
 
   it("configures Prometheus to discover every replica through tasks.<service>", () => {
-    const config = parseYaml(stack.application.deployment.configs[0].content);
+    const config = parseYaml(stack.application.deployment.configs.find((c) => c.key === "prometheus-config")!.content);
     const scraped = edgesOf(app).filter((e) => e.from.name === "prometheus" && e.kind === "scrape");
     for (const edge of scraped) {
       const job = config.scrape_configs.find((j: { job_name: string }) => j.job_name === edge.to.name);
       expect(job.dns_sd_configs).toEqual([{ names: [`tasks.argo_${edge.to.name}`], type: "A", port: edge.port.containerPort }]);
     }
-    const [configResource] = resources("docker_config");
+    const configResource = resources("docker_config").find((c) => c.name.startsWith("argo_prometheus-config_"));
     expect(configResource.name).toMatch(/^argo_prometheus-config_[0-9a-f]{12}$/);
+    expect(Buffer.from(configResource.data, "base64").toString("utf8")).toBe(renderedPrometheusConfig());
     expect(serviceOf("prometheus").task_spec.container_spec.configs[0].file_name).toBe("/etc/prometheus/prometheus.yml");
   });
 });
+
+function renderedPrometheusConfig(): string {
+  return stack.application.deployment.configs.find((c) => c.key === "prometheus-config")!.content;
+}
 
 describe("swarm-lab: the stack file", () => {
   it("passes the Compose specification's schema", () => {

@@ -1,5 +1,5 @@
 import type { EcsTarget } from "../../environments/types";
-import { knownList, updatePolicyOf, type Application, type Problem, type ServiceSpec } from "../model";
+import { unknownName, updatePolicyOf, type Application, type Problem, type ServiceSpec } from "../model";
 import { describeFargateSizes, fargateSizeFor, fargateSizeProblem, type FargateSize } from "./fargate-sizes";
 
 /**
@@ -60,7 +60,7 @@ export function planEcs(app: Application, target: EcsTarget): EcsPlan {
   for (const name of Object.keys(target.taskSizes ?? {})) {
     const plan = services.get(name);
     if (!plan && !app.services.some((s) => s.name === name)) {
-      add(`ecs.taskSizes.${name}`, `unknown service "${name}" (Fargate tasks here: ${knownList(tasks)})`);
+      add(`ecs.taskSizes.${name}`, unknownName("service", name, tasks, "Fargate tasks here"));
     } else if (plan && plan.kind !== "task") {
       add(`ecs.taskSizes.${name}`, `"${name}" does not run as a Fargate task here (${describePlan(plan)})`);
     }

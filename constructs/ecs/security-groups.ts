@@ -17,6 +17,8 @@ export interface SecurityGroupsProps {
  */
 export class SecurityGroups extends Construct {
   private readonly groups = new Map<string, string>();
+  /** Flows already allowed: a pair the model names twice (a call and a scrape on one port) is one rule. */
+  private readonly allowed = new Set<string>();
 
   constructor(
     scope: Construct,
@@ -54,6 +56,9 @@ export class SecurityGroups extends Construct {
    * target's ingress belongs to another construct (the database's own rules).
    */
   allow(from: string, to: string, port: number, description: string, options: { ingress?: boolean } = {}): void {
+    const flow = `${from}>${to}:${port}`;
+    if (this.allowed.has(flow)) return;
+    this.allowed.add(flow);
     if (options.ingress !== false) {
       new VpcSecurityGroupIngressRule(this, `${to}-from-${from}-${port}`, {
         securityGroupId: this.idOf(to),

@@ -1,3 +1,5 @@
+import { ClusterRoleBindingV1 } from "@cdktf/provider-kubernetes/lib/cluster-role-binding-v1";
+import { ClusterRoleV1 } from "@cdktf/provider-kubernetes/lib/cluster-role-v1";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { DaemonSetV1, type DaemonSetV1SpecTemplate } from "@cdktf/provider-kubernetes/lib/daemon-set-v1";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
@@ -27,7 +29,8 @@ import {
 import { portNamed, serviceNamed } from "../model/queries";
 import { suppressRule } from "../policy";
 import type { ApplicationSecrets } from "../secrets/application-secrets";
-import { kubernetesPrometheusConfig } from "./prometheus-config";
+import { alertRulesFor, configFilesOf, observabilityRecords, type ConfigFile, type ObservabilityPlatform } from "../observability";
+import { kubernetesObservability, NODE_NAME_ENV } from "./observability";
 import { planNetworkPolicies, type NamespacePolicyPlan, type PeerRule } from "./network-policies";
 import { APP_LABEL, labelsOf, podTemplateOf, type PodEnv } from "./pod-spec";
 
@@ -54,6 +57,8 @@ export interface KubernetesApplicationProps {
   readonly loadBalancerCidrs: readonly string[];
   /** Ranges of the Kubernetes API endpoint (the cluster's subnets), for Prometheus' service discovery. */
   readonly apiServerCidrs: readonly string[];
+  /** Ranges of the nodes, whose kubelets Prometheus scrapes for container metrics. @default apiServerCidrs */
+  readonly nodeCidrs?: readonly string[];
   /** Model services realized outside the cluster (a managed database), by name. @default none */
   readonly external?: ReadonlyMap<string, ExternalService>;
   /** Claim size per persistent volume. @default 20 GiB each */
@@ -71,6 +76,7 @@ export class KubernetesApplication extends Construct {
   readonly namespace: string;
   readonly policyPlan: NamespacePolicyPlan;
   readonly ingress: IngressV1;
+  private readonly observability: ObservabilityPlatform;
 
   constructor(scope: Construct, id: string, props: KubernetesApplicationProps) {
     super(scope, id);
@@ -81,9 +87,13 @@ export class KubernetesApplication extends Construct {
         name: props.namespace,
         labels: {
           "app.kubernetes.io/part-of": app.name,
-          // Baseline is enforced (host-path exporters need it); restricted is reported for everything else.
-          "pod-security.kubernetes.io/enforce": "baseline",
+          // The per-node agents (cadvisor, node-exporter, the log collector) mount host paths, which even the
+          // baseline level forbids, so admission enforces "privileged"; every pod is still held to restricted
+          // at synth by the policy rules (exceptions carry the model's reasons), and admission warns and
+          // audits against restricted.
+          "pod-security.kubernetes.io/enforce": "privileged",
           "pod-security.kubernetes.io/warn": "restricted",
+          "pod-security.kubernetes.io/audit": "restricted",
         },
       },
     });
@@ -106,15 +116,18 @@ export class KubernetesApplication extends Construct {
         return { host: `${service}.${this.namespace}.svc.cluster.local`, port: portNamed(serviceNamed(app, service), port).containerPort };
       },
     };
-    const collectors = app.services.filter((s) => s.collectsMetrics && !external.has(s.name));
+    // Prometheus discovers targets and the log collector reads pod logs through the Kubernetes API.
+    const collectors = app.services.filter((s) => (s.collectsMetrics || s.collectsLogs) && !external.has(s.name));
     this.policyPlan = planNetworkPolicies({
       app,
       external: new Map([...external].map(([name, e]) => [name, { cidrs: e.cidrs, port: e.port }])),
       loadBalancerCidrs: props.loadBalancerCidrs,
       apiClients: new Map(collectors.map((s) => [s.name, props.apiServerCidrs])),
+      kubeletClients: new Map(collectors.filter((s) => s.collectsMetrics).map((s) => [s.name, props.nodeCidrs ?? props.apiServerCidrs])),
     });
 
     const report = CapabilityReport.of(this);
+    this.observability = kubernetesObservability(app, this.namespace, new Set(external.keys()));
     for (const service of app.services) {
       const outside = external.get(service.name);
       if (outside) {
@@ -142,6 +155,19 @@ export class KubernetesApplication extends Construct {
       realization: "random_password values in Kubernetes Secrets (envelope-encrypted with KMS), read by secretKeyRef",
       support: "native",
     });
+    const metricsCollector = app.services.find((s) => s.collectsMetrics && !external.has(s.name));
+    const logCollector = app.services.find((s) => s.collectsLogs);
+    const records = observabilityRecords(app, {
+      platform: PLATFORM,
+      discovery:
+        "Prometheus discovers the pods through the Kubernetes API (kubernetes_sd_configs, role pod) and scrapes each on its named port; the kubelets' container metrics (nodes/metrics) count the pods of services without metrics",
+      logs: {
+        realization: `Loki in the cluster; ${logCollector?.name ?? "a collector"} as a DaemonSet reads the logs of the pods on its node through the Kubernetes API (loki.source.kubernetes, Role on pods/log); service label from ${APP_LABEL}`,
+        support: "native",
+      },
+      rules: metricsCollector ? alertRulesFor(app, metricsCollector, this.observability) : undefined,
+    });
+    for (const entry of records) report.record(this, entry);
   }
 
   private renderService(service: ServiceSpec, props: KubernetesApplicationProps, resolver: EnvResolver, storageClass: string): void {
@@ -149,10 +175,11 @@ export class KubernetesApplication extends Construct {
     const labels = labelsOf(service, app.name);
     const scope = new Construct(this, service.name);
     const metadata = { name: service.name, namespace: this.namespace, labels };
-    const discovers = Boolean(service.collectsMetrics);
+    const discovers = Boolean(service.collectsMetrics || service.collectsLogs);
     const account = new ServiceAccountV1(scope, "service-account", { metadata, automountServiceAccountToken: discovers });
 
     const env: PodEnv[] = Object.entries(service.env ?? {}).map(([name, value]) => ({ name, value: renderEnvValue(value, resolver) }));
+    if (service.collectsLogs) env.push({ name: NODE_NAME_ENV, valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } });
     const secretEntries = Object.entries(service.secretEnv ?? {});
     if (secretEntries.length > 0) {
       const secretName = `${service.name}-env`;
@@ -164,16 +191,44 @@ export class KubernetesApplication extends Construct {
       for (const [name] of secretEntries) env.push({ name, valueFrom: { secretKeyRef: { name: secretName, key: name } } });
     }
 
+    // The model's configuration files, one ConfigMap per directory, mounted there read-only.
     const configVolumes: { name: string; configMap: string; mountPath: string }[] = [];
-    if (service.collectsMetrics) {
-      const config = new ConfigMapV1(scope, "config", {
-        metadata: { name: `${service.name}-config`, namespace: this.namespace, labels },
-        data: { [path.basename(service.collectsMetrics.configFile)]: kubernetesPrometheusConfig(app, service, this.namespace) },
+    const byDirectory = new Map<string, ConfigFile[]>();
+    for (const file of configFilesOf(app, service, this.observability)) {
+      const dir = path.posix.dirname(file.path);
+      byDirectory.set(dir, [...(byDirectory.get(dir) ?? []), file]);
+    }
+    for (const [dir, files] of byDirectory) {
+      const id = files.some((f) => f.id === "config") ? "config" : files[0].id;
+      const config = new ConfigMapV1(scope, id, {
+        metadata: { name: `${service.name}-${id}`, namespace: this.namespace, labels },
+        data: Object.fromEntries(files.map((f) => [path.posix.basename(f.path), f.content])),
       });
-      configVolumes.push({ name: "config", configMap: config.metadata.name, mountPath: path.dirname(service.collectsMetrics.configFile) });
+      configVolumes.push({ name: id === "config" ? "config" : `config-${id}`, configMap: config.metadata.name, mountPath: dir });
+    }
+    const apiRules = [
+      ...(service.collectsMetrics ? [{ apiGroups: [""], resources: ["pods", "services", "endpoints"], verbs: ["get", "list", "watch"] }] : []),
+      ...(service.collectsLogs ? [{ apiGroups: [""], resources: ["pods", "pods/log"], verbs: ["get", "list", "watch"] }] : []),
+    ];
+    if (service.collectsMetrics) {
+      // Cluster-wide by nature: nodes are not namespaced. Read-only, and nodes/metrics rather than nodes/proxy.
+      const kubeletRole = new ClusterRoleV1(scope, "kubelet-role", {
+        metadata: { name: `${this.namespace}-${service.name}-kubelet`, labels },
+        rule: [
+          { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] },
+          { apiGroups: [""], resources: ["nodes/metrics"], verbs: ["get"] },
+        ],
+      });
+      new ClusterRoleBindingV1(scope, "kubelet-role-binding", {
+        metadata: { name: `${this.namespace}-${service.name}-kubelet`, labels },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: kubeletRole.metadata.name },
+        subject: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: this.namespace }],
+      });
+    }
+    if (apiRules.length > 0) {
       const role = new RoleV1(scope, "discovery-role", {
         metadata: { name: `${service.name}-discovery`, namespace: this.namespace, labels },
-        rule: [{ apiGroups: [""], resources: ["pods", "services", "endpoints"], verbs: ["get", "list", "watch"] }],
+        rule: apiRules,
       });
       new RoleBindingV1(scope, "discovery-role-binding", {
         metadata: { name: `${service.name}-discovery`, namespace: this.namespace, labels },

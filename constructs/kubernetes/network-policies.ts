@@ -27,12 +27,22 @@ export interface PolicyInputs {
   readonly loadBalancerCidrs: readonly string[];
   /** Services that read the Kubernetes API (service discovery), and the ranges of its endpoint. */
   readonly apiClients: ReadonlyMap<string, readonly string[]>;
+  /** Services that scrape the kubelets (Prometheus), and the ranges of the nodes. @default none */
+  readonly kubeletClients?: ReadonlyMap<string, readonly string[]>;
 }
+
+/** The kubelet's HTTPS port, where Prometheus reads container metrics. */
+export const KUBELET_PORT = 10250;
 
 export function planNetworkPolicies(inputs: PolicyInputs): NamespacePolicyPlan {
   const ingress: PeerRule[] = [];
   const egress: PeerRule[] = [];
+  const seen = new Set<string>();
   for (const edge of edgesOf(inputs.app)) {
+    // A service may both call and scrape another on the same port (Prometheus and Alertmanager): one rule.
+    const key = `${edge.from.name}->${edge.to.name}:${edge.port.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     const external = inputs.external.get(edge.to.name);
     if (external) {
       egress.push({ service: edge.from.name, peer: { cidrs: external.cidrs, reason: `${edge.to.name} (managed, outside the cluster)` }, port: external.port });
@@ -52,6 +62,9 @@ export function planNetworkPolicies(inputs: PolicyInputs): NamespacePolicyPlan {
   }
   for (const [service, cidrs] of inputs.apiClients) {
     egress.push({ service, peer: { cidrs, reason: "the Kubernetes API (service discovery)" }, port: 443 });
+  }
+  for (const [service, cidrs] of inputs.kubeletClients ?? []) {
+    egress.push({ service, peer: { cidrs, reason: "the kubelets (container metrics)" }, port: KUBELET_PORT });
   }
   return { ingress, egress };
 }

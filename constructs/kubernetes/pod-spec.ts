@@ -21,7 +21,10 @@ export const APP_LABEL = "app.kubernetes.io/name";
 export interface PodEnv {
   readonly name: string;
   readonly value?: string;
-  readonly valueFrom?: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
+  readonly valueFrom?:
+    | { readonly secretKeyRef: { readonly name: string; readonly key: string } }
+    /** Downward API: a field of the pod itself, e.g. `spec.nodeName`. */
+    | { readonly fieldRef: { readonly fieldPath: string } };
 }
 
 export interface PodSpecInput {
@@ -121,7 +124,13 @@ export function podTemplateOf(input: PodSpecInput, labels: Record<string, string
             command: service.command ? [...service.command] : undefined,
             args: service.args ? [...service.args] : undefined,
             port: service.ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol === "udp" ? "UDP" : "TCP" })),
-            env: input.env.map((e) => (e.valueFrom ? { name: e.name, valueFrom: { secretKeyRef: e.valueFrom.secretKeyRef } } : { name: e.name, value: e.value })),
+            env: input.env.map((e) =>
+              !e.valueFrom
+                ? { name: e.name, value: e.value }
+                : "secretKeyRef" in e.valueFrom
+                  ? { name: e.name, valueFrom: { secretKeyRef: e.valueFrom.secretKeyRef } }
+                  : { name: e.name, valueFrom: { fieldRef: { fieldPath: e.valueFrom.fieldRef.fieldPath } } },
+            ),
             resources: resourcesOf(service),
             readinessProbe: check ? probeOf(service, check, 3, 0) : undefined,
             // Liveness waits longer and tolerates more failures: a slow dependency should not restart the pod.

@@ -40,6 +40,14 @@ function spaSite(name: string, repository: string, served: string, replicas: num
   };
 }
 
+/** How long each store keeps what it collects (stated explicitly on every platform). */
+export const PROMETHEUS_RETENTION_DAYS = 15;
+export const LOKI_RETENTION_HOURS = 168;
+
+/** The query API's own families (base/query-api/main.go of the thesis' repository). */
+const HTTP_REQUESTS = { name: "http_requests_total", type: "counter", labels: ["path", "method", "status"] } as const;
+const HTTP_DURATION = { name: "http_request_duration_seconds", type: "histogram", labels: ["path", "method"] } as const;
+
 /** A single writer on a persistent volume must stop before its replacement starts. */
 const STATEFUL_UPDATE = { order: "stop-first" } as const;
 
@@ -66,7 +74,9 @@ const services: ServiceSpec[] = [
       { service: "postgres", port: "postgres" },
       { service: "memcached", port: "memcached" },
     ],
-    metrics: { port: "http", path: "/metrics" },
+    // From the query API's code: a counter and a histogram per path and method; the status label is the
+    // response code as text ("200", "400", "404").
+    metrics: { port: "http", path: "/metrics", families: [HTTP_REQUESTS, HTTP_DURATION] },
   },
   {
     name: "admin-api",
@@ -133,6 +143,12 @@ const services: ServiceSpec[] = [
     name: "prometheus",
     description: "Metrics: discovers and scrapes every instance of every service that exposes metrics.",
     image: { repository: "prom/prometheus", tag: "v2.54.1" },
+    // The image's default arguments, plus the retention stated explicitly.
+    args: [
+      "--config.file=/etc/prometheus/prometheus.yml",
+      "--storage.tsdb.path=/prometheus",
+      `--storage.tsdb.retention.time=${PROMETHEUS_RETENTION_DAYS}d`,
+    ],
     ports: [{ name: "http", containerPort: 9090, protocol: "http" }],
     healthCheck: http("http", "/-/healthy"),
     resources: { cpuMillicores: 500, memoryMiB: 1024 },
@@ -143,10 +159,25 @@ const services: ServiceSpec[] = [
       { service: "cadvisor", port: "http", kind: "scrape" },
       { service: "node-exporter", port: "metrics", kind: "scrape" },
       { service: "postgres-exporter", port: "metrics", kind: "scrape" },
+      { service: "alertmanager", port: "http", kind: "scrape" },
+      { service: "loki", port: "http", kind: "scrape" },
+      { service: "alloy", port: "http", kind: "scrape" },
+      { service: "alertmanager", port: "http" },
     ],
     volumes: [{ kind: "persistent", name: "prometheus-data", mountPath: "/prometheus", ownerUid: 65534 }],
-    metrics: { port: "http", path: "/metrics" },
-    collectsMetrics: { configFile: "/etc/prometheus/prometheus.yml" },
+    metrics: {
+      port: "http",
+      path: "/metrics",
+      families: [
+        { name: "prometheus_rule_evaluation_failures_total", type: "counter", labels: ["rule_group"] },
+        { name: "prometheus_tsdb_head_series", type: "gauge", labels: [] },
+      ],
+    },
+    collectsMetrics: {
+      configFile: "/etc/prometheus/prometheus.yml",
+      rulesFile: "/etc/prometheus/alert-rules.yml",
+      retentionDays: PROMETHEUS_RETENTION_DAYS,
+    },
     update: STATEFUL_UPDATE,
   },
   {
@@ -167,8 +198,12 @@ const services: ServiceSpec[] = [
     resources: { cpuMillicores: 250, memoryMiB: 256 },
     placement: { kind: "replicated", replicas: 1 },
     zones: ["monitoring"],
-    talksTo: [{ service: "prometheus", port: "http" }],
+    talksTo: [
+      { service: "prometheus", port: "http" },
+      { service: "loki", port: "http" },
+    ],
     volumes: [{ kind: "persistent", name: "grafana-data", mountPath: "/var/lib/grafana", ownerUid: 472 }],
+    dashboards: { provisioningDir: "/etc/grafana/provisioning", dashboardsDir: "/etc/grafana/dashboards" },
     update: STATEFUL_UPDATE,
   },
   {
@@ -186,7 +221,16 @@ const services: ServiceSpec[] = [
       { kind: "host", name: "sys", hostPath: "/sys", mountPath: "/sys" },
       { kind: "host", name: "docker-data", hostPath: "/var/lib/docker", mountPath: "/var/lib/docker" },
     ],
-    metrics: { port: "http", path: "/metrics" },
+    // Every container's Docker labels are exported too, as container_label_<label> (e.g. the Swarm service name).
+    metrics: {
+      port: "http",
+      path: "/metrics",
+      families: [
+        { name: "container_cpu_usage_seconds_total", type: "counter", labels: ["id", "name", "image", "cpu"] },
+        { name: "container_memory_working_set_bytes", type: "gauge", labels: ["id", "name", "image"] },
+        { name: "container_last_seen", type: "gauge", labels: ["id", "name", "image"] },
+      ],
+    },
     securityExceptions: { runsAsRoot: "reads the Docker socket and cgroup files of every container on the node" },
   },
   {
@@ -204,7 +248,17 @@ const services: ServiceSpec[] = [
       { kind: "host", name: "sys", hostPath: "/sys", mountPath: "/host/sys" },
       { kind: "host", name: "rootfs", hostPath: "/", mountPath: "/rootfs" },
     ],
-    metrics: { port: "metrics", path: "/metrics" },
+    metrics: {
+      port: "metrics",
+      path: "/metrics",
+      families: [
+        { name: "node_cpu_seconds_total", type: "counter", labels: ["cpu", "mode"] },
+        { name: "node_memory_MemAvailable_bytes", type: "gauge", labels: [] },
+        { name: "node_memory_MemTotal_bytes", type: "gauge", labels: [] },
+        { name: "node_filesystem_avail_bytes", type: "gauge", labels: ["device", "fstype", "mountpoint"] },
+        { name: "node_filesystem_size_bytes", type: "gauge", labels: ["device", "fstype", "mountpoint"] },
+      ],
+    },
   },
   {
     name: "postgres-exporter",
@@ -226,7 +280,83 @@ const services: ServiceSpec[] = [
     placement: { kind: "replicated", replicas: 1 },
     zones: ["monitoring", "dbs"],
     talksTo: [{ service: "postgres", port: "postgres" }],
-    metrics: { port: "metrics", path: "/metrics" },
+    metrics: {
+      port: "metrics",
+      path: "/metrics",
+      families: [
+        // 1 while the exporter can reach the database, 0 when it cannot.
+        { name: "pg_up", type: "gauge", labels: [] },
+        { name: "pg_stat_database_numbackends", type: "gauge", labels: ["datid", "datname"] },
+      ],
+    },
+  },
+  {
+    name: "alertmanager",
+    description: "Receives the alerts Prometheus evaluates from the model's rules, groups and routes them.",
+    image: { repository: "prom/alertmanager", tag: "v0.27.0" },
+    args: ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"],
+    ports: [{ name: "http", containerPort: 9093, protocol: "http" }],
+    healthCheck: http("http", "/-/healthy"),
+    resources: { cpuMillicores: 100, memoryMiB: 64 },
+    placement: { kind: "replicated", replicas: 1 },
+    zones: ["monitoring"],
+    // Silences and the notification log; losing them on a restart re-sends open notifications at worst.
+    volumes: [{ kind: "ephemeral", name: "alertmanager-data", mountPath: "/alertmanager" }],
+    metrics: {
+      port: "http",
+      path: "/metrics",
+      families: [
+        { name: "alertmanager_notifications_failed_total", type: "counter", labels: ["integration"] },
+        { name: "alertmanager_alerts", type: "gauge", labels: ["state"] },
+      ],
+    },
+    receivesAlerts: { configFile: "/etc/alertmanager/alertmanager.yml" },
+  },
+  {
+    name: "loki",
+    description: "Central log store: every container's logs, labelled with their service, kept for a week.",
+    image: { repository: "grafana/loki", tag: "3.2.1" },
+    args: ["-config.file=/etc/loki/loki.yaml"],
+    ports: [{ name: "http", containerPort: 3100, protocol: "http" }],
+    healthCheck: http("http", "/ready"),
+    resources: { cpuMillicores: 250, memoryMiB: 256 },
+    placement: { kind: "replicated", replicas: 1 },
+    zones: ["monitoring"],
+    volumes: [{ kind: "persistent", name: "loki-data", mountPath: "/loki", ownerUid: 10001 }],
+    update: STATEFUL_UPDATE,
+    metrics: {
+      port: "http",
+      path: "/metrics",
+      families: [{ name: "loki_distributor_lines_received_total", type: "counter", labels: ["tenant"] }],
+    },
+    storesLogs: { configFile: "/etc/loki/loki.yaml", retentionHours: LOKI_RETENTION_HOURS },
+  },
+  {
+    name: "alloy",
+    description: "Log collector on every node: reads each container's logs and ships them to Loki with a service label.",
+    image: { repository: "grafana/alloy", tag: "v1.4.3" },
+    args: ["run", "/etc/alloy/config.alloy", "--server.http.listen-addr=0.0.0.0:12345", "--storage.path=/var/lib/alloy/data"],
+    ports: [{ name: "http", containerPort: 12345, protocol: "http" }],
+    healthCheck: http("http", "/-/ready"),
+    resources: { cpuMillicores: 100, memoryMiB: 128 },
+    placement: { kind: "per-node" },
+    zones: ["monitoring"],
+    talksTo: [{ service: "loki", port: "http" }],
+    volumes: [
+      { kind: "host", name: "docker-socket", hostPath: "/var/run/docker.sock", mountPath: "/var/run/docker.sock" },
+      // Read positions: a restarted container resumes where it stopped instead of re-sending what it shipped.
+      { kind: "ephemeral", name: "alloy-data", mountPath: "/var/lib/alloy/data" },
+    ],
+    metrics: {
+      port: "http",
+      path: "/metrics",
+      families: [
+        { name: "loki_write_sent_entries_total", type: "counter", labels: ["host"] },
+        { name: "loki_write_dropped_entries_total", type: "counter", labels: ["host"] },
+      ],
+    },
+    collectsLogs: { configFile: "/etc/alloy/config.alloy" },
+    securityExceptions: { runsAsRoot: "reads the node's Docker socket to find containers and follow their logs" },
   },
   {
     name: "gitlab",
@@ -295,7 +425,7 @@ export const ARGO: Application = {
     { name: "sites", description: "The web front ends.", subnet: "192.168.0.0/18" },
     { name: "apis", description: "The APIs and their clients.", subnet: "192.168.64.0/18" },
     { name: "dbs", description: "Database and cache, reachable only from the APIs and the exporter.", subnet: "192.168.128.0/18" },
-    { name: "monitoring", description: "Metrics collection and dashboards.", subnet: "192.168.192.0/18" },
+    { name: "monitoring", description: "Metrics, alerts, logs and dashboards.", subnet: "192.168.192.0/18" },
     // The thesis attached GitLab to a network it never defined ("argo-backend").
     { name: "ci", description: "GitLab and its runners (optional).", subnet: "10.129.0.0/18" },
   ],

@@ -146,9 +146,22 @@ export interface RestartPolicy {
   readonly windowSec: number;
 }
 
+/** One metric family a service exports, as Prometheus names it (histograms add `_bucket`, `_sum`, `_count`). */
+export interface MetricFamily {
+  readonly name: string;
+  readonly type: "counter" | "gauge" | "histogram" | "summary";
+  /** Label names the exporter sets (target labels such as `job` and `instance` are added by Prometheus). */
+  readonly labels: readonly string[];
+}
+
 export interface MetricsSpec {
   readonly port: string;
   readonly path: string;
+  /**
+   * The metric families this service exports that anything generated from the model (alert rules, dashboards)
+   * may use. Only what the service really exports: generated queries may reference nothing else.
+   */
+  readonly families: readonly MetricFamily[];
 }
 
 export interface ServiceSpec {
@@ -192,7 +205,27 @@ export interface ServiceSpec {
    * The service is a Prometheus server: each platform renders its scrape configuration into `configFile`,
    * discovering every instance of each service it has a `scrape` talks-to entry for.
    */
-  readonly collectsMetrics?: { readonly configFile: string };
+  readonly collectsMetrics?: {
+    readonly configFile: string;
+    /** Alert rules generated from the model, loaded through `rule_files`. */
+    readonly rulesFile: string;
+    /** How long samples are kept; `args` must pass it as `--storage.tsdb.retention.time=<days>d`. */
+    readonly retentionDays: number;
+  };
+  /** The service is Alertmanager: each platform renders its configuration (routes, receivers) into `configFile`. */
+  readonly receivesAlerts?: { readonly configFile: string };
+  /** The service is a log store (Loki): it keeps logs for `retentionHours`, configured through `configFile`. */
+  readonly storesLogs?: { readonly configFile: string; readonly retentionHours: number };
+  /**
+   * The service is a per-node log collector: each platform renders into `configFile` how it finds the node's
+   * containers and ships their logs, labelled with the service name, to the log store it talks to.
+   */
+  readonly collectsLogs?: { readonly configFile: string };
+  /**
+   * The service is Grafana: data sources (the metrics collectors and log stores it talks to) are provisioned
+   * under `provisioningDir`, and the dashboards generated from the model are written to `dashboardsDir`.
+   */
+  readonly dashboards?: { readonly provisioningDir: string; readonly dashboardsDir: string };
   /** Runs only where an environment switches it on. */
   readonly optional?: boolean;
   /** Needs root or a writable root filesystem; the reason is shown wherever a platform relaxes its defaults. */

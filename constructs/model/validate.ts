@@ -224,12 +224,80 @@ function checkService(service: ServiceSpec, ctx: Context): void {
   if (scrapes.length > 0 && !service.collectsMetrics) {
     add(`${path}.collectsMetrics`, `missing: "${service.name}" scrapes ${scrapes.map((e) => e.service).join(", ")} but declares no scrape configuration file`);
   }
-  if (service.collectsMetrics && !service.collectsMetrics.configFile.startsWith("/")) {
-    add(`${path}.collectsMetrics.configFile`, `"${service.collectsMetrics.configFile}" must be an absolute path`);
-  }
   if (service.metrics) {
     knownPort(`${path}.metrics.port`, service.metrics.port);
     if (!service.metrics.path.startsWith("/")) add(`${path}.metrics.path`, `"${service.metrics.path}" must start with /`);
+    checkMetricFamilies(service, `${path}.metrics.families`, add);
+  }
+  checkObservability(service, path, ctx);
+}
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+function checkMetricFamilies(service: ServiceSpec, path: string, add: Add): void {
+  const families = service.metrics?.families ?? [];
+  if (families.length === 0) {
+    add(path, `missing: declare the metric families "${service.name}" exports (name, type, labels); generated alerts and dashboards may use nothing else`);
+  }
+  const seen = new Set<string>();
+  families.forEach((family, i) => {
+    if (!METRIC_NAME.test(family.name)) {
+      add(`${path}[${i}].name`, `"${family.name}" is not a Prometheus metric name (expected letters, digits, _ and :, not starting with a digit)`);
+    }
+    if (seen.has(family.name)) add(`${path}[${i}].name`, `duplicate metric family "${family.name}"`);
+    seen.add(family.name);
+    if (!["counter", "gauge", "histogram", "summary"].includes(family.type)) {
+      add(`${path}[${i}].type`, `"${family.type}" is not a metric type (expected counter, gauge, histogram or summary)`);
+    }
+  });
+}
+
+/** Metrics collectors, alert receivers, log stores, log collectors and dashboards, and how they must connect. */
+function checkObservability(service: ServiceSpec, path: string, ctx: Context): void {
+  const { add } = ctx;
+  const absolute = (field: string, file: string) => {
+    if (!file.startsWith("/")) add(field, `"${file}" must be an absolute path`);
+  };
+  const calls = (service.talksTo ?? []).filter((e) => talksToKind(e) === "call").map((e) => ctx.servicesByName.get(e.service)).filter((s) => s !== undefined);
+
+  const collector = service.collectsMetrics;
+  if (collector) {
+    absolute(`${path}.collectsMetrics.configFile`, collector.configFile);
+    absolute(`${path}.collectsMetrics.rulesFile`, collector.rulesFile);
+    positiveInteger(collector.retentionDays, `${path}.collectsMetrics.retentionDays`, add);
+    const flag = `--storage.tsdb.retention.time=${collector.retentionDays}d`;
+    if (!(service.args ?? []).includes(flag)) {
+      add(`${path}.args`, `must pass ${flag} to match collectsMetrics.retentionDays (${collector.retentionDays})`);
+    }
+  }
+  if (service.receivesAlerts) {
+    absolute(`${path}.receivesAlerts.configFile`, service.receivesAlerts.configFile);
+    const senders = ctx.app.services.filter(
+      (s) => s.collectsMetrics && (s.talksTo ?? []).some((e) => e.service === service.name && talksToKind(e) === "call"),
+    );
+    if (senders.length === 0) {
+      add(`${path}.receivesAlerts`, `no metrics collector sends alerts to "${service.name}" (expected a call talks-to entry from a collectsMetrics service)`);
+    }
+  }
+  if (service.storesLogs) {
+    absolute(`${path}.storesLogs.configFile`, service.storesLogs.configFile);
+    positiveInteger(service.storesLogs.retentionHours, `${path}.storesLogs.retentionHours`, add);
+  }
+  if (service.collectsLogs) {
+    absolute(`${path}.collectsLogs.configFile`, service.collectsLogs.configFile);
+    if (service.placement.kind !== "per-node") {
+      add(`${path}.placement`, `a log collector (collectsLogs) must run one per node to read every node's containers (expected placement per-node)`);
+    }
+    if (!calls.some((s) => s.storesLogs)) {
+      add(`${path}.collectsLogs`, `"${service.name}" sends its logs nowhere: it needs a call talks-to entry to a service that stores logs (storesLogs)`);
+    }
+  }
+  if (service.dashboards) {
+    absolute(`${path}.dashboards.provisioningDir`, service.dashboards.provisioningDir);
+    absolute(`${path}.dashboards.dashboardsDir`, service.dashboards.dashboardsDir);
+    if (!calls.some((s) => s.collectsMetrics)) {
+      add(`${path}.dashboards`, `"${service.name}" has no data source: it needs a call talks-to entry to a service that collects metrics (collectsMetrics)`);
+    }
   }
 }
 

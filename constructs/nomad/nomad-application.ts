@@ -11,7 +11,9 @@ import { ConsulMesh } from "./consul-mesh";
 import { FABIO_JOB_ID, FABIO_TOKEN_ENV, renderFabioJob } from "./fabio-job";
 import type { JobFile } from "./jobspec";
 import { planServices, type ServicePlan } from "./plan";
-import { PROMETHEUS_CONSUL_CA_FILE, PROMETHEUS_CONSUL_TOKEN_FILE, prometheusConfigForNomad } from "./prometheus-config";
+import { alertRulesFor, observabilityRecords, type ObservabilityPlatform } from "../observability";
+import { configFilesOf, nomadConfigTemplates, nomadObservability } from "./observability";
+import { PROMETHEUS_CONSUL_CA_FILE, PROMETHEUS_CONSUL_TOKEN_FILE } from "./prometheus-config";
 import { fabioTag, renderServiceJob, variablePathOf, type TaskExtras } from "./service-job";
 import { escapeTerraformTemplate } from "./terraform-escape";
 
@@ -45,9 +47,10 @@ export class NomadApplication extends Construct {
     const plans = planServices(app);
     this.mesh = new ConsulMesh(this, "mesh", { app, plans });
     const report = CapabilityReport.of(this);
+    const observability = nomadObservability(app, target, plans);
 
     for (const service of app.services) {
-      const extras = service.collectsMetrics ? this.prometheusExtras(app, service, target) : {};
+      const extras = this.observabilityExtras(app, service, target, observability);
       const rendered = renderServiceJob(service, { app, target, adminCidrs: props.adminCidrs, plans, secretValue: (n) => secrets.valueOf(n) }, extras);
       const job = this.addJob(service.name, rendered.file, rendered.variablePath, rendered.secretItems);
       if (!service.healthCheck && service.healthCheckExemption) {
@@ -70,6 +73,18 @@ export class NomadApplication extends Construct {
       realization: `Fabio system job on every client (:${target.fabio.httpPort}) from urlprefix- tags; admin-only routes carry allow=ip: the admin CIDRs and the edge proxies (e.g. ${app.routes.find((r) => r.adminOnly) ? fabioTag(app.routes.find((r) => r.adminOnly)!, { ...props, target }) : "none"})`,
       support: "native",
     });
+    const collector = app.services.find((s) => s.collectsMetrics);
+    const logCollector = app.services.find((s) => s.collectsLogs);
+    const records = observabilityRecords(app, {
+      platform: PLATFORM,
+      discovery: "Prometheus discovers every registered instance through Consul (consul_sd_configs), at the host port in its metrics_port metadata (the sidecar's expose listener for mesh services)",
+      logs: {
+        realization: `${logCollector?.name ?? "a collector"} as a system job on every workload client reads the node's containers through the Docker socket (discovery.docker, loki.source.docker); service label from the container name <task>-<allocation>; ships through its mesh upstream`,
+        support: "native",
+      },
+      rules: collector ? alertRulesFor(app, collector, observability) : undefined,
+    });
+    for (const entry of records) report.record(this, entry);
     report.record(this, {
       platform: PLATFORM,
       service: "*",
@@ -98,30 +113,30 @@ export class NomadApplication extends Construct {
     return job;
   }
 
-  /** Prometheus' scrape configuration, its Consul token and the Consul CA, delivered to its task. */
-  private prometheusExtras(app: Application, collector: ServiceSpec, target: NomadTarget): TaskExtras {
-    const token = new ConsulReadToken(this, `${collector.name}-consul-token`, {
-      name: `${collector.name}-catalog-read`,
-      description: `${collector.name} discovers scrape targets in the service catalog`,
+  /**
+   * The model's configuration files of an observability service, as templates of its task; Prometheus also
+   * gets its Consul token and the Consul CA for discovery.
+   */
+  private observabilityExtras(app: Application, service: ServiceSpec, target: NomadTarget, platform: ObservabilityPlatform): TaskExtras {
+    const { templates, volumes } = nomadConfigTemplates(configFilesOf(app, service, platform), Boolean(service.collectsMetrics));
+    if (!service.collectsMetrics) return templates.length ? { templates, volumes } : {};
+    const token = new ConsulReadToken(this, `${service.name}-consul-token`, {
+      name: `${service.name}-catalog-read`,
+      description: `${service.name} discovers scrape targets in the service catalog`,
       rules: CATALOG_READ_RULES,
     });
     return {
       templates: [
+        ...templates,
         {
-          EmbeddedTmpl: prometheusConfigForNomad(app, collector, target),
-          DestPath: "local/prometheus.yml",
-          ChangeMode: "signal",
-          ChangeSignal: "SIGHUP",
-        },
-        {
-          EmbeddedTmpl: `{{ with nomadVar "${variablePathOf(collector.name)}" }}{{ .${CONSUL_TOKEN_ITEM} }}{{ end }}`,
+          EmbeddedTmpl: `{{ with nomadVar "${variablePathOf(service.name)}" }}{{ .${CONSUL_TOKEN_ITEM} }}{{ end }}`,
           DestPath: PROMETHEUS_CONSUL_TOKEN_FILE.replace(/^\//, ""),
           ChangeMode: "signal",
           ChangeSignal: "SIGHUP",
           Perms: "0400",
         },
       ],
-      volumes: [`local/prometheus.yml:${collector.collectsMetrics!.configFile}`],
+      volumes,
       mounts: [{ type: "bind", source: target.consul.caFile, target: PROMETHEUS_CONSUL_CA_FILE, readonly: true }],
       secretItems: { [CONSUL_TOKEN_ITEM]: token.secretId },
     };

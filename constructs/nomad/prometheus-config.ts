@@ -1,5 +1,6 @@
-import { Document, Scalar } from "yaml";
-import { edgesOf, type Application, type ServiceSpec } from "../model";
+import { Scalar } from "yaml";
+import type { Application, ServiceSpec } from "../model";
+import { prometheusConfigText } from "../observability/prometheus";
 import type { NomadTarget } from "../../environments/types";
 import { consulServiceName } from "./plan";
 import { METRICS_PATH_META, METRICS_PORT_META } from "./service-job";
@@ -13,17 +14,27 @@ export const PROMETHEUS_CONSUL_CA_FILE = "/etc/prometheus/consul-ca.pem";
  * every healthy instance is a target (the thesis used one static DNS name, which reached a single instance).
  * Each target's address is the node address plus the host port the job advertises in its service metadata.
  *
+ * Alertmanagers are reached through Prometheus' Consul Connect upstreams (the mesh picks a healthy instance).
+ *
  * The result is a Nomad template: the Consul address is the node's own agent, filled in by Nomad at start.
  */
-export function prometheusConfigForNomad(app: Application, collector: ServiceSpec, target: NomadTarget): string {
+export function prometheusConfigForNomad(
+  app: Application,
+  collector: ServiceSpec,
+  target: NomadTarget,
+  ruleFiles: readonly string[] = [],
+  /** Alertmanagers as Prometheus reaches them: its mesh upstreams on 127.0.0.1. */
+  alertmanagers: readonly string[] = [],
+): string {
   const consulServer = new Scalar(`{{ env "attr.unique.network.ip-address" }}:${target.consul.httpsPort}`);
   consulServer.type = Scalar.QUOTE_SINGLE;
-  const self = collector.ports.find((p) => p.name === collector.metrics?.port);
-  const scrapeJobs = edgesOf(app)
-    .filter((edge) => edge.from.name === collector.name && edge.kind === "scrape")
-    .map((edge) => ({
-      job_name: edge.to.name,
-      metrics_path: edge.to.metrics?.path ?? "/metrics",
+  return prometheusConfigText({
+    app,
+    collector,
+    global: { external_labels: { region: target.region, datacenter: target.datacenter } },
+    ruleFiles,
+    alertmanagers: alertmanagers.length ? [{ static_configs: [{ targets: [...alertmanagers] }] }] : [],
+    discovery: (edge) => ({
       consul_sd_configs: [
         {
           server: consulServer,
@@ -46,15 +57,6 @@ export function prometheusConfigForNomad(app: Application, collector: ServiceSpe
         { source_labels: ["__meta_consul_service"], target_label: "service" },
         { source_labels: ["__meta_consul_node"], target_label: "node" },
       ],
-    }));
-  const config = {
-    global: { scrape_interval: "15s", evaluation_interval: "15s", external_labels: { region: target.region, datacenter: target.datacenter } },
-    scrape_configs: [
-      ...(self && collector.metrics
-        ? [{ job_name: collector.name, metrics_path: collector.metrics.path, static_configs: [{ targets: [`localhost:${self.containerPort}`] }] }]
-        : []),
-      ...scrapeJobs,
-    ],
-  };
-  return new Document(config).toString();
+    }),
+  });
 }

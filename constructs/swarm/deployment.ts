@@ -15,7 +15,9 @@ import {
   type ServiceSpec,
 } from "../model";
 import { dockerHealthcheck } from "../docker-healthcheck";
-import { swarmPrometheusConfig } from "./prometheus-config";
+import * as path from "path";
+import { alloyDockerConfig, configFilesOf, scrapedExporterOf, type ObservabilityPlatform } from "../observability";
+import { swarmPrometheusConfigFile } from "./prometheus-config";
 
 /**
  * ARGO on Swarm, as one platform-level description that both renderings read: the Terraform resources of
@@ -121,6 +123,7 @@ export function planSwarmDeployment(ctx: SwarmContext): SwarmDeployment {
     endpoint: (service, port) => ({ host: service, port: portNamed(serviceNamed(app, service), port).containerPort }),
   };
 
+  const observability = swarmObservability(app, ns);
   const services = app.services.map((service) => {
     const serviceSecrets: { key: string; target: string }[] = [];
     const env: Record<string, string> = Object.fromEntries(Object.entries(service.env ?? {}).map(([k, v]) => [k, renderEnvValue(v, resolver)]));
@@ -141,11 +144,11 @@ export function planSwarmDeployment(ctx: SwarmContext): SwarmDeployment {
       else exported.push({ variable, file });
     }
     const serviceConfigs: { key: string; target: string }[] = [];
-    if (service.collectsMetrics) {
-      const content = swarmPrometheusConfig(app, service, ns);
-      const key = `${service.name}-config`;
-      configs.push({ key, name: `${ns}_${key}_${createHash("sha256").update(content).digest("hex").slice(0, 12)}`, fileName: `${key}.yml`, content });
-      serviceConfigs.push({ key, target: service.collectsMetrics.configFile });
+    for (const file of configFilesOf(app, service, observability)) {
+      const key = `${service.name}-${file.id}`;
+      const { content } = file;
+      configs.push({ key, name: `${ns}_${key}_${createHash("sha256").update(content).digest("hex").slice(0, 12)}`, fileName: `${key}${path.posix.extname(file.path)}`, content });
+      serviceConfigs.push({ key, target: file.path });
     }
     return swarmService(service, { ctx, networking, env, exported, secrets: serviceSecrets, configs: serviceConfigs });
   });
@@ -280,5 +283,38 @@ function ingressService(ctx: SwarmContext, networking: NonNullable<SwarmTarget["
     labels: {},
     mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: true }],
     endpointMode: networking.endpointMode,
+  };
+}
+
+/** Swarm's Docker label with a task's service name, as discovery and cadvisor expose it. */
+export const SWARM_SERVICE_LABEL = "com.docker.swarm.service.name";
+const labelMeta = (label: string) => label.replace(/[^a-zA-Z0-9]/g, "_");
+
+/**
+ * Observability on Swarm: Prometheus discovers `tasks.<service>`; Alloy reads each node's containers from the
+ * Docker socket and takes the service name from Swarm's task label; services Prometheus does not scrape are
+ * counted from cadvisor's series of their containers (cadvisor exports Docker labels as `container_label_*`).
+ */
+export function swarmObservability(app: Application, ns: string): ObservabilityPlatform {
+  const collector = app.services.find((s) => s.collectsMetrics);
+  const cadvisor = collector ? scrapedExporterOf(app, collector, "container_last_seen") : undefined;
+  return {
+    endpoint: (_caller, target, port) => ({ host: target.name, port: portNamed(target, port).containerPort }),
+    prometheusConfig: (c, ruleFiles, alertmanagers) => swarmPrometheusConfigFile(app, c, ns, ruleFiles, alertmanagers),
+    logCollectorConfig: (_c, pushUrl) =>
+      alloyDockerConfig(
+        {
+          sourceLabel: `__meta_docker_container_label_${labelMeta(SWARM_SERVICE_LABEL)}`,
+          regex: `${ns}_(.+)`,
+          extraLabels: { node: `__meta_docker_container_label_${labelMeta("com.docker.swarm.node.id")}` },
+        },
+        pushUrl,
+      ),
+    alerting: {
+      runningInstances: cadvisor
+        ? (service) => `count(container_last_seen{job="${cadvisor.name}",container_label_${labelMeta(SWARM_SERVICE_LABEL)}="${ns}_${service.name}"})`
+        : undefined,
+      noRunningInstancesReason: "it exports no metrics and no container metrics (cadvisor) are scraped",
+    },
   };
 }

@@ -10,7 +10,8 @@ import { addCustomSynthesis, Construct, Fn, TerraformStack, type ISynthesisSessi
 import { describeWanted, updatePolicyOf, type Application, type ServiceSpec } from "../model";
 import { healthCheckRequired, suppressRule } from "../policy";
 import { ApplicationSecrets } from "../secrets/application-secrets";
-import { planSwarmDeployment, SECRETS_DIR, TRAEFIK_IMAGE, volumeLabel, type SwarmDeployment, type SwarmService, type SwarmUpdate } from "./deployment";
+import { alertRulesFor, observabilityRecords } from "../observability";
+import { planSwarmDeployment, SECRETS_DIR, SWARM_SERVICE_LABEL, TRAEFIK_IMAGE, swarmObservability, volumeLabel, type SwarmDeployment, type SwarmService, type SwarmUpdate } from "./deployment";
 import { renderStackFile, STACK_FILE } from "./stack-file";
 
 export interface SwarmApplicationProps {
@@ -55,7 +56,11 @@ export class SwarmApplication extends Construct {
       this.secrets.set(s.key, new Secret(this, `secret-${s.key}`, { name: s.name, data: Fn.base64encode(s.value) }));
     }
     const configs = new Map(
-      d.configs.map((c) => [c.key, new Config(this, `config-${c.key}`, { name: c.name, data: Fn.base64encode(c.content), lifecycle: { createBeforeDestroy: true } })]),
+      // Configs hold no secret and no Terraform reference: encoded here, so Terraform never interpolates their text.
+      d.configs.map((c) => [
+        c.key,
+        new Config(this, `config-${c.key}`, { name: c.name, data: Buffer.from(c.content, "utf8").toString("base64"), lifecycle: { createBeforeDestroy: true } }),
+      ]),
     );
     for (const s of d.services) {
       const service = new Service(this, `service-${s.key}`, this.serviceConfig(s, configs));
@@ -82,6 +87,18 @@ export class SwarmApplication extends Construct {
       realization: "random_password values as Swarm secrets (encrypted in the Raft log), mounted read-only under /run/secrets in the services that use them",
       support: "native",
     });
+    const collector = props.app.services.find((s) => s.collectsMetrics);
+    const logCollector = props.app.services.find((s) => s.collectsLogs);
+    const records = observabilityRecords(props.app, {
+      platform: PLATFORM,
+      discovery: `Prometheus resolves tasks.${d.namespace}_<service> (dns_sd_configs): every running task is a target`,
+      logs: {
+        realization: `${logCollector?.name ?? "a collector"} as a global service on every node reads the node's containers through the Docker socket (discovery.docker, loki.source.docker); service label from the task label ${SWARM_SERVICE_LABEL}`,
+        support: "native",
+      },
+      rules: collector ? alertRulesFor(props.app, collector, swarmObservability(props.app, d.namespace)) : undefined,
+    });
+    for (const entry of records) report.record(this, entry);
 
     const stack = TerraformStack.of(this);
     addCustomSynthesis(this, {
