@@ -43,8 +43,8 @@ export function e2eEnvironment(options: { readonly otAppTag?: string } = {}): En
       stackName: "swarm-e2e",
       backend: { kind: "local" },
       dockerHost: `ssh://root@${MANAGER.address}`,
-      // As in the lab: postgres alone on one worker, prometheus and grafana together on another.
-      volumeNodes: { "postgres-data": "e2e-w0", "prometheus-data": "e2e-w1", "grafana-data": "e2e-w1" },
+      // As in the lab: postgres alone on one worker, prometheus and grafana together on another, loki on a third.
+      volumeNodes: { "postgres-data": "e2e-w0", "prometheus-data": "e2e-w1", "grafana-data": "e2e-w1", "loki-data": "e2e-w2" },
       networking: { endpointMode: "dnsrr", publishMode: "host", encryptOverlays: false },
       ingressImage: ingressStandInImage(),
     },

@@ -54,7 +54,7 @@ function copyProgram(program: string, root: string, target = program): void {
 }
 
 function baseRootfs(root: string): void {
-  for (const dir of ["bin", "etc", "tmp", "var/tmp", "usr/local/bin", "var/lib/postgresql/data", "prometheus", "var/lib/grafana"]) {
+  for (const dir of ["bin", "etc", "tmp", "var/tmp", "usr/local/bin", "var/lib/postgresql/data", "prometheus", "var/lib/grafana", "loki"]) {
     fs.mkdirSync(path.join(root, dir), { recursive: true });
   }
   fs.chmodSync(path.join(root, "tmp"), 0o1777);

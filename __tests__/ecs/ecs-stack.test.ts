@@ -382,3 +382,37 @@ describe("ecs: database and cache as containers", () => {
     expect(version.secret_string).toMatch(/^postgresql:\/\/argo:\$\{random_password\.[\w-]+\.result\}@postgres\.argo\.internal:5432\/argodb\?sslmode=disable$/);
   });
 });
+
+describe("ecs: observability", () => {
+  it("delivers every observability service its generated files through an init container", () => {
+    for (const [service, files] of [
+      ["prometheus", ["PROMETHEUS_YML", "ALERT_RULES_YML"]],
+      ["alertmanager", ["ALERTMANAGER_YML"]],
+      ["loki", ["LOKI_YAML"]],
+    ] as const) {
+      const init = containersOf(service).find((c) => c.name === `${service}-config`);
+      expect(init.environment.map((e: any) => e.name).sort()).toEqual([...files].sort());
+      expect(init.image).toMatch(/^public\.ecr\.aws\/docker\/library\/busybox:\d/);
+      expect(containersOf(service)[0].dependsOn).toEqual([{ containerName: `${service}-config`, condition: "SUCCESS" }]);
+    }
+    const prometheus = parseYaml(containersOf("prometheus").find((c) => c.name === "prometheus-config").environment.find((e: any) => e.name === "PROMETHEUS_YML").value);
+    expect(prometheus.rule_files).toEqual(["/etc/prometheus/alert-rules.yml"]);
+    expect(prometheus.alerting.alertmanagers[0].dns_sd_configs[0].names).toEqual(["alertmanager.argo.internal"]);
+    const grafana = containersOf("grafana").find((c) => c.name === "grafana-config");
+    expect(grafana.mountPoints.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("alarms in CloudWatch on running tasks of every service, the load balancer's 5xx ratio and the database", () => {
+    const alarms = list("aws_cloudwatch_metric_alarm");
+    const running = alarms.filter((a) => a.metric_name === "RunningTaskCount");
+    expect(running.map((a) => a.dimensions.ServiceName).sort()).toEqual(taskServices.map((s) => s.name).sort());
+    expect(running.find((a) => a.dimensions.ServiceName === "query-api")).toMatchObject({ threshold: 2, comparison_operator: "LessThanThreshold", treat_missing_data: "breaching" });
+    const ratio = alarms.find((a) => a.alarm_name.endsWith("http-5xx-ratio"));
+    expect(ratio.metric_query.map((q: any) => q.metric?.metric_name ?? q.expression)).toEqual(["HTTPCode_Target_5XX_Count", "RequestCount", "IF(requests > 0, errors / requests, 0)"]);
+    expect(alarms.filter((a) => a.namespace === "AWS/RDS").map((a) => a.metric_name).sort()).toEqual(["CPUUtilization", "FreeStorageSpace"]);
+    expect(alarms.every((a) => a.alarm_actions?.length === 1)).toBe(true);
+    const records = stack.node.findAll().flatMap((c) => ((c as any).records ? (c as any).records : []));
+    const alertRecords = records.filter((r: any) => r.intent === "alerts" && r.service !== "*");
+    for (const service of taskServices) expect(alertRecords.find((r: any) => r.service === service.name)?.support).toBe("native");
+  });
+});

@@ -1,10 +1,9 @@
 import type { EcsTarget } from "../../environments/types";
 import { PLAINTEXT_DATABASE_REASON } from "../aws/postgres-database";
 import type { CapabilityRecord } from "../capabilities";
-import { describeWanted, updatePolicyOf, type Application, type ServiceSpec } from "../model";
+import { describeWanted, edgesOf, updatePolicyOf, type Application, type ServiceSpec } from "../model";
 import type { ContainerDefinition } from "./container-definition";
 import { deploymentPercents, PASSWORD_ROTATION_SCHEDULE, type EcsPlan, type EcsServicePlan } from "./plan";
-import { scrapeEdgesOf } from "./prometheus-config";
 
 const PLATFORM = "ecs";
 
@@ -115,7 +114,7 @@ function securityRecord(service: ServiceSpec, main: ContainerDefinition | undefi
 }
 
 function metricsRecord(collector: ServiceSpec, r: EcsRendering): CapabilityRecord {
-  const edges = scrapeEdgesOf(r.app, collector);
+  const edges = edgesOf(r.app).filter((e) => e.from.name === collector.name && e.kind === "scrape");
   const scraped = edges.filter((e) => r.plan.services.get(e.to.name)?.kind === "task").map((e) => e.to.name);
   const missing = edges.filter((e) => r.plan.services.get(e.to.name)?.kind !== "task").map((e) => e.to.name);
   return {

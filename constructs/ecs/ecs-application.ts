@@ -20,14 +20,14 @@ import { assumeRolePolicy, policyDocument, type PolicyStatement } from "../aws/i
 import { EncryptionKey, logEncryptionKey } from "../aws/kms-key";
 import { AwsNetwork } from "../aws/network";
 import { PostgresDatabase } from "../aws/postgres-database";
-import { CapabilityReport } from "../capabilities";
+import { CapabilityReport, type CapabilityRecord } from "../capabilities";
 import { Construct } from "../cdktf";
 import {
   edgesOf,
-  imageRef,
   portNamed,
   renderEnvValue,
   secretsIn,
+  withoutServices,
   serviceNamed,
   updatePolicyOf,
   ValidationError,
@@ -42,7 +42,9 @@ import { mainContainer, secretEnvOf, type ContainerDefinition, type EcsSecretSou
 import { FileStorage, NFS_PORT } from "./file-storage";
 import { PublicLoadBalancer, type LoadBalancerTarget } from "./load-balancer";
 import { deploymentPercents, MANAGED_MEMCACHED, MANAGED_POSTGRES, PASSWORD_ROTATION_SCHEDULE, planEcs, type EcsPlan, type EcsServicePlan } from "./plan";
-import { ecsPrometheusConfig } from "./prometheus-config";
+import { ecsObservability } from "./observability";
+import { alertRulesFor, configFilesOf, observabilityRecords, type ConfigFile, type ObservabilityPlatform } from "../observability";
+import { EcsAlarms } from "./alarms";
 import { SecurityGroups } from "./security-groups";
 
 export interface EcsApplicationProps {
@@ -55,9 +57,9 @@ const HTTPS = 443;
 const ANYWHERE = "0.0.0.0/0";
 /** Fargate's platform version, pinned (LATEST moves under a running service). */
 export const FARGATE_PLATFORM_VERSION = "1.4.0";
-const CONFIG_VOLUME = "prometheus-config";
-const CONFIG_INIT_CONTAINER = "prometheus-config";
 const CONFIG_INIT_DIR = "/config";
+/** A shell for the configuration writer, pinned; ECR Public serves Docker's official images without a pull limit. */
+export const CONFIG_WRITER_IMAGE = "public.ecr.aws/docker/library/busybox:1.36.1";
 const TMP_VOLUME = "tmp";
 
 type TaskPlan = Extract<EcsServicePlan, { kind: "task" }>;
@@ -73,6 +75,9 @@ export class EcsApplication extends Construct {
   readonly network: AwsNetwork;
   readonly cluster: EcsCluster;
   readonly namespace: string;
+  readonly observability: ObservabilityPlatform;
+  readonly alarms: EcsAlarms;
+  private readonly observedApp: Application;
   readonly securityGroups: SecurityGroups;
   readonly loadBalancer: PublicLoadBalancer;
   readonly database?: PostgresDatabase;
@@ -119,6 +124,9 @@ export class EcsApplication extends Construct {
       },
     });
     this.namespace = target.serviceDiscoveryNamespace ?? `${app.name}.internal`;
+    // What is observed here: everything but the services Fargate cannot run (one per node).
+    this.observedApp = withoutServices(app, [...this.plan.services].filter(([, p]) => p.kind === "not-on-fargate").map(([name]) => name));
+    this.observability = ecsObservability(this.observedApp, this.namespace, (s) => this.plan.services.get(s)?.kind === "task");
     const namespace = new ServiceDiscoveryPrivateDnsNamespace(this, "namespace", {
       name: this.namespace,
       description: `Service discovery of ${app.name}: <service>.${this.namespace}`,
@@ -208,9 +216,43 @@ export class EcsApplication extends Construct {
     };
     for (const task of tasks) this.addService(task, { namespaceId: namespace.id, resolver, secretSource, routedPorts: new Set(targets.filter((t) => t.service === task.service.name).map((t) => t.portName)) });
 
+    const minimumTasks = new Map(tasks.map((t) => [t.service.name, t.service.autoscaling?.minReplicas ?? (t.service.placement.kind === "replicated" ? t.service.placement.replicas : 1)]));
+    this.alarms = new EcsAlarms(this, "alarms", {
+      name: this.name,
+      clusterName: this.cluster.name,
+      services: minimumTasks,
+      loadBalancer: this.loadBalancer.loadBalancer.arnSuffix,
+      database: this.database && target.postgres.kind === "rds" ? { identifier: this.database.instance.identifier, allocatedStorageGiB: target.postgres.allocatedStorageGiB } : undefined,
+    });
+
     const report = CapabilityReport.of(this);
     const rendering: EcsRendering = { plan: this.plan, target, app, namespace: this.namespace, containers: this.containerDefinitions, routedServices: new Set(targets.map((t) => t.service)) };
     for (const entry of ecsCapabilities(rendering)) report.record(this, entry);
+    for (const entry of this.observabilityRecords(minimumTasks)) report.record(this, entry);
+  }
+
+  /**
+   * Observability records in the other platforms' words; services Prometheus cannot count here are watched
+   * by their CloudWatch alarm instead.
+   */
+  private observabilityRecords(minimumTasks: ReadonlyMap<string, number>): CapabilityRecord[] {
+    const { target } = this.props;
+    const app = this.observedApp;
+    const collector = app.services.find((s) => s.collectsMetrics && minimumTasks.has(s.name));
+    const records = observabilityRecords(app, {
+      platform: "ecs",
+      discovery: `Prometheus resolves each scraped service's Cloud Map name (<service>.${this.namespace}, dns_sd_configs): every running task is a target`,
+      logs: {
+        realization: `CloudWatch Logs: one KMS-encrypted log group per service (/ecs/${this.name}/<service>, awslogs driver), kept ${target.logRetentionDays} days; no per-node collector on Fargate, so Loki receives nothing here`,
+        support: "partial",
+      },
+      rules: collector ? alertRulesFor(app, collector, this.observability) : undefined,
+    });
+    return records.map((r) =>
+      r.intent === "alerts" && r.support === "unsupported" && minimumTasks.has(r.service)
+        ? { ...r, realization: `CloudWatch alarm ${this.name}-${r.service}-running-tasks: fewer than ${minimumTasks.get(r.service)} running task(s) (Container Insights)`, support: "native" }
+        : r,
+    );
   }
 
   /** Services running as tasks that call or scrape `service`. */
@@ -311,7 +353,7 @@ export class EcsApplication extends Construct {
 
   private addService(task: TaskPlan, ctx: { namespaceId: string; resolver: EnvResolver; secretSource: EcsSecretSource; routedPorts: ReadonlySet<string> }): void {
     const { service, size } = task;
-    const { app, target } = this.props;
+    const { target } = this.props;
     const name = service.name;
     const account = AwsAccount.of(this);
     const logGroup = new CloudwatchLogGroup(this, `${name}-logs`, { name: `/ecs/${this.name}/${name}`, retentionInDays: target.logRetentionDays, kmsKeyId: this.logKey.arn });
@@ -368,12 +410,16 @@ export class EcsApplication extends Construct {
 
     const containers: ContainerDefinition[] = [];
     let dependsOn: ContainerDefinition["dependsOn"];
-    if (service.collectsMetrics) {
-      const config = ecsPrometheusConfig(app, service, this.namespace, (s) => this.plan.services.get(s)?.kind === "task");
-      volumes.push({ name: CONFIG_VOLUME });
-      mountPoints.push({ sourceVolume: CONFIG_VOLUME, containerPath: path.posix.dirname(service.collectsMetrics.configFile), readOnly: true });
-      containers.push(configInitContainer(service, config, logGroup.name, target.region));
-      dependsOn = [{ containerName: CONFIG_INIT_CONTAINER, condition: "SUCCESS" }];
+    const files = configFilesOf(this.observedApp, service, this.observability);
+    if (files.length > 0) {
+      // Fargate mounts no files: an init container writes them into task volumes the service mounts read-only.
+      const directories = [...new Set(files.map((f) => path.posix.dirname(f.path)))];
+      directories.forEach((directory, i) => {
+        volumes.push({ name: configVolumeOf(service, i) });
+        mountPoints.push({ sourceVolume: configVolumeOf(service, i), containerPath: directory, readOnly: true });
+      });
+      containers.push(configInitContainer(service, files, directories, logGroup.name, target.region));
+      dependsOn = [{ containerName: configContainerOf(service), condition: "SUCCESS" }];
     }
     const routedHealth = service.healthCheck && service.healthCheck.type !== "command" && ctx.routedPorts.has(service.healthCheck.port);
     containers.unshift(
@@ -531,22 +577,29 @@ function ecsTasksAssumeRole(account: AwsAccount): string {
  * configuration holds no secret (service names and ports), so an environment variable carries it. It runs as
  * root with every capability dropped: Fargate creates task volumes owned by root.
  */
-function configInitContainer(collector: ServiceSpec, config: string, logGroup: string, region: string): ContainerDefinition {
-  const file = path.posix.join(CONFIG_INIT_DIR, path.posix.basename(collector.collectsMetrics!.configFile));
+const configContainerOf = (service: ServiceSpec) => `${service.name}-config`;
+const configVolumeOf = (service: ServiceSpec, index: number) => (index === 0 ? `${service.name}-config` : `${service.name}-config-${index}`);
+/** `prometheus.yml` → `PROMETHEUS_YML`: the variable that carries a file's content to the init container. */
+const contentVariableOf = (file: ConfigFile) => path.posix.basename(file.path).toUpperCase().replace(/[^A-Z0-9]/g, "_");
+
+/** Writes a service's configuration files (passed as environment variables) into its config volumes, then exits. */
+function configInitContainer(service: ServiceSpec, files: readonly ConfigFile[], directories: readonly string[], logGroup: string, region: string): ContainerDefinition {
+  const targetOf = (file: ConfigFile) => path.posix.join(CONFIG_INIT_DIR, String(directories.indexOf(path.posix.dirname(file.path))), path.posix.basename(file.path));
+  const name = configContainerOf(service);
   return {
-    name: CONFIG_INIT_CONTAINER,
-    image: imageRef(collector),
+    name,
+    image: CONFIG_WRITER_IMAGE,
     essential: false,
     user: "0",
     entryPoint: ["/bin/sh", "-c"],
-    command: [`printf '%s' "$PROMETHEUS_YML" > ${file}`],
-    environment: [{ name: "PROMETHEUS_YML", value: config }],
+    command: [files.map((f) => `printf '%s' "$${contentVariableOf(f)}" > ${targetOf(f)}`).join(" && ")],
+    environment: files.map((f) => ({ name: contentVariableOf(f), value: f.content })),
     secrets: [],
     portMappings: [],
-    logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": logGroup, "awslogs-region": region, "awslogs-stream-prefix": CONFIG_INIT_CONTAINER } },
+    logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": logGroup, "awslogs-region": region, "awslogs-stream-prefix": name } },
     readonlyRootFilesystem: true,
     privileged: false,
     linuxParameters: { initProcessEnabled: false, capabilities: { drop: ["ALL"] } },
-    mountPoints: [{ sourceVolume: CONFIG_VOLUME, containerPath: CONFIG_INIT_DIR, readOnly: false }],
+    mountPoints: directories.map((_, i) => ({ sourceVolume: configVolumeOf(service, i), containerPath: path.posix.join(CONFIG_INIT_DIR, String(i)), readOnly: false })),
   };
 }

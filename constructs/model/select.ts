@@ -29,3 +29,16 @@ export function selectApplication(app: Application, selection: ApplicationSelect
 function isOptional(app: Application, service: string): boolean {
   return app.services.some((s) => s.name === service && s.optional === true);
 }
+
+/**
+ * The application without some services (those a platform cannot run), and without every talks-to pair and
+ * route that names them, so that what is generated from it (scrape jobs, alert rules) refers only to what runs.
+ */
+export function withoutServices(app: Application, names: readonly string[]): Application {
+  const gone = new Set(names);
+  return {
+    ...app,
+    services: app.services.filter((s) => !gone.has(s.name)).map((s) => ({ ...s, talksTo: s.talksTo?.filter((t) => !gone.has(t.service)) })),
+    routes: app.routes.filter((r) => !gone.has(r.service)),
+  };
+}

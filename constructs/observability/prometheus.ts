@@ -11,6 +11,8 @@ export interface PrometheusConfigParts {
   readonly alertmanagers: readonly unknown[];
   /** The platform's discovery (and relabelling) of every instance of one scraped service. */
   readonly discovery: (edge: Edge) => Readonly<Record<string, unknown>>;
+  /** Scrape pairs the platform has both ends of. @default every scrape pair of the collector */
+  readonly include?: (edge: Edge) => boolean;
   /** Scrape jobs of the platform itself (not services of the model), e.g. the kubelets' container metrics. */
   readonly platformJobs?: readonly Readonly<Record<string, unknown>>[];
 }
@@ -23,7 +25,7 @@ export function prometheusConfigText(parts: PrometheusConfigParts): string {
   const { app, collector } = parts;
   const self = collector.ports.find((p) => p.name === collector.metrics?.port);
   const jobs = edgesOf(app)
-    .filter((e) => e.from.name === collector.name && e.kind === "scrape")
+    .filter((e) => e.from.name === collector.name && e.kind === "scrape" && (parts.include?.(e) ?? true))
     .map((e) => ({ job_name: e.to.name, metrics_path: e.to.metrics?.path ?? "/metrics", ...parts.discovery(e) }));
   return new Document({
     global: { scrape_interval: "15s", evaluation_interval: "15s", ...parts.global },
