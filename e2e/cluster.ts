@@ -102,6 +102,14 @@ export class Cluster {
     }
     await waitFor(`engine ${node.name} to stop`, 60, () => (fs.existsSync(`/proc/${pid}`) ? undefined : true), 250);
     this.pids.delete(node.name);
+    // A host that goes down takes its network devices with it; here the namespace outlives dockerd, and an
+    // overlay's VXLAN device left in it makes the restarted engine fail every task on that overlay ("error
+    // creating vxlan interface: file exists") until the restart policy gives up.
+    const ns = netnsOf(node);
+    for (const line of run("ip", ["-n", ns, "-o", "link", "show", "type", "vxlan"]).split("\n").filter(Boolean)) {
+      const name = line.split(":")[1].trim().split("@")[0];
+      attempt("ip", ["-n", ns, "link", "del", name]);
+    }
   }
 
   private async formSwarm(nodeLabels: Readonly<Record<string, readonly string[]>>): Promise<void> {
