@@ -1,4 +1,5 @@
-import { attributesOfType, block, labelOf } from "./resource-attributes";
+import { attributesOfType, labelOf } from "./resource-attributes";
+import { single } from "./workloads";
 import type { PolicyRule } from "./rule";
 
 export const albAccessLogs: PolicyRule = {
@@ -9,7 +10,7 @@ export const albAccessLogs: PolicyRule = {
   check(node) {
     const lb = attributesOfType(node, "aws_lb");
     if (!lb) return [];
-    const logs = block(lb.access_logs);
+    const logs = single(lb.access_logs);
     return logs?.bucket && logs.enabled !== false ? [] : [`load balancer ${labelOf(node, lb)} writes no access logs`];
   },
 };

@@ -1,4 +1,5 @@
-import { attributesOfType, block, labelOf } from "./resource-attributes";
+import { attributesOfType, labelOf } from "./resource-attributes";
+import { single } from "./workloads";
 import type { PolicyRule } from "./rule";
 
 export const ecsNoPublicIp: PolicyRule = {
@@ -9,7 +10,7 @@ export const ecsNoPublicIp: PolicyRule = {
   check(node) {
     const service = attributesOfType(node, "aws_ecs_service");
     if (!service) return [];
-    const network = block(service.network_configuration);
+    const network = single(service.network_configuration);
     return network?.assign_public_ip === true ? [`service ${labelOf(node, service)} assigns public IP addresses to its tasks`] : [];
   },
 };

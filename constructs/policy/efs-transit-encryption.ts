@@ -1,4 +1,5 @@
-import { attributesOfType, block, labelOf } from "./resource-attributes";
+import { attributesOfType, labelOf } from "./resource-attributes";
+import { single } from "./workloads";
 import type { PolicyRule } from "./rule";
 
 export const efsTransitEncryption: PolicyRule = {
@@ -11,7 +12,7 @@ export const efsTransitEncryption: PolicyRule = {
     if (!task) return [];
     const volumes: Record<string, any>[] = task.volume ?? [];
     return volumes
-      .filter((v) => v.efs_volume_configuration && block(v.efs_volume_configuration)?.transit_encryption !== "ENABLED")
+      .filter((v) => v.efs_volume_configuration && single(v.efs_volume_configuration)?.transit_encryption !== "ENABLED")
       .map((v) => `task definition ${labelOf(node, task, "family")} mounts EFS volume ${v.name} without transit encryption`);
   },
 };

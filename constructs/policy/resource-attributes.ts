@@ -7,12 +7,6 @@ export function attributesOfType(node: IConstruct, type: string): Record<string,
   return attributesOf(node);
 }
 
-/** A nested block as cdktf synthesizes it: an object, or a one-element list. */
-export function block(value: unknown): Record<string, any> | undefined {
-  const one = Array.isArray(value) ? value[0] : value;
-  return one && typeof one === "object" ? (one as Record<string, any>) : undefined;
-}
-
 /** The name a finding uses for a resource: its `name` attribute when it is plain text, else its construct path. */
 export function labelOf(node: IConstruct, attributes: Record<string, any>, field = "name"): string {
   const value = attributes[field];
