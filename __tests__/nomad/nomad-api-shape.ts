@@ -31,7 +31,7 @@ const SERVICE: Shape = {
 };
 const TEMPLATE: Shape = {
   SourcePath: "string", DestPath: "string", EmbeddedTmpl: "string", ChangeMode: "string", ChangeSignal: "string", Splay: "int",
-  Perms: "string", Uid: "int", Gid: "int", LeftDelim: "string", RightDelim: "string", Envvar: "bool", ErrMissingKey: "bool", Once: "bool",
+  Perms: "string", Uid: "int", Gid: "int", LeftDelim: "string", RightDelim: "string", Envvars: "bool", ErrMissingKey: "bool", Once: "bool",
 };
 const TASK: Shape = {
   Name: "string", Driver: "string", User: "string", Config: "map", Constraints: [CONSTRAINT], Env: "map", Services: [SERVICE],

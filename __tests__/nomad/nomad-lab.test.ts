@@ -196,7 +196,7 @@ describe("nomad-lab: secrets", () => {
   it("reads secrets into the environment through a template of the job's own variable", () => {
     for (const service of app.services.filter((s) => s.secretEnv)) {
       const task = groupOf(service.name).Tasks[0];
-      const template = task.Templates!.find((t) => t.Envvar)!;
+      const template = task.Templates!.find((t) => t.Envvars)!;
       expect(template.EmbeddedTmpl).toContain(`nomadVar "nomad/jobs/${service.name}"`);
       for (const name of Object.keys(service.secretEnv!)) {
         expect(template.EmbeddedTmpl).toContain(`${name}={{ .${name} }}`);

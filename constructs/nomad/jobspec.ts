@@ -121,7 +121,7 @@ export interface Template {
   readonly DestPath: string;
   readonly ChangeMode: "restart" | "noop" | "signal";
   readonly ChangeSignal?: string;
-  readonly Envvar?: boolean;
+  readonly Envvars?: boolean;
   readonly Perms?: string;
 }
 

@@ -236,7 +236,7 @@ export function secretEnvTemplate(variablePath: string, keys: readonly string[])
     EmbeddedTmpl: `{{ with nomadVar "${variablePath}" }}\n${lines.join("\n")}\n{{ end }}\n`,
     DestPath: "secrets/env.env",
     ChangeMode: "restart" as const,
-    Envvar: true,
+    Envvars: true,
   };
 }
 

@@ -1,0 +1,144 @@
+/**
+ * Installs the real programs the validators and e2e tests run, at the versions in versions.json:
+ * Go-built binaries and Terraform providers, cached outside the repository by name and version
+ * (`$ARGO_TOOLS_CACHE`, default `~/.cache/argo-infra`), reused when present, and a binary of the right
+ * version already on PATH preferred. A module the module proxy does not serve at the pinned version is
+ * recorded as unavailable (with the proxy's answer) instead of failing the run, so `npm run validate`
+ * can name exactly what it could not check.
+ *
+ *   tsx tools/toolchain/install.ts [name ...]     # default: everything
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { goBinaryPath, providerBinaryPath, statusPath, toolchainCache, VERSIONS, type GoTool, type ProviderTool } from "./paths";
+
+interface BuildRecord {
+  readonly name: string;
+  readonly version: string;
+  readonly status: "built" | "cached" | "on-path" | "unavailable";
+  readonly path?: string;
+  readonly seconds?: number;
+  readonly peakMiB?: number;
+  readonly reason?: string;
+}
+
+const cache = toolchainCache();
+const wanted = process.argv.slice(2);
+const selected = (name: string) => wanted.length === 0 || wanted.includes(name);
+
+function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const child = spawnSync("/usr/bin/time", ["-f", "%e %M", command, ...args], {
+    cwd,
+    env: { ...process.env, CGO_ENABLED: "0", GOFLAGS: "-mod=mod -buildvcs=false", ...env },
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const lines = (child.stderr ?? "").trim().split("\n");
+  const [seconds, kib] = (lines.pop() ?? "").split(" ").map(Number);
+  return { ok: child.status === 0, output: `${child.stdout}\n${lines.join("\n")}`.trim(), seconds, peakMiB: kib / 1024 };
+}
+
+/** The first line of the proxy's refusal, which says why a version cannot be had here. */
+function refusal(output: string): string {
+  const line = output.split("\n").find((l) => /403|404|not available|invalid version|cannot find/.test(l));
+  // The proxy's address is machine configuration, not part of the reason.
+  return (line ?? output.split("\n").slice(-3).join(" "))
+    .replace(/https?:\/\/\S+/g, "<module proxy>")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 300);
+}
+
+function versionOnPath(binary: string, version: string): string | undefined {
+  const which = spawnSync("sh", ["-c", `command -v ${binary}`], { encoding: "utf8" });
+  const found = which.stdout.trim();
+  if (which.status !== 0 || !found) return undefined;
+  const out = spawnSync(found, ["version"], { encoding: "utf8" });
+  const text = `${out.stdout}${out.stderr}`;
+  return new RegExp(`\\bv?${version.replace(/\./g, "\\.")}\\b`).test(text) ? found : undefined;
+}
+
+/** Downloads a module into a writable copy, applies the replacements, builds one package. */
+function buildGoModule(
+  name: string,
+  module: string,
+  moduleVersion: string,
+  pkg: string,
+  output: string,
+  options: { replace?: Record<string, string>; noSumDb?: boolean },
+): Omit<BuildRecord, "name" | "version" | "status"> & { ok: boolean } {
+  const work = mkdtempSync(join(cache, `build-${name}-`));
+  const env: NodeJS.ProcessEnv = {
+    ...(options.noSumDb ? { GONOSUMDB: module, GONOSUMCHECK: "1", GOFLAGS: "-mod=mod -buildvcs=false" } : {}),
+    GOTOOLCHAIN: "local",
+  };
+  try {
+    const download = run("go", ["mod", "download", "-json", `${module}@${moduleVersion}`], work, env);
+    const dir = /"Dir":\s*"([^"]+)"/.exec(download.output)?.[1];
+    if (!download.ok || !dir) return { ok: false, reason: refusal(download.output) };
+    const src = join(work, "src");
+    cpSync(dir, src, { recursive: true });
+    spawnSync("chmod", ["-R", "u+w", src]);
+    let seconds = download.seconds;
+    let peakMiB = download.peakMiB;
+    for (const [from, to] of Object.entries(options.replace ?? {})) {
+      const edit = run("go", ["mod", "edit", `-replace=${from}=${to}`], src, env);
+      if (!edit.ok) return { ok: false, reason: refusal(edit.output) };
+    }
+    const tidy = run("go", ["mod", "download"], src, env);
+    if (!tidy.ok) return { ok: false, reason: refusal(tidy.output) };
+    const build = run("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", output, pkg], src, env);
+    seconds += tidy.seconds + build.seconds;
+    peakMiB = Math.max(peakMiB, tidy.peakMiB, build.peakMiB);
+    if (!build.ok) return { ok: false, reason: `build failed: ${build.output.split("\n").slice(-5).join(" ").slice(0, 400)}` };
+    chmodSync(output, 0o755);
+    return { ok: true, path: output, seconds, peakMiB };
+  } finally {
+    spawnSync("chmod", ["-R", "u+w", work]);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function installGoTool(name: string, tool: GoTool): BuildRecord {
+  const onPath = versionOnPath(name, tool.version);
+  if (onPath) return { name, version: tool.version, status: "on-path", path: onPath };
+  const output = goBinaryPath(name);
+  if (existsSync(output)) return { name, version: tool.version, status: "cached", path: output };
+  mkdirSync(join(output, ".."), { recursive: true });
+  const result = buildGoModule(name, tool.module, tool.moduleVersion, tool.package, output, tool);
+  return { name, version: tool.version, status: result.ok ? "built" : "unavailable", ...result };
+}
+
+function installProvider(name: string, tool: ProviderTool): BuildRecord {
+  const output = providerBinaryPath(tool);
+  if (existsSync(output)) return { name, version: tool.version, status: "cached", path: output };
+  if (!tool.moduleVersion && !tool.commit) {
+    return { name, version: tool.version, status: "unavailable", reason: "no module version or commit is pinned" };
+  }
+  mkdirSync(join(output, ".."), { recursive: true });
+  const result = buildGoModule(name, tool.module, tool.moduleVersion ?? tool.commit!, ".", output, {});
+  return { name, version: tool.version, status: result.ok ? "built" : "unavailable", ...result };
+}
+
+mkdirSync(cache, { recursive: true });
+const previous: Record<string, BuildRecord> = existsSync(statusPath()) ? JSON.parse(readFileSync(statusPath(), "utf8")) : {};
+const records: Record<string, BuildRecord> = { ...previous };
+for (const [name, tool] of Object.entries(VERSIONS.go)) {
+  if (!selected(name)) continue;
+  records[name] = installGoTool(name, tool);
+  report(records[name]);
+}
+for (const [name, tool] of Object.entries(VERSIONS.terraformProviders)) {
+  const key = `terraform-provider-${name}`;
+  if (!selected(key) && !selected(name)) continue;
+  records[key] = installProvider(key, tool);
+  report(records[key]);
+}
+writeFileSync(statusPath(), `${JSON.stringify(records, null, 2)}\n`);
+
+function report(record: BuildRecord): void {
+  const measured = record.seconds !== undefined ? ` in ${record.seconds.toFixed(0)} s, peak ${record.peakMiB?.toFixed(0)} MiB` : "";
+  const where = record.path ? ` (${record.path})` : "";
+  console.log(`${record.name} ${record.version}: ${record.status}${measured}${where}${record.reason ? `: ${record.reason}` : ""}`);
+}
