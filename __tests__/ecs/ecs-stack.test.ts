@@ -291,7 +291,7 @@ describe("ecs: load balancer", () => {
 describe("ecs: Prometheus", () => {
   it("discovers every task of the scraped services through their Cloud Map names", () => {
     const init = containersOf("prometheus").find((c) => c.name === "prometheus-config");
-    const config = parseYaml(init.environment.find((e: any) => e.name === "PROMETHEUS_YML").value);
+    const config = parseYaml(init.environment.find((e: any) => e.name === "ETC_PROMETHEUS_PROMETHEUS_YML").value);
     const jobs = Object.fromEntries(config.scrape_configs.map((j: any) => [j.job_name, j]));
     expect(Object.keys(jobs).sort()).toEqual(["alertmanager", "loki", "postgres-exporter", "prometheus", "query-api"]);
     expect(jobs["query-api"].dns_sd_configs).toEqual([{ names: ["query-api.argo.internal"], type: "A", port: 8080, refresh_interval: "30s" }]);
@@ -386,16 +386,16 @@ describe("ecs: database and cache as containers", () => {
 describe("ecs: observability", () => {
   it("delivers every observability service its generated files through an init container", () => {
     for (const [service, files] of [
-      ["prometheus", ["PROMETHEUS_YML", "ALERT_RULES_YML"]],
-      ["alertmanager", ["ALERTMANAGER_YML"]],
-      ["loki", ["LOKI_YAML"]],
+      ["prometheus", ["ETC_PROMETHEUS_PROMETHEUS_YML", "ETC_PROMETHEUS_ALERT_RULES_YML"]],
+      ["alertmanager", ["ETC_ALERTMANAGER_ALERTMANAGER_YML"]],
+      ["loki", ["ETC_LOKI_LOKI_YAML"]],
     ] as const) {
       const init = containersOf(service).find((c) => c.name === `${service}-config`);
       expect(init.environment.map((e: any) => e.name).sort()).toEqual([...files].sort());
       expect(init.image).toMatch(/^public\.ecr\.aws\/docker\/library\/busybox:\d/);
       expect(containersOf(service)[0].dependsOn).toEqual([{ containerName: `${service}-config`, condition: "SUCCESS" }]);
     }
-    const prometheus = parseYaml(containersOf("prometheus").find((c) => c.name === "prometheus-config").environment.find((e: any) => e.name === "PROMETHEUS_YML").value);
+    const prometheus = parseYaml(containersOf("prometheus").find((c) => c.name === "prometheus-config").environment.find((e: any) => e.name === "ETC_PROMETHEUS_PROMETHEUS_YML").value);
     expect(prometheus.rule_files).toEqual(["/etc/prometheus/alert-rules.yml"]);
     expect(prometheus.alerting.alertmanagers[0].dns_sd_configs[0].names).toEqual(["alertmanager.argo.internal"]);
     const grafana = containersOf("grafana").find((c) => c.name === "grafana-config");

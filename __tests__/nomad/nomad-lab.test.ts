@@ -168,7 +168,8 @@ describe("nomad-lab: ingress", () => {
       { Label: "ui", Value: 9998 },
     ]);
     expect(group.Tasks[0].Config.image).toMatch(/^fabiolb\/fabio:\d+\.\d+\.\d+$/);
-    expect(group.Tasks[0].Env).toMatchObject({ FABIO_registry_consul_scheme: "https", FABIO_registry_consul_register_enabled: "false" });
+    expect(group.Tasks[0].Env).toMatchObject({ FABIO_registry_consul_addr: "https://${attr.unique.network.ip-address}:8501", FABIO_registry_consul_register_enabled: "false" });
+    expect(group.Tasks[0].Env).not.toHaveProperty("FABIO_registry_consul_scheme");
   });
 
   it("maps only routed ports and ports of services outside the mesh to host ports", () => {

@@ -156,7 +156,8 @@ describe("swarm-lab: secrets and configs", () => {
 
   it("gives images that read secrets only from the environment a wrapper that exports them from the files", () => {
     const api = serviceOf("query-api").task_spec.container_spec;
-    expect(api.command).toEqual(["/bin/sh", "-c", 'export POSTGRES_PASSWORD="$(cat /run/secrets/postgres-password)" && exec "$@"', "secret-env"]);
+    expect(api.command).toEqual(["/bin/sh", "-c", expect.stringContaining('POSTGRES_PASSWORD="$(cat /run/secrets/postgres-password)" && need "$POSTGRES_PASSWORD"'), "secret-env"]);
+    expect(api.command[2]).toMatch(/&& export POSTGRES_PASSWORD && exec "\$@"$/);
     expect(api.args).toEqual(["/app/query-api"]);
     expect(serviceOf("postgres").task_spec.container_spec.env.POSTGRES_PASSWORD_FILE).toBe("/run/secrets/postgres-password");
   });

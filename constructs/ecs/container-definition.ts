@@ -1,6 +1,7 @@
 import { dockerHealthcheck } from "../docker-healthcheck";
 import { envParts, imageRef, isSecretRef, renderEnvValue, secretsIn, type EnvResolver, type EnvValue, type ServiceSpec } from "../model";
 import type { FargateSize } from "./fargate-sizes";
+import { exportNonEmpty, NEED_FUNCTION, requireNonEmpty } from "../shell-script";
 
 /** The fields of an ECS container definition this project sets (ECS's own JSON shape, camelCase). */
 export interface ContainerDefinition {
@@ -90,7 +91,8 @@ function composeAtStart(variable: string, value: EnvValue, resolver: EnvResolver
       return shellQuoted(part);
     })
     .join("");
-  return `export ${variable}="${text}"`;
+  const required = parts.filter(isSecretRef).map((part) => requireNonEmpty(secretVariable(part.secret), `secret ${part.secret}`));
+  return [...required, exportNonEmpty(variable, text, variable)].join(" && ");
 }
 
 export interface ContainerInputs {
@@ -119,7 +121,7 @@ export function mainContainer(inputs: ContainerInputs): ContainerDefinition {
     cpu: inputs.size.cpu,
     memory: inputs.size.memoryMiB,
     // ECS's entryPoint replaces the image's entrypoint (the model's command), its command the arguments.
-    entryPoint: wrapped ? ["/bin/sh", "-c", [URLENCODE, ...secretEnv.exports, 'exec "$@"'].join(" && "), "secret-env"] : service.command,
+    entryPoint: wrapped ? ["/bin/sh", "-c", [URLENCODE, NEED_FUNCTION, ...secretEnv.exports, 'exec "$@"'].join(" && "), "secret-env"] : service.command,
     command: wrapped ? [...(service.command ?? []), ...(service.args ?? [])] : service.args,
     environment: Object.entries(inputs.environment)
       .sort(([a], [b]) => a.localeCompare(b))

@@ -579,8 +579,12 @@ function ecsTasksAssumeRole(account: AwsAccount): string {
  */
 const configContainerOf = (service: ServiceSpec) => `${service.name}-config`;
 const configVolumeOf = (service: ServiceSpec, index: number) => (index === 0 ? `${service.name}-config` : `${service.name}-config-${index}`);
-/** `prometheus.yml` → `PROMETHEUS_YML`: the variable that carries a file's content to the init container. */
-const contentVariableOf = (file: ConfigFile) => path.posix.basename(file.path).toUpperCase().replace(/[^A-Z0-9]/g, "_");
+/**
+ * `/etc/prometheus/prometheus.yml` → `ETC_PROMETHEUS_PROMETHEUS_YML`: the variable that carries a file's content
+ * to the init container. From the whole path, since two files of one service may share a base name (Grafana's
+ * provisioning files are both `argo.yaml`).
+ */
+const contentVariableOf = (file: ConfigFile) => file.path.replace(/^\/+/, "").toUpperCase().replace(/[^A-Z0-9]/g, "_");
 
 /** Writes a service's configuration files (passed as environment variables) into its config volumes, then exits. */
 function configInitContainer(service: ServiceSpec, files: readonly ConfigFile[], directories: readonly string[], logGroup: string, region: string): ContainerDefinition {

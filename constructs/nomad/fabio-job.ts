@@ -15,7 +15,8 @@ const FABIO_CONSUL_CA_FILE = "/etc/fabio/consul-ca.pem";
  * a health check on its UI port.
  */
 export function renderFabioJob(target: NomadTarget): JobFile {
-  const consulAddress = `\${attr.unique.network.ip-address}:${target.consul.httpsPort}`;
+  // Fabio takes Consul's scheme only from this prefix (it has no scheme property): without it, plain HTTP to the TLS port.
+  const consulAddress = `https://\${attr.unique.network.ip-address}:${target.consul.httpsPort}`;
   return {
     Job: {
       ID: FABIO_JOB_ID,
@@ -62,7 +63,6 @@ export function renderFabioJob(target: NomadTarget): JobFile {
                 FABIO_ui_addr: `:${target.fabio.uiPort}`,
                 FABIO_proxy_strategy: "rr",
                 FABIO_registry_consul_addr: consulAddress,
-                FABIO_registry_consul_scheme: "https",
                 FABIO_registry_consul_tls_cafile: FABIO_CONSUL_CA_FILE,
                 FABIO_registry_consul_register_enabled: "false",
               },

@@ -15,6 +15,7 @@ import {
   type ServiceSpec,
 } from "../model";
 import { dockerHealthcheck } from "../docker-healthcheck";
+import { exportNonEmpty, NEED_FUNCTION } from "../shell-script";
 import * as path from "path";
 import { alloyDockerConfig, configFilesOf, scrapedExporterOf, type ObservabilityPlatform } from "../observability";
 import { swarmPrometheusConfigFile } from "./prometheus-config";
@@ -179,12 +180,12 @@ function swarmService(service: ServiceSpec, parts: ServiceParts): SwarmService {
   const memoryBytes = service.resources!.memoryMiB * BYTES_PER_MIB;
   // Secrets the image only reads from its environment are exported from their files before its command runs.
   const wrapped = parts.exported.length > 0;
-  const exportScript = parts.exported.map((e) => `export ${e.variable}="$(cat ${e.file})"`).join(" && ");
+  const exportScript = parts.exported.map((e) => exportNonEmpty(e.variable, `$(cat ${e.file})`, e.file)).join(" && ");
   return {
     key: service.name,
     name: `${ns}_${service.name}`,
     image: imageRef(service),
-    command: wrapped ? ["/bin/sh", "-c", `${exportScript} && exec "$@"`, "secret-env"] : service.command,
+    command: wrapped ? ["/bin/sh", "-c", `${NEED_FUNCTION} && ${exportScript} && exec "$@"`, "secret-env"] : service.command,
     args: wrapped ? [...(service.command ?? []), ...(service.args ?? [])] : service.args,
     env: parts.env,
     secrets: parts.secrets,

@@ -66,12 +66,13 @@ function buildGoModule(
   moduleVersion: string,
   pkg: string,
   output: string,
-  options: { replace?: Record<string, string>; noSumDb?: boolean },
+  options: { replace?: Record<string, string>; noSumDb?: boolean; cgo?: boolean },
 ): Omit<BuildRecord, "name" | "version" | "status"> & { ok: boolean } {
   const work = mkdtempSync(join(cache, `build-${name}-`));
   const env: NodeJS.ProcessEnv = {
     ...(options.noSumDb ? { GONOSUMDB: module, GONOSUMCHECK: "1", GOFLAGS: "-mod=mod -buildvcs=false" } : {}),
     GOTOOLCHAIN: "local",
+    ...(options.cgo ? { CGO_ENABLED: "1" } : {}),
   };
   try {
     const download = run("go", ["mod", "download", "-json", `${module}@${moduleVersion}`], work, env);

@@ -10,6 +10,8 @@ export interface GoTool {
   readonly package: string;
   readonly replace?: Record<string, string>;
   readonly noSumDb?: boolean;
+  /** Needs cgo (Nomad's Docker driver links runc's user-namespace code). */
+  readonly cgo?: boolean;
 }
 
 export interface ProviderTool {
