@@ -1,6 +1,7 @@
 import type { EcsTarget } from "../../environments/types";
 import { PLAINTEXT_DATABASE_REASON } from "../aws/postgres-database";
 import type { CapabilityRecord } from "../capabilities";
+import { describeProbe } from "../docker-healthcheck";
 import { describeWanted, edgesOf, updatePolicyOf, type Application, type ServiceSpec } from "../model";
 import type { ContainerDefinition } from "./container-definition";
 import { deploymentPercents, PASSWORD_ROTATION_SCHEDULE, type EcsPlan, type EcsServicePlan } from "./plan";
@@ -49,7 +50,7 @@ function serviceRecords(plan: EcsServicePlan, r: EcsRendering): CapabilityRecord
       realization: !service.healthCheck
         ? `task state only: ${service.healthCheckExemption}`
         : main?.healthCheck
-          ? `container health check (${main.healthCheck.command.slice(0, 2).join(" ")}...), run by ECS inside the container; the image must contain the probe tool`
+          ? `container health check run by ECS inside the container, through ${describeProbe(service)}`
           : "the load balancer's target group health check on the routed port (the authoritative check for routed services); ECS replaces tasks it finds unhealthy",
       support: "native",
     },

@@ -334,7 +334,8 @@ const services: ServiceSpec[] = [
   {
     name: "alloy",
     description: "Log collector on every node: reads each container's logs and ships them to Loki with a service label.",
-    image: { repository: "grafana/alloy", tag: "v1.4.3" },
+    // Ubuntu based: no wget or curl, but bash.
+    image: { repository: "grafana/alloy", tag: "v1.4.3", probeTool: "bash" },
     args: ["run", "/etc/alloy/config.alloy", "--server.http.listen-addr=0.0.0.0:12345", "--storage.path=/var/lib/alloy/data"],
     ports: [{ name: "http", containerPort: 12345, protocol: "http" }],
     healthCheck: http("http", "/-/ready"),

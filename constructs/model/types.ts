@@ -22,7 +22,15 @@ export interface ImageSpec {
   readonly tag: string;
   /** Optional content digest (`sha256:...`), appended as `@digest` where the platform supports it. */
   readonly digest?: string;
+  /**
+   * The program the image contains for checks run inside the container (Docker and ECS health checks): an HTTP
+   * check is a `wget` or `curl` request, or a request written by bash over /dev/tcp; TCP checks need bash.
+   * @default "wget" (busybox and Alpine based images)
+   */
+  readonly probeTool?: ProbeTool;
 }
+
+export type ProbeTool = "wget" | "curl" | "bash";
 
 /** A secret declared by the application; its value is generated or supplied at deploy time, never in code. */
 export interface SecretSpec {

@@ -8,6 +8,7 @@ import type { SwarmTarget } from "../../environments/types";
 import { CapabilityReport, type CapabilityRecord } from "../capabilities";
 import { addCustomSynthesis, Construct, Fn, TerraformStack, type ISynthesisSession } from "../cdktf";
 import { describeWanted, updatePolicyOf, type Application, type ServiceSpec } from "../model";
+import { describeProbe } from "../docker-healthcheck";
 import { healthCheckRequired, suppressRule } from "../policy";
 import { ApplicationSecrets } from "../secrets/application-secrets";
 import { alertRulesFor, observabilityRecords } from "../observability";
@@ -173,7 +174,7 @@ function capabilities(service: ServiceSpec, d: SwarmDeployment): CapabilityRecor
           ...base,
           intent: "health",
           wanted: describeWanted.health(service),
-          realization: `Docker healthcheck inside the container (${s.healthcheck!.test.slice(0, 2).join(" ")}...); the image must contain the probe tool`,
+          realization: `Docker healthcheck inside the container, through ${describeProbe(service)}`,
           support: "native",
         }
       : { ...base, intent: "health", wanted: describeWanted.health(service), realization: `restart policy only: ${service.healthCheckExemption}`, support: "native" },

@@ -123,8 +123,7 @@ function installProvider(name: string, tool: ProviderTool): BuildRecord {
 }
 
 mkdirSync(cache, { recursive: true });
-const previous: Record<string, BuildRecord> = existsSync(statusPath()) ? JSON.parse(readFileSync(statusPath(), "utf8")) : {};
-const records: Record<string, BuildRecord> = { ...previous };
+const records: Record<string, BuildRecord> = {};
 for (const [name, tool] of Object.entries(VERSIONS.go)) {
   if (!selected(name)) continue;
   records[name] = installGoTool(name, tool);
@@ -136,7 +135,9 @@ for (const [name, tool] of Object.entries(VERSIONS.terraformProviders)) {
   records[key] = installProvider(key, tool);
   report(records[key]);
 }
-writeFileSync(statusPath(), `${JSON.stringify(records, null, 2)}\n`);
+// Merged with what other runs recorded meanwhile (runs for different tools may overlap).
+const recorded: Record<string, BuildRecord> = existsSync(statusPath()) ? JSON.parse(readFileSync(statusPath(), "utf8")) : {};
+writeFileSync(statusPath(), `${JSON.stringify({ ...recorded, ...records }, null, 2)}\n`);
 
 function report(record: BuildRecord): void {
   const measured = record.seconds !== undefined ? ` in ${record.seconds.toFixed(0)} s, peak ${record.peakMiB?.toFixed(0)} MiB` : "";
