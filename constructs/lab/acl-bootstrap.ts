@@ -35,6 +35,7 @@ export function consulAclBootstrapScript(target: NomadTarget): string {
   return `#!/bin/bash
 # Creates the cluster's Consul ACL policies and preset tokens. Safe to run again.
 set -eu
+# shellcheck source=/dev/null # written by cloud-init with the tokens Terraform chose
 . ${BOOTSTRAP_PATHS.consulEnv}
 export CONSUL_HTTP_ADDR=https://127.0.0.1:${target.consul.httpsPort}
 export CONSUL_CACERT=${target.consul.caFile}

@@ -34,10 +34,11 @@ ${SSH} "$ADMIN@$NODE" sudo docker swarm join --token "$token" --advertise-addr "
 
 /**
  * Sets node labels from the first manager (the node is named by its hostname); `--label-add` of a label that
- * is already there changes nothing.
+ * is already there changes nothing. LABELS is split into words explicitly (`$${` is Terraform's escape of `${`).
  */
 export const SWARM_LABEL_SCRIPT = `set -eu
-${SSH} "$ADMIN@$MANAGER" sudo docker node update $LABELS "$NODE" >/dev/null
+read -r -a label_args <<<"$LABELS"
+${SSH} "$ADMIN@$MANAGER" sudo docker node update "$\${label_args[@]}" "$NODE" >/dev/null
 `;
 
 export interface SwarmClusterProps {

@@ -160,7 +160,10 @@ export function vmCloudConfig(vm: LabVm, ctx: VmBootstrapContext): CloudConfig {
   };
 }
 
-/** Installs the pinned CNI plugins once, checking the archive against the checksum published with it. */
+/**
+ * Installs the pinned CNI plugins unless they are there, checking the archive against the checksum published
+ * with it. Downloads go to a private directory, never to fixed names in /tmp.
+ */
 function cniInstallCommand(): string[] {
   const version = LAB_VERSIONS.cniPlugins;
   const archive = `cni-plugins-linux-amd64-${version}.tgz`;
@@ -169,15 +172,18 @@ function cniInstallCommand(): string[] {
     "sh",
     "-c",
     [
-      `test -x ${AGENT_PATHS.cniBin}/bridge && exit 0`,
-      "cd /tmp",
+      "set -eu",
+      `if [ -x ${AGENT_PATHS.cniBin}/bridge ]; then exit 0; fi`,
+      "dir=$(mktemp -d)",
+      `trap 'rm -rf "$dir"' EXIT`,
+      'cd "$dir"',
       `curl -fsSLO ${url}`,
       `curl -fsSLO ${url}.sha256`,
       `sha256sum -c ${archive}.sha256`,
       `install -d ${AGENT_PATHS.cniBin}`,
       `tar -xzf ${archive} -C ${AGENT_PATHS.cniBin}`,
-      `rm -f ${archive} ${archive}.sha256`,
-    ].join(" && "),
+      "",
+    ].join("\n"),
   ];
 }
 
