@@ -161,8 +161,9 @@ export class PublicLoadBalancer extends Construct {
           filter: [{ prefix: `${ACCESS_LOG_PREFIX}/` }],
           expiration: [{ days: props.logRetentionDays }],
           noncurrentVersionExpiration: [{ noncurrentDays: 30 }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
         },
+        // For the whole bucket (an empty filter), not only the logs' prefix: no failed upload is kept anywhere (CKV_AWS_300).
+        { id: "abort-incomplete-uploads", status: "Enabled", filter: [{}], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }] },
       ],
     });
     const policy = new S3BucketPolicy(this, "access-logs-policy", {

@@ -124,13 +124,17 @@ export function podTemplateOf(input: PodSpecInput, labels: Record<string, string
             command: service.command ? [...service.command] : undefined,
             args: service.args ? [...service.args] : undefined,
             port: service.ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol === "udp" ? "UDP" : "TCP" })),
-            env: input.env.map((e) =>
-              !e.valueFrom
-                ? { name: e.name, value: e.value }
-                : "secretKeyRef" in e.valueFrom
-                  ? { name: e.name, valueFrom: { secretKeyRef: e.valueFrom.secretKeyRef } }
-                  : { name: e.name, valueFrom: { fieldRef: { fieldPath: e.valueFrom.fieldRef.fieldPath } } },
-            ),
+            // No `env` at all rather than an empty list: the same to Terraform, and checkov's CKV_K8S_159 crashes on `[]`.
+            env:
+              input.env.length === 0
+                ? undefined
+                : input.env.map((e) =>
+                    !e.valueFrom
+                      ? { name: e.name, value: e.value }
+                      : "secretKeyRef" in e.valueFrom
+                        ? { name: e.name, valueFrom: { secretKeyRef: e.valueFrom.secretKeyRef } }
+                        : { name: e.name, valueFrom: { fieldRef: { fieldPath: e.valueFrom.fieldRef.fieldPath } } },
+                  ),
             resources: resourcesOf(service),
             readinessProbe: check ? probeOf(service, check, 3, 0) : undefined,
             // Liveness waits longer and tolerates more failures: a slow dependency should not restart the pod.

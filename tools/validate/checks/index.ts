@@ -1,10 +1,12 @@
 /** Every check `npm run validate` runs, in order. One import and one entry per check. */
 import type { Check } from "../types";
+import { CHECKOV } from "./checkov";
 import { CLOUD_INIT } from "./cloud-init";
 import { DNSMASQ_CONFIG, HAPROXY_CONFIG } from "./pi-configs";
 import { SHELLCHECK } from "./shellcheck";
 
 export const CHECKS: readonly Check[] = [
+  CHECKOV,
   SHELLCHECK,
   CLOUD_INIT,
   HAPROXY_CONFIG,
