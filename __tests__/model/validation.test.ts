@@ -324,3 +324,14 @@ describe("model validation: observability", () => {
     expect(problems).toContain('services.prometheus.collectsMetrics.rulesFile: "rules.yml" must be an absolute path');
   });
 });
+
+describe("probe tools", () => {
+  it("refuses a tcp health check on an image without bash", () => {
+    const app = argoCopy();
+    const memcached = serviceOf(app, "memcached");
+    memcached.image = { ...memcached.image, probeTool: undefined };
+    expect(problemsOf(app)).toContain(
+      'services.memcached.image.probeTool: is "wget" (the default), but the tcp health check runs bash inside the container: set probeTool "bash" if the image has it, or use an http or command check',
+    );
+  });
+});

@@ -59,7 +59,9 @@ describe("nomad-lab: jobs", () => {
     const checks = (group.Services ?? []).flatMap((s) => s.Checks ?? []);
     if (service.healthCheck) {
       expect(checks).toHaveLength(1);
-      const expectedType = service.healthCheck.type === "command" ? "script" : service.healthCheck.type;
+      // Nomad allows no TCP check on a Connect service: in the mesh the task opens the connection itself.
+      const inMesh = group.Services?.some((s) => s.Connect);
+      const expectedType = service.healthCheck.type === "command" || (service.healthCheck.type === "tcp" && inMesh) ? "script" : service.healthCheck.type;
       expect(checks[0]).toMatchObject({ Type: expectedType, Interval: service.healthCheck.intervalSec * 1e9, Timeout: service.healthCheck.timeoutSec * 1e9 });
       if (service.healthCheck.type === "http") expect(checks[0].Path).toBe(service.healthCheck.path);
       if (service.healthCheck.type === "command") expect([checks[0].Command, ...(checks[0].Args ?? [])]).toEqual(service.healthCheck.command);

@@ -131,7 +131,8 @@ const services: ServiceSpec[] = [
   {
     name: "memcached",
     description: "Cache for the query API (keys live 60 s), 64 MB.",
-    image: { repository: "memcached", tag: "1.6.32" },
+    // Debian based: bash for the TCP check, no wget.
+    image: { repository: "memcached", tag: "1.6.32", probeTool: "bash" },
     args: ["-m", "64"],
     ports: [{ name: "memcached", containerPort: 11211, protocol: "tcp" }],
     healthCheck: { type: "tcp", port: "memcached", intervalSec: 10, timeoutSec: 2 },

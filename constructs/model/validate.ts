@@ -147,6 +147,9 @@ function checkService(service: ServiceSpec, ctx: Context): void {
 
   if (service.healthCheck) {
     checkHealthCheck(service.healthCheck, `${path}.healthCheck`, knownPort, add);
+    if (service.healthCheck.type === "tcp" && service.image.probeTool !== "bash") {
+      add(`${path}.image.probeTool`, `is ${JSON.stringify(service.image.probeTool ?? "wget")} (the default), but the tcp health check runs bash inside the container: set probeTool "bash" if the image has it, or use an http or command check`);
+    }
   } else if (!service.healthCheckExemption?.trim()) {
     add(`${path}.healthCheck`, "missing: a long-running service needs a health check (http, tcp or command), or a healthCheckExemption saying why it has none");
   }

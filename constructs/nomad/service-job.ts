@@ -10,6 +10,7 @@ import {
   type RouteSpec,
   type ServiceSpec,
 } from "../model";
+import { dockerHealthcheck } from "../docker-healthcheck";
 import type { NomadTarget } from "../../environments/types";
 import {
   seconds,
@@ -171,8 +172,8 @@ function connect(plan: ServicePlan): Service["Connect"] {
 
 /**
  * The model's health check as a Consul check run by the node's agent: on the host port where the port is
- * mapped, through an `expose` path of the sidecar for HTTP in the mesh, on the allocation address for TCP,
- * and inside the task for commands.
+ * mapped, through an `expose` path of the sidecar for HTTP in the mesh, inside the task for TCP in the mesh
+ * (Nomad allows no TCP check on a Connect service) and for commands, on the allocation address otherwise.
  */
 function check(service: ServiceSpec, health: HealthCheck, plan: ServicePlan): ServiceCheck {
   const common = { Name: `${service.name}-health`, Interval: seconds(health.intervalSec), Timeout: seconds(health.timeoutSec) };
@@ -187,6 +188,11 @@ function check(service: ServiceSpec, health: HealthCheck, plan: ServicePlan): Se
     return { ...common, Type: "http", Path: health.path, PortLabel: String(port.containerPort), AddressMode: "alloc" };
   }
   if (mapped) return { ...common, Type: "tcp", PortLabel: port.name };
+  // Nomad refuses TCP checks on Connect services: the task itself opens the connection, as Docker's check does.
+  if (plan.inMesh) {
+    const [command, ...args] = dockerHealthcheck(service, health).test.slice(1);
+    return { ...common, Type: "script", Command: command, Args: args, TaskName: service.name };
+  }
   return { ...common, Type: "tcp", PortLabel: String(port.containerPort), AddressMode: "alloc" };
 }
 

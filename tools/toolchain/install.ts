@@ -66,11 +66,11 @@ function buildGoModule(
   moduleVersion: string,
   pkg: string,
   output: string,
-  options: { replace?: Record<string, string>; noSumDb?: boolean; cgo?: boolean },
+  options: Pick<GoTool, "replace" | "noSumDb" | "cgo" | "patches">,
 ): Omit<BuildRecord, "name" | "version" | "status"> & { ok: boolean } {
   const work = mkdtempSync(join(cache, `build-${name}-`));
   const env: NodeJS.ProcessEnv = {
-    ...(options.noSumDb ? { GONOSUMDB: module, GONOSUMCHECK: "1", GOFLAGS: "-mod=mod -buildvcs=false" } : {}),
+    ...(options.noSumDb ? { GONOSUMDB: options.noSumDb.join(",") } : {}),
     GOTOOLCHAIN: "local",
     ...(options.cgo ? { CGO_ENABLED: "1" } : {}),
   };
@@ -85,6 +85,20 @@ function buildGoModule(
     let peakMiB = download.peakMiB;
     for (const [from, to] of Object.entries(options.replace ?? {})) {
       const edit = run("go", ["mod", "edit", `-replace=${from}=${to}`], src, env);
+      if (!edit.ok) return { ok: false, reason: refusal(edit.output) };
+    }
+    for (const [index, patch] of (options.patches ?? []).entries()) {
+      const fetched = run("go", ["mod", "download", "-json", patch.module], work, env);
+      const patchDir = /"Dir":\s*"([^"]+)"/.exec(fetched.output)?.[1];
+      if (!fetched.ok || !patchDir) return { ok: false, reason: refusal(fetched.output) };
+      const copy = join(work, `patched-${index}`);
+      cpSync(patchDir, copy, { recursive: true });
+      spawnSync("chmod", ["-R", "u+w", copy]);
+      const file = join(copy, patch.file);
+      const text = readFileSync(file, "utf8");
+      if (!text.includes(patch.find)) return { ok: false, reason: `patch for ${patch.module} ${patch.file} no longer applies` };
+      writeFileSync(file, text.replace(patch.find, patch.replace));
+      const edit = run("go", ["mod", "edit", `-replace=${patch.module.split("@")[0]}=${copy}`], src, env);
       if (!edit.ok) return { ok: false, reason: refusal(edit.output) };
     }
     const tidy = run("go", ["mod", "download"], src, env);
@@ -102,12 +116,20 @@ function buildGoModule(
 }
 
 function installGoTool(name: string, tool: GoTool): BuildRecord {
-  const onPath = versionOnPath(name, tool.version);
+  const onPath = tool.localModule ? undefined : versionOnPath(name, tool.version);
   if (onPath) return { name, version: tool.version, status: "on-path", path: onPath };
   const output = goBinaryPath(name);
   if (existsSync(output)) return { name, version: tool.version, status: "cached", path: output };
   mkdirSync(join(output, ".."), { recursive: true });
-  const result = buildGoModule(name, tool.module, tool.moduleVersion, tool.package, output, tool);
+  if (tool.localModule) {
+    const env = { GOTOOLCHAIN: "local", ...(tool.noSumDb ? { GONOSUMDB: tool.noSumDb.join(",") } : {}) };
+    // The committed go.sum pins every dependency: -mod=readonly refuses to change it.
+    const build = run("go", ["build", "-mod=readonly", "-trimpath", "-o", output, tool.package], join(__dirname, "..", "..", tool.localModule), env);
+    return build.ok
+      ? { name, version: tool.version, status: "built", path: output, seconds: build.seconds, peakMiB: build.peakMiB }
+      : { name, version: tool.version, status: "unavailable", reason: refusal(build.output) };
+  }
+  const result = buildGoModule(name, tool.module!, tool.moduleVersion!, tool.package, output, tool);
   return { name, version: tool.version, status: result.ok ? "built" : "unavailable", ...result };
 }
 
@@ -131,7 +153,7 @@ for (const [name, tool] of Object.entries(VERSIONS.go)) {
 }
 for (const [name, tool] of Object.entries(VERSIONS.terraformProviders)) {
   const key = `terraform-provider-${name}`;
-  if (!selected(key) && !selected(name)) continue;
+  if (!selected(key)) continue;
   records[key] = installProvider(key, tool);
   report(records[key]);
 }

@@ -1,15 +1,26 @@
 /** Where the pinned real programs live once installed (see install.ts), shared by the validators and tests. */
-import { existsSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
 export interface GoTool {
+  /** The tool's version; for a local module, "local" (the cache key is then a hash of its sources). */
   readonly version: string;
-  readonly module: string;
-  readonly moduleVersion: string;
+  /** A module from the module proxy ... */
+  readonly module?: string;
+  readonly moduleVersion?: string;
+  /** ... or one of this repository's own (a directory with go.mod and go.sum). */
+  readonly localModule?: string;
   readonly package: string;
   readonly replace?: Record<string, string>;
-  readonly noSumDb?: boolean;
+  /**
+   * Source edits to a dependency (module@version), applied to a copy that replaces it: for a nested module
+   * whose exact version the module proxy does not serve. Each says why.
+   */
+  readonly patches?: readonly { readonly module: string; readonly file: string; readonly find: string; readonly replace: string; readonly reason: string }[];
+  /** Modules the checksum database does not know here (their hashes land in go.sum instead). */
+  readonly noSumDb?: readonly string[];
   /** Needs cgo (Nomad's Docker driver links runc's user-namespace code). */
   readonly cgo?: boolean;
 }
@@ -38,7 +49,23 @@ export function toolchainCache(): string {
 
 export function goBinaryPath(name: string): string {
   const tool = VERSIONS.go[name];
-  return join(toolchainCache(), "bin", `${name}-${tool.version}`, name);
+  const version = tool.localModule ? `local-${localModuleHash(tool.localModule)}` : tool.version;
+  return join(toolchainCache(), "bin", `${name}-${version}`, name);
+}
+
+/** A local module's builds are keyed by its sources, so an edited validator is rebuilt. */
+function localModuleHash(dir: string): string {
+  const root = join(__dirname, "..", "..", dir);
+  const hash = createHash("sha256");
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else hash.update(`${path.slice(root.length)}\0`).update(readFileSync(path));
+    }
+  };
+  walk(root);
+  return hash.digest("hex").slice(0, 12);
 }
 
 /** Terraform's filesystem-mirror layout, so `terraform init` finds providers without a registry. */
@@ -58,7 +85,7 @@ export function statusPath(): string {
 /** The installed binary of a Go tool, or undefined (with install.ts' recorded reason in `unavailableReason`). */
 export function goTool(name: string): string | undefined {
   const status = installStatus()[name];
-  if (status?.path && existsSync(status.path)) return status.path;
+  if (status?.path && existsSync(status.path) && !VERSIONS.go[name].localModule) return status.path;
   const cached = goBinaryPath(name);
   return existsSync(cached) ? cached : undefined;
 }
