@@ -49,8 +49,10 @@ export function nomadTemplateFiles(stack: SynthesizedStack, renderer: string, wo
             problems.push({ artifact, detail: run.output });
             continue;
           }
-          // A task's local/ and secrets/ directories appear at /local and /secrets inside the container.
-          const path = posix.join("/", template.DestPath);
+          // A task's local/ and secrets/ directories appear at /local and /secrets inside the container, and the
+          // Docker driver's `volumes` mount single files elsewhere.
+          const mounted = (task.Config?.volumes ?? []).map((v: string) => v.split(":")).find(([from]: string[]) => from === template.DestPath);
+          const path = mounted ? mounted[1] : posix.join("/", template.DestPath);
           files.push({ stack: stack.name, source: artifact, workload: `${job.address}/${task.Name}`, path, content: runProgram("cat", [`${base}.out`]).stdout });
         }
       }

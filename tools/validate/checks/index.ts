@@ -3,12 +3,14 @@ import type { Check } from "../types";
 import { CHECKOV } from "./checkov";
 import { CLOUD_INIT } from "./cloud-init";
 import { LAB_AGENT_CONFIGS, NOMAD_JOBSPECS } from "./nomad";
+import { OBSERVABILITY_CONFIGS } from "./observability";
 import { DNSMASQ_CONFIG, HAPROXY_CONFIG } from "./pi-configs";
 import { SHELLCHECK } from "./shellcheck";
 
 export const CHECKS: readonly Check[] = [
   NOMAD_JOBSPECS,
   LAB_AGENT_CONFIGS,
+  OBSERVABILITY_CONFIGS,
   CHECKOV,
   SHELLCHECK,
   CLOUD_INIT,
