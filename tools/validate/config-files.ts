@@ -76,14 +76,31 @@ export function swarmConfigFiles(stack: SynthesizedStack): DeliveredFile[] {
 
 /** Kubernetes: each ConfigMap key at the mount path of the workload volume that projects it. */
 export function kubernetesConfigMapFiles(stack: SynthesizedStack): DeliveredFile[] {
-  const maps = new Map(resourcesOf(stack, "kubernetes_config_map_v1").map((m) => [first(m.body.metadata).name as string, m]));
+  // A volume names its ConfigMap literally or by a reference to the resource.
+  const maps = new Map(
+    resourcesOf(stack, "kubernetes_config_map_v1").flatMap((m) => [
+      [first(m.body.metadata).name as string, m],
+      [`\${${m.address}.metadata[0].name}`, m],
+    ]),
+  );
   const workloads = ["kubernetes_deployment_v1", "kubernetes_stateful_set_v1", "kubernetes_daemon_set_v1"].flatMap((type) => resourcesOf(stack, type));
   return workloads.flatMap((workload) => {
     const pod = first(first(first(workload.body.spec).template).spec);
+    // Kubernetes mounts the service account's token and CA into every pod that does not opt out.
+    const serviceAccount =
+      pod.automount_service_account_token === false
+        ? []
+        : ["token", "ca.crt", "namespace"].map((name) => ({
+            stack: stack.name,
+            source: `${stack.name} ${workload.address} service account`,
+            workload: workload.address,
+            path: `/var/run/secrets/kubernetes.io/serviceaccount/${name}`,
+            content: `representative-${name}\n`,
+          }));
     const volumes = new Map<string, string>(
       (pod.volume ?? []).filter((v: any) => v.config_map).map((v: any) => [v.name, first(v.config_map).name]),
     );
-    return (pod.container ?? []).flatMap((container: any) =>
+    const projected = (pod.container ?? []).flatMap((container: any) =>
       (container.volume_mount ?? []).flatMap((mount: any) => {
         const mapName = volumes.get(mount.name);
         const map = mapName ? maps.get(mapName) : undefined;
@@ -99,6 +116,7 @@ export function kubernetesConfigMapFiles(stack: SynthesizedStack): DeliveredFile
           }));
       }),
     );
+    return [...projected, ...serviceAccount];
   });
 }
 
