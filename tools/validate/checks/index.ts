@@ -6,8 +6,10 @@ import { LAB_AGENT_CONFIGS, NOMAD_JOBSPECS } from "./nomad";
 import { OBSERVABILITY_CONFIGS } from "./observability";
 import { DNSMASQ_CONFIG, HAPROXY_CONFIG } from "./pi-configs";
 import { SHELLCHECK } from "./shellcheck";
+import { TERRAFORM_VALIDATE } from "./terraform";
 
 export const CHECKS: readonly Check[] = [
+  TERRAFORM_VALIDATE,
   NOMAD_JOBSPECS,
   LAB_AGENT_CONFIGS,
   OBSERVABILITY_CONFIGS,
