@@ -10,6 +10,7 @@ import { dnsmasqConfig } from "../../constructs/lab/dnsmasq";
 import { haproxyConfig } from "../../constructs/lab/haproxy";
 import { SWARM_INIT_SCRIPT, SWARM_JOIN_SCRIPT, SWARM_LABEL_SCRIPT } from "../../constructs/lab/swarm-cluster";
 import { selectApplication } from "../../constructs/model";
+import { NETWORK_DEVICE_ATTRIBUTES } from "../../constructs/proxmox/virtual-environment-vm";
 import { LAB, type Environment } from "../../environments";
 import { LabStack } from "../../stacks";
 import { envProblemsOf, labCopy } from "../helpers";
@@ -42,9 +43,10 @@ describe("lab: Proxmox VMs", () => {
       expect(r.cpu).toEqual([{ cores: vm.vcpus, sockets: 1, type: "x86-64-v2-AES" }]);
       expect(r.memory).toEqual([{ dedicated: vm.memoryMiB }]);
       expect(r.disk[0]).toMatchObject({ size: vm.diskGiB, interface: "virtio0" });
-      expect(r.disk[0].import_from).toMatch(/^\$\{proxmox_virtual_environment_download_file\.[^}]+\.id\}$/);
+      expect(r.disk[0].import_from).toMatch(/^\$\{proxmox_download_file\.[^}]+\.id\}$/);
       expect(r.agent).toEqual([{ enabled: true, trim: true }]);
-      expect(r.network_device).toEqual([{ bridge: "vmbr0", model: "virtio" }]);
+      // Every attribute of the list(object) attribute, null where unset (Terraform's JSON syntax needs them all).
+      expect(r.network_device).toEqual([{ ...Object.fromEntries(NETWORK_DEVICE_ATTRIBUTES.map((n) => [n, null])), bridge: "vmbr0", model: "virtio" }]);
       expect(r.initialization[0].ip_config).toEqual([{ ipv4: [{ address: `${vm.address}/16`, gateway: "192.168.10.1" }] }]);
       expect(r.initialization[0].dns).toEqual([{ domain: "lab.internal", servers: ["192.168.10.53"] }]);
       expect(r.initialization[0].user_data_file_id).toMatch(/^\$\{proxmox_virtual_environment_file\.[^}]+\.id\}$/);
@@ -57,7 +59,7 @@ describe("lab: Proxmox VMs", () => {
   });
 
   it("downloads the Ubuntu cloud image as an import file, verified by its checksum", () => {
-    const [[, image]] = resources("proxmox_virtual_environment_download_file");
+    const [[, image]] = resources("proxmox_download_file");
     expect(image).toMatchObject({ content_type: "import", url: lab.image.url, checksum: lab.image.checksumSha256, checksum_algorithm: "sha256", datastore_id: "local" });
   });
 

@@ -12,5 +12,6 @@ export const PROXMOX_PROVIDER = {
 export const PROXMOX_TYPES = {
   vm: "proxmox_virtual_environment_vm",
   file: "proxmox_virtual_environment_file",
-  downloadFile: "proxmox_virtual_environment_download_file",
+  /** bpg/proxmox 0.111 deprecates `proxmox_virtual_environment_download_file` (removed in v1.0); same schema. */
+  downloadFile: "proxmox_download_file",
 } as const;

@@ -2,7 +2,7 @@ import type { Construct, TerraformMetaArguments } from "../cdktf";
 import { ProxmoxResource } from "./resource";
 import { PROXMOX_TYPES } from "./resource-types";
 
-/** `proxmox_virtual_environment_download_file`: Proxmox downloads a file from a URL and verifies it. */
+/** `proxmox_download_file` (formerly `proxmox_virtual_environment_download_file`): Proxmox downloads a file from a URL and verifies it. */
 export interface VirtualEnvironmentDownloadFileConfig extends TerraformMetaArguments {
   readonly nodeName: string;
   readonly datastoreId: string;

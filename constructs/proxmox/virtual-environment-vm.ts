@@ -2,7 +2,10 @@ import type { Construct, TerraformMetaArguments } from "../cdktf";
 import { ProxmoxResource } from "./resource";
 import { PROXMOX_TYPES } from "./resource-types";
 
-/** `proxmox_virtual_environment_vm` (the attributes the lab uses; every nested object is a block list). */
+/**
+ * `proxmox_virtual_environment_vm` (the attributes the lab uses; every nested object is a block list, except
+ * `network_device`, see NETWORK_DEVICE_ATTRIBUTES).
+ */
 export interface VirtualEnvironmentVmConfig extends TerraformMetaArguments {
   readonly nodeName: string;
   readonly name?: string;
@@ -49,11 +52,41 @@ export interface VmInitialization {
   readonly vendorDataFileId?: string;
 }
 
+/**
+ * `network_device` is not a block but an attribute of type list(object) (the SDK's "attributes as blocks"
+ * mode). HCL's block syntax fills in the attributes a block leaves out; in JSON it is a plain attribute value,
+ * and Terraform refuses an object without every attribute of the type ("attributes ... are required"). So
+ * each device is written with all of them, null where not set (which is what the block syntax gives).
+ */
+export const NETWORK_DEVICE_ATTRIBUTES = [
+  "bridge",
+  "disconnected",
+  "enabled",
+  "firewall",
+  "mac_address",
+  "model",
+  "mtu",
+  "queues",
+  "rate_limit",
+  "trunks",
+  "vlan_id",
+] as const;
+
 export class VirtualEnvironmentVm extends ProxmoxResource<VirtualEnvironmentVmConfig> {
   static readonly tfResourceType = PROXMOX_TYPES.vm;
 
   constructor(scope: Construct, id: string, config: VirtualEnvironmentVmConfig) {
     super(scope, id, PROXMOX_TYPES.vm, config);
+  }
+
+  protected synthesizeAttributes(): Record<string, unknown> {
+    const attributes = super.synthesizeAttributes();
+    const devices = attributes.network_device as Record<string, unknown>[] | undefined;
+    if (devices) {
+      const unset = Object.fromEntries(NETWORK_DEVICE_ATTRIBUTES.map((name) => [name, null]));
+      attributes.network_device = devices.map((device) => ({ ...unset, ...device }));
+    }
+    return attributes;
   }
 
   get vmIdAttribute(): number {
