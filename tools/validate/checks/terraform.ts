@@ -271,6 +271,16 @@ interface Diagnostic {
  */
 export const HARMLESS_WARNINGS: readonly { readonly summary: RegExp; readonly reason: string }[] = [];
 
+/**
+ * What the stacks read from the deployer's environment at deploy time (FROM_DEPLOYER_ENVIRONMENT), where a
+ * provider's schema depends on it: the nomad provider's `address` is required unless NOMAD_ADDR is set (its
+ * default comes from the variable, and the schema calls it optional only when that default exists). A
+ * placeholder stands for the deployer's value; validate contacts nothing.
+ */
+export const DEPLOYER_ENVIRONMENT: Readonly<Record<string, string>> = {
+  NOMAD_ADDR: "https://nomad.invalid:4646",
+};
+
 export interface StackValidation {
   readonly findings: Finding[];
   readonly seconds: { readonly init: number; readonly validate: number };
@@ -331,6 +341,7 @@ export function validateStack(terraform: string, stack: SynthesizedStack, workDi
     TF_DATA_DIR: join(dir, ".terraform"),
     TF_PLUGIN_CACHE_DIR: pluginCache,
     CHECKPOINT_DISABLE: "1",
+    ...DEPLOYER_ENVIRONMENT,
   };
   for (const name of Object.keys(env)) if (name.startsWith("TF_CLI_ARGS")) delete env[name];
 
