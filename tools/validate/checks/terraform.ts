@@ -380,9 +380,11 @@ export function validateStack(terraform: string, stack: SynthesizedStack, workDi
   if (validate.status !== 0 && !diagnostics.some((d) => d.severity === "error")) {
     findings.push({ artifact: stack.name, outcome: "failed", detail: `terraform validate exited ${validate.status}:\n${validate.output}` });
   }
-  if (!findings.some((f) => f.outcome === "failed")) {
+  const counted = (kind: "resource" | "data") => Object.values((config[kind] ?? {}) as Record<string, object>).reduce((n, b) => n + Object.keys(b).length, 0);
+  // A stack reduced to no resource at all was not checked in any way that counts: its not-run findings say so.
+  const checkedAnything = !missing.size || counted("resource") + counted("data") > 0;
+  if (checkedAnything && !findings.some((f) => f.outcome === "failed")) {
     const checked = required.filter((p) => p.mirror).map((p) => `${shortSource(p.source)} ${p.version} from ${p.mirror!.label}`);
-    const counted = (kind: "resource" | "data") => Object.values((config[kind] ?? {}) as Record<string, object>).reduce((n, b) => n + Object.keys(b).length, 0);
     findings.push({
       artifact: stack.name,
       outcome: "ok",
