@@ -232,7 +232,8 @@ export function traefikLabels(service: ServiceSpec, routes: readonly RouteSpec[]
   const port = portNamed(service, routes[0].port).containerPort;
   const labels: Record<string, string> = {
     "traefik.enable": "true",
-    "traefik.swarm.network": `${ctx.target.namespace}_${EDGE_NETWORK}`,
+    // Traefik 3.1's Swarm provider reads the network from traefik.docker.* (a traefik.swarm.* label is ignored).
+    "traefik.docker.network": `${ctx.target.namespace}_${EDGE_NETWORK}`,
     [`traefik.http.services.${service.name}.loadbalancer.server.port`]: String(port),
   };
   routes.forEach((route, i) => {

@@ -2,7 +2,7 @@
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { goTool, toolchainCache, unavailableReason } from "../toolchain/paths";
+import { goTool, toolchainCache, unavailableReason, VERSIONS } from "../toolchain/paths";
 
 export interface Program {
   readonly path: string;
@@ -12,7 +12,12 @@ export type Located = { readonly found: true; readonly path: string } | { readon
 
 /** A pinned Go-built tool (versions.json), or why it is not here. */
 export function pinnedTool(name: string): Located {
-  const path = goTool(name);
+  let path = goTool(name);
+  if (!path && VERSIONS.go[name]?.localModule) {
+    // This repository's own validators build in seconds: build one whose sources changed instead of refusing.
+    spawnSync(process.execPath, [require.resolve("tsx/cli"), join(__dirname, "..", "toolchain", "install.ts"), name], { stdio: "ignore" });
+    path = goTool(name);
+  }
   return path ? { found: true, path } : { found: false, reason: `${name}: ${unavailableReason(name)}` };
 }
 

@@ -6,6 +6,7 @@ import { LAB_AGENT_CONFIGS, NOMAD_JOBSPECS } from "./nomad";
 import { OBSERVABILITY_CONFIGS } from "./observability";
 import { DNSMASQ_CONFIG, HAPROXY_CONFIG } from "./pi-configs";
 import { SHELLCHECK } from "./shellcheck";
+import { TRAEFIK } from "./traefik";
 import { TERRAFORM_VALIDATE } from "./terraform";
 
 export const CHECKS: readonly Check[] = [
@@ -13,6 +14,7 @@ export const CHECKS: readonly Check[] = [
   NOMAD_JOBSPECS,
   LAB_AGENT_CONFIGS,
   OBSERVABILITY_CONFIGS,
+  TRAEFIK,
   CHECKOV,
   SHELLCHECK,
   CLOUD_INIT,

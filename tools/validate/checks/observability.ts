@@ -37,7 +37,7 @@ export function kindOf(file: DeliveredFile): Kind {
 
 const NOT_CHECKED: Partial<Record<Kind, string>> = {
   "loki-config": "Loki's -verify-config needs a Loki binary; Loki is AGPL-licensed and is not built here",
-  "alloy-config": "Alloy's own validation needs an Alloy binary, which is not built here (a very large module)",
+  "alloy-config": "Alloy's own validation needs an Alloy binary: the module proxy refuses github.com/grafana/alloy v1.4.3 (403)",
   grafana: "Grafana's provisioning files are read only by Grafana itself; no Grafana binary is built here",
 };
 

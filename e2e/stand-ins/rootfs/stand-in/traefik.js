@@ -5,7 +5,7 @@
  *   flags:  --providers.swarm=true, --providers.swarm.exposedByDefault, --providers.swarm.network,
  *           --providers.swarm.refreshSeconds (default 15, as Traefik), --entrypoints.<name>.address=:PORT,
  *           --ping=true (GET /ping on the `traefik` entrypoint, :8080, as Traefik)
- *   labels: traefik.enable, traefik.swarm.network, traefik.http.routers.<r>.{rule,entrypoints,service,middlewares},
+ *   labels: traefik.enable, traefik.docker.network (what Traefik 3.1 reads on Swarm services), traefik.http.routers.<r>.{rule,entrypoints,service,middlewares},
  *           rule PathPrefix(`...`) only; traefik.http.services.<s>.loadbalancer.server.port;
  *           traefik.http.middlewares.<m>.ipallowlist.{sourcerange,ipstrategy.depth}
  * Like Traefik, it reads services and tasks from the Swarm API on the Docker socket, sends a request to the
@@ -57,7 +57,7 @@ async function refresh() {
   for (const service of services) {
     const labels = service.Spec.Labels ?? {};
     if ((labels["traefik.enable"] ?? String(exposedByDefault)) !== "true") continue;
-    const network = labels["traefik.swarm.network"] ?? defaultNetwork;
+    const network = labels["traefik.docker.network"] ?? defaultNetwork;
     const running = tasks.filter((t) => t.ServiceID === service.ID && t.Status?.State === "running");
     const label = (suffix) => labels[suffix];
     const routerNames = [...new Set(Object.keys(labels).map((k) => /^traefik\.http\.routers\.([^.]+)\./.exec(k)?.[1]).filter(Boolean))];
