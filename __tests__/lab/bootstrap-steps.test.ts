@@ -17,7 +17,7 @@ import { LAB } from "../../environments";
 import { LabStack } from "../../stacks";
 import { cloudConfigsOf, renderOptionsOf } from "../../tools/validate/checks/shell-scripts";
 import type { SynthesizedStack } from "../../tools/validate/stacks";
-import { renderTerraformTemplate } from "../../tools/validate/checks/terraform-render";
+import { renderTerraformTemplate } from "../../tools/validate/terraform-render";
 import { assertSandboxAvailable, Sandbox, type Call } from "./sandbox";
 
 function synthLab(): SynthesizedStack {

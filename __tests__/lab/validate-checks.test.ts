@@ -14,7 +14,7 @@ import { cloudInitSchema } from "../../tools/validate/checks/cloud-init";
 import { dnsmasqTest, haproxyCheck, piFilesOf } from "../../tools/validate/checks/pi-configs";
 import { cloudConfigsOf, shellScriptsOf, type ShellScript } from "../../tools/validate/checks/shell-scripts";
 import { shellcheckScripts } from "../../tools/validate/checks/shellcheck";
-import { jsonStringQuote, renderTerraformTemplate } from "../../tools/validate/checks/terraform-render";
+import { jsonStringQuote, renderTerraformTemplate } from "../../tools/validate/terraform-render";
 import type { SynthesizedStack } from "../../tools/validate/stacks";
 
 function synthLab(): SynthesizedStack {

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join, posix } from "node:path";
-import { jsonStringQuote, renderTerraformTemplate } from "./checks/terraform-render";
+import { jsonStringQuote, renderTerraformTemplate } from "./terraform-render";
 import { runProgram } from "./programs";
 import { resourcesOf, type SynthesizedStack } from "./stacks";
 

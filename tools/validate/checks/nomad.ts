@@ -14,7 +14,7 @@ import { pinnedTool, runProgram, type Located } from "../programs";
 import { resourcesOf, type SynthesizedStack } from "../stacks";
 import { makeTestPki } from "../test-pki";
 import type { Check, Finding } from "../types";
-import { renderTerraformTemplate } from "./terraform-render";
+import { renderTerraformTemplate } from "../terraform-render";
 import { VERSIONS } from "../../toolchain/paths";
 
 const notRun = (artifact: string, tool: Located): Finding => ({ artifact, outcome: "not-run", detail: tool.found ? undefined : tool.reason });

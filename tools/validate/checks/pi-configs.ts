@@ -12,7 +12,7 @@ import { runProgram, systemTool, type Located } from "../programs";
 import { resourcesOf, type SynthesizedStack } from "../stacks";
 import type { Check, Finding } from "../types";
 import { renderOptionsOf } from "./shell-scripts";
-import { renderTerraformTemplate } from "./terraform-render";
+import { renderTerraformTemplate } from "../terraform-render";
 
 export interface PiFile {
   readonly artifact: string;

@@ -6,7 +6,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import type { SynthesizedStack } from "../stacks";
-import { jsonStringQuote, renderTerraformTemplate, type RenderOptions } from "./terraform-render";
+import { jsonStringQuote, renderTerraformTemplate, type RenderOptions } from "../terraform-render";
 
 export type Shell = "sh" | "bash";
 

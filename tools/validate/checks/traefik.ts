@@ -10,7 +10,7 @@ import { VERSIONS } from "../../toolchain/paths";
 import { pinnedTool, runProgram } from "../programs";
 import { resourcesOf } from "../stacks";
 import type { Check, Finding } from "../types";
-import { renderTerraformTemplate } from "./terraform-render";
+import { renderTerraformTemplate } from "../terraform-render";
 
 const TRAEFIK_VERSION = VERSIONS.go.traefik.version;
 
