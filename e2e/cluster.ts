@@ -52,7 +52,9 @@ export class Cluster {
   /** Starts (or restarts) a node's engine; its Swarm state survives in its data root. */
   startEngine(node: EngineNode): void {
     const state = stateOf(node);
-    fs.mkdirSync(state, { recursive: true });
+    fs.mkdirSync(path.join(state, "data"), { recursive: true });
+    // The mount point Debian's docker.io normally leaves; a machine whose engine never ran lacks it.
+    fs.mkdirSync("/var/lib/docker", { recursive: true });
     const log = fs.openSync(path.join(state, "dockerd.log"), "a");
     const script = [
       "mount -t tmpfs -o mode=755 tmpfs /run",
