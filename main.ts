@@ -1,7 +1,7 @@
 import * as path from "path";
 import { ValidationError } from "./constructs/model";
 import { ENVIRONMENTS, type Environment } from "./environments";
-import { synthesizeAll } from "./stacks";
+import { synthesizeAll, synthWarnings } from "./stacks";
 
 // cdktf-cli passes its output directory in CDKTF_OUTDIR; `npm run synth` uses cdktf's default.
 const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
@@ -13,6 +13,8 @@ const environments: readonly Environment[] = process.env.ARGO_ENVIRONMENTS
 
 try {
   const stacks = synthesizeAll(environments, outdir);
+  // What each platform cannot do and the policy warnings, as `cdktf synth` shows them.
+  for (const warning of synthWarnings(outdir)) console.warn(warning);
   console.log(`Synthesized ${stacks.length} stack(s) into ${outdir}: ${stacks.join(", ")}`);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);

@@ -94,4 +94,17 @@ function publish(from: string, to: string): void {
   }
 }
 
+/**
+ * The warnings and errors the stacks recorded at synth (what a platform cannot do, policy findings), as
+ * `cdktf synth` prints them, read from the manifest just written. Informational notes are left out.
+ */
+export function synthWarnings(outdir: string): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
+  return Object.entries(manifest.stacks as Record<string, { annotations?: { level: string; message: string }[] }>).flatMap(([stack, s]) =>
+    (s.annotations ?? [])
+      .filter((a) => a.level !== "@cdktf/info")
+      .map((a) => `${a.level === "@cdktf/error" ? "error" : "warning"} [${stack}] ${a.message}`),
+  );
+}
+
 export { formatProblem };
