@@ -71,7 +71,8 @@ export const LAB: Environment = {
     edge: { nomadHostname: "argo-nomad.lab.internal", swarmHostname: "argo-swarm.lab.internal" },
   },
   nomad: {
-    backend: { kind: "consul", address: "192.168.10.120:8501", pathPrefix: "terraform/argo" },
+    // Consul's address comes from CONSUL_HTTP_ADDR when deploying, like the token (README, nomad-lab).
+    backend: { kind: "consul", pathPrefix: "terraform/argo" },
     region: "lab",
     datacenter: "pve0",
     workloadNodeClass: "workload",

@@ -88,7 +88,7 @@ function checkSelection(env: Environment, add: Add): void {
 
 function checkBackend(backend: BackendConfig, path: string, add: Add): void {
   if (backend.kind === "consul") {
-    if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(backend.address)) {
+    if (backend.address !== undefined && !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(backend.address)) {
       add(`${path}.address`, `"${backend.address}" is not host:port (e.g. 192.168.10.120:8501)`);
     }
     if (!backend.pathPrefix || backend.pathPrefix.startsWith("/")) {

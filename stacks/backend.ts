@@ -14,7 +14,8 @@ export function configureBackend(stack: TerraformStack, stackName: string, backe
   }
   if (backend.kind === "consul") {
     new ConsulBackend(stack, {
-      address: backend.address,
+      // Without one, Terraform takes CONSUL_HTTP_ADDR (and CONSUL_CACERT) from the deployer's environment.
+      ...(backend.address ? { address: backend.address } : {}),
       scheme: "https",
       path: `${backend.pathPrefix}/${stackName}`,
       lock: true,
