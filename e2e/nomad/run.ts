@@ -1,0 +1,575 @@
+/**
+ * `npm run test:e2e:nomad`: the lab's Nomad + Consul cluster running on this machine with the configuration the
+ * lab stack renders (issue 15). Synthesizes the lab stack of the e2e environment (e2e/nomad/environment.ts),
+ * gets the values Terraform would put into it (e2e/nomad/lab-values.ts), takes every server's and client's
+ * /etc/consul.d and /etc/nomad.d files from its cloud-init user-data, starts the real agents (Consul 1.19.2,
+ * Nomad 1.8.4, a Docker engine per client) in namespaces (e2e/nomad/hosts.ts), runs the lab's ACL bootstrap
+ * scripts as rendered, checks the cluster, prints every measured time and removes everything it made, also on
+ * failure or interruption.
+ *
+ * What differs from a lab VM, each forced by this machine (and named where it is done):
+ * - agents run as root (no consul user exists here; cloud-init's owners consul:consul become root);
+ * - consul and nomad are the pinned builds of `npm run toolchain`, linked at /usr/local/bin (the packages put
+ *   them at /usr/bin); the units' command lines are the packages' (`consul agent -config-dir=/etc/consul.d/`,
+ *   `nomad agent -config /etc/nomad.d`);
+ * - the CNI plugins are Debian's containernetworking-plugins 1.1.1 copied to /opt/cni/bin (the rendered command
+ *   downloads v1.5.1, and nothing can be downloaded here); Docker is Debian's docker.io 20.10 (vfs storage,
+ *   --dns 127.0.0.1, offline images) instead of docker-ce 27.3.1;
+ * - each Nomad client gets one more file, /etc/nomad.d/zz-e2e-forced.json: its own cgroup_parent, since both
+ *   clients share this machine's cgroup hierarchy (on a VM each has its own);
+ * - the ufw rules are not applied (the harness' bridge is private; FORWARD drops anything leaving it);
+ * - systemd is not here: the harness starts the units' commands itself, in the order the units order them.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import type { TerraformJson } from "../../tools/validate/stacks";
+import { pinnedTool } from "../../tools/validate/programs";
+import { run, sleep, waitFor } from "../shell";
+import { accepts, plainRequest, request, type Answer, type RequestOptions, type Tls } from "./api";
+import { BRIDGE, NOMAD_E2E } from "./environment";
+import { CGROUP_PREFIX, Hosts, writeIntoHost, type Host } from "./hosts";
+import { labValues, renderWithValues } from "./lab-values";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const started = Date.now();
+const LAB_STACK = NOMAD_E2E.lab!.stackName!;
+const CONSUL_HTTPS = NOMAD_E2E.nomad!.consul.httpsPort;
+const NOMAD_HTTP = 4646;
+const CNI_SOURCE = "/usr/lib/cni";
+const nomadVms = NOMAD_E2E.lab!.vms.filter((vm) => vm.role === "nomad-server" || vm.role === "nomad-client");
+const hosts = new Hosts(nomadVms);
+let work = "";
+
+// ---------------------------------------------------------------------------------------------- reporting
+
+const results: { name: string; ok: boolean; detail: string }[] = [];
+const timings: { name: string; seconds: number; note: string }[] = [];
+
+class AssertionFailed extends Error {}
+function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new AssertionFailed(message);
+}
+
+async function check(name: string, body: () => Promise<string | void>): Promise<boolean> {
+  const start = Date.now();
+  try {
+    const detail = (await body()) ?? "";
+    results.push({ name, ok: true, detail });
+    console.log(`  ✓ ${name}${detail ? ` — ${detail}` : ""} (${((Date.now() - start) / 1000).toFixed(1)}s)`);
+    return true;
+  } catch (error) {
+    const detail = (error as Error).message;
+    results.push({ name, ok: false, detail });
+    console.log(`  ✗ ${name}\n      ${detail.split("\n").join("\n      ")}`);
+    return false;
+  }
+}
+
+function measured(name: string, seconds: number, note = ""): void {
+  timings.push({ name, seconds, note });
+  console.log(`    ⏱  ${name}: ${seconds.toFixed(1)} s`);
+}
+
+async function step<T>(name: string, body: () => Promise<T> | T): Promise<T> {
+  const start = Date.now();
+  const value = await body();
+  measured(name, (Date.now() - start) / 1000);
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------- what the lab renders
+
+interface WriteFileEntry {
+  readonly path: string;
+  readonly content: string;
+  readonly encoding?: string;
+  readonly permissions: string;
+}
+
+interface Rendered {
+  readonly files: Map<string, { content: Buffer; permissions: string }>;
+  readonly runcmd: string[][];
+}
+
+function renderedUserData(config: TerraformJson, values: ReadonlyMap<string, string>): Map<string, Rendered> {
+  const out = new Map<string, Rendered>();
+  for (const file of Object.values((config.resource?.proxmox_virtual_environment_file ?? {}) as Record<string, any>)) {
+    const raw: string = file.source_raw?.[0]?.data;
+    if (!raw?.startsWith("#cloud-config")) continue;
+    const doc = parseYaml(renderWithValues(raw, values, config.variable));
+    const files = new Map(
+      (doc.write_files as WriteFileEntry[]).map((w) => [w.path, { content: w.encoding === "b64" ? Buffer.from(w.content, "base64") : Buffer.from(w.content, "utf8"), permissions: w.permissions }]),
+    );
+    out.set(String(doc.hostname), { files, runcmd: doc.runcmd });
+  }
+  return out;
+}
+
+const text = (r: Rendered, p: string): string => {
+  const file = r.files.get(p);
+  if (!file) throw new Error(`the lab's user-data writes no ${p}`);
+  return file.content.toString("utf8");
+};
+
+/** ExecStart of a oneshot unit the lab renders. */
+const execStart = (unit: string): string[] => {
+  const line = /^ExecStart=(.+)$/m.exec(unit);
+  if (!line) throw new Error(`no ExecStart in unit:\n${unit}`);
+  return line[1].trim().split(/\s+/);
+};
+
+const envFile = (content: string): Record<string, string> => Object.fromEntries(content.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+
+// ---------------------------------------------------------------------------------------------- the APIs
+
+let tls: Tls;
+let tokens: { consulManagement: string; nomadManagement: string; env: Record<string, string> };
+
+const consul = (host: Host, p: string, options: RequestOptions = {}): Promise<Answer> =>
+  request(tls, host.address, CONSUL_HTTPS, p, { token: options.token === undefined ? tokens.consulManagement : options.token, ...options });
+const nomad = (host: Host, p: string, options: RequestOptions = {}): Promise<Answer> =>
+  request(tls, host.address, NOMAD_HTTP, p, { tokenHeader: "X-Nomad-Token", ...options, token: options.token === undefined ? tokens.nomadManagement : options.token });
+async function okJson<T = any>(answer: Promise<Answer>, what: string): Promise<T> {
+  const a = await answer;
+  if (a.status !== 200) throw new Error(`${what}: ${a.status} ${a.body.trim().slice(0, 300)}`);
+  return a.json<T>();
+}
+
+const leaderOf = async (api: typeof consul, from: Host): Promise<string | undefined> => {
+  const leader = await okJson<string>(api(from, "/v1/status/leader", { token: "" }), `${from.vm.name} leader`);
+  return leader ? leader : undefined;
+};
+const hostOfRaftAddress = (address: string) => hosts.all.find((h) => address.startsWith(`${h.address}:`));
+
+// ---------------------------------------------------------------------------------------------- the cluster
+
+function preflight(): void {
+  if (process.getuid?.() !== 0) {
+    console.error("test:e2e:nomad needs root: it creates network namespaces, a bridge and firewall rules, and starts Docker engines");
+    process.exit(2);
+  }
+  const missing: string[] = [];
+  for (const [tool, pkg] of [["nsenter", "util-linux"], ["unshare", "util-linux"], ["ip", "iproute2"], ["iptables", "iptables"], ["dockerd", "docker.io"], ["openssl", "openssl"]]) {
+    if (run("sh", ["-c", `command -v ${tool} || true`]).trim() === "") missing.push(`${tool} (Debian package ${pkg})`);
+  }
+  if (!fs.existsSync(path.join(CNI_SOURCE, "bridge"))) missing.push(`CNI plugins in ${CNI_SOURCE} (apt-get install -y containernetworking-plugins)`);
+  for (const name of ["consul", "nomad"]) {
+    const tool = pinnedTool(name);
+    if (!tool.found) missing.push(tool.reason);
+  }
+  if (missing.length) {
+    console.error(`test:e2e:nomad cannot run here; missing:\n  ${missing.join("\n  ")}`);
+    process.exit(2);
+  }
+}
+
+/** Writes what cloud-init writes (and what its runcmd installs) into each host, before its namespaces exist. */
+function provision(host: Host, rendered: Rendered): void {
+  for (const [p, file] of rendered.files) {
+    // cloud-init writes more (sshd, apt, resolved): all of /etc and /usr/local goes in, only the agents read any.
+    if (p.startsWith("/etc/") || p.startsWith("/usr/local/")) writeIntoHost(host, { path: p, ...file });
+  }
+  // Forced: the pinned builds, where the scripts' PATH finds them (the packages put them at /usr/bin).
+  for (const name of ["consul", "nomad"]) {
+    const target = path.join(host.state, "usr-local-upper", "bin", name);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.symlinkSync((pinnedTool(name) as { path: string }).path, target);
+  }
+  if (!host.isServer) {
+    // Forced: Debian's CNI plugins where the lab's command would have unpacked v1.5.1 (nothing can be downloaded).
+    const cni = path.join(host.state, "opt", "cni", "bin");
+    fs.mkdirSync(cni, { recursive: true });
+    for (const plugin of fs.readdirSync(CNI_SOURCE)) fs.copyFileSync(path.join(CNI_SOURCE, plugin), path.join(cni, plugin)), fs.chmodSync(path.join(cni, plugin), 0o755);
+    // Forced: both clients share this machine's cgroups; each gets its own parent (a VM has its own hierarchy).
+    writeIntoHost(host, { path: "/etc/nomad.d/zz-e2e-forced.json", content: Buffer.from(JSON.stringify({ client: { cgroup_parent: `/${CGROUP_PREFIX}${host.vm.name}-nomad` } }, null, 2) + "\n"), permissions: "0600" });
+  }
+}
+
+/** The runcmd steps that apply on this machine, as rendered: host volume directories, the bridge sysctls. */
+function runcmd(host: Host, rendered: Rendered): void {
+  for (const command of rendered.runcmd) {
+    if (command[0] === "install" && command.includes("-d")) {
+      const result = hosts.exec(host, command);
+      if (result.code !== 0) throw new Error(`${host.vm.name}: ${command.join(" ")}: ${result.output}`);
+    }
+    if (command[0] === "sysctl") {
+      // `sysctl --system` would also load this machine's own files: only the one the lab writes, in the host's namespace.
+      const result = hosts.exec(host, ["sysctl", "-p", "/etc/sysctl.d/90-nomad-bridge.conf"]);
+      if (result.code !== 0) throw new Error(`${host.vm.name}: sysctl -p /etc/sysctl.d/90-nomad-bridge.conf: ${result.output}`);
+    }
+  }
+}
+
+const startConsul = (host: Host) => hosts.start(host, "consul", ["consul", "agent", "-config-dir=/etc/consul.d/"]);
+const startNomad = (host: Host) => hosts.start(host, "nomad", ["nomad", "agent", "-config", "/etc/nomad.d"]);
+function startDocker(host: Host): void {
+  hosts.start(
+    host,
+    "dockerd",
+    [
+      "dockerd", "--storage-driver=vfs", "--data-root=/var/lib/docker", "--exec-root=/run/docker", "--pidfile=/run/docker.pid",
+      "-H", "unix:///var/run/docker.sock", "-H", `unix://${host.dockerSocket}`,
+      // Nothing outside this machine is reachable: names Docker's DNS does not know fail at once.
+      "--dns=127.0.0.1", `--cgroup-parent=${CGROUP_PREFIX}${host.vm.name}-docker`,
+    ],
+    // No registry is reachable: use local images without asking one.
+    { DOCKER_SERVICE_PREFER_OFFLINE_IMAGE: "1" },
+  );
+}
+
+async function withLog<T>(host: Host, agent: "consul" | "nomad" | "dockerd", body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n--- ${host.vm.name} ${agent} log ---\n${host.logTail(agent)}`);
+  }
+}
+
+async function consulConverged(timeoutSec: number, what: string): Promise<number> {
+  const [first] = hosts.servers;
+  const { seconds } = await withLog(first, "consul", () =>
+    waitFor(what, timeoutSec, async () => {
+      const leader = await leaderOf(consul, first);
+      if (!leader) throw new Error("no leader");
+      const members = await okJson<any[]>(consul(first, "/v1/agent/members"), "members");
+      const alive = members.filter((m) => m.Status === 1);
+      if (alive.length !== hosts.all.length) throw new Error(`${alive.length}/${hosts.all.length} members alive`);
+      const raft = await okJson<any>(consul(first, "/v1/operator/autopilot/health"), "autopilot health");
+      if (!raft.Healthy || raft.Servers.filter((s: any) => s.Healthy && s.Voter).length !== hosts.servers.length) throw new Error(`autopilot: ${JSON.stringify(raft.Servers.map((s: any) => [s.Name, s.Healthy, s.Voter]))}`);
+      return true;
+    }),
+  );
+  return seconds;
+}
+
+async function nomadConverged(timeoutSec: number, what: string): Promise<number> {
+  const [first] = hosts.servers;
+  const { seconds } = await withLog(first, "nomad", () =>
+    waitFor(what, timeoutSec, async () => {
+      const leader = await leaderOf(nomad, first);
+      if (!leader) throw new Error("no leader");
+      const health = await okJson<any>(nomad(first, "/v1/operator/autopilot/health"), "autopilot health");
+      if (!health.Healthy || health.Servers.filter((s: any) => s.Healthy && s.Voter).length !== hosts.servers.length) throw new Error(`autopilot: ${JSON.stringify(health.Servers.map((s: any) => [s.Name, s.Healthy, s.Voter]))}`);
+      const nodes = await okJson<any[]>(nomad(first, "/v1/nodes"), "nodes");
+      const ready = nodes.filter((n) => n.Status === "ready");
+      if (ready.length !== hosts.clients.length) throw new Error(`${ready.length}/${hosts.clients.length} clients ready (${nodes.map((n) => `${n.Name}: ${n.Status}`).join(", ")})`);
+      return true;
+    }),
+  );
+  return seconds;
+}
+
+async function bringUp(config: TerraformJson, values: ReadonlyMap<string, string>): Promise<void> {
+  const rendered = renderedUserData(config, values);
+  const of = (host: Host) => {
+    const r = rendered.get(host.vm.name);
+    if (!r) throw new Error(`no user-data for ${host.vm.name}`);
+    return r;
+  };
+  const first = hosts.servers[0];
+  const env = envFile(text(of(first), "/etc/consul.d/acl-bootstrap.env"));
+  tokens = { consulManagement: env.MANAGEMENT_TOKEN, nomadManagement: text(of(first), "/etc/nomad.d/bootstrap.token").trim(), env };
+
+  await step("namespaces, bridge, the lab's files in place", async () => {
+    hosts.create();
+    for (const host of hosts.all) provision(host, of(host));
+    for (const host of hosts.all) await hosts.boot(host);
+    for (const host of hosts.all) runcmd(host, of(host));
+  });
+
+  await check("Consul: 3 servers elect a leader, 5 agents join (gossip encrypted, TLS everywhere)", async () => {
+    const t0 = Date.now();
+    for (const host of hosts.servers) startConsul(host);
+    for (const host of hosts.clients) startConsul(host);
+    const { seconds } = await withLog(first, "consul", () => waitFor("a Consul leader", 90, () => leaderOf(consul, first)));
+    measured("consul agents started → leader elected", seconds + (Date.now() - t0 - seconds * 1000) / 1000);
+    const converged = await consulConverged(90, "5 Consul members alive and 3 healthy voters");
+    measured("consul agents started → 5 members alive, 3 healthy voters", (Date.now() - t0) / 1000);
+    return `converged ${converged.toFixed(1)} s after the leader`;
+  });
+
+  await check("Consul ACL bootstrap: the lab's oneshot unit's ExecStart, on the first server, as rendered", async () => {
+    const command = execStart(text(of(first), "/etc/systemd/system/argo-consul-acl-bootstrap.service"));
+    const t0 = Date.now();
+    const result = hosts.exec(first, command, { timeoutMs: 180000 });
+    assert(result.code === 0, `${command.join(" ")} exited ${result.code}: ${result.output}`);
+    measured("consul ACL bootstrap script", (Date.now() - t0) / 1000);
+    // With their tokens in place, every agent registers its node.
+    const { seconds } = await waitFor("every agent's node in the catalog", 90, async () => {
+      const nodes = await okJson<any[]>(consul(first, "/v1/catalog/nodes"), "catalog nodes");
+      return nodes.length === hosts.all.length ? nodes : undefined;
+    });
+    measured("ACL bootstrap done → all 5 nodes registered with the agent token", seconds);
+    const again = hosts.exec(first, command, { timeoutMs: 60000 });
+    assert(again.code === 0, `running it again failed: ${again.output}`);
+    return `${command.join(" ")}; a second run changes nothing (exit 0)`;
+  });
+
+  await check("Docker engines on the Nomad clients", async () => {
+    for (const host of hosts.clients) startDocker(host);
+    const { seconds } = await waitFor("the clients' Docker engines", 60, async () => {
+      for (const host of hosts.clients) run("docker", ["-H", `unix://${host.dockerSocket}`, "info", "--format", "{{.ServerVersion}}"]);
+      return true;
+    }, 500).catch((e) => {
+      throw new Error(`${e.message}\n${hosts.clients.map((h) => `--- ${h.vm.name} dockerd log ---\n${h.logTail("dockerd")}`).join("\n")}`);
+    });
+    measured("dockerd started → answering", seconds);
+  });
+
+  await check("Nomad: 3 servers elect a leader; ACL bootstrap as rendered; 2 clients ready", async () => {
+    const t0 = Date.now();
+    for (const host of hosts.servers) startNomad(host);
+    for (const host of hosts.clients) startNomad(host);
+    const command = execStart(text(of(first), "/etc/systemd/system/argo-nomad-acl-bootstrap.service"));
+    const result = await withLog(first, "nomad", async () => hosts.exec(first, command, { timeoutMs: 180000 }));
+    assert(result.code === 0, `${command.join(" ")} exited ${result.code}: ${result.output}\n--- vb0 nomad log ---\n${first.logTail("nomad")}`);
+    measured("nomad agents started → ACL bootstrap script done", (Date.now() - t0) / 1000);
+    await nomadConverged(120, "3 healthy Nomad voters and 2 ready clients");
+    measured("nomad agents started → 3 healthy voters, 2 clients ready", (Date.now() - t0) / 1000);
+    const again = hosts.exec(first, command, { timeoutMs: 60000 });
+    assert(again.code === 0, `running it again failed: ${again.output}`);
+    return `${command.join(" ")}; a second run changes nothing (exit 0)`;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- the checks
+
+async function checks(): Promise<void> {
+  const [first] = hosts.servers;
+
+  await check("Consul: 3 servers (one leader), 5 members alive, gossip encrypted on every agent", async () => {
+    const peers = await okJson<string[]>(consul(first, "/v1/status/peers", { token: "" }), "peers");
+    assert(peers.length === 3, `peers: ${peers.join(", ")}`);
+    const members = await okJson<any[]>(consul(first, "/v1/agent/members"), "members");
+    assert(members.length === 5 && members.every((m) => m.Status === 1), `members: ${members.map((m) => `${m.Name}:${m.Status}`).join(", ")}`);
+    const servers = members.filter((m) => m.Tags.role === "consul").map((m) => m.Name).sort();
+    assert(JSON.stringify(servers) === JSON.stringify(hosts.servers.map((h) => h.vm.name).sort()), `servers: ${servers.join(", ")}`);
+    for (const host of hosts.all) {
+      const self = await okJson<any>(consul(host, "/v1/agent/self"), `${host.vm.name} agent/self`);
+      assert(self.Stats.serf_lan.encrypted === "true", `${host.vm.name}: serf_lan not encrypted`);
+      if (host.isServer) assert(self.Stats.serf_wan.encrypted === "true", `${host.vm.name}: serf_wan not encrypted`);
+    }
+    const keyring = await okJson<any[]>(consul(first, "/v1/operator/keyring"), "keyring");
+    const lan = keyring.find((k) => !k.WAN && k.Segment === "");
+    assert(lan && Object.keys(lan.Keys).length === 1 && lan.NumNodes === 5, `keyring: ${JSON.stringify(keyring)}`);
+    const leader = hostOfRaftAddress(await leaderOf(consul, first) ?? "");
+    return `leader ${leader?.vm.name}; servers ${servers.join(", ")}; clients ${members.filter((m) => m.Tags.role === "node").map((m) => m.Name).join(", ")}; one LAN key on 5 nodes`;
+  });
+
+  await check('Nomad: 3 servers (one leader), 2 ready clients of node_class "workload", docker healthy, CNI bridge fingerprinted', async () => {
+    const peers = await okJson<string[]>(nomad(first, "/v1/status/peers", { token: "" }), "peers");
+    assert(peers.length === 3, `peers: ${peers.join(", ")}`);
+    const members = (await okJson<any>(nomad(first, "/v1/agent/members"), "members")).Members as any[];
+    assert(members.length === 3 && members.every((m) => m.Status === "alive"), `server members: ${members.map((m) => `${m.Name}:${m.Status}`).join(", ")}`);
+    const nodes = await okJson<any[]>(nomad(first, "/v1/nodes"), "nodes");
+    assert(nodes.length === 2, `nodes: ${nodes.map((n) => n.Name).join(", ")}`);
+    const details: string[] = [];
+    for (const node of nodes) {
+      const n = await okJson<any>(nomad(first, `/v1/node/${node.ID}`), `node ${node.Name}`);
+      assert(n.Status === "ready" && n.SchedulingEligibility === "eligible", `${n.Name}: ${n.Status}, ${n.SchedulingEligibility}`);
+      assert(n.NodeClass === NOMAD_E2E.nomad!.workloadNodeClass, `${n.Name}: node_class ${JSON.stringify(n.NodeClass)}`);
+      const docker = n.Drivers?.docker;
+      assert(docker?.Detected && docker?.Healthy, `${n.Name}: docker driver ${JSON.stringify(docker)}`);
+      assert(docker.Attributes?.["driver.docker.volumes.enabled"] === "true", `${n.Name}: docker volumes not enabled (${docker.Attributes?.["driver.docker.volumes.enabled"]})`);
+      const bridge = n.Attributes?.["plugins.cni.version.bridge"];
+      assert(bridge, `${n.Name}: no CNI bridge plugin fingerprinted (attributes: ${Object.keys(n.Attributes ?? {}).filter((k) => k.includes("cni")).join(", ") || "none with cni"})`);
+      const volumes = Object.keys(n.HostVolumes ?? {}).sort();
+      const expected = Object.entries(NOMAD_E2E.nomad!.hostVolumes).filter(([, p]) => p.client === n.Name).map(([v]) => v).sort();
+      assert(JSON.stringify(volumes) === JSON.stringify(expected), `${n.Name}: host volumes ${volumes.join(", ")}, expected ${expected.join(", ")}`);
+      const consulVersion = n.Attributes?.["consul.version"];
+      assert(consulVersion, `${n.Name}: Nomad does not see its Consul agent (no consul.version attribute)`);
+      details.push(`${n.Name}: docker ${docker.Attributes["driver.docker.version"]}, cni bridge ${bridge}, consul ${consulVersion}, connect ${n.Attributes["consul.connect"] ?? "?"}, volumes ${volumes.join("/")}`);
+    }
+    const leader = hostOfRaftAddress((await leaderOf(nomad, first)) ?? "");
+    return `leader ${leader?.vm.name}; ${details.join("; ")}`;
+  });
+
+  await check("Consul ACLs deny by default: anonymous requests are refused what the default token does not grant", async () => {
+    const denied: string[] = [];
+    const written = await consul(first, "/v1/kv/argo-e2e/acl", { method: "PUT", body: "secret" });
+    assert(written.status === 200, `management token cannot write KV: ${written.status}`);
+    for (const [method, p] of [["GET", "/v1/acl/tokens"], ["GET", "/v1/kv/argo-e2e/acl"], ["PUT", "/v1/kv/argo-e2e/other"], ["GET", "/v1/agent/self"], ["PUT", "/v1/acl/policy"]] as const) {
+      const body = p === "/v1/acl/policy" ? { Name: "argo-e2e-forged", Rules: 'key_prefix "" { policy = "write" }' } : method === "PUT" ? "x" : undefined;
+      const a = await consul(first, p, { token: "", method, body });
+      assert(a.status === 403, `anonymous ${method} ${p}: ${a.status} ${a.body.slice(0, 200)}`);
+      denied.push(`${method} ${p.split("?")[0]}`);
+    }
+    // The lab sets acl.tokens.default (the DNS token): requests without a token get its read rights, on every API.
+    const nodes = await consul(first, "/v1/catalog/nodes", { token: "" });
+    // A listing is filtered, not refused: the key exists, an anonymous recursive read sees nothing.
+    const listed = await consul(first, "/v1/kv/argo-e2e?recurse", { token: "" });
+    assert(listed.status === 404, `anonymous recursive KV read: ${listed.status} ${listed.body.slice(0, 200)}`);
+    await consul(first, "/v1/kv/argo-e2e?recurse", { method: "DELETE" });
+    return `KV listing filtered to nothing (404); 403 for ${denied.join(", ")}; anonymous GET /v1/catalog/nodes: ${nodes.status} with ${nodes.status === 200 ? nodes.json().length : 0} nodes (the default token's argo-dns policy)`;
+  });
+
+  await check("Consul preset tokens work, with exactly their policies", async () => {
+    const expected: [string, string, string[]][] = [
+      ["agent", tokens.env.AGENT_SECRET, ["argo-agents"]],
+      ["dns (default)", tokens.env.DNS_SECRET, ["argo-dns"]],
+      ["nomad", tokens.env.NOMAD_SECRET, ["argo-nomad-agents"]],
+      ["management", tokens.consulManagement, ["global-management"]],
+    ];
+    const seen: string[] = [];
+    for (const [name, secret, policies] of expected) {
+      const self = await okJson<any>(consul(first, "/v1/acl/token/self", { token: secret }), `${name} token self`);
+      const names = (self.Policies ?? []).map((p: any) => p.Name).sort();
+      assert(JSON.stringify(names) === JSON.stringify(policies), `${name}: policies ${names.join(", ")}`);
+      if (name !== "management") {
+        const kv = await consul(first, "/v1/kv/argo-e2e", { token: secret, method: "PUT", body: "x" });
+        assert(kv.status === 403, `${name} token may write KV: ${kv.status}`);
+        const acl = await consul(first, "/v1/acl/tokens", { token: secret });
+        assert(acl.status === 403 || name === "nomad", `${name} token may list ACL tokens: ${acl.status}`);
+      }
+      seen.push(`${name} → ${names.join(",")}`);
+    }
+    const agentNodeWrite = await consul(first, "/v1/catalog/register", { token: tokens.env.DNS_SECRET, method: "PUT", body: { Node: "argo-e2e-forged", Address: "10.232.0.250" } });
+    assert(agentNodeWrite.status === 403, `the DNS token may register nodes: ${agentNodeWrite.status}`);
+    return `${seen.join("; ")}; none but management writes KV; the DNS token registers no node`;
+  });
+
+  await check("Nomad ACLs: anonymous requests refused, the bootstrap token is a management token", async () => {
+    const variable = await nomad(first, "/v1/var/argo-e2e/acl", { method: "PUT", body: { Path: "argo-e2e/acl", Items: { secret: "x" } } });
+    assert(variable.status === 200, `management token cannot write a variable: ${variable.status} ${variable.body}`);
+    for (const p of ["/v1/jobs", "/v1/nodes", "/v1/var/argo-e2e/acl", "/v1/acl/tokens", "/v1/operator/raft/configuration"]) {
+      const a = await nomad(first, p, { token: "" });
+      assert(a.status === 403, `anonymous GET ${p}: ${a.status} ${a.body.slice(0, 200)}`);
+    }
+    // Listings are filtered, not refused.
+    const vars = await nomad(first, "/v1/vars", { token: "" });
+    assert(vars.status === 200 && vars.json().length === 0, `anonymous variable listing: ${vars.status} ${vars.body.slice(0, 200)}`);
+    await nomad(first, "/v1/var/argo-e2e/acl", { method: "DELETE" });
+    const self = await okJson<any>(nomad(first, "/v1/acl/token/self"), "bootstrap token self");
+    assert(self.Type === "management", `bootstrap token type ${self.Type}`);
+    const forged = await nomad(first, "/v1/jobs", { token: "00000000-0000-4000-8000-000000000000" });
+    assert(forged.status === 403, `unknown token: ${forged.status}`);
+    return `403 for /v1/jobs, /v1/nodes, a variable, /v1/acl/tokens, the raft configuration without a token (and /v1/jobs with an unknown one); the variable listing is filtered to nothing; bootstrap token "${self.Name}" is ${self.Type}`;
+  });
+
+  await check("TLS required: plain HTTP refused; servers refuse HTTPS clients without a certificate", async () => {
+    const notes: string[] = [];
+    for (const host of [first, hosts.clients[0]]) {
+      const plainConsul = await plainRequest(host.address, CONSUL_HTTPS, "/v1/status/leader");
+      assert("error" in plainConsul || plainConsul.status === 400, `${host.vm.name} consul plain HTTP on ${CONSUL_HTTPS}: ${JSON.stringify(plainConsul)}`);
+      assert(!(await accepts(host.address, 8500)), `${host.vm.name}: Consul's plain HTTP port 8500 accepts connections`);
+      const plainNomad = await plainRequest(host.address, NOMAD_HTTP, "/v1/status/leader");
+      assert("error" in plainNomad || plainNomad.status === 400, `${host.vm.name} nomad plain HTTP: ${JSON.stringify(plainNomad)}`);
+      notes.push(`${host.vm.name}: plain HTTP → consul ${"error" in plainConsul ? plainConsul.error : plainConsul.status}, nomad ${"error" in plainNomad ? plainNomad.error : plainNomad.status}, :8500 closed`);
+    }
+    const refused = async (api: typeof consul, host: Host, what: string) => {
+      try {
+        const a = await api(host, "/v1/status/leader", { clientCert: false, token: "" });
+        throw new AssertionFailed(`${what} on ${host.vm.name} answered ${a.status} to a client without a certificate`);
+      } catch (error) {
+        if (error instanceof AssertionFailed) throw error;
+        return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      }
+    };
+    for (const host of hosts.servers) notes.push(`${host.vm.name} without client cert → consul ${await refused(consul, host, "Consul")}, nomad ${await refused(nomad, host, "Nomad")}`);
+    for (const host of hosts.clients) notes.push(`${host.vm.name} without client cert → nomad ${await refused(nomad, host, "Nomad")}`);
+    // As the lab renders it: Consul client agents do not verify HTTPS clients (ACL tokens protect them).
+    const clientAgent = await consul(hosts.clients[0], "/v1/status/leader", { clientCert: false, token: "" });
+    notes.push(`${hosts.clients[0].vm.name} consul without client cert → ${clientAgent.status} (by design: tls.https.verify_incoming is off on client agents)`);
+    const wrongName = await request({ ...tls }, first.address, CONSUL_HTTPS, "/v1/status/leader").then((a) => a.status);
+    assert(wrongName === 200, `operator certificate refused: ${wrongName}`);
+    return notes.join("; ");
+  });
+
+  await check("one of three servers fails: the cluster keeps a leader; the server rejoins when restarted", async () => {
+    const consulLeader = hostOfRaftAddress((await leaderOf(consul, first)) ?? "");
+    assert(consulLeader, "no Consul leader");
+    const victim = consulLeader;
+    const others = hosts.servers.filter((h) => h !== victim);
+    const nomadLeaderBefore = hostOfRaftAddress((await leaderOf(nomad, first)) ?? "")?.vm.name;
+    const t0 = Date.now();
+    // The server host fails: both its agents end at once, without leaving.
+    await Promise.all([hosts.kill(victim, "consul"), hosts.kill(victim, "nomad")]);
+    const newLeader = async (api: typeof consul) => {
+      for (const host of others) {
+        const leader = await leaderOf(api, host).catch(() => undefined);
+        const h = leader ? hostOfRaftAddress(leader) : undefined;
+        if (h && h !== victim) return h.vm.name;
+      }
+      return undefined;
+    };
+    const [c, n] = await Promise.all([waitFor("a new Consul leader", 60, () => newLeader(consul), 200), waitFor("a Nomad leader among the others", 60, () => newLeader(nomad), 200)]);
+    measured(`consul leader ${victim.vm.name} killed → new leader (${c.value})`, c.seconds);
+    measured(`nomad: server ${victim.vm.name} killed → leader among the others (${n.value}${nomadLeaderBefore === victim.vm.name ? ", was the leader" : ", was not the leader"})`, n.seconds);
+    // Writes keep working with 2 of 3.
+    const kv = await consul(others[0], "/v1/kv/argo-e2e/failover", { method: "PUT", body: "kept" });
+    assert(kv.status === 200, `KV write with 2 of 3 servers: ${kv.status} ${kv.body}`);
+    await sleep(2000);
+    const t1 = Date.now();
+    startConsul(victim);
+    startNomad(victim);
+    const [cr, nr] = await Promise.all([consulConverged(120, `${victim.vm.name} back in Consul (5 alive, 3 healthy voters)`), nomadConverged(120, `${victim.vm.name} back in Nomad (3 healthy voters)`)]);
+    measured(`consul: ${victim.vm.name} restarted → 3 healthy voters, 5 alive`, cr);
+    measured(`nomad: ${victim.vm.name} restarted → 3 healthy voters`, nr);
+    const read = await okJson<any[]>(consul(victim, "/v1/kv/argo-e2e/failover"), "KV read on the rejoined server");
+    assert(Buffer.from(read[0].Value, "base64").toString() === "kept", "the write made while it was down is not on the rejoined server");
+    await consul(first, "/v1/kv/argo-e2e?recurse", { method: "DELETE" });
+    return `killed ${victim.vm.name} (consul leader${nomadLeaderBefore === victim.vm.name ? ", nomad leader" : ""}); new leaders consul ${c.value}, nomad ${n.value}; rejoined in ${((Date.now() - t1) / 1000).toFixed(1)} s; whole drill ${((Date.now() - t0) / 1000).toFixed(1)} s`;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- main
+
+let tornDown = false;
+function teardown(): void {
+  if (tornDown) return;
+  tornDown = true;
+  const start = Date.now();
+  hosts.destroy();
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+  console.log(`  teardown: ${((Date.now() - start) / 1000).toFixed(1)} s`);
+}
+
+async function main(): Promise<void> {
+  preflight();
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      console.log(`\n${signal}: tearing down`);
+      teardown();
+      process.exit(130);
+    });
+  }
+  process.on("exit", teardown);
+  console.log(`test:e2e:nomad: the lab's Nomad ${pinnedTool("nomad").found ? "1.8.4" : "?"} + Consul 1.19.2 cluster on ${BRIDGE.name} (${BRIDGE.cidr}): ${nomadVms.map((v) => `${v.name} ${v.address}`).join(", ")}`);
+  try {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), "argo-nomad-e2e-"));
+    const outdir = path.join(work, "cdktf.out");
+    await step("synth of the e2e environment (lab + nomad-lab stacks)", () => {
+      run(path.join(ROOT, "node_modules/.bin/tsx"), [path.join(ROOT, "main.ts")], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir, ARGO_ENVIRONMENTS: path.join(__dirname, "environment.ts") } });
+    });
+    const config: TerraformJson = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", LAB_STACK, "cdk.tf.json"), "utf8"));
+    const values = await step("the lab's PKI, gossip keys and token IDs", () => (process.env.ARGO_NOMAD_E2E_VALUES === "openssl" ? labValues(config, work, { forceFallback: true }) : labValues(config, work)));
+    console.log(`  values: ${values.source}`);
+    const find = (type: string, part: string, attribute: string) => {
+      const key = [...values.values.keys()].find((k) => k.startsWith(`${type}.`) && k.includes(part) && k.endsWith(`.${attribute}`));
+      if (!key) throw new Error(`no ${type} *${part}* ${attribute} in the lab stack`);
+      return values.values.get(key)!;
+    };
+    // The lab's operator certificate (outputs operator_cert_pem/operator_key_pem), as a deployer uses it.
+    tls = { ca: find("tls_self_signed_cert", "_ca_cert_", "cert_pem"), cert: find("tls_locally_signed_cert", "_ca_operator_cert_", "cert_pem"), key: find("tls_private_key", "_ca_operator_key_", "private_key_pem") };
+    await bringUp(config, values.values);
+    if (results.every((r) => r.ok)) await checks();
+  } catch (error) {
+    if (!(error instanceof AssertionFailed)) {
+      results.push({ name: "the e2e run itself", ok: false, detail: (error as Error).stack ?? String(error) });
+      console.log(`  ✗ the e2e run stopped: ${(error as Error).stack ?? error}`);
+      for (const host of hosts.all) if (host.holder) for (const agent of ["consul", "nomad"] as const) console.log(`--- ${host.vm.name} ${agent} log (last lines) ---\n${host.logTail(agent, 8)}`);
+    }
+  } finally {
+    teardown();
+  }
+  console.log("\nmeasured times (this machine, 2 cores: 3 Nomad/Consul servers + 2 clients in namespaces)");
+  for (const t of timings) console.log(`  ${t.name.padEnd(86)} ${t.seconds.toFixed(1).padStart(6)} s${t.note ? `   (${t.note})` : ""}`);
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(`\ne2e:nomad: ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
+  console.log(`${results.length - failed} passed, ${failed} failed`);
+  process.exitCode = failed > 0 || results.length === 0 ? 1 : 0;
+}
+
+void main();
