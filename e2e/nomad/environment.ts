@@ -6,7 +6,8 @@ import { LAB, type Environment, type LabVm } from "../../environments";
  * changed, so that the lab stack renders the Nomad and Consul agents' files for hosts that exist here.
  * - Addresses: the lab's 192.168.10.X become 10.232.0.X (same last octet) on the harness' private bridge, and the
  *   LAN 192.168.0.0/16 becomes the bridge's 10.232.0.0/24 (nothing else is reachable from here). The admin CIDR
- *   and the edge proxy follow the same mapping; so does the Consul state backend of nomad-lab.
+ *   and the edge proxy follow the same mapping (and nomad-lab's Consul state backend, if it names an address;
+ *   the lab's takes CONSUL_HTTP_ADDR at deploy time).
  * - Nomad clients: two (vs0, vs1) instead of three. Every client runs a Docker engine, a Consul and a Nomad agent
  *   on a 2-core machine; vs2's host volumes (loki, gitlab) move to vs1, with the lab's paths.
  * - Stack names: `lab-nomad-e2e` / `nomad-nomad-e2e`, so nothing can be confused with the lab's own stacks.

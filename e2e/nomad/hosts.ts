@@ -120,6 +120,10 @@ export class Hosts {
       run("ip", ["-n", host.ns, "link", "set", "lo", "up"]);
       // As on a lab VM: a default route through the lab's gateway (here the bridge, where FORWARD drops it).
       run("ip", ["-n", host.ns, "route", "add", "default", "via", BRIDGE.address]);
+      // Nothing leaves a host for an address off the bridge, not even as far as this machine: dropped on the way out
+      // of eth0 (mangle, which Docker's own rules in the namespace never reorder), whether sent by an agent, an
+      // engine (image pulls) or a container.
+      run("nsenter", [`--net=/var/run/netns/${host.ns}`, "iptables", "-t", "mangle", "-A", "POSTROUTING", "-o", "eth0", "!", "-d", BRIDGE.cidr, "-j", "DROP"]);
       for (const dir of ["etc-upper", "etc-work", "usr-local-upper", "usr-local-work", "opt", "srv", "docker"]) fs.mkdirSync(layer(host, dir), { recursive: true });
     }
   }

@@ -16,10 +16,13 @@
  *   downloads v1.5.1, and nothing can be downloaded here); Docker is Debian's docker.io 20.10 (vfs storage,
  *   --dns 127.0.0.1, offline images) instead of docker-ce 27.3.1;
  * - each Nomad client gets one more file, /etc/nomad.d/zz-e2e-forced.json: its own cgroup_parent, since both
- *   clients share this machine's cgroup hierarchy (on a VM each has its own);
- * - the ufw rules are not applied (the harness' bridge is private; FORWARD drops anything leaving it);
+ *   clients share this machine's cgroup hierarchy (on a VM each has its own), and a local stand-in as the docker
+ *   driver's infra_image (the pause container of bridge networking), since its default cannot be pulled;
+ * - the ufw rules are not applied (the harness' bridge is private; FORWARD drops anything leaving it, and each
+ *   host drops whatever it would send off the bridge); /etc/resolv.conf names 127.0.0.1 (no lab DNS here);
  * - systemd is not here: the harness starts the units' commands itself, in the order the units order them.
  */
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -30,6 +33,7 @@ import { run, sleep, waitFor } from "../shell";
 import { accepts, plainRequest, request, type Answer, type RequestOptions, type Tls } from "./api";
 import { BRIDGE, NOMAD_E2E } from "./environment";
 import { CGROUP_PREFIX, Hosts, writeIntoHost, type Host } from "./hosts";
+import { PAUSE_REF, prepareDeploy } from "./deploy";
 import { labValues, renderWithValues } from "./lab-values";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -171,6 +175,9 @@ function provision(host: Host, rendered: Rendered): void {
     // cloud-init writes more (sshd, apt, resolved): all of /etc and /usr/local goes in, only the agents read any.
     if (p.startsWith("/etc/") || p.startsWith("/usr/local/")) writeIntoHost(host, { path: p, ...file });
   }
+  // Forced: the lab's resolvers (rpi0) do not exist here; lookups the local agents cannot answer fail at once,
+  // inside the host (an engine's image pull asks /etc/resolv.conf, not its --dns).
+  writeIntoHost(host, { path: "/etc/resolv.conf", content: Buffer.from("nameserver 127.0.0.1\n"), permissions: "0644" });
   // Forced: the pinned builds, where the scripts' PATH finds them (the packages put them at /usr/bin).
   for (const name of ["consul", "nomad"]) {
     const target = path.join(host.state, "usr-local-upper", "bin", name);
@@ -183,7 +190,11 @@ function provision(host: Host, rendered: Rendered): void {
     fs.mkdirSync(cni, { recursive: true });
     for (const plugin of fs.readdirSync(CNI_SOURCE)) fs.copyFileSync(path.join(CNI_SOURCE, plugin), path.join(cni, plugin)), fs.chmodSync(path.join(cni, plugin), 0o755);
     // Forced: both clients share this machine's cgroups; each gets its own parent (a VM has its own hierarchy).
-    writeIntoHost(host, { path: "/etc/nomad.d/zz-e2e-forced.json", content: Buffer.from(JSON.stringify({ client: { cgroup_parent: `/${CGROUP_PREFIX}${host.vm.name}-nomad` } }, null, 2) + "\n"), permissions: "0600" });
+    // Forced: no registry, so the pause container of bridge-mode allocations is a local stand-in (PAUSE_REF). Nomad
+    // replaces, not merges, a plugin's config from a later file: the lab's docker config is repeated unchanged.
+    const labDocker = JSON.parse(text(rendered, "/etc/nomad.d/argo.json")).plugin.docker.config;
+    const forced = { client: { cgroup_parent: `/${CGROUP_PREFIX}${host.vm.name}-nomad` }, plugin: { docker: { config: { ...labDocker, infra_image: PAUSE_REF } } } };
+    writeIntoHost(host, { path: "/etc/nomad.d/zz-e2e-forced.json", content: Buffer.from(JSON.stringify(forced, null, 2) + "\n"), permissions: "0600" });
   }
 }
 
@@ -250,6 +261,8 @@ async function nomadConverged(timeoutSec: number, what: string): Promise<number>
     waitFor(what, timeoutSec, async () => {
       const leader = await leaderOf(nomad, first);
       if (!leader) throw new Error("no leader");
+      const members = (await okJson<any>(nomad(first, "/v1/agent/members"), "server members")).Members as any[];
+      if (members.filter((m) => m.Status === "alive").length !== hosts.servers.length) throw new Error(`server members: ${members.map((m) => `${m.Name} ${m.Status}`).join(", ")}`);
       const health = await okJson<any>(nomad(first, "/v1/operator/autopilot/health"), "autopilot health");
       if (!health.Healthy || health.Servers.filter((s: any) => s.Healthy && s.Voter).length !== hosts.servers.length) throw new Error(`autopilot: ${JSON.stringify(health.Servers.map((s: any) => [s.Name, s.Healthy, s.Voter]))}`);
       const nodes = await okJson<any[]>(nomad(first, "/v1/nodes"), "nodes");
@@ -500,7 +513,13 @@ async function checks(): Promise<void> {
     // Writes keep working with 2 of 3.
     const kv = await consul(others[0], "/v1/kv/argo-e2e/failover", { method: "PUT", body: "kept" });
     assert(kv.status === 200, `KV write with 2 of 3 servers: ${kv.status} ${kv.body}`);
-    await sleep(2000);
+    // Restart only once both clusters have noticed the failure (a member "failed"), so the rejoin is measured.
+    const detected = await Promise.all([
+      waitFor(`Consul to mark ${victim.vm.name} failed`, 60, async () => ((await okJson<any[]>(consul(others[0], "/v1/agent/members"), "members")).find((m) => m.Name === victim.vm.name)?.Status === 4 ? true : undefined), 250),
+      waitFor(`Nomad to mark ${victim.vm.name} failed`, 60, async () => ((await okJson<any>(nomad(others[0], "/v1/agent/members"), "members")).Members.find((m: any) => m.Name.startsWith(`${victim.vm.name}.`))?.Status === "failed" ? true : undefined), 250),
+    ]);
+    measured(`${victim.vm.name} killed → marked failed by Consul / Nomad`, Math.max(...detected.map((d) => d.seconds)), `consul ${detected[0].seconds.toFixed(1)} s, nomad ${detected[1].seconds.toFixed(1)} s after the new leaders`);
+    await sleep(1000);
     const t1 = Date.now();
     startConsul(victim);
     startNomad(victim);
@@ -511,6 +530,87 @@ async function checks(): Promise<void> {
     assert(Buffer.from(read[0].Value, "base64").toString() === "kept", "the write made while it was down is not on the rejoined server");
     await consul(first, "/v1/kv/argo-e2e?recurse", { method: "DELETE" });
     return `killed ${victim.vm.name} (consul leader${nomadLeaderBefore === victim.vm.name ? ", nomad leader" : ""}); new leaders consul ${c.value}, nomad ${n.value}; rejoined in ${((Date.now() - t1) / 1000).toFixed(1)} s; whole drill ${((Date.now() - t0) / 1000).toFixed(1)} s`;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- part 4: deploy nomad-lab
+
+/** A program run without blocking the event loop, killed (only it: its own process group) at the deadline. */
+function runAsync(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; log: string }): Promise<{ code: number | null; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    const log = fs.openSync(options.log, "a");
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", log, log], detached: true });
+    fs.closeSync(log);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, "SIGTERM");
+      } catch {
+        // gone
+      }
+    }, options.timeoutMs);
+    child.on("exit", (code) => (clearTimeout(timer), resolve({ code, timedOut })));
+  });
+}
+
+async function jobReport(): Promise<{ ok: string[]; failed: string[] }> {
+  const [first] = hosts.servers;
+  const jobs = await okJson<any[]>(nomad(first, "/v1/jobs"), "jobs");
+  const ok: string[] = [];
+  const failed: string[] = [];
+  for (const job of jobs.sort((a, b) => a.ID.localeCompare(b.ID))) {
+    const allocs = await okJson<any[]>(nomad(first, `/v1/job/${encodeURIComponent(job.ID)}/allocations`), `${job.ID} allocations`);
+    const running = allocs.filter((a) => a.ClientStatus === "running").length;
+    const deployment = job.Type === "service" ? await okJson<any>(nomad(first, `/v1/job/${encodeURIComponent(job.ID)}/deployment`), `${job.ID} deployment`).catch(() => null) : null;
+    const reasons = new Set<string>();
+    for (const alloc of allocs) {
+      for (const [task, state] of Object.entries<any>(alloc.TaskStates ?? {})) {
+        for (const event of state.Events ?? []) if (event.FailsTask || /fail|error|Killing|Not Restarting/i.test(event.Type) || event.DriverError) reasons.add(`${task}: ${event.DisplayMessage || event.DriverError || event.Type}`.slice(0, 220));
+      }
+    }
+    const summary = `${job.ID} (${job.Type}): ${deployment ? `deployment ${deployment.Status}${deployment.StatusDescription ? ` — ${deployment.StatusDescription}` : ""}, ` : ""}${running}/${allocs.length} allocations running`;
+    const good = deployment ? deployment.Status === "successful" : job.Type === "system" ? running > 0 && running === allocs.length : running > 0;
+    (good ? ok : failed).push(good ? summary : `${summary}${reasons.size ? `\n          ${[...reasons].slice(0, 4).join("\n          ")}` : ""}`);
+  }
+  return { ok, failed };
+}
+
+async function deployNomadLab(outdir: string): Promise<void> {
+  const stackDir = path.join(outdir, "stacks", NOMAD_E2E.nomad!.stackName!);
+  let prepared: ReturnType<typeof prepareDeploy> | undefined;
+  const ready = await check("nomad-lab deploy: real providers from a mirror, stand-in images in every client's engine", async () => {
+    const t0 = Date.now();
+    prepared = prepareDeploy({ work, stackDir, clients: hosts.clients, server: hosts.servers[0], tls, tokens });
+    if (!prepared.ok) throw new Error(prepared.reason);
+    measured("stand-in images built and loaded into 2 engines", (Date.now() - t0) / 1000);
+  });
+  if (!ready || !prepared?.ok) return;
+  const { env, terraform } = prepared;
+  const log = path.join(work, "terraform-nomad-lab.log");
+  const init = await check("nomad-lab: terraform init with its Consul state backend (CONSUL_HTTP_ADDR, TLS, token)", async () => {
+    const r = await runAsync(terraform, ["init", "-input=false", "-no-color"], { cwd: stackDir, env, timeoutMs: 120000, log });
+    assert(r.code === 0, `terraform init ${r.timedOut ? "timed out" : `exited ${r.code}`}:\n${fs.readFileSync(log, "utf8").trim().split("\n").slice(-25).join("\n")}`);
+  });
+  if (!init) return;
+  await check("nomad-lab: terraform apply (waits for every job's deployment)", async () => {
+    const t0 = Date.now();
+    fs.writeFileSync(log, "");
+    const r = await runAsync(terraform, ["apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=32"], { cwd: stackDir, env, timeoutMs: 600000, log });
+    measured(`terraform apply of nomad-lab (${r.timedOut ? "timed out" : `exit ${r.code}`})`, (Date.now() - t0) / 1000);
+    const report = await jobReport().catch((e) => ({ ok: [] as string[], failed: [`no job report: ${(e as Error).message}`] }));
+    const errors = fs.readFileSync(log, "utf8").split("\n").filter((l) => /^Error: /.test(l) || /^│ Error: /.test(l)).slice(0, 20);
+    const state = await consul(hosts.servers[0], `/v1/kv/${NOMAD_E2E.nomad!.backend?.kind === "consul" ? NOMAD_E2E.nomad!.backend.pathPrefix : "terraform/argo"}/${NOMAD_E2E.nomad!.stackName}`);
+    const lines = [
+      `state in Consul KV: ${state.status === 200 ? "yes" : `no (${state.status})`}`,
+      `jobs whose deployment succeeded (${report.ok.length}):`,
+      ...report.ok.map((l) => `  ${l}`),
+      `jobs that failed (${report.failed.length}):`,
+      ...report.failed.map((l) => `  ${l}`),
+      ...(errors.length ? ["terraform errors:", ...errors.map((e) => `  ${e}`)] : []),
+    ];
+    console.log(`      ${lines.join("\n      ")}`);
+    assert(r.code === 0 && report.failed.length === 0, `terraform apply ${r.timedOut ? "timed out" : `exited ${r.code}`}; ${report.failed.length} job(s) failed (above)`);
   });
 }
 
@@ -555,6 +655,8 @@ async function main(): Promise<void> {
     tls = { ca: find("tls_self_signed_cert", "_ca_cert_", "cert_pem"), cert: find("tls_locally_signed_cert", "_ca_operator_cert_", "cert_pem"), key: find("tls_private_key", "_ca_operator_key_", "private_key_pem") };
     await bringUp(config, values.values);
     if (results.every((r) => r.ok)) await checks();
+    // ARGO_NOMAD_E2E_PARTS=cluster: only the cluster (parts 1-3), e.g. where the providers cannot be had.
+    if (results.every((r) => r.ok) && process.env.ARGO_NOMAD_E2E_PARTS !== "cluster") await deployNomadLab(outdir);
   } catch (error) {
     if (!(error instanceof AssertionFailed)) {
       results.push({ name: "the e2e run itself", ok: false, detail: (error as Error).stack ?? String(error) });
