@@ -1,0 +1,90 @@
+/**
+ * Issue 15, part 4: `cdktf deploy nomad-lab` for real, i.e. `terraform apply` of the synthesized nomad-lab stack
+ * of the e2e environment against the running cluster, with the real nomad, consul and random providers from a
+ * filesystem mirror and the environment variables a deployer sets (README, "Deploying nomad-lab"). Images: the
+ * stand-ins of e2e/images.ts (every model image) and Fabio as the real fabio 1.6.3 binary (`npm run toolchain`),
+ * loaded into each client's engine. Reports which jobs' deployments succeed and why the others fail.
+ *
+ * The pause container of bridge networking is a stand-in too (PAUSE_REF, the clients' infra_image).
+ *
+ * Known limit: Connect sidecars need Envoy, which cannot be obtained here; Nomad's default sidecar image cannot
+ * be pulled, so every job with a sidecar fails to place its sidecar task. The plan (not implemented yet): a
+ * stand-in image running `consul connect proxy -sidecar-for <service-id>`, set through each group's
+ * sidecar_task by the e2e environment only.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { selectApplication } from "../../constructs/model";
+import { goTool } from "../../tools/toolchain/paths";
+import type { TerraformJson } from "../../tools/validate/stacks";
+import { buildStandInArchives, standIn, standInImages } from "../images";
+import { run } from "../shell";
+import type { Tls } from "./api";
+import { NOMAD_E2E } from "./environment";
+import type { Host } from "./hosts";
+import { findProviders, terraformEnv } from "./terraform";
+
+export const FABIO_REF = "fabiolb/fabio:1.6.3";
+/** The pause container Nomad starts for each bridge-mode allocation (the clients' infra_image, set by the harness). */
+export const PAUSE_REF = "argo-e2e/pause:stand-in";
+
+export interface DeployContext {
+  readonly work: string;
+  readonly stackDir: string;
+  readonly clients: readonly Host[];
+  readonly server: Host;
+  readonly tls: Tls;
+  readonly tokens: { readonly consulManagement: string; readonly nomadManagement: string };
+}
+
+export type Prepared = { readonly ok: true; readonly env: NodeJS.ProcessEnv; readonly terraform: string } | { readonly ok: false; readonly reason: string };
+
+const docker = (host: Host, args: readonly string[]) => run("docker", ["-H", `unix://${host.dockerSocket}`, ...args]);
+
+/** Images into every client's engine; providers, CLI configuration and the deployer's environment. */
+export function prepareDeploy(ctx: DeployContext): Prepared {
+  const config: TerraformJson = JSON.parse(fs.readFileSync(path.join(ctx.stackDir, "cdk.tf.json"), "utf8"));
+  const required = config.terraform?.required_providers ?? {};
+  const providers = findProviders(Object.values(required).map((p) => ({ source: p.source, version: p.version })));
+  if (!providers.ok) return { ok: false, reason: `cannot deploy nomad-lab here: ${providers.reason} (a fresh machine has none of them: the module proxy refuses these versions)` };
+  const terraform = run("sh", ["-c", "command -v terraform || true"]).trim();
+  if (!terraform) return { ok: false, reason: "cannot deploy nomad-lab here: terraform is not on PATH" };
+  const fabio = goTool("fabio");
+  if (!fabio) return { ok: false, reason: "cannot deploy nomad-lab here: the fabio 1.6.3 build is missing (npm run toolchain)" };
+
+  const app = selectApplication(NOMAD_E2E.application, NOMAD_E2E.selection);
+  const archives = buildStandInArchives(ctx.work, standInImages(app, [standIn(PAUSE_REF, "pause", ["/bin/sleep", "infinity"])]), standIn("argo-e2e/unused:stand-in", "unused", ["/stand-in/run"]));
+  // Fabio: the real binary, as the official image runs it (entrypoint /usr/bin/fabio, configured by FABIO_* variables).
+  const fabioRoot = path.join(ctx.work, "fabio-root");
+  fs.mkdirSync(path.join(fabioRoot, "usr/bin"), { recursive: true });
+  fs.mkdirSync(path.join(fabioRoot, "tmp"), { recursive: true });
+  fs.copyFileSync(fabio, path.join(fabioRoot, "usr/bin/fabio"));
+  fs.chmodSync(path.join(fabioRoot, "usr/bin/fabio"), 0o755);
+  const fabioTar = path.join(ctx.work, "fabio.tar");
+  run("tar", ["--numeric-owner", "--owner=0", "--group=0", "-C", fabioRoot, "-cf", fabioTar, "."]);
+  for (const host of ctx.clients) {
+    docker(host, ["load", "-i", archives.services]);
+    docker(host, ["import", "--change", 'ENTRYPOINT ["/usr/bin/fabio"]', fabioTar, FABIO_REF]);
+  }
+
+  const tlsDir = path.join(ctx.work, "tls");
+  fs.mkdirSync(tlsDir, { recursive: true, mode: 0o700 });
+  fs.writeFileSync(path.join(tlsDir, "ca.pem"), ctx.tls.ca);
+  fs.writeFileSync(path.join(tlsDir, "operator.pem"), ctx.tls.cert);
+  fs.writeFileSync(path.join(tlsDir, "operator-key.pem"), ctx.tls.key, { mode: 0o600 });
+  const server = ctx.server.address;
+  // What README's "Deploying nomad-lab" exports, with the first server's address on the bridge.
+  const env = terraformEnv(ctx.stackDir, providers.mirrors, {
+    NOMAD_ADDR: `https://${server}:4646`,
+    NOMAD_TOKEN: ctx.tokens.nomadManagement,
+    NOMAD_CACERT: path.join(tlsDir, "ca.pem"),
+    NOMAD_CLIENT_CERT: path.join(tlsDir, "operator.pem"),
+    NOMAD_CLIENT_KEY: path.join(tlsDir, "operator-key.pem"),
+    CONSUL_HTTP_ADDR: `https://${server}:${NOMAD_E2E.nomad!.consul.httpsPort}`,
+    CONSUL_HTTP_TOKEN: ctx.tokens.consulManagement,
+    CONSUL_CACERT: path.join(tlsDir, "ca.pem"),
+    CONSUL_CLIENT_CERT: path.join(tlsDir, "operator.pem"),
+    CONSUL_CLIENT_KEY: path.join(tlsDir, "operator-key.pem"),
+  });
+  return { ok: true, env, terraform };
+}
