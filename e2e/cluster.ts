@@ -2,7 +2,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { Engine } from "./docker";
-import { attempt, run, waitFor } from "./shell";
+import { attempt, pause, run, spawnText, waitFor } from "./shell";
 import { ADMIN_CLIENT, BRIDGE, NODES, OUTSIDE_CLIENT, STATE_DIR, netnsOf, socketOf, type EngineNode } from "./topology";
 
 const hostVeth = (node: EngineNode) => `v-${node.name}`;
@@ -209,17 +209,4 @@ export class Cluster {
     };
     for (const dir of this.cgroupDirs(node)) remove(dir);
   }
-}
-
-function spawnText(command: string, args: readonly string[]): string {
-  try {
-    return run(command, args);
-  } catch {
-    return "";
-  }
-}
-
-/** Teardown also runs from exit handlers, where nothing asynchronous completes. */
-function pause(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

@@ -19,6 +19,7 @@ import { Cluster } from "./cluster";
 import { DOCKER_CLI, query, type Engine } from "./docker";
 import { BROKEN_OT_APP_TAG, E2E, ingressStandInImage } from "./environment";
 import { buildStandInArchives, standIn, standInImages } from "./images";
+import { AssertionFailed, assert, check, measured, results, summarize } from "./report";
 import { run, waitFor } from "./shell";
 import { ADMIN_CLIENT, MANAGER, NODES, OUTSIDE_CLIENT, type EngineNode } from "./topology";
 
@@ -29,36 +30,6 @@ const app: Application = selectApplication(E2E.application, E2E.selection);
 const cluster = new Cluster();
 const manager = cluster.engine(MANAGER.name);
 let work = "";
-
-// ---------------------------------------------------------------------------------------------- reporting
-
-const results: { name: string; ok: boolean; detail: string }[] = [];
-const timings: { name: string; seconds: number; thesis: string }[] = [];
-
-class AssertionFailed extends Error {}
-function assert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new AssertionFailed(message);
-}
-
-async function check(name: string, body: () => Promise<string | void>): Promise<boolean> {
-  const start = Date.now();
-  try {
-    const detail = (await body()) ?? "";
-    results.push({ name, ok: true, detail });
-    console.log(`  ✓ ${name}${detail ? ` — ${detail}` : ""} (${((Date.now() - start) / 1000).toFixed(1)}s)`);
-    return true;
-  } catch (error) {
-    const detail = (error as Error).message;
-    results.push({ name, ok: false, detail });
-    console.log(`  ✗ ${name}\n      ${detail.split("\n").join("\n      ")}`);
-    return false;
-  }
-}
-
-function measured(name: string, seconds: number, thesis: string): void {
-  timings.push({ name, seconds, thesis });
-  console.log(`    ⏱  ${name}: ${seconds.toFixed(1)} s`);
-}
 
 // ---------------------------------------------------------------------------------------------- the stack
 
@@ -542,12 +513,7 @@ async function main(): Promise<void> {
     teardown();
   }
 
-  console.log("\nmeasured times (this machine: 1 manager + 4 workers as local engines)");
-  for (const t of timings) console.log(`  ${t.name.padEnd(68)} ${t.seconds.toFixed(1).padStart(6)} s   (${t.thesis})`);
-  const failed = results.filter((r) => !r.ok).length;
-  console.log(`\ne2e: ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  console.log(`${results.length - failed} passed, ${failed} failed`);
-  process.exitCode = failed > 0 || results.length === 0 ? 1 : 0;
+  summarize("measured times (this machine: 1 manager + 4 workers as local engines)", 68, `e2e: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
 void main();

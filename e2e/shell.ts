@@ -30,3 +30,17 @@ export async function waitFor<T>(what: string, timeoutSec: number, probe: () => 
     await sleep(intervalMs);
   }
 }
+
+/** Like `run`, but "" when the command fails (clean-up probes of what may be gone). */
+export function spawnText(command: string, args: readonly string[]): string {
+  try {
+    return run(command, args);
+  } catch {
+    return "";
+  }
+}
+
+/** Waits without the event loop: teardown also runs from exit handlers, where nothing asynchronous completes. */
+export function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}

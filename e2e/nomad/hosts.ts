@@ -11,7 +11,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { LabVm } from "../../environments";
-import { attempt, run, waitFor } from "../shell";
+import { attempt, pause, run, spawnText, waitFor } from "../shell";
 import { BRIDGE } from "./environment";
 
 export const STATE_DIR = "/var/tmp/argo-nomad-e2e";
@@ -272,16 +272,4 @@ function removeCgroups(): void {
     }
   };
   for (const dir of cgroupDirs()) remove(dir);
-}
-
-function spawnText(command: string, args: readonly string[]): string {
-  try {
-    return run(command, args);
-  } catch {
-    return "";
-  }
-}
-
-function pause(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

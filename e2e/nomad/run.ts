@@ -23,6 +23,7 @@
  * - systemd is not here: the harness starts the units' commands itself, in the order the units order them.
  */
 import { spawn } from "child_process";
+import { promises as dns } from "dns";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -35,6 +36,7 @@ import { BRIDGE, NOMAD_E2E } from "./environment";
 import { CGROUP_PREFIX, Hosts, writeIntoHost, type Host } from "./hosts";
 import { PAUSE_REF, prepareDeploy } from "./deploy";
 import { labValues, renderWithValues } from "./lab-values";
+import { AssertionFailed, assert, check, measured, results, summarize } from "../report";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const started = Date.now();
@@ -47,34 +49,6 @@ const hosts = new Hosts(nomadVms);
 let work = "";
 
 // ---------------------------------------------------------------------------------------------- reporting
-
-const results: { name: string; ok: boolean; detail: string }[] = [];
-const timings: { name: string; seconds: number; note: string }[] = [];
-
-class AssertionFailed extends Error {}
-function assert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new AssertionFailed(message);
-}
-
-async function check(name: string, body: () => Promise<string | void>): Promise<boolean> {
-  const start = Date.now();
-  try {
-    const detail = (await body()) ?? "";
-    results.push({ name, ok: true, detail });
-    console.log(`  ✓ ${name}${detail ? ` — ${detail}` : ""} (${((Date.now() - start) / 1000).toFixed(1)}s)`);
-    return true;
-  } catch (error) {
-    const detail = (error as Error).message;
-    results.push({ name, ok: false, detail });
-    console.log(`  ✗ ${name}\n      ${detail.split("\n").join("\n      ")}`);
-    return false;
-  }
-}
-
-function measured(name: string, seconds: number, note = ""): void {
-  timings.push({ name, seconds, note });
-  console.log(`    ⏱  ${name}: ${seconds.toFixed(1)} s`);
-}
 
 async function step<T>(name: string, body: () => Promise<T> | T): Promise<T> {
   const start = Date.now();
@@ -399,7 +373,7 @@ async function checks(): Promise<void> {
     return `leader ${leader?.vm.name}; ${details.join("; ")}`;
   });
 
-  await check("Consul ACLs deny by default: anonymous requests are refused what the default token does not grant", async () => {
+  await check("Consul ACLs deny by default: anonymous requests are refused; the DNS token serves DNS only", async () => {
     const denied: string[] = [];
     const written = await consul(first, "/v1/kv/argo-e2e/acl", { method: "PUT", body: "secret" });
     assert(written.status === 200, `management token cannot write KV: ${written.status}`);
@@ -409,19 +383,26 @@ async function checks(): Promise<void> {
       assert(a.status === 403, `anonymous ${method} ${p}: ${a.status} ${a.body.slice(0, 200)}`);
       denied.push(`${method} ${p.split("?")[0]}`);
     }
-    // The lab sets acl.tokens.default (the DNS token): requests without a token get its read rights, on every API.
+    // The DNS token is acl.tokens.dns, not the default token: without a token the catalog is not readable.
     const nodes = await consul(first, "/v1/catalog/nodes", { token: "" });
+    assert(nodes.status === 403, `anonymous GET /v1/catalog/nodes: ${nodes.status} ${nodes.body.slice(0, 200)}`);
+    denied.push("GET /v1/catalog/nodes");
+    // ... while Consul's DNS answers with it (what systemd-resolved forwards .consul to).
+    const resolver = new dns.Resolver();
+    resolver.setServers([`${first.vm.address}:8600`]);
+    const consulServers = await resolver.resolve4("consul.service.consul");
+    assert(consulServers.length === 3, `DNS consul.service.consul: ${consulServers.join(", ")}`);
     // A listing is filtered, not refused: the key exists, an anonymous recursive read sees nothing.
     const listed = await consul(first, "/v1/kv/argo-e2e?recurse", { token: "" });
     assert(listed.status === 404, `anonymous recursive KV read: ${listed.status} ${listed.body.slice(0, 200)}`);
     await consul(first, "/v1/kv/argo-e2e?recurse", { method: "DELETE" });
-    return `KV listing filtered to nothing (404); 403 for ${denied.join(", ")}; anonymous GET /v1/catalog/nodes: ${nodes.status} with ${nodes.status === 200 ? nodes.json().length : 0} nodes (the default token's argo-dns policy)`;
+    return `KV listing filtered to nothing (404); 403 for ${denied.join(", ")}; DNS consul.service.consul → ${consulServers.sort().join(", ")}`;
   });
 
   await check("Consul preset tokens work, with exactly their policies", async () => {
     const expected: [string, string, string[]][] = [
       ["agent", tokens.env.AGENT_SECRET, ["argo-agents"]],
-      ["dns (default)", tokens.env.DNS_SECRET, ["argo-dns"]],
+      ["dns", tokens.env.DNS_SECRET, ["argo-dns"]],
       ["nomad", tokens.env.NOMAD_SECRET, ["argo-nomad-agents"]],
       ["management", tokens.consulManagement, ["global-management"]],
     ];
@@ -666,12 +647,7 @@ async function main(): Promise<void> {
   } finally {
     teardown();
   }
-  console.log("\nmeasured times (this machine, 2 cores: 3 Nomad/Consul servers + 2 clients in namespaces)");
-  for (const t of timings) console.log(`  ${t.name.padEnd(86)} ${t.seconds.toFixed(1).padStart(6)} s${t.note ? `   (${t.note})` : ""}`);
-  const failed = results.filter((r) => !r.ok).length;
-  console.log(`\ne2e:nomad: ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
-  console.log(`${results.length - failed} passed, ${failed} failed`);
-  process.exitCode = failed > 0 || results.length === 0 ? 1 : 0;
+  summarize("measured times (this machine, 2 cores: 3 Nomad/Consul servers + 2 clients in namespaces)", 86, `e2e:nomad: ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
 }
 
 void main();
