@@ -191,7 +191,7 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
     expect(creates).toEqual([
       ...Object.entries(CONSUL_POLICIES).map(([name, rules]) => ["consul", "acl", "policy", "create", "-name", name, "-rules", rules]),
       ["consul", "acl", "token", "create", "-accessor", env.AGENT_ACCESSOR, "-secret", env.AGENT_SECRET, "-policy-name", "argo-agents", "-description", "Consul agents"],
-      ["consul", "acl", "token", "create", "-accessor", env.DNS_ACCESSOR, "-secret", env.DNS_SECRET, "-policy-name", "argo-dns", "-description", "Consul DNS (default token)"],
+      ["consul", "acl", "token", "create", "-accessor", env.DNS_ACCESSOR, "-secret", env.DNS_SECRET, "-policy-name", "argo-dns", "-description", "Consul DNS"],
       ["consul", "acl", "token", "create", "-accessor", env.NOMAD_ACCESSOR, "-secret", env.NOMAD_SECRET, "-policy-name", "argo-nomad-agents", "-description", "Nomad agents"],
     ]);
     expect(fs.readFileSync(path.join(box.state, "consul-env"), "utf8")).toBe(`https://127.0.0.1:8501\n${env.MANAGEMENT_TOKEN}\n`);

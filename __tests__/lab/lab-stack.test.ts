@@ -113,7 +113,7 @@ describe("lab: cloud-init", () => {
       expect(consul.tls.https.verify_incoming).toBe(server);
       expect(consul.ports).toMatchObject({ http: -1, https: 8501, grpc_tls: 8503, dns: 8600 });
       expect(consul.acl).toMatchObject({ enabled: true, default_policy: "deny" });
-      expect(Object.keys(consul.acl.tokens).sort()).toEqual(server ? ["agent", "default", "initial_management"] : ["agent", "default"]);
+      expect(Object.keys(consul.acl.tokens).sort()).toEqual(server ? ["agent", "dns", "initial_management"] : ["agent", "dns"]);
       for (const token of Object.values<string>(consul.acl.tokens)) expect(token).toMatch(/^\$\{random_uuid\.[^}]+\.result\}$/);
       expect(consul.connect.enabled).toBe(true);
       expect(consul.retry_join).toEqual(["192.168.10.120", "192.168.10.121", "192.168.10.122"]);

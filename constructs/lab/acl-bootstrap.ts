@@ -55,7 +55,7 @@ ensure_token() {
 
 ${policies}
 ensure_token "$AGENT_ACCESSOR" "$AGENT_SECRET" argo-agents "Consul agents"
-ensure_token "$DNS_ACCESSOR" "$DNS_SECRET" argo-dns "Consul DNS (default token)"
+ensure_token "$DNS_ACCESSOR" "$DNS_SECRET" argo-dns "Consul DNS"
 ensure_token "$NOMAD_ACCESSOR" "$NOMAD_SECRET" argo-nomad-agents "Nomad agents"
 `;
 }

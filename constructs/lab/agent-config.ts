@@ -83,7 +83,9 @@ export function consulAgentConfig(vm: LabVm, ctx: AgentContext) {
       enable_token_persistence: true,
       tokens: {
         agent: secrets.consulAgentToken.secretId,
-        default: secrets.consulDnsToken.secretId,
+        // For DNS only (Consul >= 1.17): as the default token it would also let any request without a token read
+        // the catalog on every HTTP API.
+        dns: secrets.consulDnsToken.secretId,
         ...(server ? { initial_management: secrets.consulManagementToken } : {}),
       },
     },
