@@ -2,6 +2,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { Engine } from "./docker";
+import { SWARM_DISPATCHER_HEARTBEAT_SEC } from "../constructs/lab/swarm-cluster";
 import { attempt, pause, run, spawnText, waitFor } from "./shell";
 import { ADMIN_CLIENT, BRIDGE, NODES, OUTSIDE_CLIENT, STATE_DIR, netnsOf, socketOf, type EngineNode } from "./topology";
 
@@ -119,7 +120,8 @@ export class Cluster {
     const leader = this.engine(first.name);
     // Real addresses, not 127.0.0.1: overlay traffic (VXLAN, gossip) flows between the namespaces.
     const addr = (n: EngineNode) => ["--advertise-addr", n.address, "--listen-addr", `${n.address}:2377`, "--data-path-addr", n.address];
-    await leader.cli(["swarm", "init", ...addr(first)]);
+    // The lab's heartbeat (constructs/lab/swarm-cluster.ts), so a lost worker is noticed as on the lab.
+    await leader.cli(["swarm", "init", ...addr(first), "--dispatcher-heartbeat", `${SWARM_DISPATCHER_HEARTBEAT_SEC}s`]);
     const token = { manager: (await leader.cli(["swarm", "join-token", "-q", "manager"])).trim(), worker: (await leader.cli(["swarm", "join-token", "-q", "worker"])).trim() };
     for (const node of [...others, ...NODES.filter((n) => n.role === "worker")]) {
       await this.engine(node.name).cli(["swarm", "join", "--token", token[node.role], ...addr(node), `${first.address}:2377`]);

@@ -422,7 +422,7 @@ async function main(): Promise<void> {
       await converge(good, 120, [key]);
       measured("broken ot-app released → Swarm starts the rollback", rollbackStarted!, "thesis: cancelled as soon as one instance failed");
       measured("broken ot-app released → only the old version runs, all replicas", oldVersionBack!, "Swarm \"within seconds\"; Nomad ~10 min");
-      measured("broken ot-app released → Swarm reports rollback_completed", since(), "includes the 120 s rollback monitor period");
+      measured("broken ot-app released → Swarm reports rollback_completed", since(), "includes Swarm's rollback monitor, the model's min healthy time");
       assert(service.Spec.TaskTemplate.ContainerSpec.Image === goodImage, `after the rollback ot-app runs ${service.Spec.TaskTemplate.ContainerSpec.Image}`);
       const s = await state();
       const tried = s.tasks.filter((t) => t.ServiceID === service.ID && t.Spec.ContainerSpec.Image === brokenImage);

@@ -106,12 +106,12 @@ describe("ecs: tasks and services", () => {
   });
 
   it("gives the model's health check to unrouted services and leaves routed ones to the target group's check", () => {
-    expect(containersOf("prometheus")[0].healthCheck).toEqual({ command: ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:9090/-/healthy || exit 1"], interval: 10, timeout: 2, retries: 3, startPeriod: 10 });
+    expect(containersOf("prometheus")[0].healthCheck).toEqual({ command: ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:9090/-/healthy || exit 1"], interval: 5, timeout: 2, retries: 3, startPeriod: 10 });
     expect(containersOf("postgres-exporter")[0].healthCheck.command[1]).toContain("http://127.0.0.1:9187/");
     for (const routed of ["query-api", "admin-api", "query-site", "admin-site", "grafana"]) expect(containersOf(routed)[0].healthCheck).toBeUndefined();
     expect(containersOf("ot-app")[0].healthCheck).toBeUndefined();
     const groups = byName("aws_lb_target_group");
-    expect(groups.get(`${P}-query-api-http`).health_check).toMatchObject({ path: "/health", matcher: "200", interval: 10, timeout: 2, port: "traffic-port" });
+    expect(groups.get(`${P}-query-api-http`).health_check).toMatchObject({ path: "/health", matcher: "200", interval: 5, timeout: 2, port: "traffic-port" });
     expect(groups.get(`${P}-grafana-http`).health_check.path).toBe("/api/health");
     expect(groups.get(`${P}-query-site-http`).health_check.path).toBe("/");
     const exemptions = stack.application.taskDefinitions.get("query-api")!.node.metadata.map((m) => String(m.data));

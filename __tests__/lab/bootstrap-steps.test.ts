@@ -309,7 +309,7 @@ describe("lab bootstrap steps: forming the Swarm from the deployer's machine", (
     expect(remote(fresh)).toEqual([
       "192.168.10.140: sudo cloud-init status --wait",
       "192.168.10.140: sudo docker info --format {{.Swarm.LocalNodeState}}",
-      "192.168.10.140: sudo docker swarm init --advertise-addr 192.168.10.140",
+      "192.168.10.140: sudo docker swarm init --advertise-addr 192.168.10.140 --dispatcher-heartbeat 2s",
     ]);
     const formed = swarmSandbox(["192.168.10.140"]);
     expect(runLocal(formed, "swarm_init")).toMatchObject({ status: 0 });

@@ -94,7 +94,7 @@ describe("swarm-lab: services", () => {
       const spec = s.task_spec;
       expect(spec.resources.limits).toEqual({ nano_cpus: service.resources!.cpuMillicores * 1e6, memory_bytes: service.resources!.memoryMiB * 1048576 });
       expect(spec.resources.reservation).toEqual(spec.resources.limits);
-      expect(spec.restart_policy).toEqual({ condition: "any", delay: "5s", max_attempts: 5, window: "120s" });
+      expect(spec.restart_policy).toEqual({ condition: "any", delay: "3s", max_attempts: 5, window: "120s" });
       if (service.healthCheck) expect(spec.container_spec.healthcheck.interval).toBe(`${service.healthCheck.intervalSec}s`);
       else expect(spec.container_spec.healthcheck).toBeUndefined();
     }

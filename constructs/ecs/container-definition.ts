@@ -95,6 +95,9 @@ function composeAtStart(variable: string, value: EnvValue, resolver: EnvResolver
   return [...required, exportNonEmpty(variable, text, variable)].join(" && ");
 }
 
+/** The shortest container health check interval ECS accepts. */
+export const ECS_MIN_HEALTH_INTERVAL_SEC = 5;
+
 export interface ContainerInputs {
   readonly service: ServiceSpec;
   readonly size: FargateSize;
@@ -134,7 +137,8 @@ export function mainContainer(inputs: ContainerInputs): ContainerDefinition {
     },
     healthCheck: check && {
       command: check.test,
-      interval: check.intervalSec,
+      // ECS accepts 5-300 s: a shorter model interval runs at ECS' minimum.
+      interval: Math.max(check.intervalSec, ECS_MIN_HEALTH_INTERVAL_SEC),
       timeout: check.timeoutSec,
       retries: check.retries,
       startPeriod: check.startPeriodSec,

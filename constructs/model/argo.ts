@@ -13,7 +13,8 @@ import type { Application, HealthCheck, ServiceSpec } from "./types";
 const DB_USER = "argo";
 const DB_NAME = "argodb";
 
-const http = (port: string, path: string): HealthCheck => ({ type: "http", port, path, intervalSec: 10, timeoutSec: 2 });
+// Every 3 s: a replaced instance is seen healthy within seconds (start periods keep slow starts from counting as failures).
+const http = (port: string, path: string): HealthCheck => ({ type: "http", port, path, intervalSec: 3, timeoutSec: 2 });
 
 const databaseClientEnv = {
   POSTGRES_HOST: hostOf("postgres", "postgres"),
@@ -117,7 +118,7 @@ const services: ServiceSpec[] = [
     env: { POSTGRES_USER: DB_USER, POSTGRES_DB: DB_NAME, PGDATA: "/var/lib/postgresql/data/pgdata" },
     secretEnv: { POSTGRES_PASSWORD: secretRef("postgres-password") },
     secretFiles: { POSTGRES_PASSWORD: "POSTGRES_PASSWORD_FILE" },
-    healthCheck: { type: "command", command: ["pg_isready", "-U", DB_USER, "-d", DB_NAME], intervalSec: 10, timeoutSec: 5 },
+    healthCheck: { type: "command", command: ["pg_isready", "-U", DB_USER, "-d", DB_NAME], intervalSec: 3, timeoutSec: 2 },
     resources: { cpuMillicores: 1000, memoryMiB: 1024 },
     placement: { kind: "replicated", replicas: 1 },
     zones: ["dbs"],
@@ -135,7 +136,7 @@ const services: ServiceSpec[] = [
     image: { repository: "memcached", tag: "1.6.32", probeTool: "bash" },
     args: ["-m", "64"],
     ports: [{ name: "memcached", containerPort: 11211, protocol: "tcp" }],
-    healthCheck: { type: "tcp", port: "memcached", intervalSec: 10, timeoutSec: 2 },
+    healthCheck: { type: "tcp", port: "memcached", intervalSec: 3, timeoutSec: 2 },
     resources: { cpuMillicores: 250, memoryMiB: 128 },
     placement: { kind: "replicated", replicas: 1 },
     zones: ["dbs"],

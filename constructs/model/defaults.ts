@@ -17,9 +17,12 @@ export const DEFAULT_UPDATE_POLICY: UpdatePolicy = {
   autoPromote: false,
 };
 
-/** The thesis' Swarm restart policy: any exit, 5 s apart, at most 5 attempts in 2 minutes. */
+/**
+ * The thesis' Swarm restart policy (any exit, at most 5 attempts in 2 minutes), restarting 3 s apart instead of
+ * 5 so a killed instance is back sooner; 5 attempts still span about 20 s of a dependency's start.
+ */
 export const DEFAULT_RESTART_POLICY: RestartPolicy = {
-  delaySec: 5,
+  delaySec: 3,
   maxAttempts: 5,
   windowSec: 120,
 };

@@ -206,9 +206,11 @@ function swarmService(service: ServiceSpec, parts: ServiceParts): SwarmService {
       delaySec: update.delaySec,
       order: update.order,
       failureAction: update.autoRollback ? "rollback" : "pause",
-      monitorSec: update.healthyDeadlineSec,
+      // Swarm starts watching a task once it is healthy, so its monitor is the model's min healthy time (how long a
+      // new instance must stay healthy to count), not the deadline: a slow start is waited for either way.
+      monitorSec: update.minHealthySec,
     },
-    rollback: { parallelism: update.parallelism, delaySec: 0, order: "stop-first", failureAction: "pause", monitorSec: update.healthyDeadlineSec },
+    rollback: { parallelism: update.parallelism, delaySec: 0, order: "stop-first", failureAction: "pause", monitorSec: update.minHealthySec },
     restart: { delaySec: restart.delaySec, maxAttempts: restart.maxAttempts, windowSec: restart.windowSec },
     labels: routes.length ? traefikLabels(service, routes, ctx) : {},
     mounts: (service.volumes ?? []).map((v) =>
