@@ -348,6 +348,9 @@ describe("ecs: cluster, logs and capabilities", () => {
     for (const service of taskServices) {
       expect(records.filter((r) => r.service === service.name).map((r) => r.intent)).toEqual(expect.arrayContaining(["placement", "health", "update", "zones", "security"]));
     }
+    // The model's 3 s checks run at ECS' 5 s minimum, and the record says so.
+    const prometheusHealth = records.find((r) => r.service === "prometheus" && r.intent === "health");
+    expect(prometheusHealth?.realization).toContain("every 5 s (the model asks 3 s; ECS' minimum is 5 s)");
   });
 
   it("matches the snapshot", () => {

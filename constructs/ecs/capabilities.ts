@@ -3,7 +3,7 @@ import { PLAINTEXT_DATABASE_REASON } from "../aws/postgres-database";
 import type { CapabilityRecord } from "../capabilities";
 import { describeProbe } from "../docker-healthcheck";
 import { describeWanted, edgesOf, updatePolicyOf, type Application, type ServiceSpec } from "../model";
-import type { ContainerDefinition } from "./container-definition";
+import { ECS_MIN_HEALTH_INTERVAL_SEC, type ContainerDefinition } from "./container-definition";
 import { deploymentPercents, PASSWORD_ROTATION_SCHEDULE, type EcsPlan, type EcsServicePlan } from "./plan";
 
 const PLATFORM = "ecs";
@@ -50,7 +50,7 @@ function serviceRecords(plan: EcsServicePlan, r: EcsRendering): CapabilityRecord
       realization: !service.healthCheck
         ? `task state only: ${service.healthCheckExemption}`
         : main?.healthCheck
-          ? `container health check run by ECS inside the container, through ${describeProbe(service)}`
+          ? `container health check run by ECS inside the container, through ${describeProbe(service)}, every ${main.healthCheck.interval} s${main.healthCheck.interval > service.healthCheck.intervalSec ? ` (the model asks ${service.healthCheck.intervalSec} s; ECS' minimum is ${ECS_MIN_HEALTH_INTERVAL_SEC} s)` : ""}`
           : "the load balancer's target group health check on the routed port (the authoritative check for routed services); ECS replaces tasks it finds unhealthy",
       support: "native",
     },
