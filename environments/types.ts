@@ -125,6 +125,12 @@ export interface NomadTarget {
    * both the peer and the X-Forwarded-For client are allowed, so the edge itself must be on the list.
    */
   readonly edgeProxies: readonly string[];
+  /**
+   * The Connect sidecar's task (Nomad's `sidecar_task`): its Docker image and extra environment, e.g. Envoy
+   * pinned from a registry the lab can reach. Nomad interpolates `${attr.*}` and `${NOMAD_*}` in the values.
+   * @default Nomad's own Envoy image for the cluster's Consul version (meta.connect.sidecar_image)
+   */
+  readonly connectSidecar?: { readonly image: string; readonly env?: Readonly<Record<string, string>> };
 }
 
 export interface SwarmTarget {

@@ -227,6 +227,9 @@ function checkNomad(nomad: NomadTarget, env: Environment, add: Add): void {
   nomad.edgeProxies.forEach((address, i) => {
     if (parseIpv4(address) === undefined) add(`nomad.edgeProxies[${i}]`, `"${address}" is not an IPv4 address`);
   });
+  if (nomad.connectSidecar && !/^\S+$/.test(nomad.connectSidecar.image)) {
+    add("nomad.connectSidecar.image", `"${nomad.connectSidecar.image}" is not an image reference (expected e.g. "registry.lab/envoy:v1.29.7")`);
+  }
 
   const app = selectApplication(env.application, env.selection);
   const persistent = app.services.flatMap((s) => (s.volumes ?? []).filter((v) => v.kind === "persistent").map((v) => ({ service: s.name, volume: v.name })));

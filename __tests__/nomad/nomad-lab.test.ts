@@ -79,13 +79,28 @@ describe("nomad-lab: jobs", () => {
     }
   });
 
-  it("reverts a failed release within minutes", () => {
+  it("reverts a failed release at its first failed allocation, with the healthy deadline left for slow starts", () => {
     for (const service of app.services.filter((s) => s.placement.kind === "replicated")) {
       const update = groupOf(service.name).Update!;
       expect(update.AutoRevert).toBe(true);
-      expect(update.ProgressDeadline).toBeLessThanOrEqual(5 * 60e9);
-      expect(update.HealthyDeadline!).toBeLessThan(update.ProgressDeadline!);
+      // Nomad: progress_deadline 0 fails the deployment at the first unhealthy allocation.
+      expect(update.ProgressDeadline).toBe(0);
+      expect(update.HealthyDeadline!).toBeGreaterThanOrEqual(60e9);
       expect(update.MaxParallel).toBe(1);
+    }
+  });
+
+  it("submits a job after the jobs it calls have deployed, and sidecars forward to the task's own port", () => {
+    const stackJobs = synth.json.resource.nomad_job as Record<string, { jobspec: string; depends_on?: string[] }>;
+    const addressOf = (id: string) => `nomad_job.${Object.entries(stackJobs).find(([, j]) => JSON.parse(j.jobspec).Job.ID === id)![0]}`;
+    const after = (id: string) => (stackJobs[addressOf(id).slice("nomad_job.".length)].depends_on ?? []).filter((d) => d.startsWith("nomad_job."));
+    expect(after("query-api").sort()).toEqual([addressOf("postgres"), addressOf("memcached")].sort());
+    expect(after("ot-app")).toEqual([addressOf("query-api")]);
+    expect(after("postgres")).toEqual([]);
+    for (const service of app.services) {
+      const connect = groupOf(service.name).Services?.find((s) => s.Connect)?.Connect;
+      if (!connect || service.ports.length === 0) continue;
+      expect(connect.SidecarService.Proxy.LocalServicePort).toBe(service.ports[0].containerPort);
     }
   });
 

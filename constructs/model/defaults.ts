@@ -2,8 +2,8 @@ import type { RestartPolicy, ServiceSpec, TalksTo, UpdatePolicy } from "./types"
 
 /**
  * Rolling updates that fail fast and roll back on their own. The sources waited ten minutes (Nomad's
- * progress deadline) before reverting a broken release; here a release that is not healthy within two minutes
- * fails, and the rollout gives up after three.
+ * progress deadline) before reverting a broken release; here the first new instance that crashes past its
+ * restart policy, or is not healthy within two minutes, fails the rollout (failFast), which then rolls back.
  */
 export const DEFAULT_UPDATE_POLICY: UpdatePolicy = {
   parallelism: 1,
@@ -13,6 +13,7 @@ export const DEFAULT_UPDATE_POLICY: UpdatePolicy = {
   healthyDeadlineSec: 120,
   progressDeadlineSec: 180,
   autoRollback: true,
+  failFast: true,
   canaries: 0,
   autoPromote: false,
 };

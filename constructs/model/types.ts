@@ -142,6 +142,12 @@ export interface UpdatePolicy {
   readonly progressDeadlineSec: number;
   /** Roll back to the last good version when a rollout fails. */
   readonly autoRollback: boolean;
+  /**
+   * The rollout fails as soon as one new instance fails (it exhausts its restart policy or misses its healthy
+   * deadline), instead of replacing failed instances until the progress deadline passes. A crashing release is
+   * then reverted within seconds of its last restart, while a slow start still has its whole healthy deadline.
+   */
+  readonly failFast: boolean;
   /** Canary instances started next to the old version; 0 for a plain rolling update. */
   readonly canaries: number;
   /** Promote canaries automatically once healthy (otherwise a person promotes them). */

@@ -86,12 +86,14 @@ export interface ServiceCheck {
 export interface ConsulConnect {
   readonly SidecarService: {
     readonly Proxy: {
+      readonly LocalServicePort?: number;
       readonly Upstreams?: readonly { readonly DestinationName: string; readonly LocalBindPort: number }[];
       readonly Expose?: {
         readonly Paths: readonly { readonly Path: string; readonly Protocol: "http"; readonly LocalPathPort: number; readonly ListenerPort: string }[];
       };
     };
   };
+  readonly SidecarTask?: { readonly Driver: "docker"; readonly Config: { readonly image: string }; readonly Env?: Readonly<Record<string, string>> };
 }
 
 export interface Task {

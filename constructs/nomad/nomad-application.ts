@@ -3,7 +3,7 @@ import { Variable } from "@cdktf/provider-nomad/lib/variable";
 import type { NomadTarget } from "../../environments/types";
 import { CapabilityReport, type CapabilityRecord } from "../capabilities";
 import { Construct } from "../cdktf";
-import { describeWanted, updatePolicyOf, type Application, type ServiceSpec } from "../model";
+import { describeWanted, talksToKind, updatePolicyOf, type Application, type ServiceSpec } from "../model";
 import { healthCheckRequired, suppressRule } from "../policy";
 import { ApplicationSecrets } from "../secrets/application-secrets";
 import { CATALOG_READ_RULES, ConsulReadToken } from "./consul-read-token";
@@ -59,10 +59,13 @@ export class NomadApplication extends Construct {
       for (const entry of capabilities(service, plans.get(service.name)!, rendered.file, target)) report.record(this, entry);
     }
 
+    this.orderByCalls(app);
+
     const fabioToken = new ConsulReadToken(this, "fabio-consul-token", {
       name: "fabio-catalog-read",
       description: "Fabio reads the service catalog to build its routing table",
-      rules: [CATALOG_READ_RULES, 'key_prefix "fabio/" {', '  policy = "read"', "}"].join("\n"),
+      // Fabio asks its agent for the datacenter at start (/v1/agent/self): agent read, nothing more.
+      rules: [CATALOG_READ_RULES, 'key_prefix "fabio/" {', '  policy = "read"', "}", 'agent_prefix "" {', '  policy = "read"', "}"].join("\n"),
     });
     this.addJob(FABIO_JOB_ID, renderFabioJob(target), variablePathOf(FABIO_JOB_ID), { [FABIO_TOKEN_ENV]: fabioToken.secretId });
     report.record(this, {
@@ -93,6 +96,35 @@ export class NomadApplication extends Construct {
       realization: "random_password values stored in one Nomad Variable per job (nomad/jobs/<job>, readable by that job only), rendered into the task environment by a template",
       support: "native",
     });
+  }
+
+  /**
+   * A job is submitted once the jobs it calls have deployed (the provider waits for each deployment), so a
+   * client's first start finds its dependencies healthy instead of spending its restarts on them. A call that
+   * would close a cycle adds no order: those services must outlast each other's start.
+   */
+  private orderByCalls(app: Application): void {
+    const after = new Map<string, Set<string>>(app.services.map((s) => [s.name, new Set<string>()]));
+    const waitsFor = (from: string, to: string): boolean => {
+      const pending = [from];
+      const seen = new Set<string>();
+      while (pending.length) {
+        const next = pending.pop()!;
+        if (next === to) return true;
+        if (!seen.has(next)) seen.add(next), pending.push(...(after.get(next) ?? []));
+      }
+      return false;
+    };
+    for (const service of app.services) {
+      for (const edge of service.talksTo ?? []) {
+        if (talksToKind(edge) !== "call" || !this.jobs.has(edge.service) || waitsFor(edge.service, service.name)) continue;
+        after.get(service.name)!.add(edge.service);
+      }
+    }
+    for (const [name, callees] of after) {
+      const job = this.jobs.get(name);
+      if (job && callees.size) job.dependsOn = [...(job.dependsOn ?? []), ...[...callees].map((c) => `nomad_job.${this.jobs.get(c)!.friendlyUniqueId}`)];
+    }
   }
 
   private addJob(jobId: string, file: JobFile, variablePath: string, secretItems: Readonly<Record<string, string>>): Job {
@@ -183,7 +215,8 @@ function capabilities(service: ServiceSpec, plan: ServicePlan, file: JobFile, ta
       intent: "update",
       wanted: describeWanted.update(service),
       realization:
-        `update { max_parallel ${update.parallelism}, auto_revert ${update.autoRollback}, progress_deadline ${update.progressDeadlineSec}s, canary ${update.canaries} }` +
+        `update { max_parallel ${update.parallelism}, auto_revert ${update.autoRollback}, healthy_deadline ${update.healthyDeadlineSec}s, ` +
+        `progress_deadline ${update.failFast ? "0 (the first unhealthy allocation fails the deployment)" : `${update.progressDeadlineSec}s`}, canary ${update.canaries} }` +
         (update.order === "start-first" && update.canaries === 0 ? "; Nomad replaces allocations stop-first (start-first needs canaries)" : ""),
       support: update.order === "start-first" && update.canaries === 0 ? "partial" : "native",
     });

@@ -128,7 +128,7 @@ function dynamicPorts(service: ServiceSpec, plan: ServicePlan): Port[] {
 function consulServices(service: ServiceSpec, plan: ServicePlan, ctx: ServiceJobContext): Service[] | undefined {
   if (service.ports.length === 0) {
     // A pure client (ot-app) still needs a mesh identity and a sidecar to reach its upstreams.
-    return plan.inMesh ? [{ Name: service.name, Provider: "consul", Connect: connect(plan) }] : undefined;
+    return plan.inMesh ? [{ Name: service.name, Provider: "consul", Connect: connect(plan, ctx.target, undefined) }] : undefined;
   }
   return service.ports.map((port, index): Service => {
     const primary = index === 0;
@@ -149,16 +149,24 @@ function consulServices(service: ServiceSpec, plan: ServicePlan, ctx: ServiceJob
       Meta: Object.keys(meta).length > 0 ? meta : undefined,
       AddressMode: mapped ? "host" : "alloc",
       Checks: checks,
-      Connect: primary && plan.inMesh ? connect(plan) : undefined,
+      Connect: primary && plan.inMesh ? connect(plan, ctx.target, port.containerPort) : undefined,
     };
   });
 }
 
-function connect(plan: ServicePlan): Service["Connect"] {
+/**
+ * The sidecar forwards inbound mesh traffic to the task's own port. Stated, because Consul's default is the
+ * registered service's port, which for a port mapped on the host (Fabio routes to it) is the host port, not the
+ * one the task listens on inside the allocation.
+ */
+function connect(plan: ServicePlan, target: NomadTarget, localServicePort: number | undefined): Service["Connect"] {
   const exposeFrom = plan.metrics?.exposeFrom;
+  const sidecar = target.connectSidecar;
   return {
+    SidecarTask: sidecar ? { Driver: "docker", Config: { image: sidecar.image }, Env: sidecar.env && Object.keys(sidecar.env).length ? sidecar.env : undefined } : undefined,
     SidecarService: {
       Proxy: {
+        LocalServicePort: localServicePort,
         Upstreams: plan.upstreams.length
           ? plan.upstreams.map((u) => ({ DestinationName: u.destinationName, LocalBindPort: u.localBindPort }))
           : undefined,
@@ -265,7 +273,8 @@ function serviceUpdate(service: ServiceSpec): TaskGroup["Update"] {
     HealthCheck: service.healthCheck ? "checks" : "task_states",
     MinHealthyTime: seconds(update.minHealthySec),
     HealthyDeadline: seconds(update.healthyDeadlineSec),
-    ProgressDeadline: seconds(update.progressDeadlineSec),
+    // Nomad's progress deadline 0 fails the deployment at the first unhealthy allocation.
+    ProgressDeadline: update.failFast ? 0 : seconds(update.progressDeadlineSec),
     AutoRevert: update.autoRollback,
     AutoPromote: update.canaries > 0 ? update.autoPromote : false,
     Canary: update.canaries,

@@ -55,9 +55,9 @@ export function request(tls: Tls, host: string, port: number, path: string, opti
 }
 
 /** A plain-HTTP request (must be refused by a TLS-only listener). */
-export function plainRequest(host: string, port: number, path: string): Promise<{ status: number; body: string } | { error: string }> {
+export function plainRequest(host: string, port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string } | { error: string }> {
   return new Promise((resolve) => {
-    const req = http.request({ host, port, path, timeout: 5000, agent: false }, (res) => {
+    const req = http.request({ host, port, path, headers, timeout: 5000, agent: false }, (res) => {
       let text = "";
       res.on("data", (c) => (text += c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text.trim() }));

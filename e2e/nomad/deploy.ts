@@ -7,24 +7,27 @@
  *
  * The pause container of bridge networking is a stand-in too (PAUSE_REF, the clients' infra_image).
  *
- * Known limit: Connect sidecars need Envoy, which cannot be obtained here; Nomad's default sidecar image cannot
- * be pulled, so every job with a sidecar fails to place its sidecar task, and this part of the run fails (it
- * is not in CI). Issue 15 stays open for it: a stand-in image running `consul connect proxy -sidecar-for
- * <service-id>`, set through each group's sidecar_task by the e2e environment only (docs/e2e-nomad.md).
+ * Connect sidecars run the stand-in of e2e/nomad/connect-proxy (Consul's built-in proxy; Envoy cannot be
+ * obtained here): the e2e environment's `nomad.connectSidecar` names its image, built here with the pinned
+ * consul binary and the lab's CA certificate (public; the agent's HTTPS API is verified with it).
  */
 import * as fs from "fs";
 import * as path from "path";
-import { selectApplication } from "../../constructs/model";
+import { ARGO, selectApplication } from "../../constructs/model";
+import { BROKEN_OT_APP_TAG } from "../environment";
 import { goTool } from "../../tools/toolchain/paths";
+import { pinnedTool } from "../../tools/validate/programs";
 import type { TerraformJson } from "../../tools/validate/stacks";
 import { buildStandInArchives, standIn, standInImages } from "../images";
 import { run } from "../shell";
 import type { Tls } from "./api";
-import { NOMAD_E2E } from "./environment";
+import { CONNECT_PROXY_CA, CONNECT_PROXY_REF, NOMAD_E2E } from "./environment";
 import type { Host } from "./hosts";
 import { findProviders, terraformEnv } from "./terraform";
 
 export const FABIO_REF = "fabiolb/fabio:1.6.3";
+/** The broken ot-app release (v1.2 crashes at start), as in the Swarm e2e. */
+export const brokenOtAppRef = (): string => `${ARGO.services.find((s) => s.name === "ot-app")!.image.repository}:${BROKEN_OT_APP_TAG}`;
 /** The pause container Nomad starts for each bridge-mode allocation (the clients' infra_image, set by the harness). */
 export const PAUSE_REF = "argo-e2e/pause:stand-in";
 
@@ -53,7 +56,7 @@ export function prepareDeploy(ctx: DeployContext): Prepared {
   if (!fabio) return { ok: false, reason: "cannot deploy nomad-lab here: the fabio 1.6.3 build is missing (npm run toolchain)" };
 
   const app = selectApplication(NOMAD_E2E.application, NOMAD_E2E.selection);
-  const archives = buildStandInArchives(ctx.work, standInImages(app, [standIn(PAUSE_REF, "pause", ["/bin/sleep", "infinity"])]), standIn("argo-e2e/unused:stand-in", "unused", ["/stand-in/run"]));
+  const archives = buildStandInArchives(ctx.work, standInImages(app, [standIn(PAUSE_REF, "pause", ["/bin/sleep", "infinity"]), standIn(brokenOtAppRef(), "ot-app", ["/stand-in/crash-at-start"])]), standIn("argo-e2e/unused:stand-in", "unused", ["/stand-in/run"]));
   // Fabio: the real binary, as the official image runs it (entrypoint /usr/bin/fabio, configured by FABIO_* variables).
   const fabioRoot = path.join(ctx.work, "fabio-root");
   fs.mkdirSync(path.join(fabioRoot, "usr/bin"), { recursive: true });
@@ -62,9 +65,11 @@ export function prepareDeploy(ctx: DeployContext): Prepared {
   fs.chmodSync(path.join(fabioRoot, "usr/bin/fabio"), 0o755);
   const fabioTar = path.join(ctx.work, "fabio.tar");
   run("tar", ["--numeric-owner", "--owner=0", "--group=0", "-C", fabioRoot, "-cf", fabioTar, "."]);
+  const connectProxyTar = connectProxyImage(ctx.work, ctx.tls.ca);
   for (const host of ctx.clients) {
     docker(host, ["load", "-i", archives.services]);
     docker(host, ["import", "--change", 'ENTRYPOINT ["/usr/bin/fabio"]', fabioTar, FABIO_REF]);
+    docker(host, ["import", "--change", 'ENTRYPOINT ["/usr/local/bin/connect-proxy"]', "--change", "ENV PATH=/usr/local/bin", connectProxyTar, CONNECT_PROXY_REF]);
   }
 
   const tlsDir = path.join(ctx.work, "tls");
@@ -87,4 +92,22 @@ export function prepareDeploy(ctx: DeployContext): Prepared {
     CONSUL_CLIENT_KEY: path.join(tlsDir, "operator-key.pem"),
   });
   return { ok: true, env, terraform };
+}
+
+/** The sidecar stand-in's root filesystem: the launcher (built from e2e/nomad/connect-proxy), consul, the lab CA. */
+function connectProxyImage(work: string, ca: string): string {
+  const root = path.join(work, "connect-proxy-root");
+  const bin = path.join(root, "usr/local/bin");
+  fs.mkdirSync(bin, { recursive: true });
+  fs.mkdirSync(path.join(root, "tmp"), { recursive: true, mode: 0o1777 });
+  run("go", ["build", "-trimpath", "-o", path.join(bin, "connect-proxy"), "."], { cwd: path.join(__dirname, "connect-proxy"), env: { ...process.env, CGO_ENABLED: "0" } });
+  const consul = pinnedTool("consul");
+  if (!consul.found) throw new Error(consul.reason);
+  fs.copyFileSync(consul.path, path.join(bin, "consul"));
+  fs.chmodSync(path.join(bin, "consul"), 0o755);
+  fs.mkdirSync(path.dirname(path.join(root, CONNECT_PROXY_CA)), { recursive: true });
+  fs.writeFileSync(path.join(root, CONNECT_PROXY_CA), ca);
+  const tar = path.join(work, "connect-proxy.tar");
+  run("tar", ["--numeric-owner", "--owner=0", "--group=0", "-C", root, "-cf", tar, "."]);
+  return tar;
 }

@@ -13,6 +13,10 @@ import { LAB, type Environment, type LabVm } from "../../environments";
  * - Stack names: `lab-nomad-e2e` / `nomad-nomad-e2e`, so nothing can be confused with the lab's own stacks.
  * - Images (nomad-lab only): no registry is reachable, so every model image is a local stand-in
  *   `<repository>:<model tag>-stand-in` (as in the Swarm e2e, e2e/images.ts).
+ * - Connect sidecars (nomad-lab only): Envoy cannot be obtained here, so each sidecar task runs the stand-in of
+ *   e2e/nomad/connect-proxy (Consul's built-in Connect proxy: real mutual TLS and intention checks), set through
+ *   the environment's `nomad.connectSidecar`, with the local Consul agent's HTTPS address and the lab CA baked
+ *   into that image (CONNECT_PROXY_REF, built by e2e/nomad/deploy.ts).
  * Everything else (region, datacenter, node class, host volume paths, ports, TLS, ACLs, versions) is the lab's.
  */
 
@@ -25,6 +29,10 @@ export const mapAddress = (address: string): string => {
   return `10.232.0.${match[1]}`;
 };
 const mapCidr = (cidr: string): string => (cidr === "192.168.10.0/24" ? BRIDGE.cidr : cidr);
+
+/** The Connect sidecar stand-in's image, and where in it the lab's CA certificate is. */
+export const CONNECT_PROXY_REF = "argo-e2e/connect-proxy:stand-in";
+export const CONNECT_PROXY_CA = "/stand-in/consul-ca.pem";
 
 export const STAND_IN_SUFFIX = "-stand-in";
 const standInTags = (app: Application): Record<string, string> => Object.fromEntries(app.services.map((s) => [s.name, `${s.image.tag}${STAND_IN_SUFFIX}`]));
@@ -61,6 +69,11 @@ export function nomadE2eEnvironment(): Environment {
         Object.entries(nomad.hostVolumes).map(([name, placement]) => [name, placement.client === DROPPED_CLIENT ? { ...placement, client: VOLUMES_MOVED_TO } : placement]),
       ),
       edgeProxies: nomad.edgeProxies.map(mapAddress),
+      connectSidecar: {
+        image: CONNECT_PROXY_REF,
+        // The node's own Consul agent, as Nomad's Envoy bootstrap reaches it (from inside the allocation).
+        env: { CONSUL_HTTP_ADDR: `https://\${attr.unique.network.ip-address}:${nomad.consul.httpsPort}`, CONSUL_CACERT: CONNECT_PROXY_CA },
+      },
     },
     swarm: LAB.swarm ? { ...LAB.swarm, stackName: "swarm-nomad-e2e", dockerHost: LAB.swarm.dockerHost.replace(/@(.+)$/, (_, a) => `@${mapAddress(a)}`) } : undefined,
   };

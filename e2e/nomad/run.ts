@@ -16,7 +16,8 @@
  *   downloads v1.5.1, and nothing can be downloaded here); Docker is Debian's docker.io 20.10 (vfs storage,
  *   --dns 127.0.0.1, offline images) instead of docker-ce 27.3.1;
  * - each Nomad client gets one more file, /etc/nomad.d/zz-e2e-forced.json: its own cgroup_parent, since both
- *   clients share this machine's cgroup hierarchy (on a VM each has its own), and a local stand-in as the docker
+ *   clients share this machine's cgroup hierarchy (on a VM each has its own), the CPU its lab VM would have
+ *   (cpu_total_compute: vCPUs × cpuMhzPerCore; here two clients share 2 cores), and a local stand-in as the docker
  *   driver's infra_image (the pause container of bridge networking), since its default cannot be pulled;
  * - the ufw rules are not applied (the harness' bridge is private; FORWARD drops anything leaving it, and each
  *   host drops whatever it would send off the bridge); /etc/resolv.conf names 127.0.0.1 (no lab DNS here);
@@ -35,6 +36,7 @@ import { accepts, plainRequest, request, type Answer, type RequestOptions, type 
 import { BRIDGE, NOMAD_E2E } from "./environment";
 import { CGROUP_PREFIX, Hosts, writeIntoHost, type Host } from "./hosts";
 import { PAUSE_REF, prepareDeploy } from "./deploy";
+import { deployedChecks } from "./deployed";
 import { labValues, renderWithValues } from "./lab-values";
 import { AssertionFailed, assert, check, measured, results, summarize } from "../report";
 
@@ -167,7 +169,9 @@ function provision(host: Host, rendered: Rendered): void {
     // Forced: no registry, so the pause container of bridge-mode allocations is a local stand-in (PAUSE_REF). Nomad
     // replaces, not merges, a plugin's config from a later file: the lab's docker config is repeated unchanged.
     const labDocker = JSON.parse(text(rendered, "/etc/nomad.d/argo.json")).plugin.docker.config;
-    const forced = { client: { cgroup_parent: `/${CGROUP_PREFIX}${host.vm.name}-nomad` }, plugin: { docker: { config: { ...labDocker, infra_image: PAUSE_REF } } } };
+    // Forced: the CPU the lab VM has (its vCPUs at the environment's MHz per core); both clients share 2 cores here.
+    const cpuTotalCompute = host.vm.vcpus * NOMAD_E2E.nomad!.cpuMhzPerCore;
+    const forced = { client: { cgroup_parent: `/${CGROUP_PREFIX}${host.vm.name}-nomad`, cpu_total_compute: cpuTotalCompute }, plugin: { docker: { config: { ...labDocker, infra_image: PAUSE_REF } } } };
     writeIntoHost(host, { path: "/etc/nomad.d/zz-e2e-forced.json", content: Buffer.from(JSON.stringify(forced, null, 2) + "\n"), permissions: "0600" });
   }
 }
@@ -550,9 +554,25 @@ async function jobReport(): Promise<{ ok: string[]; failed: string[] }> {
         for (const event of state.Events ?? []) if (event.FailsTask || /fail|error|Killing|Not Restarting/i.test(event.Type) || event.DriverError) reasons.add(`${task}: ${event.DisplayMessage || event.DriverError || event.Type}`.slice(0, 220));
       }
     }
+    // The last words of each task that failed, from the client that ran it (Nomad's logs API).
+    for (const alloc of allocs.filter((a) => a.ClientStatus !== "running").slice(0, 1)) {
+      for (const [task, state] of Object.entries<any>(alloc.TaskStates ?? {})) {
+        if (!state.Failed) continue;
+        const logs = await nomad(first, `/v1/client/fs/logs/${alloc.ID}?task=${encodeURIComponent(task)}&type=stderr&origin=end&offset=600&plain=true`).catch(() => undefined);
+        const tail = logs?.status === 200 ? logs.body.trim().split("\n").slice(-3).join(" | ") : `logs: ${logs?.status}`;
+        if (tail) reasons.add(`${task} stderr: ${tail}`.slice(0, 400));
+      }
+    }
+    // Why the scheduler placed nothing (resources exhausted, constraints filtered), from its evaluations.
+    const evaluations = await okJson<any[]>(nomad(first, `/v1/job/${encodeURIComponent(job.ID)}/evaluations`), `${job.ID} evaluations`).catch(() => []);
+    for (const evaluation of evaluations) {
+      for (const [group, failed] of Object.entries<any>(evaluation.FailedTGAllocs ?? {})) {
+        reasons.add(`placement of ${group} failed: ${JSON.stringify({ exhausted: failed.DimensionExhausted, filtered: failed.ConstraintFiltered, classes: failed.ClassExhausted })}`.slice(0, 300));
+      }
+    }
     const summary = `${job.ID} (${job.Type}): ${deployment ? `deployment ${deployment.Status}${deployment.StatusDescription ? ` — ${deployment.StatusDescription}` : ""}, ` : ""}${running}/${allocs.length} allocations running`;
     const good = deployment ? deployment.Status === "successful" : job.Type === "system" ? running > 0 && running === allocs.length : running > 0;
-    (good ? ok : failed).push(good ? summary : `${summary}${reasons.size ? `\n          ${[...reasons].slice(0, 4).join("\n          ")}` : ""}`);
+    (good ? ok : failed).push(good ? summary : `${summary}${reasons.size ? `\n          ${[...reasons].slice(0, 6).join("\n          ")}` : ""}`);
   }
   return { ok, failed };
 }
@@ -574,7 +594,7 @@ async function deployNomadLab(outdir: string): Promise<void> {
     assert(r.code === 0, `terraform init ${r.timedOut ? "timed out" : `exited ${r.code}`}:\n${fs.readFileSync(log, "utf8").trim().split("\n").slice(-25).join("\n")}`);
   });
   if (!init) return;
-  await check("nomad-lab: terraform apply (waits for every job's deployment)", async () => {
+  const applied = await check("nomad-lab: terraform apply (waits for every job's deployment)", async () => {
     const t0 = Date.now();
     fs.writeFileSync(log, "");
     const r = await runAsync(terraform, ["apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=32"], { cwd: stackDir, env, timeoutMs: 600000, log });
@@ -593,6 +613,14 @@ async function deployNomadLab(outdir: string): Promise<void> {
     console.log(`      ${lines.join("\n      ")}`);
     assert(r.code === 0 && report.failed.length === 0, `terraform apply ${r.timedOut ? "timed out" : `exited ${r.code}`}; ${report.failed.length} job(s) failed (above)`);
   });
+  if (!applied) return;
+  const terraformRun = async (args: readonly string[], timeoutMs: number) => {
+    const runLog = path.join(work, `terraform-${args[0]}.log`);
+    fs.writeFileSync(runLog, "");
+    const r = await runAsync(terraform, args, { cwd: stackDir, env, timeoutMs, log: runLog });
+    return { code: r.code, log: fs.readFileSync(runLog, "utf8") };
+  };
+  await deployedChecks({ hosts, consul, nomad, stackDir, consulToken: tokens.consulManagement, terraform: terraformRun });
 }
 
 // ---------------------------------------------------------------------------------------------- main
@@ -635,9 +663,11 @@ async function main(): Promise<void> {
     // The lab's operator certificate (outputs operator_cert_pem/operator_key_pem), as a deployer uses it.
     tls = { ca: find("tls_self_signed_cert", "_ca_cert_", "cert_pem"), cert: find("tls_locally_signed_cert", "_ca_operator_cert_", "cert_pem"), key: find("tls_private_key", "_ca_operator_key_", "private_key_pem") };
     await bringUp(config, values.values);
-    if (results.every((r) => r.ok)) await checks();
-    // ARGO_NOMAD_E2E_PARTS=cluster: only the cluster (parts 1-3), e.g. where the providers cannot be had.
-    if (results.every((r) => r.ok) && process.env.ARGO_NOMAD_E2E_PARTS !== "cluster") await deployNomadLab(outdir);
+    // ARGO_NOMAD_E2E_PARTS=cluster: only the cluster (where the providers cannot be had); =deploy: bring-up and
+    // the deployment, without the cluster's own checks (when working on the deployment).
+    const parts = process.env.ARGO_NOMAD_E2E_PARTS ?? "all";
+    if (results.every((r) => r.ok) && parts !== "deploy") await checks();
+    if (results.every((r) => r.ok) && parts !== "cluster") await deployNomadLab(outdir);
   } catch (error) {
     if (!(error instanceof AssertionFailed)) {
       results.push({ name: "the e2e run itself", ok: false, detail: (error as Error).stack ?? String(error) });
@@ -645,6 +675,13 @@ async function main(): Promise<void> {
       for (const host of hosts.all) if (host.holder) for (const agent of ["consul", "nomad"] as const) console.log(`--- ${host.vm.name} ${agent} log (last lines) ---\n${host.logTail(agent, 8)}`);
     }
   } finally {
+    // ARGO_NOMAD_E2E_HOLD_SEC: keep a failed run's cluster up that long, to look at it (tokens in its work directory).
+    const hold = Number(process.env.ARGO_NOMAD_E2E_HOLD_SEC ?? 0);
+    if (hold > 0 && !results.every((r) => r.ok)) {
+      fs.writeFileSync(path.join(work, "hold.env"), `NOMAD_ADDR=https://${hosts.servers[0].address}:${NOMAD_HTTP}\nNOMAD_TOKEN=${tokens?.nomadManagement}\nCONSUL_HTTP_TOKEN=${tokens?.consulManagement}\n`, { mode: 0o600 });
+      console.log(`  holding the cluster ${hold} s (${path.join(work, "hold.env")}; netns of each host: ip netns / nsenter)`);
+      await sleep(hold * 1000);
+    }
     teardown();
   }
   summarize("measured times (this machine, 2 cores: 3 Nomad/Consul servers + 2 clients in namespaces)", 86, `e2e:nomad: ${((Date.now() - started) / 1000).toFixed(0)} s in all`);

@@ -7,6 +7,8 @@ fail() { log "fatal: $*" >&2; exit 1; }
 # Serves HTTP on a port: every path answers 200 with the service's name and image (the health paths too).
 serve_http() {
   local port=$1
+  # A slow but healthy start (STAND_IN_START_DELAY_SEC), to show that a rollout waits for it.
+  [ -z "${STAND_IN_START_DELAY_SEC:-}" ] || { log "starting slowly: ${STAND_IN_START_DELAY_SEC} s"; sleep "$STAND_IN_START_DELAY_SEC"; }
   log "listening on :$port"
   nc -ll -p "$port" -e /stand-in/http-responder &
   local server=$!
@@ -26,14 +28,43 @@ serve_lines() {
   fail "listener on :$port exited"
 }
 
+# One request line, one answer line, on a connection kept open in both directions until the answer arrives (a
+# client that half-closes after its request, as `nc` does, loses the answer behind a proxy that closes both
+# directions at the first end-of-stream, as Consul's built-in Connect proxy does).
+ask() {
+  local host=$1 port=$2 request=$3 answer=""
+  exec 3<>"/dev/tcp/$host/$port" 2>/dev/null || return 0
+  printf '%s\n' "$request" >&3
+  IFS= read -r -t 5 answer <&3
+  exec 3<&-
+  printf '%s' "${answer%$'\r'}"
+}
+
 # The database stand-in's authentication: as a real client, the caller must know the password.
 db_login() {
   local host=$1 port=$2 user=$3 db=$4 password=$5
   [ -n "$password" ] || fail "no database password (the secret was not delivered)"
   local answer
-  answer=$(printf 'AUTH %s %s %s\n' "$user" "$db" "$password" | timeout 5 nc -w 3 "$host" "$port" 2>/dev/null)
+  # The request travels in the environment, not on a command line.
+  answer=$(REQUEST="AUTH $user $db $password" timeout 6 bash -c '. /stand-in/lib.sh; ask "$1" "$2" "$REQUEST"' _ "$host" "$port")
   [ "$answer" = "OK" ] || fail "cannot log in to $db at $host:$port as $user (answer: ${answer:-none})"
   log "logged in to $db at $host:$port as $user"
+}
+
+# A secret as the real images take it: from the file named by <VAR><suffix> (suffix _FILE, Grafana's __FILE),
+# or else from <VAR> itself (the Nomad jobs render secrets into the environment); never both, never empty.
+secret_value() {
+  local name=$1 suffix=$2
+  local file_var="$name$suffix"
+  local file=${!file_var:-} value=${!name:-}
+  if [ -n "$file" ] && [ -n "$value" ]; then fail "both $name and $file_var are set"; fi
+  if [ -n "$file" ]; then
+    require_file "$file" "$file_var"
+    cat "$file"
+  else
+    [ -n "$value" ] || fail "neither $name nor $file_var is set (the secret was not delivered)"
+    printf '%s' "$value"
+  fi
 }
 
 require_file() {
