@@ -1,0 +1,249 @@
+import * as fs from "fs";
+import * as path from "path";
+import { App, Manifest, type StackManifest, type TerraformStack } from "../constructs/cdktf";
+import { formatProblem, selectApplication, ValidationError, type Problem } from "../constructs/model";
+import { validateEnvironment, type Environment } from "../environments";
+
+// The stack classes are loaded when a stack of theirs is added (each pulls in its own providers' bindings),
+// so synthesizing some stacks loads only what those stacks need.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const stackClasses = {
+  lab: () => (require("./lab-stack") as typeof import("./lab-stack")).LabStack,
+  nomad: () => (require("./nomad-lab-stack") as typeof import("./nomad-lab-stack")).NomadLabStack,
+  swarm: () => (require("./swarm-lab-stack") as typeof import("./swarm-lab-stack")).SwarmLabStack,
+  eks: () => (require("./eks-stack") as typeof import("./eks-stack")).EksStack,
+  ecs: () => (require("./ecs-stack") as typeof import("./ecs-stack")).EcsStack,
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+const labStackName = (env: Environment) => env.lab?.stackName ?? `lab-${env.name}`;
+const nomadStackName = (env: Environment) => env.nomad?.stackName ?? `nomad-${env.name}`;
+const swarmStackName = (env: Environment) => env.swarm?.stackName ?? `swarm-${env.name}`;
+const eksStackName = (env: Environment) => env.eks?.stackName ?? `eks-${env.name}`;
+const ecsStackName = (env: Environment) => env.ecs?.stackName ?? `ecs-${env.name}`;
+
+/** Stack name of each target an environment enables. */
+export function stackNamesOf(env: Environment): string[] {
+  return [
+    ...(env.lab ? [labStackName(env)] : []), ...(env.nomad ? [nomadStackName(env)] : []), ...(env.swarm ? [swarmStackName(env)] : []),
+    ...(env.eks ? [eksStackName(env)] : []),
+    ...(env.ecs ? [ecsStackName(env)] : []),
+  ];
+}
+
+/**
+ * Adds every stack an environment enables to the app, or only those named in `only`. The environment must be
+ * valid.
+ */
+export function addStacks(app: App, env: Environment, only?: ReadonlySet<string>): TerraformStack[] {
+  const wanted = (name: string) => !only || only.has(name);
+  const application = selectApplication(env.application, env.selection);
+  const stacks: TerraformStack[] = [];
+  if (env.lab && wanted(labStackName(env))) stacks.push(new (stackClasses.lab())(app, labStackName(env), { environment: env, application }));
+  if (env.nomad && wanted(nomadStackName(env))) stacks.push(new (stackClasses.nomad())(app, nomadStackName(env), { environment: env, target: env.nomad, application }));
+  if (env.swarm && wanted(swarmStackName(env))) stacks.push(new (stackClasses.swarm())(app, swarmStackName(env), { environment: env, target: env.swarm, application }));
+  if (env.eks && wanted(eksStackName(env))) stacks.push(new (stackClasses.eks())(app, eksStackName(env), { environment: env, target: env.eks, application }));
+  if (env.ecs && wanted(ecsStackName(env))) stacks.push(new (stackClasses.ecs())(app, ecsStackName(env), { environment: env, target: env.ecs, application }));
+  return stacks;
+}
+
+/** Every problem of every environment, plus stack names that two environments both claim. */
+export function validateEnvironments(environments: readonly Environment[]): Problem[] {
+  const problems = environments.flatMap(validateEnvironment);
+  const owners = new Map<string, string>();
+  for (const env of environments) {
+    for (const name of stackNamesOf(env)) {
+      const other = owners.get(name);
+      if (other) problems.push({ path: `environments.${env.name}`, message: `stack name "${name}" is already used by environment "${other}"` });
+      owners.set(name, env.name);
+    }
+  }
+  return problems;
+}
+
+export interface SynthOptions {
+  /**
+   * Synthesize only these stacks (names as `stackNamesOf` gives them); every environment is still validated.
+   * The manifest then lists only these; the other stacks' directories in `outdir` are left as they were.
+   */
+  readonly only?: readonly string[];
+}
+
+/** One stack to synthesize: its name and the environment that enables it. */
+export interface StackJob {
+  readonly environment: Environment;
+  readonly name: string;
+}
+
+/** The stacks to synthesize, in the order `npm run synth` reports them. The environments must be valid. */
+export function planStacks(environments: readonly Environment[], options: SynthOptions = {}): StackJob[] {
+  const jobs = environments.flatMap((environment) => stackNamesOf(environment).map((name) => ({ environment, name })));
+  if (!options.only) return jobs;
+  const unknown = options.only.filter((name) => !jobs.some((job) => job.name === name));
+  if (unknown.length > 0) {
+    throw new Error(`unknown stack${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `"${n}"`).join(", ")}; the stacks are: ${jobs.map((j) => j.name).join(", ")}`);
+  }
+  return jobs.filter((job) => options.only!.includes(job.name));
+}
+
+/** Validates the environments and plans their stacks; throws a ValidationError listing every problem. */
+export function validatedPlan(environments: readonly Environment[], options: SynthOptions = {}): StackJob[] {
+  const problems = validateEnvironments(environments);
+  if (problems.length > 0) throw new ValidationError("The configuration", problems);
+  return planStacks(environments, options);
+}
+
+/**
+ * Synthesizes the jobs that `claim` hands out (the index of the next job, or past the end when none is left)
+ * into `staging`, each stack in an App of its own: a stack never refers to another, its output is the same,
+ * and what one stack built can be collected before the next is built. Returns each stack's manifest entry.
+ */
+export function synthesizeJobs(jobs: readonly StackJob[], staging: string, claim: () => number): Record<string, StackManifest> {
+  const entries: Record<string, StackManifest> = {};
+  fs.mkdirSync(staging, { recursive: true });
+  for (let index = claim(); index < jobs.length; index = claim()) {
+    const { environment, name } = jobs[index];
+    // Every App writes a manifest.json of its one stack into `staging`; `writeManifest` replaces it at the end.
+    const app = new App({ outdir: staging, skipValidation: false, stackTraces: false });
+    addStacks(app, environment, new Set([name]));
+    app.synth();
+    entries[name] = app.manifest.stacks[name];
+  }
+  return entries;
+}
+
+/** Writes the manifest of every stack synthesized into `staging`, as one App of them all would have. */
+export function writeManifest(staging: string, entries: Record<string, StackManifest>): void {
+  const manifest = new Manifest(MANIFEST_VERSION, staging, false);
+  Object.assign(manifest.stacks, entries);
+  manifest.writeToFile();
+}
+
+// The version every App writes into its manifest: cdktf's own.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const MANIFEST_VERSION: string = require("cdktf/package.json").version;
+
+/**
+ * Validates every environment, then synthesizes all their stacks into `outdir`. Nothing is written unless
+ * everything validates and synthesizes: output goes to a staging directory that replaces `outdir` at the end.
+ */
+export function synthesizeAll(environments: readonly Environment[], outdir: string, options: SynthOptions = {}): string[] {
+  const jobs = validatedPlan(environments, options);
+  return intoStaging(outdir, (staging) => {
+    let next = 0;
+    writeManifest(staging, synthesizeJobs(jobs, staging, () => next++));
+    return jobs.map((job) => job.name);
+  });
+}
+
+/** What a worker thread of `synthesizeAllInParallel` is handed: where to write, and the shared job counter. */
+export interface WorkerShare {
+  readonly staging: string;
+  readonly counter: SharedArrayBuffer;
+  readonly only?: readonly string[];
+}
+
+export interface ParallelOptions extends SynthOptions {
+  /** Threads synthesizing at once, this one included; at most one per stack. */
+  readonly threads: number;
+  /**
+   * The script each worker thread runs, with `workerData` passed through: it loads the same environments as
+   * this process and posts back what `synthesizeShare` returns, or `{ error }`.
+   */
+  readonly workerScript: string;
+  readonly workerData?: Record<string, unknown>;
+}
+
+/** A worker thread's part of `synthesizeAllInParallel`: the jobs it claims from the shared counter. */
+export function synthesizeShare(environments: readonly Environment[], share: WorkerShare): { entries: Record<string, StackManifest> } {
+  const jobs = planStacks(environments, share.only ? { only: share.only } : {});
+  const counter = new Int32Array(share.counter);
+  return { entries: synthesizeJobs(jobs, share.staging, () => Atomics.add(counter, 0, 1)) };
+}
+
+/**
+ * `synthesizeAll` on several threads: this one and `threads - 1` workers take the next stack from a shared
+ * counter until none is left, each into the same staging directory, so the work balances itself whatever the
+ * stacks cost. The output is the same as `synthesizeAll`'s; if any thread fails, nothing is written.
+ */
+export async function synthesizeAllInParallel(environments: readonly Environment[], outdir: string, options: ParallelOptions): Promise<string[]> {
+  const jobs = validatedPlan(environments, options);
+  const workerCount = Math.min(options.threads, jobs.length) - 1;
+  if (workerCount < 1) return synthesizeAll(environments, outdir, options);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Worker } = require("worker_threads") as typeof import("worker_threads");
+  const staging = `${outdir}.staging-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const share: WorkerShare = { staging, counter: counter.buffer as SharedArrayBuffer, ...(options.only ? { only: options.only } : {}) };
+  const workers = Array.from({ length: workerCount }, () => new Worker(options.workerScript, { workerData: { ...options.workerData, argoSynthShare: share } }));
+  const results = workers.map(
+    (worker) =>
+      new Promise<Record<string, StackManifest>>((resolve, reject) => {
+        worker.once("message", (message: { entries?: Record<string, StackManifest>; error?: string }) =>
+          message.entries ? resolve(message.entries) : reject(new Error(message.error ?? "a synth worker failed")),
+        );
+        worker.once("error", reject);
+        worker.once("exit", (code) => reject(new Error(`a synth worker stopped (exit code ${code}) before it finished`)));
+      }),
+  );
+  // Rejections are awaited below; until then they must not count as unhandled.
+  for (const result of results) result.catch(() => undefined);
+  try {
+    const entries = synthesizeJobs(jobs, staging, () => Atomics.add(counter, 0, 1));
+    for (const theirs of await Promise.all(results)) Object.assign(entries, theirs);
+    writeManifest(staging, entries);
+    publish(staging, outdir);
+    return jobs.map((job) => job.name);
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Runs `synthesize` on a fresh staging directory next to `outdir`, then moves its output into `outdir`. */
+export function intoStaging<T>(outdir: string, synthesize: (staging: string) => T): T {
+  const staging = `${outdir}.staging-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  try {
+    const result = synthesize(staging);
+    publish(staging, outdir);
+    return result;
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Moves every synthesized file into place, keeping what Terraform keeps next to them (`.terraform/`, lock
+ * files), so re-synthesizing does not force a new `terraform init`.
+ */
+function publish(from: string, to: string): void {
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    const source = path.join(from, entry.name);
+    const target = path.join(to, entry.name);
+    if (entry.isDirectory()) {
+      fs.mkdirSync(target, { recursive: true });
+      publish(source, target);
+    } else {
+      fs.mkdirSync(to, { recursive: true });
+      fs.renameSync(source, target);
+    }
+  }
+}
+
+/**
+ * The warnings and errors the stacks recorded at synth (what a platform cannot do, policy findings), as
+ * `cdktf synth` prints them, read from the manifest just written. Informational notes are left out.
+ */
+export function synthWarnings(outdir: string): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
+  return Object.entries(manifest.stacks as Record<string, { annotations?: { level: string; message: string }[] }>).flatMap(([stack, s]) =>
+    (s.annotations ?? [])
+      .filter((a) => a.level !== "@cdktf/info")
+      .map((a) => `${a.level === "@cdktf/error" ? "error" : "warning"} [${stack}] ${a.message}`),
+  );
+}
+
+export { formatProblem };
