@@ -105,7 +105,12 @@ export function synthesizeJobs(jobs: readonly StackJob[], staging: string, claim
     const { environment, name } = jobs[index];
     // Every App writes a manifest.json of its one stack into `staging`; `writeManifest` replaces it at the end.
     const app = new App({ outdir: staging, skipValidation: false, stackTraces: false });
-    addStacks(app, environment, new Set([name]));
+    for (const stack of addStacks(app, environment, new Set([name]))) {
+      // cdktf's App.synth resolves every element twice: first a "preparing" pass whose only use is to find
+      // references from one stack to another (and add outputs and remote state for them), then the real one.
+      // Alone in its App, a stack refers to no other: the first pass, a fifth of a synth, is left out.
+      stack.prepareStack = () => void stack.ensureBackendExists();
+    }
     app.synth();
     entries[name] = app.manifest.stacks[name];
   }
