@@ -99,8 +99,11 @@ describe("nomad-lab: jobs", () => {
     expect(after("postgres")).toEqual([]);
     for (const service of app.services) {
       const connect = groupOf(service.name).Services?.find((s) => s.Connect)?.Connect;
-      if (!connect || service.ports.length === 0) continue;
-      expect(connect.SidecarService.Proxy.LocalServicePort).toBe(service.ports[0].containerPort);
+      if (!connect) continue;
+      // Without tags of its own, Consul gives the sidecar its service's urlprefix- tags and Fabio routes to it.
+      expect(connect.SidecarService.Tags?.length).toBeGreaterThan(0);
+      expect(connect.SidecarService.Tags!.some((t) => t.startsWith("urlprefix-"))).toBe(false);
+      if (service.ports.length > 0) expect(connect.SidecarService.Proxy.LocalServicePort).toBe(service.ports[0].containerPort);
     }
   });
 
@@ -145,7 +148,7 @@ describe("nomad-lab: service mesh", () => {
   it("denies by default and allows exactly the talks-to pairs", () => {
     const entries = resourcesOfType(synth, "consul_config_entry").filter((e) => e.kind === "service-intentions");
     const denyAll = entries.find((e) => e.name === "*");
-    expect(JSON.parse(denyAll.config_json)).toEqual({ Sources: [{ Name: "*", Action: "deny" }] });
+    expect(JSON.parse(denyAll.config_json)).toEqual({ Sources: [{ Name: "*", Action: "deny", Precedence: 5, Type: "consul" }] });
     const allowed = entries
       .filter((e) => e.name !== "*")
       .flatMap((e) => JSON.parse(e.config_json).Sources.map((s: { Name: string; Action: string }) => `${s.Name}->${e.name}:${s.Action}`));

@@ -23,7 +23,7 @@ export class ConsulMesh extends Construct {
       new ConfigEntry(this, "deny-all", {
         kind: "service-intentions",
         name: "*",
-        configJson: JSON.stringify({ Sources: [{ Name: "*", Action: "deny" }] }),
+        configJson: JSON.stringify({ Sources: [intentionSource("*", "*", "deny")] }),
       }),
     );
     const callers = new Map<string, Set<string>>();
@@ -39,7 +39,7 @@ export class ConsulMesh extends Construct {
         new ConfigEntry(this, `intentions-${destination}`, {
           kind: "service-intentions",
           name: destination,
-          configJson: JSON.stringify({ Sources: [...sources].sort().map((name) => ({ Name: name, Action: "allow" })) }),
+          configJson: JSON.stringify({ Sources: [...sources].sort().map((name) => intentionSource(name, destination, "allow")) }),
         }),
       );
     }
@@ -50,9 +50,20 @@ export class ConsulMesh extends Construct {
         new ConfigEntry(this, `defaults-${plan.service.name}`, {
           kind: "service-defaults",
           name: consulServiceName(plan.service, port),
-          configJson: JSON.stringify({ Protocol: port.protocol }),
+          // With the empty blocks Consul adds on write, so a plan after an apply shows no change.
+          configJson: JSON.stringify({ Protocol: port.protocol, Expose: {}, MeshGateway: {}, TransparentProxy: {} }),
         }),
       );
     }
   }
+}
+
+/**
+ * One intention source as Consul stores it: with the type and the precedence Consul computes on write (exact
+ * source and destination 9, wildcard source 8, wildcard destination 6, both wildcards 5), so that the consul
+ * provider, which compares the entry it reads back, plans no change after an apply.
+ */
+function intentionSource(source: string, destination: string, action: "allow" | "deny") {
+  const precedence = source === "*" ? (destination === "*" ? 5 : 8) : destination === "*" ? 6 : 9;
+  return { Name: source, Action: action, Precedence: precedence, Type: "consul" };
 }

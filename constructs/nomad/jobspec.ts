@@ -85,6 +85,7 @@ export interface ServiceCheck {
 
 export interface ConsulConnect {
   readonly SidecarService: {
+    readonly Tags?: readonly string[];
     readonly Proxy: {
       readonly LocalServicePort?: number;
       readonly Upstreams?: readonly { readonly DestinationName: string; readonly LocalBindPort: number }[];

@@ -154,6 +154,9 @@ function consulServices(service: ServiceSpec, plan: ServicePlan, ctx: ServiceJob
   });
 }
 
+/** The one tag of every Connect sidecar's Consul service (any tag but the service's own routes). */
+export const SIDECAR_TAG = "connect-sidecar";
+
 /**
  * The sidecar forwards inbound mesh traffic to the task's own port. Stated, because Consul's default is the
  * registered service's port, which for a port mapped on the host (Fabio routes to it) is the host port, not the
@@ -165,6 +168,8 @@ function connect(plan: ServicePlan, target: NomadTarget, localServicePort: numbe
   return {
     SidecarTask: sidecar ? { Driver: "docker", Config: { image: sidecar.image }, Env: sidecar.env && Object.keys(sidecar.env).length ? sidecar.env : undefined } : undefined,
     SidecarService: {
+      // Consul gives a sidecar without tags its service's tags: Fabio would route public requests to its mTLS port.
+      Tags: [SIDECAR_TAG],
       Proxy: {
         LocalServicePort: localServicePort,
         Upstreams: plan.upstreams.length

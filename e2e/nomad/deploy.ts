@@ -21,7 +21,7 @@ import type { TerraformJson } from "../../tools/validate/stacks";
 import { buildStandInArchives, standIn, standInImages } from "../images";
 import { run } from "../shell";
 import type { Tls } from "./api";
-import { CONNECT_PROXY_CA, CONNECT_PROXY_REF, NOMAD_E2E } from "./environment";
+import { CONNECT_PROXY_CA, CONNECT_PROXY_REF, NOMAD_E2E, mapAddress } from "./environment";
 import type { Host } from "./hosts";
 import { findProviders, terraformEnv } from "./terraform";
 
@@ -40,7 +40,9 @@ export interface DeployContext {
   readonly tokens: { readonly consulManagement: string; readonly nomadManagement: string };
 }
 
-export type Prepared = { readonly ok: true; readonly env: NodeJS.ProcessEnv; readonly terraform: string } | { readonly ok: false; readonly reason: string };
+export type Prepared =
+  | { readonly ok: true; readonly env: NodeJS.ProcessEnv; readonly terraform: string; readonly labOutputs: readonly string[] }
+  | { readonly ok: false; readonly reason: string };
 
 const docker = (host: Host, args: readonly string[]) => run("docker", ["-H", `unix://${host.dockerSocket}`, ...args]);
 
@@ -72,26 +74,51 @@ export function prepareDeploy(ctx: DeployContext): Prepared {
     docker(host, ["import", "--change", 'ENTRYPOINT ["/usr/local/bin/connect-proxy"]', "--change", "ENV PATH=/usr/local/bin", connectProxyTar, CONNECT_PROXY_REF]);
   }
 
-  const tlsDir = path.join(ctx.work, "tls");
-  fs.mkdirSync(tlsDir, { recursive: true, mode: 0o700 });
-  fs.writeFileSync(path.join(tlsDir, "ca.pem"), ctx.tls.ca);
-  fs.writeFileSync(path.join(tlsDir, "operator.pem"), ctx.tls.cert);
-  fs.writeFileSync(path.join(tlsDir, "operator-key.pem"), ctx.tls.key, { mode: 0o600 });
-  const server = ctx.server.address;
-  // What README's "Deploying nomad-lab" exports, with the first server's address on the bridge.
-  const env = terraformEnv(ctx.stackDir, providers.mirrors, {
-    NOMAD_ADDR: `https://${server}:4646`,
-    NOMAD_TOKEN: ctx.tokens.nomadManagement,
-    NOMAD_CACERT: path.join(tlsDir, "ca.pem"),
-    NOMAD_CLIENT_CERT: path.join(tlsDir, "operator.pem"),
-    NOMAD_CLIENT_KEY: path.join(tlsDir, "operator-key.pem"),
-    CONSUL_HTTP_ADDR: `https://${server}:${NOMAD_E2E.nomad!.consul.httpsPort}`,
-    CONSUL_HTTP_TOKEN: ctx.tokens.consulManagement,
-    CONSUL_CACERT: path.join(tlsDir, "ca.pem"),
-    CONSUL_CLIENT_CERT: path.join(tlsDir, "operator.pem"),
-    CONSUL_CLIENT_KEY: path.join(tlsDir, "operator-key.pem"),
+  // The lab stack's outputs the README reads with `terraform output` (no lab state exists here: its values).
+  const outputs = path.join(ctx.work, "lab-outputs");
+  fs.mkdirSync(outputs, { recursive: true, mode: 0o700 });
+  const labOutputs: Record<string, string> = {
+    ca_cert_pem: ctx.tls.ca,
+    operator_cert_pem: ctx.tls.cert,
+    operator_key_pem: ctx.tls.key,
+    nomad_bootstrap_token: ctx.tokens.nomadManagement,
+    consul_management_token: ctx.tokens.consulManagement,
+  };
+  for (const [name, value] of Object.entries(labOutputs)) fs.writeFileSync(path.join(outputs, name), value, { mode: 0o600 });
+  // Only the CLI configuration naming the mirrors: the README's own exports set everything else.
+  const env = terraformEnv(ctx.work, providers.mirrors, { ARGO_E2E_LAB_OUTPUTS: outputs });
+  for (const name of Object.keys(env)) if (/^(NOMAD|CONSUL)_/.test(name)) delete env[name];
+  return { ok: true, env, terraform, labOutputs: Object.keys(labOutputs) };
+}
+
+export const README_DEPLOY_HEADING = "### Deploying nomad-lab";
+
+/**
+ * The README's nomad-lab deploy steps (its first sh block under README_DEPLOY_HEADING) as the e2e runs them,
+ * with only what this machine forces changed, each change required to apply (a README edit that moves them
+ * fails here, loudly):
+ * - `lab() {...}` reads the lab stack's outputs from files (no lab state exists here, the e2e made its values);
+ * - the lab's 192.168.10.X addresses become the bridge's (environment.ts' mapping);
+ * - `npm ci` is skipped (this checkout is installed), and the deploy names the e2e environment's stack and
+ *   approves by itself (`--auto-approve`: no terminal).
+ * The environment the steps leave is written to `deployerEnv` (NUL-separated), for the later Terraform runs.
+ */
+export function readmeDeployScript(readme: string, stackName: string, deployerEnv: string): { script: string; labOutputsRead: string[] } {
+  const section = readme.indexOf(README_DEPLOY_HEADING);
+  if (section < 0) throw new Error(`README.md has no "${README_DEPLOY_HEADING}" section`);
+  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(section));
+  if (!block) throw new Error(`README.md's "${README_DEPLOY_HEADING}" has no sh block`);
+  const applied = new Set<string>();
+  const lines = block[1].split("\n").flatMap((line) => {
+    if (/^lab\(\) \{.*\}\s*$/.test(line)) return applied.add("lab"), ['lab() { cat "$ARGO_E2E_LAB_OUTPUTS/$1"; }'];
+    if (/^npm ci\s*$/.test(line)) return applied.add("npm ci"), [];
+    if (/^npx cdktf deploy nomad-lab\s*$/.test(line)) return applied.add("deploy"), [`npx cdktf deploy ${stackName} --auto-approve`];
+    return [line.replace(/192\.168\.10\.\d+/g, (a) => (applied.add("address"), mapAddress(a)))];
   });
-  return { ok: true, env, terraform };
+  const missing = ["lab", "npm ci", "deploy", "address"].filter((c) => !applied.has(c));
+  if (missing.length) throw new Error(`README.md's deploy steps changed: no ${missing.join(", ")} line to adapt (e2e/nomad/deploy.ts readmeDeployScript)`);
+  const labOutputsRead = [...new Set([...block[1].matchAll(/\blab (\w+)/g)].map((m) => m[1]))];
+  return { script: `set -euo pipefail\n${lines.join("\n")}\nenv -0 > ${JSON.stringify(deployerEnv)}\n`, labOutputsRead };
 }
 
 /** The sidecar stand-in's root filesystem: the launcher (built from e2e/nomad/connect-proxy), consul, the lab CA. */

@@ -8,6 +8,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { selectApplication, type Application } from "../../constructs/model";
+import { METRICS_LISTENER } from "../../constructs/nomad/plan";
 import type { TerraformJson } from "../../tools/validate/stacks";
 import { sleep, waitFor } from "../shell";
 import { assert, check, measured } from "../report";
@@ -24,6 +25,9 @@ export interface DeployedContext {
   readonly nomad: Api;
   readonly stackDir: string;
   readonly consulToken: string;
+  /** A client host loses power (every process of it dies), and its units start again (consul, docker, nomad). */
+  readonly powerOff: (host: Host) => Promise<void>;
+  readonly startClient: (host: Host) => void;
   /** Runs terraform in the stack directory with the deployer's environment; resolves to its exit code. */
   readonly terraform: (args: readonly string[], timeoutMs: number) => Promise<{ code: number | null; log: string }>;
 }
@@ -71,7 +75,7 @@ async function meshClient(ctx: DeployedContext, host: Host, as: string, upstream
     detached: true,
   });
   const ask = (localPort: number, request: string): string =>
-    ctx.hosts.exec(host, ["timeout", "8", "bash", "-c", 'exec 3<>"/dev/tcp/127.0.0.1/$0" || exit 0; printf "%s\\r\\n" "$1" >&3; IFS= read -r -t 6 a <&3; printf "%s" "$a"', String(localPort), request]).output.trim();
+    ctx.hosts.exec(host, ["timeout", "8", "bash", "-c", 'exec 3<>"/dev/tcp/127.0.0.1/$0" || exit 0; printf "%b" "$1" >&3; IFS= read -r -t 6 a <&3; printf "%s" "$a"', String(localPort), request]).output.trim();
   // Ready once every listener accepts.
   await waitFor(`the mesh client as ${as}`, 30, () => (upstreams.every((u) => ctx.hosts.exec(host, ["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${u.localPort}`]).code === 0) ? true : undefined), 250);
   return {
@@ -88,9 +92,9 @@ async function meshClient(ctx: DeployedContext, host: Host, as: string, upstream
 
 /** A request line the stand-in on a port answers, and what a good answer starts with. */
 function probeFor(service: string): { request: string; answer: RegExp } {
-  if (service === "postgres") return { request: "PING", answer: /^READY/ };
-  if (service === "memcached") return { request: "version", answer: /^VERSION/ };
-  return { request: "GET / HTTP/1.0", answer: /^HTTP\/1\.[01] /  };
+  if (service === "postgres") return { request: "PING\\n", answer: /^READY/ };
+  if (service === "memcached") return { request: "version\\n", answer: /^VERSION/ };
+  return { request: "GET / HTTP/1.0\\r\\n\\r\\n", answer: /^HTTP\/1\.[01] / };
 }
 
 // ---------------------------------------------------------------------------------------------- the checks
@@ -103,7 +107,10 @@ export async function deployedChecks(ctx: DeployedContext): Promise<void> {
     const expected = [...new Set(specs.flatMap((j) => (j.TaskGroups ?? []).flatMap((g: any) => [...(g.Services ?? []), ...(g.Tasks ?? []).flatMap((t: any) => t.Services ?? [])].map((s: any) => s.Name))))].sort();
     const { value: states } = await waitFor("every service passing", 90, async () => {
       const states = await Promise.all(expected.map(async (name) => [name, await json<any[]>(ctx.consul(first, `/v1/health/checks/${encodeURIComponent(name)}`), `checks of ${name}`)] as const));
-      return states.every(([, checks]) => checks.length > 0 && checks.every((c) => c.Status === "passing")) ? states : undefined;
+      const registered = await Promise.all(expected.map(async (name) => (await json<any[]>(ctx.consul(first, `/v1/catalog/service/${encodeURIComponent(name)}`), `catalog ${name}`)).length > 0));
+      // A service without a check is one the model exempts from health checks (ot-app: its process is its liveness).
+      const unchecked = (name: string) => Boolean(app.services.find((s) => s.name === name)?.healthCheckExemption);
+      return registered.every(Boolean) && states.every(([name, checks]) => (checks.length > 0 || unchecked(name)) && checks.every((c) => c.Status === "passing")) ? states : undefined;
     }, 1000).catch(async (e) => {
       throw new Error(`${e.message}: ${JSON.stringify(await Promise.all(expected.map(async (n) => [n, (await json<any[]>(ctx.consul(first, `/v1/health/checks/${n}`), n)).map((c) => `${c.Name}:${c.Status}`)])))}`);
     });
@@ -161,34 +168,41 @@ export async function deployedChecks(ctx: DeployedContext): Promise<void> {
       Type: "service",
       Region: target.region,
       Datacenters: [target.datacenter],
+      // Group "own" reads the probe's own variable (the control), group "other" postgres' variable.
       TaskGroups: [
-        {
-          Name: "probe",
-          Count: 1,
-          Tasks: [
-            {
-              Name: "probe",
-              Driver: "docker",
-              Config: { image: "argo-e2e/pause:stand-in" },
-              Resources: { CPU: 50, MemoryMB: 32 },
-              Templates: [{ EmbeddedTmpl: '{{ with nomadVar "nomad/jobs/postgres" }}{{ .POSTGRES_PASSWORD }}{{ end }}', DestPath: "secrets/stolen", ChangeMode: "noop" }],
-            },
-          ],
-        },
-      ],
+        ["own", "nomad/jobs/e2e-variable-probe", "KEY"],
+        ["other", "nomad/jobs/postgres", "POSTGRES_PASSWORD"],
+      ].map(([group, variable, key]) => ({
+        Name: group,
+        Count: 1,
+        Tasks: [
+          {
+            Name: "probe",
+            Driver: "docker",
+            Config: { image: "argo-e2e/pause:stand-in" },
+            Resources: { CPU: 50, MemoryMB: 32 },
+            Templates: [{ EmbeddedTmpl: `{{ with nomadVar "${variable}" }}{{ .${key} }}{{ end }}`, DestPath: "secrets/read", ChangeMode: "noop" }],
+          },
+        ],
+      })),
     };
+    await json(ctx.nomad(first, "/v1/var/nomad/jobs/e2e-variable-probe", { method: "PUT", body: JSON.stringify({ Path: "nomad/jobs/e2e-variable-probe", Items: { KEY: "probe-value" } }) }), "the probe's own variable");
     await json(ctx.nomad(first, "/v1/jobs", { method: "POST", body: JSON.stringify({ Job: probe }) }), "probe job");
     try {
-      await sleep(20000);
-      const allocs = await json<any[]>(ctx.nomad(first, "/v1/job/e2e-variable-probe/allocations"), "probe allocations");
-      assert(allocs.length > 0, "the probe was not placed");
-      const state = allocs[0].TaskStates?.probe;
+      const stateOf = async (group: string) => {
+        const allocs = await json<any[]>(ctx.nomad(first, "/v1/job/e2e-variable-probe/allocations"), "probe allocations");
+        return allocs.find((a) => a.TaskGroup === group)?.TaskStates?.probe;
+      };
+      await waitFor("the control probe (its own variable) running", 60, async () => ((await stateOf("own"))?.State === "running" ? true : undefined), 500);
+      await sleep(10000);
+      const state = await stateOf("other");
       const events = (state?.Events ?? []).map((e: any) => e.DisplayMessage).join(" | ");
       assert(state?.State !== "running", `the probe started: it read nomad/jobs/postgres (${events})`);
       assert(/nomad\/jobs\/postgres/.test(events), `the probe waits, but not on the variable: ${events}`);
-      return `task ${state?.State ?? "pending"} after 20 s: ${events.slice(0, 200)}`;
+      return `its own variable: running; postgres' variable: ${state?.State ?? "pending"} 10 s later (${events.split(" | ").pop()})`;
     } finally {
       await ctx.nomad(first, "/v1/job/e2e-variable-probe?purge=true", { method: "DELETE" });
+      await ctx.nomad(first, "/v1/var/nomad/jobs/e2e-variable-probe", { method: "DELETE" });
     }
   });
 
@@ -207,6 +221,30 @@ export async function deployedChecks(ctx: DeployedContext): Promise<void> {
       }
     }
     return notes.join(", ");
+  });
+
+  await check("published ports: only Fabio has static ports; only routed ports, sidecars (mTLS only) and metrics/check listeners are on the hosts", async () => {
+    const notes: string[] = [];
+    for (const job of await json<any[]>(ctx.nomad(first, "/v1/jobs"), "jobs")) {
+      const spec = await json<any>(ctx.nomad(first, `/v1/job/${encodeURIComponent(job.ID)}`), job.ID);
+      const reserved = (spec.TaskGroups ?? []).flatMap((g: any) => (g.Networks ?? []).flatMap((n: any) => n.ReservedPorts ?? []));
+      assert(job.ID === "fabio" || reserved.length === 0, `${job.ID} reserves static ports ${JSON.stringify(reserved)}`);
+      const routed = app.routes.filter((r) => r.service === job.ID).map((r) => r.port);
+      const alloc = (await json<any[]>(ctx.nomad(first, `/v1/job/${encodeURIComponent(job.ID)}/allocations`), job.ID)).find((a) => a.ClientStatus === "running");
+      if (!alloc) continue;
+      const ports: any[] = (await json<any>(ctx.nomad(first, `/v1/allocation/${alloc.ID}`), alloc.ID)).AllocatedResources?.Shared?.Ports ?? [];
+      for (const port of ports) {
+        const label = String(port.Label);
+        const allowed = routed.includes(label) || label.startsWith("connect-proxy-") || label === METRICS_LISTENER || /_ck_/.test(label) || (job.ID === "fabio" && reserved.some((r: any) => r.Label === label));
+        assert(allowed, `${job.ID} publishes ${label} on ${port.HostIP}:${port.Value}, which no route, sidecar or listener needs`);
+        if (label.startsWith("connect-proxy-")) {
+          const plain = await plainRequest(port.HostIP, port.Value, "/");
+          assert("error" in plain, `${job.ID}'s sidecar on ${port.HostIP}:${port.Value} answered plain HTTP: ${JSON.stringify(plain).slice(0, 120)}`);
+        }
+      }
+      if (ports.length) notes.push(`${job.ID}: ${ports.map((p) => p.Label).join("/")}`);
+    }
+    return notes.join("; ");
   });
 
   await check("mesh: every talks-to pair connects through its upstream; pairs not in the model are refused by intentions", async () => {
@@ -238,17 +276,26 @@ export async function deployedChecks(ctx: DeployedContext): Promise<void> {
     const alloc = (await json<any[]>(ctx.nomad(first, "/v1/job/query-api/allocations"), "query-api")).find((a) => a.ClientStatus === "running");
     assert(alloc, "no running query-api allocation");
     const host = ctx.hosts.clients.find((h) => alloc.NodeName === h.vm.name)!;
+    const task = async () => (await json<any>(ctx.nomad(first, `/v1/allocation/${alloc.ID}`), "alloc")).TaskStates?.["query-api"];
+    const restartsBefore = (await task())?.Restarts ?? 0;
+    const interval = app.services.find((s) => s.name === "query-api")!.healthCheck!.intervalSec;
     const t0 = Date.now();
     const killed = ctx.hosts.exec(host, ["docker", "kill", `query-api-${alloc.ID}`]);
     assert(killed.code === 0, `docker kill: ${killed.output}`);
+    const { seconds: restarted } = await waitFor("query-api restarted", 120, async () => {
+      const t = await task();
+      return t && t.Restarts > restartsBefore && t.State === "running" ? true : undefined;
+    }, 200);
+    // Healthy: its checks pass at least one check interval after the new container started.
+    await sleep(interval * 1000);
     const { seconds } = await waitFor("query-api passing again", 120, async () => {
-      const a = await json<any>(ctx.nomad(first, `/v1/allocation/${alloc.ID}`), "alloc");
-      const restarts = a.TaskStates?.["query-api"]?.Restarts ?? 0;
       const checks = await json<any[]>(ctx.consul(first, "/v1/health/checks/query-api"), "checks");
-      return restarts > 0 && checks.length > 0 && checks.every((c) => c.Status === "passing") ? true : undefined;
-    }, 250);
-    measured("killed query-api container → restarted, every check passing", seconds, "thesis (Swarm, no health checks): 6.6 s");
-    return `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+      return checks.length > 0 && checks.every((c) => c.Status === "passing") ? true : undefined;
+    }, 200);
+    const healthy = (Date.now() - t0) / 1000;
+    measured("killed query-api container → its task running again", restarted, "restart delay 3 s");
+    measured("killed query-api container → running, checks passing one interval later", healthy, "thesis (Swarm, no health checks): 6.6 s");
+    return `restarted after ${restarted.toFixed(1)} s, passing ${seconds.toFixed(1)} s after one ${interval} s interval`;
   });
 
   await check("rollback: a crashing ot-app release is reverted automatically (auto_revert), the old version runs alone", async () => {
@@ -310,7 +357,7 @@ export async function deployedChecks(ctx: DeployedContext): Promise<void> {
         mesh.stop();
       }
     };
-    assert((await asClient(`WRITE ${login} ${row}`)) === "OK", "the row was not written");
+    assert((await asClient(`WRITE ${login} ${row}\\n`)) === "OK", "the row was not written");
     const steps: string[] = [];
     // A job update: new metadata, a new allocation on the same host volume.
     const job = await json<any>(ctx.nomad(first, "/v1/job/postgres"), "postgres");
@@ -320,13 +367,56 @@ export async function deployedChecks(ctx: DeployedContext): Promise<void> {
       const d = await json<any>(ctx.nomad(first, "/v1/job/postgres/deployment"), "deployment");
       return d && d.JobVersion === job.Version + 1 && d.Status === "successful" ? true : undefined;
     }, 500);
-    assert((await asClient(`READ ${login}`)).split(",").includes(row), "the row is gone after the job update");
+    assert((await asClient(`READ ${login}\\n`)).split(",").includes(row), "the row is gone after the job update");
     steps.push("job update");
     // Terraform destroys the job and creates it again (and so puts the update back to what the stack says).
     const r = await ctx.terraform(["apply", "-auto-approve", "-input=false", "-no-color", `-replace=${jobAddress(ctx.stackDir, "postgres")}`], 400000);
     assert(r.code === 0, `terraform apply -replace exited ${r.code}: ${r.log.split("\n").filter((l) => /Error/.test(l)).slice(0, 5).join("\n")}`);
-    assert((await asClient(`READ ${login}`)).split(",").includes(row), "the row is gone after the job was destroyed and created again");
+    assert((await asClient(`READ ${login}\\n`)).split(",").includes(row), "the row is gone after the job was destroyed and created again");
     steps.push("terraform apply -replace (destroy, then create)");
     return `row ${row} kept through ${steps.join(", ")}`;
+  });
+
+  await check("a client fails: its stateless allocations run healthy on the other client; it rejoins and its pinned jobs return", async () => {
+    const pinnedTo = (job: any) => Object.values<any>(job.TaskGroups[0].Volumes ?? {}).map((v) => target.hostVolumes[v.Source]?.client).find(Boolean);
+    const postgresClient = pinnedTo(specs.find((j) => j.ID === "postgres"));
+    const victim = ctx.hosts.clients.find((h) => h.vm.name !== postgresClient)!;
+    const survivor = ctx.hosts.clients.find((h) => h !== victim)!;
+    const serviceJobs = specs.filter((j) => j.Type === "service" && !j.ID.startsWith("e2e-"));
+    const movable = serviceJobs.filter((j) => !pinnedTo(j)).map((j) => ({ id: j.ID as string, count: j.TaskGroups[0].Count as number }));
+    const pinned = serviceJobs.filter((j) => pinnedTo(j) === victim.vm.name).map((j) => ({ id: j.ID as string, count: j.TaskGroups[0].Count as number }));
+    // The Consul name of a job's first service (ot-app has no checks: its allocations running are its health).
+    const passingOn = async (job: { id: string; count: number }, node: string) => {
+      const passing = await json<any[]>(ctx.consul(first, `/v1/health/service/${encodeURIComponent(job.id)}?passing=true`), `${job.id} health`);
+      return passing.filter((e) => e.Node.Node === node).length;
+    };
+    const runningOn = async (job: { id: string }, node: string) =>
+      (await json<any[]>(ctx.nomad(first, `/v1/job/${job.id}/allocations`), job.id)).filter((a) => a.ClientStatus === "running" && a.NodeName === node && a.DesiredStatus === "run").length;
+    const t0 = Date.now();
+    await ctx.powerOff(victim);
+    const { seconds: down } = await waitFor(`Nomad to mark ${victim.vm.name} down`, 120, async () => {
+      const nodes = await json<any[]>(ctx.nomad(first, "/v1/nodes"), "nodes");
+      return nodes.find((n) => n.Name === victim.vm.name)?.Status === "down" ? true : undefined;
+    }, 250);
+    measured(`client ${victim.vm.name} lost → Nomad marks it down`, down, "Nomad's heartbeat grace");
+    await waitFor(`every stateless job running healthy on ${survivor.vm.name}`, 180, async () => {
+      for (const job of movable) {
+        if ((await runningOn(job, survivor.vm.name)) < job.count) return undefined;
+        if (job.id !== "ot-app" && (await passingOn(job, survivor.vm.name)) < job.count) return undefined;
+      }
+      return true;
+    }, 500);
+    const moved = (Date.now() - t0) / 1000;
+    measured(`client ${victim.vm.name} lost → ${movable.length} stateless jobs running healthy on ${survivor.vm.name}`, moved, "thesis (Swarm): 21–25 s");
+    const t1 = Date.now();
+    ctx.startClient(victim);
+    await waitFor(`${victim.vm.name} ready again with ${pinned.map((j) => j.id).join(", ")} running`, 240, async () => {
+      const nodes = await json<any[]>(ctx.nomad(first, "/v1/nodes"), "nodes");
+      if (nodes.find((n) => n.Name === victim.vm.name)?.Status !== "ready") return undefined;
+      for (const job of pinned) if ((await runningOn(job, victim.vm.name)) < job.count || (await passingOn(job, victim.vm.name)) < job.count) return undefined;
+      return true;
+    }, 1000);
+    measured(`${victim.vm.name} restarted → ready, its pinned jobs (${pinned.map((j) => j.id).join(", ")}) healthy`, (Date.now() - t1) / 1000);
+    return `${victim.vm.name} powered off: ${movable.map((j) => j.id).join(", ")} healthy on ${survivor.vm.name} after ${moved.toFixed(1)} s; back with ${pinned.map((j) => j.id).join(", ")} after ${((Date.now() - t1) / 1000).toFixed(1)} s`;
   });
 }

@@ -178,6 +178,20 @@ export class Hosts {
     host.agents.set(agent, child.pid!);
   }
 
+  /**
+   * The host loses power: every process of it dies at once (its agents, Docker, containerd, the containers and
+   * Nomad's executors), only the namespace holder stays, so its agents can be started again.
+   */
+  async powerOff(host: Host): Promise<void> {
+    const pids = () =>
+      [...new Set([...spawnText("ip", ["netns", "pids", host.ns]).split(/\s+/).filter(Boolean).map(Number), ...cgroupPids(`${CGROUP_PREFIX}${host.vm.name}-`)])].filter(
+        (p) => p > 1 && p !== host.holder && p !== process.pid,
+      );
+    for (const pid of pids()) attempt("kill", ["-KILL", String(pid)]);
+    await waitFor(`every process of ${host.vm.name} gone`, 30, () => (pids().length === 0 ? true : (pids().forEach((p) => attempt("kill", ["-KILL", String(p)])), undefined)), 200);
+    host.agents.clear();
+  }
+
   /** Stops an agent (SIGKILL: a failing host) and waits until it is gone. */
   async kill(host: Host, agent: Agent, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
     const pid = host.agents.get(agent);
@@ -234,20 +248,20 @@ export function isRunning(pid: number): boolean {
   }
 }
 
-function cgroupDirs(): string[] {
+function cgroupDirs(prefix = CGROUP_PREFIX): string[] {
   const root = "/sys/fs/cgroup";
   if (!fs.existsSync(root)) return [];
   return fs.readdirSync(root).flatMap((controller) => {
     const dir = path.join(root, controller);
     try {
-      return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name.startsWith(CGROUP_PREFIX)).map((e) => path.join(dir, e.name));
+      return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name.startsWith(prefix)).map((e) => path.join(dir, e.name));
     } catch {
       return [];
     }
   });
 }
 
-function cgroupPids(): number[] {
+function cgroupPids(prefix = CGROUP_PREFIX): number[] {
   const pids: number[] = [];
   const walk = (dir: string) => {
     try {
@@ -258,7 +272,7 @@ function cgroupPids(): number[] {
       // gone meanwhile
     }
   };
-  for (const dir of cgroupDirs()) walk(dir);
+  for (const dir of cgroupDirs(prefix)) walk(dir);
   return [...new Set(pids)];
 }
 

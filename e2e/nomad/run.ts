@@ -35,7 +35,7 @@ import { run, sleep, waitFor } from "../shell";
 import { accepts, plainRequest, request, type Answer, type RequestOptions, type Tls } from "./api";
 import { BRIDGE, NOMAD_E2E } from "./environment";
 import { CGROUP_PREFIX, Hosts, writeIntoHost, type Host } from "./hosts";
-import { PAUSE_REF, prepareDeploy } from "./deploy";
+import { PAUSE_REF, prepareDeploy, readmeDeployScript } from "./deploy";
 import { deployedChecks } from "./deployed";
 import { labValues, renderWithValues } from "./lab-values";
 import { AssertionFailed, assert, check, measured, results, summarize } from "../report";
@@ -587,18 +587,35 @@ async function deployNomadLab(outdir: string): Promise<void> {
     measured("stand-in images built and loaded into 2 engines", (Date.now() - t0) / 1000);
   });
   if (!ready || !prepared?.ok) return;
-  const { env, terraform } = prepared;
+  const { env: baseEnv, terraform } = prepared;
   const log = path.join(work, "terraform-nomad-lab.log");
-  const init = await check("nomad-lab: terraform init with its Consul state backend (CONSUL_HTTP_ADDR, TLS, token)", async () => {
-    const r = await runAsync(terraform, ["init", "-input=false", "-no-color"], { cwd: stackDir, env, timeoutMs: 120000, log });
-    assert(r.code === 0, `terraform init ${r.timedOut ? "timed out" : `exited ${r.code}`}:\n${fs.readFileSync(log, "utf8").trim().split("\n").slice(-25).join("\n")}`);
+  // The README's steps, as a deployer runs them (e2e/nomad/deploy.ts says what is adapted), in a directory
+  // holding this checkout's cdktf.json with its app run from the checkout.
+  const deployerEnvFile = path.join(work, "deployer.env");
+  const steps = readmeDeployScript(fs.readFileSync(path.join(ROOT, "README.md"), "utf8"), NOMAD_E2E.nomad!.stackName!, deployerEnvFile);
+  const outputsKnown = await check("README's deploy steps name only outputs the lab stack has", async () => {
+    const labConfig: TerraformJson = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", LAB_STACK, "cdk.tf.json"), "utf8"));
+    const missing = steps.labOutputsRead.filter((o) => !(labConfig as any).output?.[o] || !prepared!.ok || !prepared!.labOutputs.includes(o));
+    assert(missing.length === 0, `README reads lab outputs the lab stack does not have: ${missing.join(", ")}`);
+    return steps.labOutputsRead.join(", ");
   });
-  if (!init) return;
-  const applied = await check("nomad-lab: terraform apply (waits for every job's deployment)", async () => {
+  if (!outputsKnown) return;
+  const cdktfJson = JSON.parse(fs.readFileSync(path.join(ROOT, "cdktf.json"), "utf8"));
+  fs.writeFileSync(path.join(work, "cdktf.json"), JSON.stringify({ ...cdktfJson, app: `cd ${JSON.stringify(ROOT)} && ${cdktfJson.app}` }, null, 2));
+  const deployEnv: NodeJS.ProcessEnv = {
+    ...baseEnv,
+    PATH: `${path.join(ROOT, "node_modules", ".bin")}:${baseEnv.PATH}`,
+    ARGO_ENVIRONMENTS: path.join(__dirname, "environment.ts"),
+  };
+  let env: NodeJS.ProcessEnv = deployEnv;
+  const applied = await check("nomad-lab: README's deploy steps (npx cdktf deploy, waits for every job's deployment)", async () => {
     const t0 = Date.now();
     fs.writeFileSync(log, "");
-    const r = await runAsync(terraform, ["apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=32"], { cwd: stackDir, env, timeoutMs: 600000, log });
-    measured(`terraform apply of nomad-lab (${r.timedOut ? "timed out" : `exit ${r.code}`})`, (Date.now() - t0) / 1000);
+    const r = await runAsync("bash", ["-c", steps.script], { cwd: work, env: deployEnv, timeoutMs: 900000, log });
+    if (fs.existsSync(deployerEnvFile)) {
+      env = Object.fromEntries(fs.readFileSync(deployerEnvFile, "utf8").split("\0").filter(Boolean).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+    }
+    measured(`README steps: npx cdktf deploy of nomad-lab (${r.timedOut ? "timed out" : `exit ${r.code}`})`, (Date.now() - t0) / 1000);
     const report = await jobReport().catch((e) => ({ ok: [] as string[], failed: [`no job report: ${(e as Error).message}`] }));
     const errors = fs.readFileSync(log, "utf8").split("\n").filter((l) => /^Error: /.test(l) || /^│ Error: /.test(l)).slice(0, 20);
     const state = await consul(hosts.servers[0], `/v1/kv/${NOMAD_E2E.nomad!.backend?.kind === "consul" ? NOMAD_E2E.nomad!.backend.pathPrefix : "terraform/argo"}/${NOMAD_E2E.nomad!.stackName}`);
@@ -611,7 +628,7 @@ async function deployNomadLab(outdir: string): Promise<void> {
       ...(errors.length ? ["terraform errors:", ...errors.map((e) => `  ${e}`)] : []),
     ];
     console.log(`      ${lines.join("\n      ")}`);
-    assert(r.code === 0 && report.failed.length === 0, `terraform apply ${r.timedOut ? "timed out" : `exited ${r.code}`}; ${report.failed.length} job(s) failed (above)`);
+    assert(r.code === 0 && report.failed.length === 0, `the deploy steps ${r.timedOut ? "timed out" : `exited ${r.code}`}${r.code ? `:\n${fs.readFileSync(log, "utf8").trim().split("\n").slice(-15).join("\n")}` : ""}; ${report.failed.length} job(s) failed (above)`);
   });
   if (!applied) return;
   const terraformRun = async (args: readonly string[], timeoutMs: number) => {
@@ -620,7 +637,12 @@ async function deployNomadLab(outdir: string): Promise<void> {
     const r = await runAsync(terraform, args, { cwd: stackDir, env, timeoutMs, log: runLog });
     return { code: r.code, log: fs.readFileSync(runLog, "utf8") };
   };
-  await deployedChecks({ hosts, consul, nomad, stackDir, consulToken: tokens.consulManagement, terraform: terraformRun });
+  const startClient = (host: Host) => {
+    startConsul(host);
+    startDocker(host);
+    startNomad(host);
+  };
+  await deployedChecks({ hosts, consul, nomad, stackDir, consulToken: tokens.consulManagement, terraform: terraformRun, powerOff: (h) => hosts.powerOff(h), startClient });
 }
 
 // ---------------------------------------------------------------------------------------------- main

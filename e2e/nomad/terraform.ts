@@ -35,7 +35,7 @@ export function findProviders(needs: readonly ProviderNeed[]): Mirrored {
   return { ok: false, reason: `${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} in no provider mirror (searched: ${searched})` };
 }
 
-/** Environment for terraform in `dir`: our CLI configuration, data dir and plugin cache there, no prompts. */
+/** Environment for terraform: our CLI configuration (written into `dir`), no prompts, no plugin cache. */
 export function terraformEnv(dir: string, mirrors: Map<string, string>, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const byMirror = new Map<string, string[]>();
   for (const [source, mirror] of mirrors) byMirror.set(mirror, [...(byMirror.get(mirror) ?? []), source]);
@@ -46,7 +46,6 @@ export function terraformEnv(dir: string, mirrors: Map<string, string>, extra: N
     TF_CLI_CONFIG_FILE: path.join(dir, "cli.tfrc"),
     TF_IN_AUTOMATION: "1",
     TF_INPUT: "0",
-    TF_DATA_DIR: path.join(dir, ".terraform"),
     CHECKPOINT_DISABLE: "1",
     ...extra,
   };
