@@ -31,6 +31,9 @@ export const LAB: Environment = {
       dbs: "10.128.128.0/18",
       monitoring: "10.128.192.0/18",
     },
+    publicRoutes: {
+      "/grafana/": "the lab's entrypoint is the edge Pi (rpi1) on the lab LAN, which no one outside the lab reaches; Grafana's own login guards it there",
+    },
   },
   adminCidrs: ["192.168.10.0/24"],
   lab: {

@@ -77,6 +77,13 @@ function checkSelection(env: Environment, add: Add): void {
       add(`selection.zoneSubnets.${zone}`, unknownName("zone", zone, app.zones.map((z) => z.name)));
     }
   }
+  for (const [prefix, reason] of Object.entries(env.selection.publicRoutes ?? {})) {
+    const route = app.routes.find((r) => r.pathPrefix === prefix);
+    const adminRoutes = app.routes.filter((r) => r.adminOnly).map((r) => r.pathPrefix);
+    if (!route) add(`selection.publicRoutes.${prefix}`, unknownName("route", prefix, adminRoutes, "admin-only routes"));
+    else if (!route.adminOnly) add(`selection.publicRoutes.${prefix}`, `route "${prefix}" is not admin-only; it is public already`);
+    else if (!reason.trim()) add(`selection.publicRoutes.${prefix}`, `needs a reason: say why everyone may reach ${prefix} in this environment`);
+  }
   for (const [service, tag] of Object.entries(env.selection.imageTags ?? {})) {
     if (!app.services.some((s) => s.name === service)) {
       add(`selection.imageTags.${service}`, unknownName("service", service, app.services.map((s) => s.name)));

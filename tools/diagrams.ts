@@ -1,4 +1,4 @@
-import { edgesOf, type Application } from "../constructs/model";
+import { edgesOf, type Application, type RouteSpec } from "../constructs/model";
 import type { StackRecords } from "./capability-matrix";
 
 const id = (name: string) => name.replace(/[^A-Za-z0-9]/g, "_");
@@ -13,12 +13,13 @@ const headline = (text: string, max = 48) => {
  * A Mermaid flowchart of one stack: the entrypoint and its routes, the services the platform runs grouped by
  * their first zone (labelled with how the platform places them), and who talks to whom. Services the platform
  * realizes outside itself (a managed database) keep their place; services it does not run are left out.
+ * `routes` are the routes as the stack's environment serves them (an environment may open an admin-only one).
  */
-export function stackDiagram(app: Application, stack: StackRecords): string {
+export function stackDiagram(app: Application, stack: StackRecords, routes: readonly RouteSpec[] = app.routes): string {
   const placement = new Map(stack.records.filter((r) => r.intent === "placement").map((r) => [r.service, r.realization]));
-  const routes = stack.records.find((r) => r.service === "*" && r.intent === "routes");
+  const entrypoint = stack.records.find((r) => r.service === "*" && r.intent === "routes");
   const services = app.services.filter((s) => placement.has(s.name));
-  const lines = ["flowchart LR", `  clients(("clients")) --> entry[${quote(routes ? headline(routes.realization) : "entrypoint")}]`];
+  const lines = ["flowchart LR", `  clients(("clients")) --> entry[${quote(entrypoint ? headline(entrypoint.realization) : "entrypoint")}]`];
   for (const zone of app.zones) {
     const members = services.filter((s) => s.zones[0] === zone.name);
     if (members.length === 0) continue;
@@ -28,7 +29,7 @@ export function stackDiagram(app: Application, stack: StackRecords): string {
   }
   const running = new Set(services.map((s) => s.name));
   const routed = new Map<string, { paths: string[]; admin: boolean }>();
-  for (const route of app.routes.filter((r) => running.has(r.service))) {
+  for (const route of routes.filter((r) => running.has(r.service))) {
     const entry = routed.get(route.service) ?? { paths: [], admin: false };
     entry.paths.push(route.pathPrefix);
     entry.admin ||= Boolean(route.adminOnly);
@@ -44,7 +45,8 @@ export function stackDiagram(app: Application, stack: StackRecords): string {
   return lines.join("\n");
 }
 
-export function diagramsMarkdown(app: Application, stacks: readonly StackRecords[]): string {
+/** `routesOf` gives each stack's routes as its environment serves them. @default the model's routes */
+export function diagramsMarkdown(app: Application, stacks: readonly StackRecords[], routesOf: (stack: StackRecords) => readonly RouteSpec[] = () => app.routes): string {
   const sections = stacks.map((stack) => {
     const zones = stack.records.find((r) => r.intent === "zones");
     return [
@@ -53,7 +55,7 @@ export function diagramsMarkdown(app: Application, stacks: readonly StackRecords
       zones ? `Segmentation: ${zones.realization}.` : "",
       "",
       "```mermaid",
-      stackDiagram(app, stack),
+      stackDiagram(app, stack, routesOf(stack)),
       "```",
       "",
     ].join("\n");

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { selectApplication } from "../constructs/model";
 import { ENVIRONMENTS } from "../environments";
 import { collectRecords, matrixMarkdown, matrixTable } from "./capability-matrix";
 import { diagramsMarkdown } from "./diagrams";
@@ -20,8 +21,9 @@ export function generateDocs(): GeneratedDocs {
   const environments = ENVIRONMENTS.filter((env) => env.application.name === APPLICATION);
   const stacks = collectRecords(environments);
   const app = environments[0].application;
+  const routes = new Map(environments.map((env) => [env.name, selectApplication(env.application, env.selection).routes]));
   return {
-    files: { "capabilities.md": matrixMarkdown(app.name, stacks), "diagrams.md": diagramsMarkdown(app, stacks) },
+    files: { "capabilities.md": matrixMarkdown(app.name, stacks), "diagrams.md": diagramsMarkdown(app, stacks, (stack) => routes.get(stack.environment) ?? app.routes) },
     table: matrixTable(stacks),
   };
 }

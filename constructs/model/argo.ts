@@ -444,7 +444,9 @@ export const ARGO: Application = {
     { pathPrefix: "/api/add", service: "admin-api", port: "http", adminOnly: true },
     { pathPrefix: "/api/delete", service: "admin-api", port: "http", adminOnly: true },
     { pathPrefix: "/api/update", service: "admin-api", port: "http", adminOnly: true },
-    { pathPrefix: "/grafana/", service: "grafana", port: "http" },
+    // Grafana's own login would be its only guard on a public entrypoint (and its dashboards show the whole
+    // platform): admin-only unless an environment serves it to everyone (selection.publicRoutes) with a reason.
+    { pathPrefix: "/grafana/", service: "grafana", port: "http", adminOnly: true },
     { pathPrefix: "/gitlab/", service: "gitlab", port: "http", adminOnly: true },
   ],
   secrets: [

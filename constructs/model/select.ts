@@ -1,4 +1,4 @@
-import type { Application, ServiceSpec } from "./types";
+import type { Application, RouteSpec, ServiceSpec } from "./types";
 
 /** What an environment decides about the application it deploys. */
 export interface ApplicationSelection {
@@ -8,6 +8,12 @@ export interface ApplicationSelection {
   readonly zoneSubnets?: Readonly<Record<string, string>>;
   /** Replacement image tags by service name (e.g. a customer's own release). */
   readonly imageTags?: Readonly<Record<string, string>>;
+  /**
+   * Admin-only routes of the application that this environment serves to every client, by path prefix, each
+   * with the reason (e.g. an entrypoint that only a private network reaches).
+   * @default none: every route the application marks admin-only stays admin-only
+   */
+  readonly publicRoutes?: Readonly<Record<string, string>>;
 }
 
 /** The application as one environment runs it. Validate the result: a selection can break references. */
@@ -21,9 +27,17 @@ export function selectApplication(app: Application, selection: ApplicationSelect
   return {
     ...app,
     services,
-    routes: app.routes.filter((route) => names.has(route.service) || !isOptional(app, route.service)),
+    routes: app.routes
+      .filter((route) => names.has(route.service) || !isOptional(app, route.service))
+      .map((route) => (route.adminOnly && selection.publicRoutes?.[route.pathPrefix] !== undefined ? openRoute(route) : route)),
     zones: app.zones.map((zone) => ({ ...zone, subnet: selection.zoneSubnets?.[zone.name] ?? zone.subnet })),
   };
+}
+
+/** The route without its admin-only mark. */
+function openRoute(route: RouteSpec): RouteSpec {
+  const { adminOnly: _adminOnly, ...open } = route;
+  return open;
 }
 
 function isOptional(app: Application, service: string): boolean {
