@@ -5,7 +5,8 @@
 // (target <= 0.30), the peak RSS (target < 300 MB), a single stack's synth, and how the synth grows with 1, 10
 // and 50 generated customer environments. Reported, not enforced: it exits non-zero only when a run fails.
 // BENCH_RUNS (default 5) pairs; BENCH_STACK (default eks) the single stack; BENCH_SCALE (default 1,10,50)
-// environment counts (empty: none); BENCH_SCALE_RUNS (default 3) runs of each. Leaves no files behind.
+// environment counts (empty: none); BENCH_SCALE_RUNS (default 3) runs of each; BENCH_SYNTH (below). Leaves no
+// files behind.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -62,7 +63,8 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const f2 = (x) => (Number.isNaN(x) ? "n/a" : x.toFixed(2));
-const synth = ["scripts/synth.js"];
+// BENCH_SYNTH: other node arguments to measure as the synth, e.g. "--import tsx main.ts" (the sources under tsx).
+const synth = process.env.BENCH_SYNTH ? process.env.BENCH_SYNTH.split(" ").filter(Boolean) : ["scripts/synth.js"];
 const baseline = ["scripts/naive-baseline.js"];
 
 try {
@@ -82,7 +84,7 @@ try {
   }
   const ratio = median(pairs.map((p) => p.ratio));
   const peak = Math.max(...pairs.map((p) => p.ours.rssMB));
-  console.log(`\nevery stack (node scripts/synth.js) vs the naive baseline (node scripts/naive-baseline.js), ${runs} interleaved runs each:`);
+  console.log(`\nevery stack (node ${synth.join(" ")}) vs the naive baseline (node scripts/naive-baseline.js), ${runs} interleaved runs each:`);
   for (const [i, p] of pairs.entries()) {
     console.log(`  run ${i + 1}: synth ${f2(p.ours.wall)} s (${f2(p.ours.cpu)} CPU-s, ${p.ours.rssMB.toFixed(0)} MB), baseline ${f2(p.base.wall)} s (${f2(p.base.cpu)} CPU-s, ${p.base.rssMB.toFixed(0)} MB), ratio ${p.ratio.toFixed(3)}`);
   }
@@ -96,7 +98,7 @@ try {
   const oneStack = process.env.BENCH_STACK ?? (stacks.includes("eks") ? "eks" : stacks[0]);
   if (oneStack) {
     const one = Array.from({ length: 3 }, () => measure([...synth, oneStack]));
-    console.log(`\none stack (node scripts/synth.js ${oneStack}): median ${f2(median(one.map((r) => r.wall)))} s, ${f2(median(one.map((r) => r.cpu)))} CPU-s, ${Math.max(...one.map((r) => r.rssMB)).toFixed(0)} MB`);
+    console.log(`\none stack (node ${[...synth, oneStack].join(" ")}): median ${f2(median(one.map((r) => r.wall)))} s, ${f2(median(one.map((r) => r.cpu)))} CPU-s, ${Math.max(...one.map((r) => r.rssMB)).toFixed(0)} MB`);
   }
 
   if (scale.length > 0) {
