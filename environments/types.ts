@@ -213,9 +213,20 @@ export interface AwsTargetBase {
   /** Retention of the stack's CloudWatch log groups (application and control-plane logs), in days. */
   readonly logRetentionDays: number;
   readonly postgres: AwsPostgresChoice;
+  /**
+   * AWS WAF on the public load balancer: AWS managed rule groups (`ruleGroups` replaces the default list), or
+   * `off` with the reason.
+   * @default the managed rule groups DEFAULT_MANAGED_RULE_GROUPS of constructs/aws/web-acl.ts
+   */
+  readonly webAcl?: WebAclSettings;
   /** Tags on every resource, next to `application` and `environment`. */
   readonly tags?: Readonly<Record<string, string>>;
 }
+
+export type WebAclSettings =
+  /** AWS managed rule groups by name (`AWSManagedRules...`), evaluated in the order given. */
+  | { readonly kind: "managed-rules"; readonly ruleGroups?: readonly string[] }
+  | { readonly kind: "off"; readonly reason: string };
 
 export interface EksTarget extends AwsTargetBase {
   /** @default `eks-<environment name>` */
@@ -260,4 +271,22 @@ export interface EcsTarget extends AwsTargetBase {
    * @default `<application name>.internal`
    */
   readonly serviceDiscoveryNamespace?: string;
+  /**
+   * Image of the init container that writes the observability services' configuration files into their task
+   * volumes (a shell with printf), pinned. In this region's ECR (a mirror), those tasks need no internet egress.
+   * @default CONFIG_WRITER_IMAGE of constructs/ecs/ecs-application.ts (busybox from ECR Public)
+   */
+  readonly configWriterImage?: string;
+  /**
+   * Who the CloudWatch alarms' SNS topic notifies: e-mail addresses (each confirms from the mail SNS sends) or
+   * HTTPS endpoints (which must answer SNS's subscription confirmation).
+   * @default none: the alarms change state in CloudWatch and notify nobody
+   */
+  readonly alarmSubscriptions?: readonly AlarmSubscription[];
+}
+
+export interface AlarmSubscription {
+  readonly protocol: "email" | "https";
+  /** The address, or the `https://` URL. */
+  readonly endpoint: string;
 }

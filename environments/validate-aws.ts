@@ -55,6 +55,17 @@ export function checkAwsTarget(target: AwsTargetBase, field: "eks" | "ecs", env:
   } catch (error) {
     add(`${field}.postgres`, (error as Error).message);
   }
+  const acl = target.webAcl;
+  if (acl?.kind === "off" && !acl.reason?.trim()) {
+    add(`${field}.webAcl.reason`, "is empty: say why this load balancer runs without a web application firewall");
+  }
+  if (acl?.kind === "managed-rules" && acl.ruleGroups) {
+    if (acl.ruleGroups.length === 0) add(`${field}.webAcl.ruleGroups`, 'is empty: list AWS managed rule groups, or use { kind: "off", reason } to run without a firewall');
+    acl.ruleGroups.forEach((group, i) => {
+      if (!/^AWSManagedRules[A-Za-z0-9]+$/.test(group)) add(`${field}.webAcl.ruleGroups[${i}]`, `"${group}" is not the name of an AWS managed rule group (e.g. AWSManagedRulesCommonRuleSet)`);
+      else if (acl.ruleGroups!.indexOf(group) !== i) add(`${field}.webAcl.ruleGroups[${i}]`, `"${group}" is listed twice`);
+    });
+  }
   for (const key of Object.keys(target.tags ?? {})) {
     if (key.startsWith("aws:")) add(`${field}.tags.${key}`, `tag keys starting with "aws:" are reserved by AWS`);
   }
@@ -110,6 +121,15 @@ export function checkEcsBase(ecs: EcsTarget, env: Environment, add: Add): void {
   if (namespace !== undefined && !/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(namespace)) {
     add("ecs.serviceDiscoveryNamespace", `"${namespace}" is not a private DNS domain such as argo.internal`);
   }
+  if (ecs.configWriterImage !== undefined && !/^\S+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/.test(ecs.configWriterImage.replace(/:latest$/, ""))) {
+    add("ecs.configWriterImage", `"${ecs.configWriterImage}" is not a pinned image reference (repository:tag or repository@sha256:digest, never latest)`);
+  }
+  (ecs.alarmSubscriptions ?? []).forEach((subscription, i) => {
+    const path = `ecs.alarmSubscriptions[${i}]`;
+    if (subscription.protocol === "email" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(subscription.endpoint)) add(`${path}.endpoint`, `"${subscription.endpoint}" is not an e-mail address`);
+    else if (subscription.protocol === "https" && !/^https:\/\/[^\s/]+(\/\S*)?$/.test(subscription.endpoint)) add(`${path}.endpoint`, `"${subscription.endpoint}" is not an https:// URL (SNS delivers alarms over HTTPS only here)`);
+    else if (subscription.protocol !== "email" && subscription.protocol !== "https") add(`${path}.protocol`, `"${subscription.protocol}" is not email or https`);
+  });
   if (env.adminCidrs.length > MAX_ADMIN_CIDRS) {
     add("adminCidrs", `lists ${env.adminCidrs.length} ranges, but the ecs stack's admin-only ALB rules hold at most ${MAX_ADMIN_CIDRS} (an ALB rule takes 5 condition values and one is its path); merge ranges or use fewer`);
   }

@@ -77,6 +77,13 @@ function checkSelection(env: Environment, add: Add): void {
       add(`selection.zoneSubnets.${zone}`, unknownName("zone", zone, app.zones.map((z) => z.name)));
     }
   }
+  for (const [service, digest] of Object.entries(env.selection.imageDigests ?? {})) {
+    if (!app.services.some((s) => s.name === service)) {
+      add(`selection.imageDigests.${service}`, unknownName("service", service, app.services.map((s) => s.name)));
+    } else if (!/^sha256:[a-f0-9]{64}$/.test(digest)) {
+      add(`selection.imageDigests.${service}`, `"${digest}" is not a digest (expected sha256: followed by 64 hex digits, as \`docker buildx imagetools inspect\` prints it)`);
+    }
+  }
   for (const [prefix, reason] of Object.entries(env.selection.publicRoutes ?? {})) {
     const route = app.routes.find((r) => r.pathPrefix === prefix);
     const adminRoutes = app.routes.filter((r) => r.adminOnly).map((r) => r.pathPrefix);

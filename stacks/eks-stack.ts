@@ -2,15 +2,17 @@ import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { HttpProvider } from "@cdktf/provider-http/lib/provider";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { accessLogBucket } from "../constructs/aws/alb-access-logs";
 import { awsProvider } from "../constructs/aws/aws-provider";
 import { AwsNetwork } from "../constructs/aws/network";
 import { managedPostgresOf, PostgresDatabase } from "../constructs/aws/postgres-database";
-import { Fn, TerraformOutput, TerraformStack, type Construct } from "../constructs/cdktf";
+import { describeWebAcl, LoadBalancerFirewall, managedRuleGroupsOf } from "../constructs/aws/web-acl";
+import { Construct, Fn, TerraformOutput, TerraformStack } from "../constructs/cdktf";
 import { ArgoEksCluster } from "../constructs/eks/eks-cluster";
 import { LoadBalancerController } from "../constructs/eks/load-balancer-controller";
 import { KubernetesApplication, type ExternalService } from "../constructs/kubernetes/kubernetes-application";
 import type { Application } from "../constructs/model";
-import { applyPolicies } from "../constructs/policy";
+import { albWebAcl, applyPolicies, suppressRule } from "../constructs/policy";
 import { ApplicationSecrets } from "../constructs/secrets/application-secrets";
 import type { EksTarget, Environment } from "../environments/types";
 import { configureBackend } from "./backend";
@@ -32,6 +34,8 @@ export class EksStack extends TerraformStack {
   readonly cluster: ArgoEksCluster;
   readonly application: KubernetesApplication;
   readonly database?: PostgresDatabase;
+  /** The ALB's web ACL, unless the environment switches it off. */
+  readonly firewall?: LoadBalancerFirewall;
 
   constructor(scope: Construct, id: string, props: EksStackProps) {
     super(scope, id);
@@ -76,6 +80,18 @@ export class EksStack extends TerraformStack {
       });
     }
 
+    // The controller creates the ALB; its access-log bucket and web ACL are made here and named in the Ingress.
+    const accessLogs = accessLogBucket(new Construct(this, "load-balancer-logs"), { name: target.clusterName, logRetentionDays: target.logRetentionDays });
+    const ruleGroups = managedRuleGroupsOf(target.webAcl);
+    if (ruleGroups) {
+      this.firewall = new LoadBalancerFirewall(this, "load-balancer-firewall", {
+        name: target.clusterName,
+        ruleGroups,
+        logRetentionDays: target.logRetentionDays,
+        logKeyArn: this.cluster.logKey.arn,
+      });
+    }
+
     this.application = new KubernetesApplication(this, "argo", {
       app,
       namespace: target.namespace,
@@ -86,7 +102,13 @@ export class EksStack extends TerraformStack {
       apiServerCidrs: this.network.plan.private,
       external,
       persistentVolumeGiB: target.persistentVolumeGiB,
+      webAclArn: this.firewall?.webAcl.arn,
+      accessLogs: { bucket: accessLogs.bucket.bucket, prefix: accessLogs.prefix },
+      // The controller checks at creation that the load balancer may write to the bucket.
+      ingressDependsOn: [accessLogs.policy],
+      entrypointNotes: [describeWebAcl(target.webAcl), "access logs to S3 (load balancer attributes)"],
     });
+    if (target.webAcl?.kind === "off") suppressRule(this.application.ingress, albWebAcl.id, target.webAcl.reason);
     // Workloads need the add-ons (CNI, DNS, CSI) and the controller that turns the Ingress into an ALB.
     this.application.node.addDependency(controller.release);
 

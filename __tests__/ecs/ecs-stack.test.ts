@@ -231,21 +231,25 @@ describe("ecs: security groups", () => {
   const volumeUsers = taskServices.filter((s) => s.volumes?.some((v) => v.kind === "persistent")).map((s) => `${s.name} -> efs:2049`);
   const routed = ["query-site:80", "admin-site:80", "query-api:8080", "admin-api:8080", "grafana:3000"].map((t) => `alb -> ${t}`);
 
-  it("admits exactly the talks-to pairs, the load balancer to routed services, NFS from the volume users and the internet to the ALB", () => {
+  const endpointClients = taskServices.map((s) => `${s.name} -> endpoints:443`);
+
+  it("admits exactly the talks-to pairs, the load balancer to routed services, NFS from the volume users, the tasks to the AWS API endpoints and the internet to the ALB", () => {
     expect(ingress.every((r) => r.split(":")[1] !== r.split(":")[0])).toBe(true);
     expect([...ingress].sort()).toEqual(
-      [...talksTo, ...routed, ...volumeUsers, "0.0.0.0/0 -> alb:443", "0.0.0.0/0 -> alb:80"].sort(),
+      [...talksTo, ...routed, ...volumeUsers, ...endpointClients, "0.0.0.0/0 -> alb:443", "0.0.0.0/0 -> alb:80"].sort(),
     );
     expect(ingress).toHaveLength(new Set(ingress).size);
     for (const rule of list("aws_vpc_security_group_ingress_rule")) expect(rule.to_port).toBe(rule.from_port);
   });
 
-  it("lets callers out only to their targets, plus HTTPS for AWS APIs and registries", () => {
+  it("lets callers out only to their targets, plus HTTPS to the AWS API endpoints, S3 and the registries outside ECR", () => {
     const egress = list("aws_vpc_security_group_egress_rule").map((r) =>
-      r.referenced_security_group_id ? `${member(r.security_group_id)} -> ${member(r.referenced_security_group_id)}:${r.from_port}` : `${member(r.security_group_id)} -> ${r.cidr_ipv4}:${r.from_port}`,
+      r.referenced_security_group_id
+        ? `${member(r.security_group_id)} -> ${member(r.referenced_security_group_id)}:${r.from_port}`
+        : `${member(r.security_group_id)} -> ${r.cidr_ipv4 ?? (r.prefix_list_id && "s3")}:${r.from_port}`,
     );
-    const https = taskServices.map((s) => `${s.name} -> 0.0.0.0/0:443`);
-    expect([...egress].sort()).toEqual([...talksTo, ...routed, ...volumeUsers, ...https].sort());
+    const https = taskServices.flatMap((s) => [`${s.name} -> 0.0.0.0/0:443`, `${s.name} -> s3:443`]);
+    expect([...egress].sort()).toEqual([...talksTo, ...routed, ...volumeUsers, ...endpointClients, ...https].sort());
     expect(list("aws_security_group").every((g) => g.egress === undefined && g.ingress === undefined)).toBe(true);
   });
 });

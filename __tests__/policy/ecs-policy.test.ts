@@ -6,6 +6,7 @@ import { EfsFileSystem } from "@cdktf/provider-aws/lib/efs-file-system";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
 import { App, Testing, TerraformStack } from "../../constructs/cdktf";
 import { applyPolicies, suppressRule } from "../../constructs/policy";
 
@@ -60,7 +61,8 @@ describe("ECS, ALB, log and EFS policy rules", () => {
     new EcsCluster(stack, "cluster", { name: "c", setting: [{ name: "containerInsights", value: "enabled" }] });
     new CloudwatchLogGroup(stack, "logs", { name: "/ecs/web", retentionInDays: 365, kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/1" });
     new EfsFileSystem(stack, "fs", { encrypted: true, kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/1" });
-    new Lb(stack, "lb", { name: "lb", dropInvalidHeaderFields: true, enableDeletionProtection: true, accessLogs: { bucket: "logs", enabled: true } });
+    const lb = new Lb(stack, "lb", { name: "lb", dropInvalidHeaderFields: true, enableDeletionProtection: true, accessLogs: { bucket: "logs", enabled: true } });
+    new Wafv2WebAclAssociation(stack, "web-acl", { resourceArn: lb.arn, webAclArn: "arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/lb/1" });
     new LbListener(stack, "http", { loadBalancerArn: "arn", port: 80, protocol: "HTTP", defaultAction: [{ type: "redirect", redirect: { protocol: "HTTPS", statusCode: "HTTP_301" } }] });
     new LbListener(stack, "https", { loadBalancerArn: "arn", port: 443, protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", defaultAction: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain" } }] });
     expect(synth()).toBe("");
@@ -103,6 +105,7 @@ describe("ECS, ALB, log and EFS policy rules", () => {
       "[ARGO-ALB-ACCESS-LOGS] load balancer lb writes no access logs",
       "[ARGO-ALB-DELETION-PROTECTION] load balancer lb has no deletion protection",
       "[ARGO-ALB-DROP-INVALID-HEADERS] load balancer lb passes invalid header fields on",
+      "[ARGO-ALB-WAF] load balancer lb has no web ACL association",
       "[ARGO-ALB-HTTPS-ONLY] listener aws-policy-test/http (port 80) serves plain HTTP instead of redirecting to HTTPS",
       "[ARGO-ALB-HTTPS-ONLY] listener aws-policy-test/https (port 443) allows TLS older than 1.2 (policy ELBSecurityPolicy-2016-08)",
     ]) {

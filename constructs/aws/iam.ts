@@ -27,3 +27,12 @@ export interface PolicyStatement {
 export function policyDocument(statements: readonly PolicyStatement[]): string {
   return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }
+
+/**
+ * The confused-deputy condition of a service's trust policy: the service may assume the role only when acting
+ * for this account (`aws:SourceAccount`) and for a resource matching `sourceArn`. Only for services whose
+ * documentation says they send these keys when they assume a role.
+ */
+export function actingFor(account: string, sourceArn: string): object {
+  return { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": sourceArn } };
+}

@@ -18,6 +18,11 @@ export interface EncryptionKeyProps {
    * @default the calling service acts for this account (`aws:SourceAccount`)
    */
   readonly servicePrincipalCondition?: object;
+  /**
+   * What the service principals may do with the key.
+   * @default encrypt, decrypt, re-encrypt, generate data keys and describe the key
+   */
+  readonly servicePrincipalActions?: readonly string[];
 }
 
 /**
@@ -49,7 +54,7 @@ export class EncryptionKey extends Construct {
         Sid: "ServicesEncryptForThisAccount",
         Effect: "Allow",
         Principal: { Service: [...props.servicePrincipals] },
-        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        Action: props.servicePrincipalActions ? [...props.servicePrincipalActions] : ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         Resource: "*",
         Condition: props.servicePrincipalCondition ?? { StringEquals: { "aws:SourceAccount": account.accountId } },
       });

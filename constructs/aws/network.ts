@@ -16,7 +16,8 @@ import { ValidationError } from "../model/problems";
 import type { AwsNetworkConfig } from "../../environments/types";
 import { logEncryptionKey } from "./kms-key";
 import { planSubnets, type SubnetPlan } from "./subnet-plan";
-import { assumeRolePolicy } from "./iam";
+import { AwsAccount } from "./account";
+import { actingFor, assumeRolePolicy } from "./iam";
 
 export interface AwsNetworkProps {
   /** Prefix of resource names (Name tags, log group). */
@@ -34,6 +35,7 @@ export interface SubnetInZone {
   readonly availabilityZone: string;
   readonly cidr: string;
   readonly subnet: Subnet;
+  readonly routeTable: RouteTable;
 }
 
 /**
@@ -82,7 +84,7 @@ export class AwsNetwork extends Construct {
         tags: { Name: `${name}-public-${zone}`, tier: "public", ...clusterTag, ...(props.kubernetesClusterName ? { "kubernetes.io/role/elb": "1" } : {}) },
       });
       new RouteTableAssociation(this, `public-${zone}-routes`, { subnetId: subnet.id, routeTableId: publicRoutes.id });
-      return { availabilityZone: zone, cidr: plan.public[i], subnet };
+      return { availabilityZone: zone, cidr: plan.public[i], subnet, routeTable: publicRoutes };
     });
 
     const natZones = config.natGateways === "one-per-az" ? zones : zones.slice(0, 1);
@@ -110,9 +112,10 @@ export class AwsNetwork extends Construct {
         natGatewayId: this.natGateways[Math.min(i, this.natGateways.length - 1)].id,
       });
       new RouteTableAssociation(this, `private-${zone}-route-association`, { subnetId: subnet.id, routeTableId: routes.id });
-      return { availabilityZone: zone, cidr: plan.private[i], subnet };
+      return { availabilityZone: zone, cidr: plan.private[i], subnet, routeTable: routes };
     });
 
+    const account = AwsAccount.of(this);
     const logKey = logEncryptionKey(this, "flow-log-key", { alias: `${name}-flow-logs`, description: `Encrypts the VPC flow logs of ${name}` });
     this.flowLogGroup = new CloudwatchLogGroup(this, "flow-log-group", {
       name: `/aws/vpc/${name}/flow-logs`,
@@ -121,7 +124,11 @@ export class AwsNetwork extends Construct {
     });
     const flowLogRole = new IamRole(this, "flow-log-role", {
       name: `${name}-vpc-flow-logs`,
-      assumeRolePolicy: assumeRolePolicy({ Service: "vpc-flow-logs.amazonaws.com" }),
+      // Flow logs send the account and the flow log's ARN when they assume the role (VPC user guide).
+      assumeRolePolicy: assumeRolePolicy(
+        { Service: "vpc-flow-logs.amazonaws.com" },
+        { condition: actingFor(account.accountId, `arn:${account.partition}:ec2:${account.region}:${account.accountId}:vpc-flow-log/*`) },
+      ),
     });
     new IamRolePolicy(this, "flow-log-role-policy", {
       role: flowLogRole.id,

@@ -9,7 +9,7 @@ import { Construct } from "../cdktf";
 import type { AwsPostgresChoice } from "../../environments/types";
 import type { Application } from "../model";
 import { AwsAccount } from "./account";
-import { assumeRolePolicy } from "./iam";
+import { actingFor, assumeRolePolicy } from "./iam";
 import { EncryptionKey } from "./kms-key";
 import type { AwsNetwork } from "./network";
 
@@ -89,7 +89,11 @@ export class PostgresDatabase extends Construct {
     });
     const monitoringRole = new IamRole(this, "monitoring-role", {
       name: `${name}-rds-monitoring`,
-      assumeRolePolicy: assumeRolePolicy({ Service: "monitoring.rds.amazonaws.com" }),
+      // Enhanced Monitoring sends the account and the instance's ARN when it assumes the role (RDS user guide).
+      assumeRolePolicy: assumeRolePolicy(
+        { Service: "monitoring.rds.amazonaws.com" },
+        { condition: actingFor(account.accountId, `arn:${account.partition}:rds:${account.region}:${account.accountId}:db:${name}-postgres`) },
+      ),
     });
     new IamRolePolicyAttachment(this, "monitoring-role-policy", {
       role: monitoringRole.name,

@@ -1,5 +1,9 @@
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import type { AlarmSubscription } from "../../environments/types";
+import { AwsAccount } from "../aws/account";
+import { EncryptionKey } from "../aws/kms-key";
 import { Construct } from "../cdktf";
 import { DEFAULT_ERROR_RATIO } from "../observability/alert-rules";
 
@@ -13,6 +17,8 @@ export interface EcsAlarmsProps {
   readonly loadBalancer: string;
   /** The RDS instance identifier and its storage, when the database is RDS. */
   readonly database?: { readonly identifier: string; readonly allocatedStorageGiB: number };
+  /** Who the topic notifies. @default nobody */
+  readonly subscriptions?: readonly AlarmSubscription[];
 }
 
 const MINUTE = 60;
@@ -20,15 +26,33 @@ const MINUTE = 60;
 /**
  * The alerts of the other platforms' Alertmanager, as CloudWatch alarms on what AWS measures itself: running
  * tasks of every service (Container Insights), the load balancer's 5xx ratio, and the database's CPU and free
- * storage. They notify an SNS topic (encrypted), to which people or a pager subscribe.
+ * storage. They notify an SNS topic encrypted with a key of its own, which CloudWatch may use for this topic
+ * only (the AWS managed SNS key cannot be granted to CloudWatch, so alarms could not publish to a topic it
+ * encrypts), and the topic delivers to the environment's subscribers.
  */
 export class EcsAlarms extends Construct {
   readonly topic: SnsTopic;
+  readonly key: EncryptionKey;
   readonly alarms: CloudwatchMetricAlarm[] = [];
 
   constructor(scope: Construct, id: string, props: EcsAlarmsProps) {
     super(scope, id);
-    this.topic = new SnsTopic(this, "topic", { name: `${props.name}-alarms`, kmsMasterKeyId: "alias/aws/sns" });
+    const account = AwsAccount.of(this);
+    const topicName = `${props.name}-alarms`;
+    // Named, not referenced: the topic refers to the key.
+    const topicArn = `arn:${account.partition}:sns:${account.region}:${account.accountId}:${topicName}`;
+    this.key = new EncryptionKey(this, "topic-key", {
+      alias: `${props.name}-alarms`,
+      description: `Encrypts the alarm notifications of ${props.name}`,
+      servicePrincipals: ["cloudwatch.amazonaws.com"],
+      servicePrincipalActions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      // SNS names the topic in the encryption context of every data key it asks for.
+      servicePrincipalCondition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": topicArn } },
+    });
+    this.topic = new SnsTopic(this, "topic", { name: topicName, kmsMasterKeyId: this.key.arn });
+    (props.subscriptions ?? []).forEach((subscription, i) => {
+      new SnsTopicSubscription(this, `subscription-${i}`, { topicArn: this.topic.arn, protocol: subscription.protocol, endpoint: subscription.endpoint });
+    });
     const notify = { alarmActions: [this.topic.arn], okActions: [this.topic.arn] };
     for (const [service, minimum] of props.services) {
       this.alarms.push(

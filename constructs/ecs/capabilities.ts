@@ -1,5 +1,6 @@
 import type { EcsTarget } from "../../environments/types";
 import { PLAINTEXT_DATABASE_REASON } from "../aws/postgres-database";
+import { describeWebAcl } from "../aws/web-acl";
 import type { CapabilityRecord } from "../capabilities";
 import { describeProbe } from "../docker-healthcheck";
 import { describeWanted, edgesOf, updatePolicyOf, type Application, type ServiceSpec } from "../model";
@@ -16,6 +17,8 @@ export interface EcsRendering {
   readonly namespace: string;
   readonly containers: ReadonlyMap<string, readonly ContainerDefinition[]>;
   readonly routedServices: ReadonlySet<string>;
+  /** Services that pull images from outside this region's ECR, and those images. */
+  readonly internetPulls: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Every model intent of every service, as ECS realizes it (or cannot), plus the application-wide ones. */
@@ -175,7 +178,7 @@ function applicationRecords(r: EcsRendering): CapabilityRecord[] {
       ...base,
       intent: "routes",
       wanted: `${r.app.routes.length} public routes, ${admin} admin-only`,
-      realization: "internet-facing ALB: one HTTPS listener rule per route (path pattern <prefix>*), admin-only rules also match the client's source address against the admin CIDRs; HTTP redirects to HTTPS; anything else is a 404",
+      realization: `internet-facing ALB: one HTTPS listener rule per route (path pattern <prefix>*), admin-only rules also match the client's source address against the admin CIDRs; HTTP redirects to HTTPS; anything else is a 404; ${describeWebAcl(r.target.webAcl)}; access logs to S3`,
       support: "native",
     },
     {
@@ -192,6 +195,18 @@ function applicationRecords(r: EcsRendering): CapabilityRecord[] {
       realization: "TLS 1.2+ at the load balancer and to AWS APIs, TLS to EFS; between tasks inside the VPC plain HTTP (no service mesh here), limited by the security groups",
       support: "partial",
     },
+    notificationsRecord(r),
+    {
+      ...base,
+      intent: "egress",
+      wanted: "out only to what each service needs",
+      realization:
+        "AWS APIs (ECR, CloudWatch Logs, Secrets Manager) through interface VPC endpoints and image layers through the S3 gateway endpoint, from the private subnets; " +
+        (r.internetPulls.size === 0
+          ? "no task reaches the internet (every image is in this region's ECR)"
+          : `HTTPS to the internet (through the NAT gateways) only for the tasks that pull images from outside this region's ECR: ${[...r.internetPulls.keys()].join(", ")}; mirrored into ECR (and ecs.configWriterImage), they would need none`),
+      support: r.internetPulls.size === 0 ? "native" : "partial",
+    },
     {
       ...base,
       intent: "discovery",
@@ -200,4 +215,20 @@ function applicationRecords(r: EcsRendering): CapabilityRecord[] {
       support: "native",
     },
   ];
+}
+
+/** Where the CloudWatch alarms go: the encrypted topic and the environment's subscribers, or nobody. */
+function notificationsRecord(r: EcsRendering): CapabilityRecord {
+  const subscriptions = r.target.alarmSubscriptions ?? [];
+  const protocols = [...new Set(subscriptions.map((s) => s.protocol))].map((p) => `${subscriptions.filter((s) => s.protocol === p).length} ${p}`);
+  return {
+    platform: PLATFORM,
+    service: "*",
+    intent: "notifications",
+    wanted: "alerts reach the people on call",
+    realization:
+      `CloudWatch alarms publish to the SNS topic ${r.target.clusterName}-alarms, encrypted with its own KMS key that CloudWatch may use for that topic only; ` +
+      (subscriptions.length ? `it delivers to ${protocols.join(" and ")} subscriber(s) of ecs.alarmSubscriptions` : "no subscriber (ecs.alarmSubscriptions is empty): the alarms notify nobody"),
+    support: subscriptions.length ? "native" : "partial",
+  };
 }

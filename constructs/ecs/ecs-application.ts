@@ -16,14 +16,17 @@ import { ServiceDiscoveryService } from "@cdktf/provider-aws/lib/service-discove
 import * as path from "path";
 import type { EcsTarget } from "../../environments/types";
 import { AwsAccount } from "../aws/account";
-import { assumeRolePolicy, policyDocument, type PolicyStatement } from "../aws/iam";
+import { actingFor, assumeRolePolicy, policyDocument, type PolicyStatement } from "../aws/iam";
 import { EncryptionKey, logEncryptionKey } from "../aws/kms-key";
 import { AwsNetwork } from "../aws/network";
 import { PostgresDatabase } from "../aws/postgres-database";
+import { PrivateServiceEndpoints } from "../aws/vpc-endpoints";
+import { LoadBalancerFirewall, managedRuleGroupsOf } from "../aws/web-acl";
 import { CapabilityReport, type CapabilityRecord } from "../capabilities";
 import { Construct } from "../cdktf";
 import {
   edgesOf,
+  imageRef,
   portNamed,
   renderEnvValue,
   secretsIn,
@@ -35,7 +38,7 @@ import {
   type EnvResolver,
   type ServiceSpec,
 } from "../model";
-import { ecsReadOnlyRoot, healthCheckRequired, suppressRule } from "../policy";
+import { albWebAcl, ecsReadOnlyRoot, healthCheckRequired, suppressRule } from "../policy";
 import { ApplicationSecrets } from "../secrets/application-secrets";
 import { ecsCapabilities, type EcsRendering } from "./capabilities";
 import { mainContainer, secretEnvOf, type ContainerDefinition, type EcsSecretSource } from "./container-definition";
@@ -75,11 +78,17 @@ export class EcsApplication extends Construct {
   readonly network: AwsNetwork;
   readonly cluster: EcsCluster;
   readonly namespace: string;
+  /** AWS APIs inside the VPC (ECR, CloudWatch Logs, Secrets Manager, S3 for image layers). */
+  readonly endpoints: PrivateServiceEndpoints;
+  /** Services whose tasks pull an image from outside this region's ECR, with those images: only they reach the internet. */
+  readonly internetPulls = new Map<string, readonly string[]>();
   readonly observability: ObservabilityPlatform;
   readonly alarms: EcsAlarms;
   private readonly observedApp: Application;
   readonly securityGroups: SecurityGroups;
   readonly loadBalancer: PublicLoadBalancer;
+  /** The load balancer's web ACL, unless the environment switches it off. */
+  readonly firewall?: LoadBalancerFirewall;
   readonly database?: PostgresDatabase;
   readonly cache?: ElasticacheCluster;
   readonly storage?: FileStorage;
@@ -175,8 +184,18 @@ export class EcsApplication extends Construct {
     groups.allowFromCidrs("alb", [ANYWHERE], 80, "HTTP from the internet, redirected to HTTPS");
     const targets = this.loadBalancerTargets(tasks);
     for (const t of targets) groups.allow("alb", t.service, t.port, `the load balancer forwards routes to ${t.service}`);
+    // AWS APIs through VPC endpoints; the internet (through the NAT gateways) only for images ECR does not hold here.
+    groups.add("endpoints", `AWS API endpoints of ${this.name}: HTTPS from the tasks only`);
+    this.endpoints = new PrivateServiceEndpoints(this, "endpoints", { name: this.name, network: this.network, region: target.region, securityGroupId: groups.idOf("endpoints") });
     for (const task of tasks) {
-      groups.allowToCidr(task.service.name, ANYWHERE, HTTPS, "AWS APIs (Secrets Manager, CloudWatch Logs) and image registries, through the NAT gateways");
+      const name = task.service.name;
+      groups.allow(name, "endpoints", HTTPS, `${name} calls ECR, CloudWatch Logs and Secrets Manager through the VPC endpoints`);
+      groups.allowToPrefixList(name, this.endpoints.s3PrefixListId, HTTPS, `${name} reads image layers from S3 through the gateway endpoint`);
+      const outside = this.imagesOf(task.service).filter((image) => !ecrRepositoryOf(image, target.region));
+      if (outside.length === 0) continue;
+      this.internetPulls.set(name, outside);
+      const registries = [...new Set(outside.map(registryOf))].join(", ");
+      groups.allowToCidr(name, ANYWHERE, HTTPS, `${name} pulls images from ${registries} (not ECR in ${target.region}) through the NAT gateways`);
     }
 
     const volumes = tasks.flatMap((t) => (t.service.volumes ?? []).flatMap((v) => (v.kind === "persistent" ? [{ service: t.service.name, volume: v }] : [])));
@@ -191,6 +210,10 @@ export class EcsApplication extends Construct {
       for (const service of new Set(volumes.map((v) => v.service))) groups.allow(service, "efs", NFS_PORT, `${service} mounts its persistent volumes`);
     }
 
+    const ruleGroups = managedRuleGroupsOf(target.webAcl);
+    if (ruleGroups) {
+      this.firewall = new LoadBalancerFirewall(this, "firewall", { name: this.name, ruleGroups, logRetentionDays: target.logRetentionDays, logKeyArn: this.logKey.arn });
+    }
     this.loadBalancer = new PublicLoadBalancer(this, "load-balancer", {
       name: this.name,
       vpcId: this.network.vpc.id,
@@ -204,7 +227,9 @@ export class EcsApplication extends Construct {
         sourceCidrs: route.adminOnly ? props.adminCidrs : undefined,
       })),
       logRetentionDays: target.logRetentionDays,
+      webAclArn: this.firewall?.webAcl.arn,
     });
+    if (target.webAcl?.kind === "off") suppressRule(this.loadBalancer.loadBalancer, albWebAcl.id, target.webAcl.reason);
 
     const secretSource = this.secretSource(app, tasks);
     const resolver: EnvResolver = {
@@ -223,10 +248,11 @@ export class EcsApplication extends Construct {
       services: minimumTasks,
       loadBalancer: this.loadBalancer.loadBalancer.arnSuffix,
       database: this.database && target.postgres.kind === "rds" ? { identifier: this.database.instance.identifier, allocatedStorageGiB: target.postgres.allocatedStorageGiB } : undefined,
+      subscriptions: target.alarmSubscriptions,
     });
 
     const report = CapabilityReport.of(this);
-    const rendering: EcsRendering = { plan: this.plan, target, app, namespace: this.namespace, containers: this.containerDefinitions, routedServices: new Set(targets.map((t) => t.service)) };
+    const rendering: EcsRendering = { plan: this.plan, target, app, namespace: this.namespace, containers: this.containerDefinitions, routedServices: new Set(targets.map((t) => t.service)), internetPulls: this.internetPulls };
     for (const entry of ecsCapabilities(rendering)) report.record(this, entry);
     for (const entry of this.observabilityRecords(minimumTasks)) report.record(this, entry);
   }
@@ -253,6 +279,16 @@ export class EcsApplication extends Construct {
         ? { ...r, realization: `CloudWatch alarm ${this.name}-${r.service}-running-tasks: fewer than ${minimumTasks.get(r.service)} running task(s) (Container Insights)`, support: "native" }
         : r,
     );
+  }
+
+  /** Every image a service's tasks pull: its own, and the configuration writer's where it has files. */
+  private imagesOf(service: ServiceSpec): string[] {
+    const files = configFilesOf(this.observedApp, service, this.observability);
+    return [imageRef(service), ...(files.length > 0 ? [this.configWriterImage] : [])];
+  }
+
+  private get configWriterImage(): string {
+    return this.props.target.configWriterImage ?? CONFIG_WRITER_IMAGE;
   }
 
   /** Services running as tasks that call or scrape `service`. */
@@ -418,7 +454,7 @@ export class EcsApplication extends Construct {
         volumes.push({ name: configVolumeOf(service, i) });
         mountPoints.push({ sourceVolume: configVolumeOf(service, i), containerPath: directory, readOnly: true });
       });
-      containers.push(configInitContainer(service, files, directories, logGroup.name, target.region));
+      containers.push(configInitContainer(service, files, directories, logGroup.name, target.region, this.configWriterImage));
       dependsOn = [{ containerName: configContainerOf(service), condition: "SUCCESS" }];
     }
     const routedHealth = service.healthCheck && service.healthCheck.type !== "command" && ctx.routedPorts.has(service.healthCheck.port);
@@ -444,6 +480,11 @@ export class EcsApplication extends Construct {
       assumeRolePolicy: ecsTasksAssumeRole(account),
     });
     const statements: PolicyStatement[] = [{ Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup.arn}:*` }];
+    const repositories = [...new Set(containers.map((c) => ecrRepositoryOf(c.image, target.region)).filter((r): r is EcrRepository => r !== undefined).map(repositoryArn))];
+    if (repositories.length > 0) {
+      statements.push({ Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
+      statements.push({ Sid: "EcrPull", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: repositories });
+    }
     if (readable.arns.size > 0) {
       statements.push({ Sid: "Secrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [...readable.arns] });
       statements.push({ Sid: "SecretKeys", Effect: "Allow", Action: "kms:Decrypt", Resource: [...readable.keys] });
@@ -560,15 +601,36 @@ export function managedPasswordSecret(app: Application): string | undefined {
   return value === undefined ? undefined : secretsIn(value)[0];
 }
 
+export interface EcrRepository {
+  readonly partition: string;
+  readonly account: string;
+  readonly region: string;
+  readonly repository: string;
+}
+
+/**
+ * The private ECR repository of `region` an image reference names (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag][@digest]`):
+ * what tasks pull through the VPC endpoints, with the execution role's permission. Anything else (Docker Hub, ECR
+ * Public, another region) is pulled through the NAT gateways.
+ */
+export function ecrRepositoryOf(image: string, region: string): EcrRepository | undefined {
+  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([a-z0-9._/-]+?)(?::[\w.-]+)?(?:@sha256:[a-f0-9]{64})?$/.exec(image);
+  if (!match || match[2] !== region) return undefined;
+  return { partition: match[3] ? "aws-cn" : "aws", account: match[1], region: match[2], repository: match[4] };
+}
+
+/** The registry host of an image reference (`docker.io` when it names none). */
+export function registryOf(image: string): string {
+  const first = image.split("/")[0];
+  return image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost") ? first : "docker.io";
+}
+
+const repositoryArn = (r: EcrRepository) => `arn:${r.partition}:ecr:${r.region}:${r.account}:repository/${r.repository}`;
+
 function ecsTasksAssumeRole(account: AwsAccount): string {
   return assumeRolePolicy(
     { Service: "ecs-tasks.amazonaws.com" },
-    {
-      condition: {
-        StringEquals: { "aws:SourceAccount": account.accountId },
-        ArnLike: { "aws:SourceArn": `arn:${account.partition}:ecs:${account.region}:${account.accountId}:*` },
-      },
-    },
+    { condition: actingFor(account.accountId, `arn:${account.partition}:ecs:${account.region}:${account.accountId}:*`) },
   );
 }
 
@@ -587,12 +649,12 @@ const configVolumeOf = (service: ServiceSpec, index: number) => (index === 0 ? `
 const contentVariableOf = (file: ConfigFile) => file.path.replace(/^\/+/, "").toUpperCase().replace(/[^A-Z0-9]/g, "_");
 
 /** Writes a service's configuration files (passed as environment variables) into its config volumes, then exits. */
-function configInitContainer(service: ServiceSpec, files: readonly ConfigFile[], directories: readonly string[], logGroup: string, region: string): ContainerDefinition {
+function configInitContainer(service: ServiceSpec, files: readonly ConfigFile[], directories: readonly string[], logGroup: string, region: string, image: string): ContainerDefinition {
   const targetOf = (file: ConfigFile) => path.posix.join(CONFIG_INIT_DIR, String(directories.indexOf(path.posix.dirname(file.path))), path.posix.basename(file.path));
   const name = configContainerOf(service);
   return {
     name,
-    image: CONFIG_WRITER_IMAGE,
+    image,
     essential: false,
     user: "0",
     entryPoint: ["/bin/sh", "-c"],

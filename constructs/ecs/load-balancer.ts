@@ -2,19 +2,13 @@ import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
-import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA as S3BucketVersioning } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { AwsAccount } from "../aws/account";
+import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
+import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { accessLogBucket } from "../aws/alb-access-logs";
 import { Construct } from "../cdktf";
 
 /** TLS 1.3 and 1.2 only, with forward-secret ciphers. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-const ACCESS_LOG_PREFIX = "alb";
 
 /** Where the load balancer sends one (service, port) and how it checks the targets' health. */
 export interface LoadBalancerTarget {
@@ -45,13 +39,16 @@ export interface PublicLoadBalancerProps {
   readonly routes: readonly LoadBalancerRoute[];
   /** Days access logs are kept. */
   readonly logRetentionDays: number;
+  /** AWS WAF web ACL associated with the load balancer. @default none */
+  readonly webAclArn?: string;
 }
 
 /**
  * The one public entrypoint: an internet-facing ALB in the public subnets with an HTTPS listener (TLS 1.2+,
  * the environment's certificate), HTTP redirected to HTTPS, a 404 for every path the model does not route,
  * one rule per route (admin-only routes also match on the client's source address) and one IP target group
- * per routed service port. Access logs go to a private, versioned, encrypted bucket.
+ * per routed service port. Access logs go to a private, versioned, encrypted bucket; the web ACL, when given,
+ * filters every request before the rules see it.
  */
 export class PublicLoadBalancer extends Construct {
   readonly loadBalancer: Lb;
@@ -62,7 +59,7 @@ export class PublicLoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: PublicLoadBalancerProps) {
     super(scope, id);
-    const logs = this.accessLogBucket(props);
+    const logs = accessLogBucket(this, { name: props.name, logRetentionDays: props.logRetentionDays });
     this.logBucket = logs.bucket;
 
     this.loadBalancer = new Lb(this, "alb", {
@@ -75,7 +72,7 @@ export class PublicLoadBalancer extends Construct {
       enableDeletionProtection: true,
       desyncMitigationMode: "strictest",
       idleTimeout: 60,
-      accessLogs: { bucket: this.logBucket.bucket, prefix: ACCESS_LOG_PREFIX, enabled: true },
+      accessLogs: { bucket: this.logBucket.bucket, prefix: logs.prefix, enabled: true },
       // The load balancer checks at creation that it may write to the bucket.
       dependsOn: [logs.policy],
     });
@@ -120,6 +117,8 @@ export class PublicLoadBalancer extends Construct {
       );
     }
 
+    if (props.webAclArn) new Wafv2WebAclAssociation(this, "web-acl", { resourceArn: this.loadBalancer.arn, webAclArn: props.webAclArn });
+
     listenerRulePlan(props.routes).forEach(({ route, priority }) => {
       this.rules.push(
         new LbListenerRule(this, `route-${ruleId(route.pathPrefix)}`, {
@@ -133,63 +132,6 @@ export class PublicLoadBalancer extends Construct {
         }),
       );
     });
-  }
-
-  private accessLogBucket(props: PublicLoadBalancerProps): { bucket: S3Bucket; policy: S3BucketPolicy } {
-    const account = AwsAccount.of(this);
-    const bucket = new S3Bucket(this, "access-logs", { bucket: `${props.name}-alb-logs-${account.accountId}-${account.region}`, forceDestroy: false });
-    new S3BucketPublicAccessBlock(this, "access-logs-public-access", {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "access-logs-ownership", { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
-    new S3BucketVersioning(this, "access-logs-versioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
-    // ALB access logs can only be written to buckets encrypted with S3-managed keys (SSE-S3), not KMS.
-    new S3BucketServerSideEncryptionConfiguration(this, "access-logs-encryption", {
-      bucket: bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    });
-    new S3BucketLifecycleConfiguration(this, "access-logs-lifecycle", {
-      bucket: bucket.id,
-      rule: [
-        {
-          id: "expire-access-logs",
-          status: "Enabled",
-          filter: [{ prefix: `${ACCESS_LOG_PREFIX}/` }],
-          expiration: [{ days: props.logRetentionDays }],
-          noncurrentVersionExpiration: [{ noncurrentDays: 30 }],
-        },
-        // For the whole bucket (an empty filter), not only the logs' prefix: no failed upload is kept anywhere (CKV_AWS_300).
-        { id: "abort-incomplete-uploads", status: "Enabled", filter: [{}], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }] },
-      ],
-    });
-    const policy = new S3BucketPolicy(this, "access-logs-policy", {
-      bucket: bucket.id,
-      policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "LoadBalancerDeliversAccessLogs",
-            Effect: "Allow",
-            Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
-            Action: "s3:PutObject",
-            Resource: `${bucket.arn}/${ACCESS_LOG_PREFIX}/AWSLogs/${account.accountId}/*`,
-          },
-          {
-            Sid: "TlsOnly",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [bucket.arn, `${bucket.arn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          },
-        ],
-      }),
-    });
-    return { bucket, policy };
   }
 }
 

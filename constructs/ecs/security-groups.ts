@@ -93,7 +93,19 @@ export class SecurityGroups extends Construct {
     });
   }
 
-  /** Outbound to address ranges (AWS APIs and image registries through the NAT gateways). */
+  /** Outbound to a managed prefix list (S3 through its gateway endpoint). */
+  allowToPrefixList(from: string, prefixListId: string, port: number, description: string): void {
+    new VpcSecurityGroupEgressRule(this, `${from}-to-prefix-list-${port}`, {
+      securityGroupId: this.idOf(from),
+      prefixListId,
+      ipProtocol: "tcp",
+      fromPort: port,
+      toPort: port,
+      description,
+    });
+  }
+
+  /** Outbound to address ranges (image registries outside AWS, through the NAT gateways). */
   allowToCidr(from: string, cidr: string, port: number, description: string): void {
     new VpcSecurityGroupEgressRule(this, `${from}-to-cidr-${port}`, {
       securityGroupId: this.idOf(from),

@@ -11,7 +11,7 @@ import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { Construct, Fn, TerraformLocal, Token } from "../cdktf";
 import type { EksTarget } from "../../environments/types";
 import { AwsAccount } from "../aws/account";
-import { assumeRolePolicy } from "../aws/iam";
+import { actingFor, assumeRolePolicy } from "../aws/iam";
 import { EncryptionKey, logEncryptionKey } from "../aws/kms-key";
 import type { AwsNetwork } from "../aws/network";
 import { EKS_ADDON_VERSIONS } from "./versions";
@@ -38,6 +38,8 @@ export class ArgoEksCluster extends Construct {
   /** Issuer host and path (without https://), as IAM trust policies name it. */
   readonly oidcIssuer: string;
   readonly name: string;
+  /** The key of the control-plane log group, which CloudWatch Logs may use for any of this account's groups. */
+  readonly logKey: EncryptionKey;
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {
     super(scope, id);
@@ -49,12 +51,17 @@ export class ArgoEksCluster extends Construct {
 
     const clusterRole = new IamRole(this, "cluster-role", {
       name: `${name}-eks-cluster`,
-      assumeRolePolicy: assumeRolePolicy({ Service: "eks.amazonaws.com" }, { action: ["sts:AssumeRole", "sts:TagSession"] }),
+      // EKS accepts aws:SourceAccount and aws:SourceArn in the cluster role's trust policy (EKS user guide,
+      // cross-service confused deputy prevention).
+      assumeRolePolicy: assumeRolePolicy(
+        { Service: "eks.amazonaws.com" },
+        { action: ["sts:AssumeRole", "sts:TagSession"], condition: actingFor(account.accountId, `arn:${account.partition}:eks:${account.region}:${account.accountId}:cluster/${name}`) },
+      ),
     });
     const clusterPolicy = new IamRolePolicyAttachment(this, "cluster-role-policy", { role: clusterRole.name, policyArn: managedPolicy("AmazonEKSClusterPolicy") });
 
     const secretsKey = new EncryptionKey(this, "secrets-key", { alias: `${name}-eks-secrets`, description: `Envelope encryption of Kubernetes Secrets in ${name}` });
-    const logKey = logEncryptionKey(this, "log-key", { alias: `${name}-eks-logs`, description: `Encrypts the control-plane logs of ${name}` });
+    const logKey = (this.logKey = logEncryptionKey(this, "log-key", { alias: `${name}-eks-logs`, description: `Encrypts the control-plane logs of ${name}` }));
     // Created before the cluster, so EKS does not create it without retention or encryption.
     const logGroup = new CloudwatchLogGroup(this, "control-plane-logs", {
       name: `/aws/eks/${name}/cluster`,
@@ -96,6 +103,7 @@ export class ArgoEksCluster extends Construct {
     // A local keeps the expression (and its quotes) out of the IAM policy JSON that names the issuer.
     this.oidcIssuer = new TerraformLocal(this, "oidc-issuer-host", Fn.replace(issuerUrl, "https://", "")).asString;
 
+    // EC2 documents no source condition for instance roles: the node role's trust names the service only.
     const nodeRole = new IamRole(this, "node-role", { name: `${name}-eks-node`, assumeRolePolicy: assumeRolePolicy({ Service: "ec2.amazonaws.com" }) });
     // Images are pulled with the node's IAM role (ECR read-only), never with registry secrets.
     const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"].map(

@@ -17,7 +17,7 @@ import { StatefulSetV1, type StatefulSetV1SpecTemplate } from "@cdktf/provider-k
 import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
 import * as path from "path";
 import { CapabilityReport, type CapabilityRecord } from "../capabilities";
-import { Construct } from "../cdktf";
+import { Construct, type ITerraformDependable } from "../cdktf";
 import {
   describeWanted,
   renderEnvValue,
@@ -63,6 +63,14 @@ export interface KubernetesApplicationProps {
   readonly external?: ReadonlyMap<string, ExternalService>;
   /** Claim size per persistent volume. @default 20 GiB each */
   readonly persistentVolumeGiB?: Readonly<Record<string, number>>;
+  /** AWS WAF web ACL the load balancer controller associates with the ALB. @default none */
+  readonly webAclArn?: string;
+  /** S3 bucket (and key prefix) the ALB writes its access logs to. @default no access logs */
+  readonly accessLogs?: { readonly bucket: string; readonly prefix: string };
+  /** What the Ingress must wait for (the access-log bucket's policy, which the controller checks). @default nothing */
+  readonly ingressDependsOn?: readonly ITerraformDependable[];
+  /** What the stack adds in front of the entrypoint (firewall, logs), appended to the routes' capability record. @default none */
+  readonly entrypointNotes?: readonly string[];
 }
 
 /**
@@ -144,7 +152,7 @@ export class KubernetesApplication extends Construct {
       service: "*",
       intent: "routes",
       wanted: describeWanted.routes(app),
-      realization: "one internet-facing ALB Ingress (HTTPS, HTTP redirected), built by the AWS Load Balancer Controller; admin-only routes forward through an action with a source-ip condition of the admin CIDRs",
+      realization: ["one internet-facing ALB Ingress (HTTPS, HTTP redirected), built by the AWS Load Balancer Controller; admin-only routes forward through an action with a source-ip condition of the admin CIDRs", ...(props.entrypointNotes ?? [])].join("; "),
       support: "native",
     });
     report.record(this, {
@@ -396,7 +404,12 @@ export class KubernetesApplication extends Construct {
       "alb.ingress.kubernetes.io/ssl-redirect": "443",
       "alb.ingress.kubernetes.io/certificate-arn": props.certificateArn,
       "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
-      "alb.ingress.kubernetes.io/load-balancer-attributes": "deletion_protection.enabled=true,routing.http.drop_invalid_header_fields.enabled=true",
+      "alb.ingress.kubernetes.io/load-balancer-attributes": [
+        "deletion_protection.enabled=true",
+        "routing.http.drop_invalid_header_fields.enabled=true",
+        ...(props.accessLogs ? ["access_logs.s3.enabled=true", `access_logs.s3.bucket=${props.accessLogs.bucket}`, `access_logs.s3.prefix=${props.accessLogs.prefix}`] : []),
+      ].join(","),
+      ...(props.webAclArn ? { "alb.ingress.kubernetes.io/wafv2-acl-arn": props.webAclArn } : {}),
     };
     const paths = app.routes.map((route) => {
       const service = serviceNamed(app, route.service);
@@ -418,6 +431,7 @@ export class KubernetesApplication extends Construct {
       metadata: { name: app.name, namespace: this.namespace, annotations },
       spec: { ingressClassName: "alb", rule: [{ http: { path: paths } }] },
       waitForLoadBalancer: true,
+      dependsOn: props.ingressDependsOn?.length ? [...props.ingressDependsOn] : undefined,
     });
   }
 }

@@ -9,6 +9,12 @@ export interface ApplicationSelection {
   /** Replacement image tags by service name (e.g. a customer's own release). */
   readonly imageTags?: Readonly<Record<string, string>>;
   /**
+   * Content digests (`sha256:...`) by service name, of the image each service runs (with its tag, or the tag of
+   * `imageTags`): platforms pull `repository:tag@digest`, so a moved tag cannot change what runs.
+   * @default the model's digests, which a replaced tag drops
+   */
+  readonly imageDigests?: Readonly<Record<string, string>>;
+  /**
    * Admin-only routes of the application that this environment serves to every client, by path prefix, each
    * with the reason (e.g. an entrypoint that only a private network reaches).
    * @default none: every route the application marks admin-only stays admin-only
@@ -21,7 +27,9 @@ export function selectApplication(app: Application, selection: ApplicationSelect
   const enabled = (s: ServiceSpec) => !s.optional || selection.optionalServices.includes(s.name);
   const services = app.services.filter(enabled).map((service) => {
     const tag = selection.imageTags?.[service.name];
-    return tag === undefined ? service : { ...service, image: { ...service.image, tag, digest: undefined } };
+    const digest = selection.imageDigests?.[service.name];
+    const tagged = tag === undefined ? service : { ...service, image: { ...service.image, tag, digest: undefined } };
+    return digest === undefined ? tagged : { ...tagged, image: { ...tagged.image, digest } };
   });
   const names = new Set(services.map((s) => s.name));
   return {

@@ -20,6 +20,7 @@ import { albAccessLogs } from "./alb-access-logs";
 import { albDeletionProtection } from "./alb-deletion-protection";
 import { albDropInvalidHeaders } from "./alb-drop-invalid-headers";
 import { albHttpsOnly } from "./alb-https-only";
+import { albWebAcl } from "./alb-web-acl";
 import { cloudwatchLogEncrypted } from "./cloudwatch-log-encrypted";
 import { cloudwatchLogRetention, cloudwatchLogRetentionYear } from "./cloudwatch-log-retention";
 import { ecsContainerInsights } from "./ecs-container-insights";
@@ -65,9 +66,10 @@ export const ECS_RULES: readonly PolicyRule[] = [
   albDeletionProtection,
   albDropInvalidHeaders,
   albHttpsOnly,
+  albWebAcl,
 ];
 export { ecsReadOnlyRoot, ecsNotPrivileged, ecsNoPublicIp, ecsSeparateTaskRole, ecsContainerInsights, efsTransitEncryption, efsEncrypted };
-export { cloudwatchLogEncrypted, cloudwatchLogRetention, cloudwatchLogRetentionYear, albAccessLogs, albDeletionProtection, albDropInvalidHeaders, albHttpsOnly };
+export { cloudwatchLogEncrypted, cloudwatchLogRetention, cloudwatchLogRetentionYear, albAccessLogs, albDeletionProtection, albDropInvalidHeaders, albHttpsOnly, albWebAcl };
 
 export const ALL_RULES: readonly PolicyRule[] = [imageTagPinned, healthCheckRequired, resourcesRequired, noLiteralSecret, ...EKS_RULES, ...ECS_RULES];
 
