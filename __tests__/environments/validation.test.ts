@@ -91,6 +91,12 @@ describe("environment validation", () => {
     expect(problems).toContain('environments.lab.nomad.hostVolumes.grafana-data.path: "srv/grafana" must be an absolute path');
   });
 
+  it("rejects a Connect sidecar image that is not an image reference", () => {
+    const env = labCopy();
+    (env.nomad as { connectSidecar?: unknown }).connectSidecar = { image: "envoy proxy" };
+    expect(envProblemsOf(env)).toContain('environments.lab.nomad.connectSidecar.image: "envoy proxy" is not an image reference (expected e.g. "registry.lab/envoy:v1.29.7")');
+  });
+
   it("rejects a malformed state backend", () => {
     const env = labCopy();
     env.nomad!.backend = { kind: "consul", address: "https://192.168.10.120", pathPrefix: "/terraform" };

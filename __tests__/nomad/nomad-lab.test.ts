@@ -90,6 +90,15 @@ describe("nomad-lab: jobs", () => {
     }
   });
 
+  it("runs the environment's Connect sidecar image where it names one, and Nomad's default otherwise", () => {
+    expect(app.services.some((s) => groupOf(s.name).Services?.some((svc) => svc.Connect?.SidecarTask))).toBe(false);
+    const env = { ...LAB, nomad: { ...LAB.nomad!, connectSidecar: { image: "registry.lab/envoy:v1.29.7", env: { ENVOY_LOG: "info" } } } };
+    const custom = jobsOf(synthNomad(env));
+    const sidecars = [...custom.values()].flatMap((j) => j.TaskGroups.flatMap((g) => (g.Services ?? []).flatMap((s) => (s.Connect ? [s.Connect.SidecarTask] : []))));
+    expect(sidecars.length).toBeGreaterThan(0);
+    for (const task of sidecars) expect(task).toEqual({ Driver: "docker", Config: { image: "registry.lab/envoy:v1.29.7" }, Env: { ENVOY_LOG: "info" } });
+  });
+
   it("submits a job after the jobs it calls have deployed, and sidecars forward to the task's own port", () => {
     const stackJobs = synth.json.resource.nomad_job as Record<string, { jobspec: string; depends_on?: string[] }>;
     const addressOf = (id: string) => `nomad_job.${Object.entries(stackJobs).find(([, j]) => JSON.parse(j.jobspec).Job.ID === id)![0]}`;

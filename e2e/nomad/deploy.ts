@@ -42,7 +42,7 @@ export interface DeployContext {
 
 export type Prepared =
   | { readonly ok: true; readonly env: NodeJS.ProcessEnv; readonly terraform: string; readonly labOutputs: readonly string[] }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly reason: string; readonly providersMissing?: boolean };
 
 const docker = (host: Host, args: readonly string[]) => run("docker", ["-H", `unix://${host.dockerSocket}`, ...args]);
 
@@ -51,7 +51,7 @@ export function prepareDeploy(ctx: DeployContext): Prepared {
   const config: TerraformJson = JSON.parse(fs.readFileSync(path.join(ctx.stackDir, "cdk.tf.json"), "utf8"));
   const required = config.terraform?.required_providers ?? {};
   const providers = findProviders(Object.values(required).map((p) => ({ source: p.source, version: p.version })));
-  if (!providers.ok) return { ok: false, reason: `cannot deploy nomad-lab here: ${providers.reason} (a fresh machine has none of them: the module proxy refuses these versions)` };
+  if (!providers.ok) return { ok: false, providersMissing: true, reason: `cannot deploy nomad-lab here: ${providers.reason} (a fresh machine has none of them: their modules are not served)` };
   const terraform = run("sh", ["-c", "command -v terraform || true"]).trim();
   if (!terraform) return { ok: false, reason: "cannot deploy nomad-lab here: terraform is not on PATH" };
   const fabio = goTool("fabio");
@@ -112,12 +112,13 @@ export function readmeDeployScript(readme: string, stackName: string, deployerEn
   const lines = block[1].split("\n").flatMap((line) => {
     if (/^lab\(\) \{.*\}\s*$/.test(line)) return applied.add("lab"), ['lab() { cat "$ARGO_E2E_LAB_OUTPUTS/$1"; }'];
     if (/^npm ci\s*$/.test(line)) return applied.add("npm ci"), [];
-    if (/^npx cdktf deploy nomad-lab\s*$/.test(line)) return applied.add("deploy"), [`npx cdktf deploy ${stackName} --auto-approve`];
+    const deploy = /^npx cdktf deploy nomad-lab(.*)$/.exec(line);
+    if (deploy) return applied.add("deploy"), [`npx cdktf deploy ${stackName}${deploy[1].replace(/\s+$/, "")} --auto-approve`];
     return [line.replace(/192\.168\.10\.\d+/g, (a) => (applied.add("address"), mapAddress(a)))];
   });
   const missing = ["lab", "npm ci", "deploy", "address"].filter((c) => !applied.has(c));
   if (missing.length) throw new Error(`README.md's deploy steps changed: no ${missing.join(", ")} line to adapt (e2e/nomad/deploy.ts readmeDeployScript)`);
-  const labOutputsRead = [...new Set([...block[1].matchAll(/\blab (\w+)/g)].map((m) => m[1]))];
+  const labOutputsRead = [...new Set([...block[1].matchAll(/(?:^|\$\(|;\s*)lab (\w+)/gm)].map((m) => m[1]))];
   return { script: `set -euo pipefail\n${lines.join("\n")}\nenv -0 > ${JSON.stringify(deployerEnv)}\n`, labOutputsRead };
 }
 

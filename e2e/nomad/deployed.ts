@@ -223,20 +223,22 @@ export async function deployedChecks(ctx: DeployedContext): Promise<void> {
     return notes.join(", ");
   });
 
-  await check("published ports: only Fabio has static ports; only routed ports, sidecars (mTLS only) and metrics/check listeners are on the hosts", async () => {
+  await check("published ports: only Fabio has static ports; only routed and scraped ports, sidecars (mTLS only) and metrics/check listeners are on the hosts", async () => {
     const notes: string[] = [];
     for (const job of await json<any[]>(ctx.nomad(first, "/v1/jobs"), "jobs")) {
       const spec = await json<any>(ctx.nomad(first, `/v1/job/${encodeURIComponent(job.ID)}`), job.ID);
       const reserved = (spec.TaskGroups ?? []).flatMap((g: any) => (g.Networks ?? []).flatMap((n: any) => n.ReservedPorts ?? []));
       assert(job.ID === "fabio" || reserved.length === 0, `${job.ID} reserves static ports ${JSON.stringify(reserved)}`);
-      const routed = app.routes.filter((r) => r.service === job.ID).map((r) => r.port);
+      // Ports the model makes reachable: routed ones (Fabio) and scraped ones outside the mesh (Prometheus).
+      const scraped = app.services.flatMap((s) => (s.talksTo ?? []).filter((t) => t.kind === "scrape" && t.service === job.ID).map((t) => t.port));
+      const routed = [...app.routes.filter((r) => r.service === job.ID).map((r) => r.port), ...scraped];
       const alloc = (await json<any[]>(ctx.nomad(first, `/v1/job/${encodeURIComponent(job.ID)}/allocations`), job.ID)).find((a) => a.ClientStatus === "running");
       if (!alloc) continue;
       const ports: any[] = (await json<any>(ctx.nomad(first, `/v1/allocation/${alloc.ID}`), alloc.ID)).AllocatedResources?.Shared?.Ports ?? [];
       for (const port of ports) {
         const label = String(port.Label);
         const allowed = routed.includes(label) || label.startsWith("connect-proxy-") || label === METRICS_LISTENER || /_ck_/.test(label) || (job.ID === "fabio" && reserved.some((r: any) => r.Label === label));
-        assert(allowed, `${job.ID} publishes ${label} on ${port.HostIP}:${port.Value}, which no route, sidecar or listener needs`);
+        assert(allowed, `${job.ID} publishes ${label} on ${port.HostIP}:${port.Value}, which no route, scrape, sidecar or listener needs`);
         if (label.startsWith("connect-proxy-")) {
           const plain = await plainRequest(port.HostIP, port.Value, "/");
           assert("error" in plain, `${job.ID}'s sidecar on ${port.HostIP}:${port.Value} answered plain HTTP: ${JSON.stringify(plain).slice(0, 120)}`);
