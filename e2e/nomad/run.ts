@@ -476,7 +476,7 @@ async function checks(): Promise<void> {
     return notes.join("; ");
   });
 
-  await check("one of three servers fails: the cluster keeps a leader; the server rejoins when restarted", async () => {
+  await check("one of three servers fails: the cluster keeps a leader and keeps scheduling; the server rejoins when restarted", async () => {
     const consulLeader = hostOfRaftAddress((await leaderOf(consul, first)) ?? "");
     assert(consulLeader, "no Consul leader");
     const victim = consulLeader;
@@ -499,6 +499,18 @@ async function checks(): Promise<void> {
     // Writes keep working with 2 of 3.
     const kv = await consul(others[0], "/v1/kv/argo-e2e/failover", { method: "PUT", body: "kept" });
     assert(kv.status === 200, `KV write with 2 of 3 servers: ${kv.status} ${kv.body}`);
+    // Nomad keeps scheduling with 2 of 3: a job submitted now gets an allocation on a client.
+    const probe = {
+      ID: "e2e-schedule-probe", Name: "e2e-schedule-probe", Type: "batch", Region: NOMAD_E2E.nomad!.region, Datacenters: [NOMAD_E2E.nomad!.datacenter],
+      TaskGroups: [{ Name: "probe", Count: 1, Tasks: [{ Name: "probe", Driver: "docker", Config: { image: PAUSE_REF }, Resources: { CPU: 50, MemoryMB: 32 } }] }],
+    };
+    const submitted = await okJson<any>(nomad(others[0], "/v1/jobs", { method: "POST", body: JSON.stringify({ Job: probe }) }), "a job submitted with 2 of 3 servers");
+    const { value: placedOn } = await waitFor("the probe job placed with 2 of 3 servers", 60, async () => {
+      const allocs = await okJson<any[]>(nomad(others[0], "/v1/job/e2e-schedule-probe/allocations"), "probe allocations");
+      return allocs.find((a) => a.NodeName)?.NodeName as string | undefined;
+    }, 250);
+    await nomad(others[0], "/v1/job/e2e-schedule-probe?purge=true", { method: "DELETE" });
+    assert(submitted.EvalID && placedOn, "the probe job was not placed");
     // Restart only once both clusters have noticed the failure (a member "failed"), so the rejoin is measured.
     const detected = await Promise.all([
       waitFor(`Consul to mark ${victim.vm.name} failed`, 60, async () => ((await okJson<any[]>(consul(others[0], "/v1/agent/members"), "members")).find((m) => m.Name === victim.vm.name)?.Status === 4 ? true : undefined), 250),
@@ -515,7 +527,7 @@ async function checks(): Promise<void> {
     const read = await okJson<any[]>(consul(victim, "/v1/kv/argo-e2e/failover"), "KV read on the rejoined server");
     assert(Buffer.from(read[0].Value, "base64").toString() === "kept", "the write made while it was down is not on the rejoined server");
     await consul(first, "/v1/kv/argo-e2e?recurse", { method: "DELETE" });
-    return `killed ${victim.vm.name} (consul leader${nomadLeaderBefore === victim.vm.name ? ", nomad leader" : ""}); new leaders consul ${c.value}, nomad ${n.value}; rejoined in ${((Date.now() - t1) / 1000).toFixed(1)} s; whole drill ${((Date.now() - t0) / 1000).toFixed(1)} s`;
+    return `killed ${victim.vm.name} (consul leader${nomadLeaderBefore === victim.vm.name ? ", nomad leader" : ""}); new leaders consul ${c.value}, nomad ${n.value}; a job submitted meanwhile placed on ${placedOn}; rejoined in ${((Date.now() - t1) / 1000).toFixed(1)} s; whole drill ${((Date.now() - t0) / 1000).toFixed(1)} s`;
   });
 }
 
