@@ -3,7 +3,8 @@ import { parse as parseYaml } from "yaml";
 import { CapabilityReport } from "../../constructs/capabilities";
 import { App, Testing } from "../../constructs/cdktf";
 import { edgesOf, selectApplication } from "../../constructs/model";
-import { planSwarmDeployment, TRAEFIK_IMAGE } from "../../constructs/swarm/deployment";
+import { firstAddress, planSwarmDeployment, swarmDuration, TRAEFIK_IMAGE } from "../../constructs/swarm/deployment";
+import { SECRET_NAME_HASH_LENGTH } from "../../constructs/swarm/swarm-application";
 import { renderStackFile } from "../../constructs/swarm/stack-file";
 import { LAB } from "../../environments";
 import { SwarmLabStack } from "../../stacks";
@@ -18,6 +19,9 @@ const json = JSON.parse(text);
 const resources = (type: string): any[] => Object.values(json.resource[type] ?? {});
 const services = new Map<string, any>(resources("docker_service").map((s) => [s.name, s]));
 const serviceOf = (name: string) => services.get(`argo_${name}`)!;
+/** A Terraform-created secret's name without the hash of its value that Terraform appends at apply time. */
+const SECRET_HASH = new RegExp(`_\\$\\{nonsensitive\\(substr\\(sha256\\((.+)\\), 0, ${SECRET_NAME_HASH_LENGTH}\\)\\)\\}$`);
+const baseName = (name: string) => name.replace(SECRET_HASH, "");
 /** The stack file as `docker stack deploy` reads it (its `$$` escapes undone). */
 const stackFileText = renderStackFile(stack.application.deployment);
 const stackFile = parseYaml(stackFileText.replace(/\$\$/g, "$"));
@@ -51,11 +55,11 @@ describe("swarm-lab: networks", () => {
         driver: "overlay",
         attachable: false,
         options: { encrypted: "true" },
-        ipam_config: [{ subnet: env.selection.zoneSubnets![zone] }],
+        ipam_config: [{ subnet: env.selection.zoneSubnets![zone], gateway: firstAddress(env.selection.zoneSubnets![zone]) }],
       });
     }
     expect(networks.argo_ci).toBeUndefined(); // no enabled service is in the ci zone
-    expect(networks.argo_edge.ipam_config).toEqual([{ subnet: "10.129.64.0/24" }]);
+    expect(networks.argo_edge.ipam_config).toEqual([{ subnet: "10.129.64.0/24", gateway: "10.129.64.1" }]);
   });
 
   it("puts every service on exactly its zones, and routed services also on the edge network", () => {
@@ -94,7 +98,9 @@ describe("swarm-lab: services", () => {
       const spec = s.task_spec;
       expect(spec.resources.limits).toEqual({ nano_cpus: service.resources!.cpuMillicores * 1e6, memory_bytes: service.resources!.memoryMiB * 1048576 });
       expect(spec.resources.reservation).toEqual(spec.resources.limits);
-      expect(spec.restart_policy).toEqual({ condition: "any", delay: "3s", max_attempts: 5, window: "120s" });
+      expect(spec.restart_policy).toEqual({ condition: "any", delay: "3s", max_attempts: 5, window: "2m" });
+      // Unset, the provider would send 0: every stopping container killed at once.
+      expect(spec.container_spec.stop_grace_period).toBe("10s");
       if (service.healthCheck) expect(spec.container_spec.healthcheck.interval).toBe(`${service.healthCheck.intervalSec}s`);
       else expect(spec.container_spec.healthcheck).toBeUndefined();
     }
@@ -107,6 +113,24 @@ describe("swarm-lab: services", () => {
     expect(otApp.update_config).toMatchObject({ parallelism: 1, order: "start-first", failure_action: "rollback", delay: "10s" });
     expect(otApp.rollback_config).toMatchObject({ parallelism: 1, order: "stop-first" });
     expect(serviceOf("postgres").update_config.order).toBe("stop-first");
+  });
+
+  it("creates and updates a service after the replicated services it calls have converged", () => {
+    const ids = new Map(Object.entries<any>(json.resource.docker_service).map(([id, s]) => [s.name, id]));
+    const dependsOn = (name: string) => (serviceOf(name).depends_on ?? []).map((d: string) => d.replace(/^docker_service\./, "")).sort();
+    expect(dependsOn("query-api")).toEqual([ids.get("argo_memcached"), ids.get("argo_postgres")].sort());
+    expect(dependsOn("admin-api")).toEqual([ids.get("argo_postgres")]);
+    expect(dependsOn("postgres-exporter")).toEqual([ids.get("argo_postgres")]);
+    expect(dependsOn("ot-app")).toEqual([ids.get("argo_query-api")]);
+    expect(dependsOn("postgres")).toEqual([]);
+    // Scraping is no call: prometheus does not wait for what it scrapes.
+    expect(dependsOn("prometheus")).toEqual([ids.get("argo_alertmanager")]);
+    for (const name of ["postgres", "memcached", "query-api", "alertmanager", "prometheus", "loki"]) {
+      expect({ name, converge: serviceOf(name).converge_config }).toEqual({ name, converge: { delay: "2s", timeout: "3m" } });
+    }
+    // The provider can wait only for replicated services; nothing waits for a per-node one.
+    for (const service of app.services.filter((s) => s.placement.kind === "per-node")) expect(serviceOf(service.name).converge_config).toBeUndefined();
+    expect(serviceOf("ot-app").converge_config).toBeUndefined();
   });
 
   it("pins stateful services to the node holding their volume", () => {
@@ -129,6 +153,16 @@ describe("swarm-lab: services", () => {
   });
 });
 
+describe("swarm-lab: values as the engine reads them back", () => {
+  it("writes durations as Docker prints them (no perpetual plan after apply)", () => {
+    expect([0, 0.5, 3, 10, 59, 60, 90, 120, 3600, 3605, 5400].map(swarmDuration)).toEqual(["0s", "500ms", "3s", "10s", "59s", "1m", "1m30s", "2m", "1h", "1h0m5s", "1h30m"]);
+  });
+
+  it("states each network's gateway as Docker assigns it: the subnet's first address", () => {
+    expect(["10.128.0.0/18", "10.128.64.0/18", "10.129.64.0/24", "10.231.7.130/25"].map(firstAddress)).toEqual(["10.128.0.1", "10.128.64.1", "10.129.64.1", "10.231.7.129"]);
+  });
+});
+
 describe("swarm-lab: the ingress image", () => {
   const ingressImageOf = (target: typeof env.swarm) =>
     planSwarmDeployment({ app, target: target!, adminCidrs: env.adminCidrs, secretValue: (n) => n }).services.find((s) => s.key === "ingress")!.image;
@@ -142,15 +176,30 @@ describe("swarm-lab: the ingress image", () => {
 describe("swarm-lab: secrets and configs", () => {
   it("keeps secret values out of the configuration: only references, delivered under /run/secrets", () => {
     for (const secret of resources("docker_secret")) expect(secret.data).toMatch(/^\$\{base64encode\(/);
-    expect(resources("docker_secret").map((s) => s.name).sort()).toEqual(["argo_grafana-admin-password", "argo_postgres-exporter-data-source-name", "argo_postgres-password"]);
+    expect(resources("docker_secret").map((s) => baseName(s.name)).sort()).toEqual(["argo_grafana-admin-password", "argo_postgres-exporter-data-source-name", "argo_postgres-password"]);
     for (const service of resources("docker_service")) {
       for (const [name, value] of Object.entries<string>(service.task_spec.container_spec.env ?? {})) {
         if (/PASSWORD|SECRET|TOKEN/.test(name)) expect({ name, value }).toEqual({ name, value: expect.stringMatching(/^\/run\/secrets\//) });
       }
       for (const secret of service.task_spec.container_spec.secrets ?? []) {
-        expect(secret.file_name).toMatch(/^\/run\/secrets\//);
+        expect(secret.file_name).toMatch(/^\/run\/secrets\/[a-z-]+$/);
         expect(secret.file_mode).toBe(0o400);
       }
+    }
+  });
+
+  it("names each Terraform-created secret after its value, created before the old one is destroyed (rotation in one apply)", () => {
+    for (const [id, secret] of Object.entries<any>(json.resource.docker_secret)) {
+      const hashed = SECRET_HASH.exec(secret.name);
+      expect({ id, hashed: !!hashed }).toEqual({ id, hashed: true });
+      // The hash is of exactly the value the secret holds.
+      expect(secret.data).toBe(`\${base64encode(${hashed![1]})}`);
+      expect(secret.lifecycle).toEqual({ create_before_destroy: true });
+    }
+    // Services refer to the secret's name and ID, so a new secret moves them in the same apply.
+    const secretNames = Object.keys(json.resource.docker_secret).map((id) => `\${docker_secret.${id}.name}`);
+    for (const service of resources("docker_service")) {
+      for (const secret of service.task_spec.container_spec.secrets ?? []) expect(secretNames).toContain(secret.secret_name);
     }
   });
 
@@ -192,7 +241,7 @@ describe("swarm-lab: the stack file", () => {
     expect(stackFileText.replace(/\$\$/g, "")).not.toContain("$");
   });
 
-  it("describes the same services, networks, secrets, ports, replicas and update policies as the Terraform resources", () => {
+  it("describes the same services, networks, secrets, ports, replicas, policies, health checks and resources as the Terraform resources", () => {
     const networkNames = new Map(Object.entries<any>(json.resource.docker_network).map(([id, n]) => [`\${docker_network.${id}.id}`, n.name]));
     const secretNames = new Map(Object.entries<any>(json.resource.docker_secret).map(([id, s]) => [`\${docker_secret.${id}.id}`, s.name]));
     const fromTerraform = resources("docker_service").map((s) => ({
@@ -201,16 +250,21 @@ describe("swarm-lab: the stack file", () => {
       entrypoint: s.task_spec.container_spec.command,
       command: s.task_spec.container_spec.args,
       environment: s.task_spec.container_spec.env,
-      secrets: (s.task_spec.container_spec.secrets ?? []).map((x: { secret_id: string }) => secretNames.get(x.secret_id)).sort(),
+      secrets: (s.task_spec.container_spec.secrets ?? []).map((x: { secret_id: string; file_name: string; file_mode: number }) => `${baseName(secretNames.get(x.secret_id))} ${x.file_name} ${x.file_mode}`).sort(),
       networks: s.task_spec.networks_advanced.map((n: { name: string }) => networkNames.get(n.name)).sort(),
       ports: (s.endpoint_spec.ports ?? []).map((p: any) => `${p.published_port}:${p.target_port}/${p.protocol}/${p.publish_mode}`),
       mode: s.mode.global ? "global" : `replicated ${s.mode.replicated.replicas}`,
       constraints: s.task_spec.placement?.constraints ?? [],
       update: s.update_config,
       rollback: s.rollback_config,
-      healthcheck: s.task_spec.container_spec.healthcheck?.test,
+      restart: s.task_spec.restart_policy,
+      stopGracePeriod: s.task_spec.container_spec.stop_grace_period,
+      healthcheck: s.task_spec.container_spec.healthcheck,
+      resources: s.task_spec.resources,
       labels: Object.fromEntries((s.labels ?? []).map((l: { label: string; value: string }) => [l.label, l.value])),
     }));
+    const cpus = (text: string) => Math.round(Number(text) * 1e9);
+    const bytes = (text: string) => Number(/^(\d+)M$/.exec(text)![1]) * 1048576;
     const ns = "argo";
     const fromStackFile = Object.entries<any>(stackFile.services).map(([key, s]) => ({
       name: `${ns}_${key}`,
@@ -218,23 +272,30 @@ describe("swarm-lab: the stack file", () => {
       entrypoint: s.entrypoint,
       command: s.command,
       environment: s.environment,
-      secrets: (s.secrets ?? []).map((x: { source: string }) => stackFile.secrets[x.source].name).sort(),
+      secrets: (s.secrets ?? []).map((x: { source: string; target: string; mode: number }) => `${stackFile.secrets[x.source].name} ${x.target} ${x.mode}`).sort(),
       networks: Object.keys(s.networks).map((n) => stackFile.networks[n].name).sort(),
       ports: (s.ports ?? []).map((p: any) => `${p.published}:${p.target}/${p.protocol}/${p.mode}`),
       mode: s.deploy.mode === "global" ? "global" : `replicated ${s.deploy.replicas}`,
       constraints: s.deploy.placement?.constraints ?? [],
-      update: { ...s.deploy.update_config, max_failure_ratio: "0" },
-      rollback: { ...s.deploy.rollback_config, max_failure_ratio: "0" },
-      healthcheck: s.healthcheck?.test,
+      update: { ...s.deploy.update_config, max_failure_ratio: "0.0" },
+      rollback: { ...s.deploy.rollback_config, max_failure_ratio: "0.0" },
+      restart: s.deploy.restart_policy,
+      stopGracePeriod: s.stop_grace_period,
+      healthcheck: s.healthcheck && { test: s.healthcheck.test, interval: s.healthcheck.interval, timeout: s.healthcheck.timeout, retries: s.healthcheck.retries, start_period: s.healthcheck.start_period },
+      resources: {
+        limits: { nano_cpus: cpus(s.deploy.resources.limits.cpus), memory_bytes: bytes(s.deploy.resources.limits.memory) },
+        reservation: { nano_cpus: cpus(s.deploy.resources.reservations.cpus), memory_bytes: bytes(s.deploy.resources.reservations.memory) },
+      },
       labels: s.deploy.labels ?? {},
     }));
     const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
     expect(fromStackFile.sort(byName)).toEqual(fromTerraform.sort(byName));
 
-    const tfNetworks = resources("docker_network").map((n) => ({ name: n.name, subnet: n.ipam_config[0].subnet, encrypted: n.options?.encrypted === "true" }));
-    const fileNetworks = Object.values<any>(stackFile.networks).map((n) => ({ name: n.name, subnet: n.ipam.config[0].subnet, encrypted: n.driver_opts?.encrypted === "true" }));
+    const tfNetworks = resources("docker_network").map((n) => ({ name: n.name, ipam: n.ipam_config, encrypted: n.options?.encrypted === "true" }));
+    // The engine gives the file's networks the same gateway (the file cannot state one: Compose 3.9 has none).
+    const fileNetworks = Object.values<any>(stackFile.networks).map((n) => ({ name: n.name, ipam: n.ipam.config.map((c: any) => ({ ...c, gateway: firstAddress(c.subnet) })), encrypted: n.driver_opts?.encrypted === "true" }));
     expect(fileNetworks.sort(byName)).toEqual(tfNetworks.sort(byName));
-    expect(Object.values<any>(stackFile.secrets).map((s) => s.name).sort()).toEqual(resources("docker_secret").map((s) => s.name).sort());
+    expect(Object.values<any>(stackFile.secrets).map((s) => s.name).sort()).toEqual(resources("docker_secret").map((s) => baseName(s.name)).sort());
   });
 });
 

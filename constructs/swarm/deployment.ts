@@ -40,11 +40,22 @@ export interface SwarmNetwork {
   /** Docker object name (`<namespace>_<key>`, as `docker stack deploy` names it). */
   readonly name: string;
   readonly subnet: string;
+  /**
+   * The subnet's first address, which Docker assigns an overlay's gateway anyway. The Terraform rendering states
+   * it, because the docker provider reads it back and replaces a network whose configuration omits it (a
+   * perpetual plan); the stack file cannot (the Compose 3.9 schema `docker stack deploy` checks has no gateway).
+   */
+  readonly gateway: string;
   readonly encrypted: boolean;
 }
 
 export interface SwarmSecret {
   readonly key: string;
+  /**
+   * Docker object name (`<namespace>_<key>`) in the stack file, where an operator creates the secret. The
+   * Terraform rendering appends a hash of the value (terraformSecretName in swarm-application.ts): Swarm
+   * secrets are immutable, so a new value is a new secret.
+   */
   readonly name: string;
   /** The value as a Terraform expression: a generated secret, or a string composed from secrets. */
   readonly value: string;
@@ -66,11 +77,14 @@ export interface SwarmService {
   readonly command?: readonly string[];
   readonly args?: readonly string[];
   readonly env: Readonly<Record<string, string>>;
+  /** `target`: the file's absolute path in the container (under SECRETS_DIR). */
   readonly secrets: readonly { readonly key: string; readonly target: string }[];
   readonly configs: readonly { readonly key: string; readonly target: string }[];
   readonly networks: readonly { readonly key: string; readonly aliases: readonly string[] }[];
   readonly ports: readonly { readonly target: number; readonly published: number; readonly protocol: "tcp" | "udp"; readonly mode: "ingress" | "host" }[];
   readonly healthcheck?: { readonly test: readonly string[]; readonly intervalSec: number; readonly timeoutSec: number; readonly retries: number; readonly startPeriodSec: number };
+  /** From SIGTERM to SIGKILL when a task stops. */
+  readonly stopGracePeriodSec: number;
   readonly limits: { readonly cpus: number; readonly memoryBytes: number };
   readonly reservations: { readonly cpus: number; readonly memoryBytes: number };
   readonly mode: "replicated" | "global";
@@ -98,6 +112,36 @@ export const EDGE_NETWORK = "edge";
 /** Where secrets appear in containers. */
 export const SECRETS_DIR = "/run/secrets";
 const BYTES_PER_MIB = 1024 * 1024;
+/**
+ * Docker's own default, stated in both renderings: the docker provider sends 0 when its stop_grace_period is
+ * unset, and Swarm then kills every stopping container at once (postgres without a shutdown checkpoint).
+ */
+export const STOP_GRACE_PERIOD_SEC = 10;
+
+/**
+ * A duration as Docker prints it and the docker provider reads it back (Go's time.Duration with trailing zero
+ * units dropped: 120 s is "2m", 3600 s "1h"), so a plan after apply compares equal text. Valid in a stack file too.
+ */
+export function swarmDuration(seconds: number): string {
+  if (seconds === 0) return "0s";
+  if (seconds < 1) return `${Number((seconds * 1000).toFixed(6))}ms`;
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const rest = Number((seconds % 60).toFixed(9));
+  let text = `${hours ? `${hours}h` : ""}${hours || minutes ? `${minutes}m` : ""}${rest}s`;
+  if (text.endsWith("m0s")) text = text.slice(0, -2);
+  if (text.endsWith("h0m")) text = text.slice(0, -2);
+  return text;
+}
+
+/** The first address of an IPv4 subnet (`10.128.0.0/18` → `10.128.0.1`). */
+export function firstAddress(cidr: string): string {
+  const [address, prefix] = cidr.split("/");
+  const value = address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+  const size = 2 ** (32 - Number(prefix));
+  const first = Math.floor(value / size) * size + 1;
+  return [24, 16, 8, 0].map((shift) => Math.floor(first / 2 ** shift) % 256).join(".");
+}
 
 export interface SwarmContext {
   readonly app: Application;
@@ -113,8 +157,8 @@ export function planSwarmDeployment(ctx: SwarmContext): SwarmDeployment {
   const networking = target.networking ?? { endpointMode: "vip", publishMode: "ingress", encryptOverlays: true };
   const usedZones = app.zones.filter((z) => app.services.some((s) => s.zones.includes(z.name)));
   const networks: SwarmNetwork[] = [
-    ...usedZones.map((z) => ({ key: z.name, name: `${ns}_${z.name}`, subnet: z.subnet, encrypted: networking.encryptOverlays })),
-    { key: EDGE_NETWORK, name: `${ns}_${EDGE_NETWORK}`, subnet: target.edgeSubnet, encrypted: networking.encryptOverlays },
+    ...usedZones.map((z) => ({ key: z.name, name: `${ns}_${z.name}`, subnet: z.subnet, gateway: firstAddress(z.subnet), encrypted: networking.encryptOverlays })),
+    { key: EDGE_NETWORK, name: `${ns}_${EDGE_NETWORK}`, subnet: target.edgeSubnet, gateway: firstAddress(target.edgeSubnet), encrypted: networking.encryptOverlays },
   ];
   const secrets = new Map<string, SwarmSecret>();
   const configs: SwarmConfig[] = [];
@@ -139,7 +183,7 @@ export function planSwarmDeployment(ctx: SwarmContext): SwarmDeployment {
       const entry = { ...secret, name: secret.name || `${ns}_${secret.key}` };
       secrets.set(entry.key, entry);
       const file = `${SECRETS_DIR}/${entry.key}`;
-      serviceSecrets.push({ key: entry.key, target: entry.key });
+      serviceSecrets.push({ key: entry.key, target: file });
       const fileVariable = service.secretFiles?.[variable];
       if (fileVariable) env[fileVariable] = file;
       else exported.push({ variable, file });
@@ -196,6 +240,7 @@ function swarmService(service: ServiceSpec, parts: ServiceParts): SwarmService {
     ],
     ports: [],
     healthcheck: service.healthCheck ? dockerHealthcheck(service, service.healthCheck) : undefined,
+    stopGracePeriodSec: STOP_GRACE_PERIOD_SEC,
     limits: { cpus, memoryBytes },
     reservations: { cpus, memoryBytes },
     mode: perNode ? "global" : "replicated",
@@ -277,6 +322,7 @@ function ingressService(ctx: SwarmContext, networking: NonNullable<SwarmTarget["
     networks: [{ key: EDGE_NETWORK, aliases: [INGRESS_SERVICE] }],
     ports: [{ target: ctx.target.ingressPort, published: ctx.target.ingressPort, protocol: "tcp", mode: networking.publishMode }],
     healthcheck: { test: ["CMD", "traefik", "healthcheck", "--ping"], intervalSec: 10, timeoutSec: 5, retries: 3, startPeriodSec: 10 },
+    stopGracePeriodSec: STOP_GRACE_PERIOD_SEC,
     limits: { cpus: 0.5, memoryBytes: 256 * BYTES_PER_MIB },
     reservations: { cpus: 0.5, memoryBytes: 256 * BYTES_PER_MIB },
     mode: "global",

@@ -1,9 +1,7 @@
 import { Document } from "yaml";
-import type { SwarmDeployment, SwarmService, SwarmUpdate } from "./deployment";
+import { swarmDuration as duration, type SwarmDeployment, type SwarmService, type SwarmUpdate } from "./deployment";
 
 export const STACK_FILE = "docker-stack.yml";
-
-const duration = (seconds: number) => `${seconds}s`;
 
 /** `docker stack deploy` interpolates `$VAR` in the file: a literal `$` is written `$$`. */
 export const escapeCompose = (text: string) => text.replace(/\$/g, () => "$$");
@@ -65,6 +63,7 @@ function stackService(s: SwarmService, deployment: SwarmDeployment): Record<stri
           },
         }
       : {}),
+    stop_grace_period: duration(s.stopGracePeriodSec),
     ...(s.mounts.length
       ? {
           volumes: s.mounts.map((m) =>

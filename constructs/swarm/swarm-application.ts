@@ -6,13 +6,13 @@ import * as fs from "fs";
 import * as path from "path";
 import type { SwarmTarget } from "../../environments/types";
 import { CapabilityReport, type CapabilityRecord } from "../capabilities";
-import { addCustomSynthesis, Construct, Fn, TerraformStack, type ISynthesisSession } from "../cdktf";
-import { describeWanted, updatePolicyOf, type Application, type ServiceSpec } from "../model";
+import { addCustomSynthesis, Construct, Fn, TerraformLocal, TerraformStack, type ISynthesisSession } from "../cdktf";
+import { describeWanted, talksToKind, updatePolicyOf, type Application, type ServiceSpec } from "../model";
 import { describeProbe } from "../docker-healthcheck";
 import { healthCheckRequired, suppressRule } from "../policy";
 import { ApplicationSecrets } from "../secrets/application-secrets";
 import { alertRulesFor, observabilityRecords } from "../observability";
-import { planSwarmDeployment, SECRETS_DIR, SWARM_SERVICE_LABEL, TRAEFIK_IMAGE, swarmObservability, volumeLabel, type SwarmDeployment, type SwarmService, type SwarmUpdate } from "./deployment";
+import { planSwarmDeployment, SWARM_SERVICE_LABEL, TRAEFIK_IMAGE, swarmDuration as duration, swarmObservability, volumeLabel, type SwarmDeployment, type SwarmSecret, type SwarmService, type SwarmUpdate } from "./deployment";
 import { renderStackFile, STACK_FILE } from "./stack-file";
 
 export interface SwarmApplicationProps {
@@ -22,7 +22,19 @@ export interface SwarmApplicationProps {
 }
 
 const PLATFORM = "swarm";
-const duration = (seconds: number) => `${seconds}s`;
+/** Hex digits of the value's SHA-256 in a Terraform-created secret's name. */
+export const SECRET_NAME_HASH_LENGTH = 12;
+
+/**
+ * A Terraform-created secret's name: the deployment's name and the start of the value's SHA-256, computed by
+ * Terraform at apply time. Swarm secrets are immutable and one in use cannot be removed, so a new value (a
+ * replaced random_password, a new TF_VAR_ value) must be a new secret: with this name and create_before_destroy,
+ * one apply creates it, moves the services to it (a rolling update) and then removes the old one. The hash
+ * prefix of a generated or supplied credential reveals nothing usable about it, so it is shown in plans.
+ */
+export function terraformSecretName(secret: SwarmSecret, value: string = secret.value): string {
+  return `${secret.name}_${Fn.nonsensitive(Fn.substr(Fn.sha256(value), 0, SECRET_NAME_HASH_LENGTH))}`;
+}
 
 /**
  * An application on Docker Swarm: one encrypted, non-attachable overlay network per zone, Swarm secrets and
@@ -49,12 +61,15 @@ export class SwarmApplication extends Construct {
           driver: "overlay",
           attachable: false,
           options: n.encrypted ? { encrypted: "true" } : undefined,
-          ipamConfig: [{ subnet: n.subnet }],
+          ipamConfig: [{ subnet: n.subnet, gateway: n.gateway }],
         }),
       );
     }
     for (const s of d.secrets) {
-      this.secrets.set(s.key, new Secret(this, `secret-${s.key}`, { name: s.name, data: Fn.base64encode(s.value) }));
+      // The value once, as a local: the data and the name's hash read the same expression (and a composed value,
+      // a connection string with references in it, is never re-read inside another function).
+      const value = new TerraformLocal(this, `secret-${s.key}-value`, s.value).asString;
+      this.secrets.set(s.key, new Secret(this, `secret-${s.key}`, { name: terraformSecretName(s, value), data: Fn.base64encode(value), lifecycle: { createBeforeDestroy: true } }));
     }
     const configs = new Map(
       // Configs hold no secret and no Terraform reference: encoded here, so Terraform never interpolates their text.
@@ -69,6 +84,7 @@ export class SwarmApplication extends Construct {
       const model = props.app.services.find((m) => m.name === s.key);
       if (model && !model.healthCheck && model.healthCheckExemption) suppressRule(service, healthCheckRequired.id, model.healthCheckExemption);
     }
+    this.orderByCalls(props.app);
 
     const report = CapabilityReport.of(this);
     for (const service of props.app.services) for (const entry of capabilities(service, d)) report.record(this, entry);
@@ -112,10 +128,51 @@ export class SwarmApplication extends Construct {
     });
   }
 
+  /**
+   * Services are created and updated after the replicated services they call have converged (healthy at their
+   * replicas). Swarm starts a task whatever its callees' state, and an update whose new task exits at start
+   * fails and rolls back: updated together, a database restarting on a new secret and its clients (which exit
+   * when the database does not answer) would roll the clients back onto the secret the same apply removes. The
+   * provider waits (converge_config) only for replicated services, at most the callee's progress deadline.
+   */
+  private orderByCalls(app: Application): void {
+    const after = new Map<string, Set<string>>(app.services.map((s) => [s.name, new Set<string>()]));
+    const waitsFor = (from: string, to: string): boolean => {
+      const pending = [from];
+      const seen = new Set<string>();
+      while (pending.length) {
+        const next = pending.pop()!;
+        if (next === to) return true;
+        if (!seen.has(next)) seen.add(next), pending.push(...(after.get(next) ?? []));
+      }
+      return false;
+    };
+    for (const service of app.services) {
+      for (const edge of service.talksTo ?? []) {
+        const callee = app.services.find((s) => s.name === edge.service);
+        if (talksToKind(edge) !== "call" || !callee || callee.placement.kind !== "replicated" || !this.services.has(callee.name) || waitsFor(callee.name, service.name)) continue;
+        after.get(service.name)!.add(callee.name);
+      }
+    }
+    const awaited = new Set([...after.values()].flatMap((callees) => [...callees]));
+    for (const name of awaited) {
+      const callee = app.services.find((s) => s.name === name)!;
+      this.services.get(name)!.putConvergeConfig({ delay: "2s", timeout: duration(updatePolicyOf(callee).progressDeadlineSec) });
+    }
+    for (const [name, callees] of after) {
+      const caller = this.services.get(name);
+      if (caller && callees.size) caller.dependsOn = [...(caller.dependsOn ?? []), ...[...callees].map((c) => `docker_service.${this.services.get(c)!.friendlyUniqueId}`)];
+    }
+  }
+
   private serviceConfig(s: SwarmService, configs: ReadonlyMap<string, Config>) {
-    const update = (u: SwarmUpdate) => ({ parallelism: u.parallelism, delay: duration(u.delaySec), order: u.order, failureAction: u.failureAction, monitor: duration(u.monitorSec), maxFailureRatio: "0" });
+    // The ratio as the provider reads it back ("0.0").
+    const update = (u: SwarmUpdate) => ({ parallelism: u.parallelism, delay: duration(u.delaySec), order: u.order, failureAction: u.failureAction, monitor: duration(u.monitorSec), maxFailureRatio: "0.0" });
     return {
       name: s.name,
+      // `docker service update --force` (an operator's restart) bumps this counter; like `docker stack deploy`,
+      // the next apply leaves it alone instead of undoing it and restarting the service a second time.
+      lifecycle: { ignoreChanges: ["task_spec[0].force_update"] },
       labels: Object.entries(s.labels).map(([label, value]) => ({ label, value })),
       mode: s.mode === "global" ? { global: true } : { replicated: { replicas: s.replicas } },
       updateConfig: update(s.update),
@@ -132,7 +189,7 @@ export class SwarmApplication extends Construct {
           env: Object.keys(s.env).length ? { ...s.env } : undefined,
           secrets: s.secrets.map((x) => {
             const secret = this.secrets.get(x.key)!;
-            return { secretId: secret.id, secretName: secret.name, fileName: `${SECRETS_DIR}/${x.target}`, fileMode: 0o400 };
+            return { secretId: secret.id, secretName: secret.name, fileName: x.target, fileMode: 0o400 };
           }),
           configs: s.configs.map((x) => {
             const config = configs.get(x.key)!;
@@ -147,6 +204,7 @@ export class SwarmApplication extends Construct {
                 startPeriod: duration(s.healthcheck.startPeriodSec),
               }
             : undefined,
+          stopGracePeriod: duration(s.stopGracePeriodSec),
           mounts: s.mounts.map((m) => ({ type: m.type, source: m.source, target: m.target, readOnly: m.readOnly })),
         },
         networksAdvanced: s.networks.map((n) => ({ name: this.networks.get(n.key)!.id, aliases: [...n.aliases] })),
