@@ -41,9 +41,13 @@ export class Engine {
     });
   }
 
-  /** `docker exec` in a container; resolves with exit code and output instead of rejecting. */
-  exec(container: string, command: readonly string[], timeoutMs = 15000): { code: number; output: string } {
-    const result = spawnSync(DOCKER_CLI, ["-H", `unix://${this.socket}`, "exec", container, ...command], { encoding: "utf8", timeout: timeoutMs });
+  /**
+   * `docker exec` in a container; resolves with exit code and output instead of rejecting. `input` goes to the
+   * command's stdin (`exec -i`): a value passed so is in no command line and no inspect output.
+   */
+  exec(container: string, command: readonly string[], timeoutMs = 15000, input?: string): { code: number; output: string } {
+    const interactive = input === undefined ? [] : ["-i"];
+    const result = spawnSync(DOCKER_CLI, ["-H", `unix://${this.socket}`, "exec", ...interactive, container, ...command], { encoding: "utf8", timeout: timeoutMs, input });
     return { code: result.status ?? -1, output: `${result.stdout ?? ""}${result.stderr ?? ""}`.trim() };
   }
 }

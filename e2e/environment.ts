@@ -1,16 +1,18 @@
 import { ARGO, type Application } from "../constructs/model";
 import { TRAEFIK_IMAGE } from "../constructs/swarm/deployment";
 import { LAB, type Environment } from "../environments";
-import { ADMIN_CIDR, MANAGER } from "./topology";
+import { ADMIN_CIDR, MANAGER, socketOf } from "./topology";
 
 /**
- * ARGO on the e2e cluster: the lab's Swarm deployment with three differences, each forced by this machine.
+ * ARGO on the e2e cluster: the lab's Swarm deployment with four differences, each forced by this machine.
  * - Images: no registry is reachable, so every model image is replaced by a stand-in built locally under the
  *   same repository with the tag `<model tag>-stand-in` (and the ingress by `traefik:<tag>-stand-in`).
  * - networking: the kernel has no IPVS (no VIPs, no routing mesh), so endpoints are `dnsrr` and the ingress
  *   publishes in `host` mode; it cannot install IPsec SAs, so overlays are not encrypted here (traffic between
  *   engines would be dropped). The lab's stack file keeps `encrypted`; the e2e run asserts that on it.
  * - Placement and admin CIDRs name the test engines and the test clients.
+ * - The docker provider (the Terraform rendering) reaches the manager's engine on its Unix socket: no SSH
+ *   server runs in the engines' namespaces (the lab's `ssh://` host needs one on the manager).
  * Networks, subnets, secrets, health checks, resources, update/rollback/restart policies and routes are the
  * lab's.
  */
@@ -42,7 +44,7 @@ export function e2eEnvironment(options: { readonly otAppTag?: string } = {}): En
       ...swarm,
       stackName: "swarm-e2e",
       backend: { kind: "local" },
-      dockerHost: `ssh://root@${MANAGER.address}`,
+      dockerHost: `unix://${socketOf(MANAGER)}`,
       // As in the lab: postgres alone on one worker, prometheus and grafana together on another, loki on a third.
       volumeNodes: { "postgres-data": "e2e-w0", "prometheus-data": "e2e-w1", "grafana-data": "e2e-w1", "loki-data": "e2e-w2" },
       networking: { endpointMode: "dnsrr", publishMode: "host", encryptOverlays: false },

@@ -138,7 +138,10 @@ export interface SwarmTarget {
   readonly stackName?: string;
   /** State backend of this stack. @default the environment's backend */
   readonly backend?: BackendConfig;
-  /** Docker API of a manager, over SSH with the deployer's agent: `ssh://user@host`. */
+  /**
+   * Docker API of a manager, over SSH with the deployer's agent: `ssh://user@host`; or `unix:///path`, the
+   * manager's own socket, when Terraform runs on that manager (the e2e cluster's engines run no SSH server).
+   */
   readonly dockerHost: string;
   /** Prefix of every Swarm object (the name `docker stack deploy` would use). */
   readonly namespace: string;

@@ -270,8 +270,11 @@ function checkNomad(nomad: NomadTarget, env: Environment, add: Add): void {
 
 function checkSwarm(swarm: SwarmTarget, env: Environment, add: Add): void {
   if (swarm.backend) checkBackend(swarm.backend, "swarm.backend", add);
-  if (!/^ssh:\/\/[a-z_][a-z0-9_-]*@[A-Za-z0-9.-]+(:\d+)?$/.test(swarm.dockerHost)) {
-    add("swarm.dockerHost", `"${swarm.dockerHost}" is not ssh://user@host (the Docker API of a Swarm manager, reached over SSH)`);
+  if (!/^ssh:\/\/[a-z_][a-z0-9_-]*@[A-Za-z0-9.-]+(:\d+)?$/.test(swarm.dockerHost) && !/^unix:\/\/\/[^\s]+$/.test(swarm.dockerHost)) {
+    add(
+      "swarm.dockerHost",
+      `"${swarm.dockerHost}" is neither ssh://user@host (the Docker API of a Swarm manager, reached over SSH) nor unix:///path (a manager's own socket, for Terraform run on that manager)`,
+    );
   }
   if (!DNS_LABEL.test(swarm.namespace)) add("swarm.namespace", `"${swarm.namespace}" is not a lowercase DNS label`);
   if (!Number.isInteger(swarm.ingressPort) || swarm.ingressPort < 1 || swarm.ingressPort > 65535) {

@@ -34,6 +34,16 @@ describe("environment validation", () => {
     expect(envProblemsOf(env)).toContain('environments.lab.swarm.ingressImage: "Traefik v3" is not an image reference (repository:tag or repository@sha256:digest)');
   });
 
+  it("reaches the Swarm manager over SSH or on its own socket, nothing else", () => {
+    const env = labCopy();
+    env.swarm!.dockerHost = "unix:///var/run/docker.sock";
+    expect(envProblemsOf(env)).toEqual([]);
+    env.swarm!.dockerHost = "tcp://192.168.10.140:2375";
+    expect(envProblemsOf(env)).toContain(
+      'environments.lab.swarm.dockerHost: "tcp://192.168.10.140:2375" is neither ssh://user@host (the Docker API of a Swarm manager, reached over SSH) nor unix:///path (a manager\'s own socket, for Terraform run on that manager)',
+    );
+  });
+
   it("rejects an invalid admin CIDR", () => {
     const env = labCopy();
     env.adminCidrs = ["192.168.10.0/24", "10.0.0.0/33"];

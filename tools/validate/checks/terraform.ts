@@ -85,7 +85,7 @@ export function providerLocalName(type: string, body: Record<string, unknown>, l
 }
 
 /** Why `source` could not be had here: what `npm run toolchain` recorded, in a sentence. */
-function whyMissing(source: string, version: string, mirrors: readonly Mirror[]): string {
+export function whyMissing(source: string, version: string, mirrors: readonly Mirror[] = providerMirrors()): string {
   const searched = mirrors.length ? mirrors.map((m) => `${m.label} (${m.path})`).join(", ") : "no mirror exists";
   const pinned = Object.entries(VERSIONS.terraformProviders).find(([, p]) => qualifiedSource(p.source) === source);
   let why: string;
