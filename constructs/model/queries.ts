@@ -41,3 +41,30 @@ export function imageRef(service: ServiceSpec): string {
   const { repository, tag, digest } = service.image;
   return digest ? `${repository}:${tag}@${digest}` : `${repository}:${tag}`;
 }
+
+/**
+ * Who starts after whom: each service waits for the services it calls (talks-to of kind `call`) that `include`
+ * admits, so a client's first start finds its dependencies up. A call that would close a cycle adds no order:
+ * those services must outlast each other's start. Services in model order, each with its callees.
+ */
+export function startOrder(app: Application, include: (callee: ServiceSpec) => boolean = () => true): Map<string, string[]> {
+  const after = new Map<string, string[]>(app.services.map((s) => [s.name, []]));
+  const waitsFor = (from: string, to: string): boolean => {
+    const pending = [from];
+    const seen = new Set<string>();
+    while (pending.length) {
+      const next = pending.pop()!;
+      if (next === to) return true;
+      if (!seen.has(next)) seen.add(next), pending.push(...(after.get(next) ?? []));
+    }
+    return false;
+  };
+  for (const service of app.services) {
+    for (const edge of service.talksTo ?? []) {
+      const callee = app.services.find((s) => s.name === edge.service);
+      if (talksToKind(edge) !== "call" || !callee || !include(callee) || after.get(service.name)!.includes(callee.name) || waitsFor(callee.name, service.name)) continue;
+      after.get(service.name)!.push(callee.name);
+    }
+  }
+  return after;
+}

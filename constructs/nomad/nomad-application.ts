@@ -3,7 +3,7 @@ import { Variable } from "@cdktf/provider-nomad/lib/variable";
 import type { NomadTarget } from "../../environments/types";
 import { CapabilityReport, type CapabilityRecord } from "../capabilities";
 import { Construct } from "../cdktf";
-import { describeWanted, talksToKind, updatePolicyOf, type Application, type ServiceSpec } from "../model";
+import { describeWanted, startOrder, updatePolicyOf, type Application, type ServiceSpec } from "../model";
 import { healthCheckRequired, suppressRule } from "../policy";
 import { ApplicationSecrets } from "../secrets/application-secrets";
 import { CATALOG_READ_RULES, ConsulReadToken } from "./consul-read-token";
@@ -104,26 +104,10 @@ export class NomadApplication extends Construct {
    * would close a cycle adds no order: those services must outlast each other's start.
    */
   private orderByCalls(app: Application): void {
-    const after = new Map<string, Set<string>>(app.services.map((s) => [s.name, new Set<string>()]));
-    const waitsFor = (from: string, to: string): boolean => {
-      const pending = [from];
-      const seen = new Set<string>();
-      while (pending.length) {
-        const next = pending.pop()!;
-        if (next === to) return true;
-        if (!seen.has(next)) seen.add(next), pending.push(...(after.get(next) ?? []));
-      }
-      return false;
-    };
-    for (const service of app.services) {
-      for (const edge of service.talksTo ?? []) {
-        if (talksToKind(edge) !== "call" || !this.jobs.has(edge.service) || waitsFor(edge.service, service.name)) continue;
-        after.get(service.name)!.add(edge.service);
-      }
-    }
+    const after = startOrder(app);
     for (const [name, callees] of after) {
       const job = this.jobs.get(name);
-      if (job && callees.size) job.dependsOn = [...(job.dependsOn ?? []), ...[...callees].map((c) => `nomad_job.${this.jobs.get(c)!.friendlyUniqueId}`)];
+      if (job && callees.length) job.dependsOn = [...(job.dependsOn ?? []), ...callees.map((c) => `nomad_job.${this.jobs.get(c)!.friendlyUniqueId}`)];
     }
   }
 

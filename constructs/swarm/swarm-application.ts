@@ -7,7 +7,7 @@ import * as path from "path";
 import type { SwarmTarget } from "../../environments/types";
 import { CapabilityReport, type CapabilityRecord } from "../capabilities";
 import { addCustomSynthesis, Construct, Fn, TerraformLocal, TerraformStack, type ISynthesisSession } from "../cdktf";
-import { describeWanted, talksToKind, updatePolicyOf, type Application, type ServiceSpec } from "../model";
+import { describeWanted, startOrder, updatePolicyOf, type Application, type ServiceSpec } from "../model";
 import { describeProbe } from "../docker-healthcheck";
 import { healthCheckRequired, suppressRule } from "../policy";
 import { ApplicationSecrets } from "../secrets/application-secrets";
@@ -136,24 +136,7 @@ export class SwarmApplication extends Construct {
    * provider waits (converge_config) only for replicated services, at most the callee's progress deadline.
    */
   private orderByCalls(app: Application): void {
-    const after = new Map<string, Set<string>>(app.services.map((s) => [s.name, new Set<string>()]));
-    const waitsFor = (from: string, to: string): boolean => {
-      const pending = [from];
-      const seen = new Set<string>();
-      while (pending.length) {
-        const next = pending.pop()!;
-        if (next === to) return true;
-        if (!seen.has(next)) seen.add(next), pending.push(...(after.get(next) ?? []));
-      }
-      return false;
-    };
-    for (const service of app.services) {
-      for (const edge of service.talksTo ?? []) {
-        const callee = app.services.find((s) => s.name === edge.service);
-        if (talksToKind(edge) !== "call" || !callee || callee.placement.kind !== "replicated" || !this.services.has(callee.name) || waitsFor(callee.name, service.name)) continue;
-        after.get(service.name)!.add(callee.name);
-      }
-    }
+    const after = startOrder(app, (callee) => callee.placement.kind === "replicated");
     const awaited = new Set([...after.values()].flatMap((callees) => [...callees]));
     for (const name of awaited) {
       const callee = app.services.find((s) => s.name === name)!;
@@ -161,7 +144,7 @@ export class SwarmApplication extends Construct {
     }
     for (const [name, callees] of after) {
       const caller = this.services.get(name);
-      if (caller && callees.size) caller.dependsOn = [...(caller.dependsOn ?? []), ...[...callees].map((c) => `docker_service.${this.services.get(c)!.friendlyUniqueId}`)];
+      if (caller && callees.length) caller.dependsOn = [...(caller.dependsOn ?? []), ...callees.map((c) => `docker_service.${this.services.get(c)!.friendlyUniqueId}`)];
     }
   }
 
