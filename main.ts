@@ -4,7 +4,13 @@ import { isMainThread, parentPort, workerData } from "worker_threads";
 import { disableTokenStackTraces } from "./constructs/cdktf";
 import { ValidationError } from "./constructs/model";
 import { ENVIRONMENTS, type Environment } from "./environments";
-import { synthesizeAll, synthesizeAllInParallel, synthesizeShare, synthWarnings, type WorkerShare } from "./stacks/synth";
+import {
+  synthesizeAll,
+  synthesizeAllInParallel,
+  synthesizeShare,
+  synthWarnings,
+  type WorkerShare,
+} from "./stacks/synth";
 
 // Where each token was created is only ever shown when one fails to resolve; recording it costs a fifth of a synth.
 if (process.env.ARGO_SYNTH_STACK_TRACES !== "1") disableTokenStackTraces();
@@ -22,7 +28,8 @@ const only = selected.map((name) => name.trim()).filter((name) => name !== "");
 const options = only.length > 0 ? { only } : {};
 
 // scripts/synth.js, which runs this file as its prebuilt bundle, can start the same bundle on worker threads.
-const launcher = (globalThis as Record<symbol, unknown>)[Symbol.for("argo-infra.synth-launcher")] as { script: string; workerData: Record<string, unknown> } | undefined;
+const launcher = (globalThis as Record<symbol, unknown>)[Symbol.for("argo-infra.synth-launcher")] as
+  { script: string; workerData: Record<string, unknown> } | undefined;
 const share = (workerData as { argoSynthShare?: WorkerShare } | null)?.argoSynthShare;
 
 async function main(): Promise<void> {
@@ -34,7 +41,12 @@ async function main(): Promise<void> {
     const threads = Number(process.env.ARGO_SYNTH_THREADS ?? (cores > 1 && os.loadavg()[0] < cores - 1 ? 2 : 1));
     const stacks =
       launcher && threads > 1
-        ? await synthesizeAllInParallel(environments, outdir, { ...options, threads, workerScript: launcher.script, workerData: launcher.workerData })
+        ? await synthesizeAllInParallel(environments, outdir, {
+            ...options,
+            threads,
+            workerScript: launcher.script,
+            workerData: launcher.workerData,
+          })
         : synthesizeAll(environments, outdir, options);
     // What each platform cannot do and the policy warnings, as `cdktf synth` shows them.
     for (const warning of synthWarnings(outdir)) console.warn(warning);

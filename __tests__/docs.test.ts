@@ -9,9 +9,12 @@ import { LAB, AWS } from "../environments";
 const docs = generateDocs();
 
 describe("generated documentation", () => {
-  it.each(Object.keys(docs.files))("docs/%s is current (run `npm run docs` after changing a model, an environment or a platform)", (name) => {
-    expect(fs.readFileSync(path.join(DOCS_DIR, name), "utf8")).toBe(docs.files[name]);
-  });
+  it.each(Object.keys(docs.files))(
+    "docs/%s is current (run `npm run docs` after changing a model, an environment or a platform)",
+    (name) => {
+      expect(fs.readFileSync(path.join(DOCS_DIR, name), "utf8")).toBe(docs.files[name]);
+    },
+  );
 
   it("builds the capability matrix from the records the stacks wrote", () => {
     const stacks = collectRecords([LAB, AWS]);

@@ -13,7 +13,10 @@ synthesizeAll(ENVIRONMENTS, outdir);
 function referencesIn(text: string): string[] {
   const refs: string[] = [];
   for (const expression of text.match(/\$\{[^}]*\}/g) ?? []) {
-    for (const match of expression.matchAll(/\b(data\.[a-z0-9_]+\.[\w-]+|local\.[\w-]+|var\.[\w-]+|[a-z][a-z0-9]*_[a-z0-9_]+\.[\w-]+)/g)) refs.push(match[1]);
+    for (const match of expression.matchAll(
+      /\b(data\.[a-z0-9_]+\.[\w-]+|local\.[\w-]+|var\.[\w-]+|[a-z][a-z0-9]*_[a-z0-9_]+\.[\w-]+)/g,
+    ))
+      refs.push(match[1]);
   }
   return refs;
 }
@@ -27,12 +30,17 @@ describe("leaving cdktf: a synthesized stack as a plain Terraform directory", ()
     const original = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
     expect(text).not.toContain('"//"');
     // Same addresses: existing state keeps matching.
-    for (const [type, resources] of Object.entries<any>(original.resource ?? {})) expect(Object.keys(config.resource[type]).sort()).toEqual(Object.keys(resources).sort());
+    for (const [type, resources] of Object.entries<any>(original.resource ?? {}))
+      expect(Object.keys(config.resource[type]).sort()).toEqual(Object.keys(resources).sort());
     expect(config.terraform.required_providers).toEqual(original.terraform.required_providers);
     // Every reference resolves inside the file: nothing points back into cdktf.
     const declared = new Set<string>([
-      ...Object.entries<any>(config.resource ?? {}).flatMap(([type, r]) => Object.keys(r).map((name) => `${type}.${name}`)),
-      ...Object.entries<any>(config.data ?? {}).flatMap(([type, r]) => Object.keys(r).map((name) => `data.${type}.${name}`)),
+      ...Object.entries<any>(config.resource ?? {}).flatMap(([type, r]) =>
+        Object.keys(r).map((name) => `${type}.${name}`),
+      ),
+      ...Object.entries<any>(config.data ?? {}).flatMap(([type, r]) =>
+        Object.keys(r).map((name) => `data.${type}.${name}`),
+      ),
       ...Object.keys(config.locals ?? {}).map((name) => `local.${name}`),
       ...Object.keys(config.variable ?? {}).map((name) => `var.${name}`),
     ]);

@@ -5,7 +5,11 @@ import { unescapeTerraformTemplate } from "../constructs/nomad/terraform-escape"
 import { LAB, validateEnvironment, type Environment } from "../environments";
 import { NomadLabStack } from "../stacks";
 
-type Mutable<T> = T extends readonly (infer U)[] ? Mutable<U>[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
+type Mutable<T> = T extends readonly (infer U)[]
+  ? Mutable<U>[]
+  : T extends object
+    ? { -readonly [K in keyof T]: Mutable<T[K]> }
+    : T;
 
 /** A deep, writable copy of ARGO for tests that break one thing. */
 export function argoCopy(): Mutable<Application> {

@@ -29,7 +29,11 @@ function filesOf(dir: string): Map<string, Buffer> {
 
 /** `npm run synth` as it runs: the launcher, which builds dist/synth.js when a source is newer and runs it. */
 function launch(outdir: string, args: string[] = [], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [path.join(root, "scripts/synth.js"), ...args], { cwd: root, env: { ...process.env, ...env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
+  return spawnSync(process.execPath, [path.join(root, "scripts/synth.js"), ...args], {
+    cwd: root,
+    env: { ...process.env, ...env, CDKTF_OUTDIR: outdir },
+    encoding: "utf8",
+  });
 }
 
 describe("the prebuilt synth (npm run synth)", () => {
@@ -38,15 +42,21 @@ describe("the prebuilt synth (npm run synth)", () => {
   synthesizeAll(ENVIRONMENTS, expectedDir);
   const expected = filesOf(expectedDir);
 
-  it.each([["one thread", "1"], ["two threads", "2"]])("writes byte for byte what the sources write, on %s", (_, threads) => {
+  it.each([
+    ["one thread", "1"],
+    ["two threads", "2"],
+  ])("writes byte for byte what the sources write, on %s", (_, threads) => {
     const outdir = path.join(tmp(), "out");
     const run = launch(outdir, [], { ARGO_SYNTH_THREADS: threads });
-    expect(run.stderr.split("\n").filter((l) => l && !/^warning \[[\w-]+\] /.test(l) && !/^build-synth: /.test(l))).toEqual([]);
+    expect(
+      run.stderr.split("\n").filter((l) => l && !/^warning \[[\w-]+\] /.test(l) && !/^build-synth: /.test(l)),
+    ).toEqual([]);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain(`Synthesized ${ENVIRONMENTS.flatMap(stackNamesOf).length} stack(s)`);
     const actual = filesOf(outdir);
     expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
-    for (const [file, bytes] of expected) expect({ file, same: actual.get(file)!.equals(bytes) }).toEqual({ file, same: true });
+    for (const [file, bytes] of expected)
+      expect({ file, same: actual.get(file)!.equals(bytes) }).toEqual({ file, same: true });
   });
 
   it("synthesizes only the stacks it is given, each as in the full synth, and lists only them in the manifest", () => {
@@ -57,14 +67,18 @@ describe("the prebuilt synth (npm run synth)", () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
     const full = JSON.parse(expected.get("manifest.json")!.toString());
     expect(manifest.stacks).toEqual({ eks: full.stacks.eks, "swarm-lab": full.stacks["swarm-lab"] });
-    for (const [file, bytes] of filesOf(outdir)) if (file !== "manifest.json") expect({ file, same: bytes.equals(expected.get(file)!) }).toEqual({ file, same: true });
+    for (const [file, bytes] of filesOf(outdir))
+      if (file !== "manifest.json")
+        expect({ file, same: bytes.equals(expected.get(file)!) }).toEqual({ file, same: true });
   });
 
   it("names the stacks there are when asked for one that is not, and writes nothing", () => {
     const outdir = path.join(tmp(), "out");
     const run = launch(outdir, [], { ARGO_STACKS: "eks,ekss" });
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain(`unknown stack "ekss"; the stacks are: ${ENVIRONMENTS.flatMap(stackNamesOf).join(", ")}`);
+    expect(run.stderr).toContain(
+      `unknown stack "ekss"; the stacks are: ${ENVIRONMENTS.flatMap(stackNamesOf).join(", ")}`,
+    );
     expect(fs.existsSync(outdir)).toBe(false);
   });
 

@@ -11,7 +11,11 @@ const root = path.resolve(__dirname, "..");
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "argo-synth-"));
 
 function runMain(env: Record<string, string>) {
-  return spawnSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: root, env: { ...process.env, ...env }, encoding: "utf8" });
+  return spawnSync(process.execPath, ["--import", "tsx", "main.ts"], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+  });
 }
 
 describe("synthesizing every stack", () => {
@@ -24,16 +28,24 @@ describe("synthesizing every stack", () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
     expect(Object.keys(manifest.stacks).sort()).toEqual([...stacks].sort());
     for (const stack of stacks) {
-      expect(JSON.parse(fs.readFileSync(path.join(outdir, `stacks/${stack}/cdk.tf.json`), "utf8")).terraform).toBeDefined();
+      expect(
+        JSON.parse(fs.readFileSync(path.join(outdir, `stacks/${stack}/cdk.tf.json`), "utf8")).terraform,
+      ).toBeDefined();
       // Every stack that runs the application reports how it realizes the model (the lab stack runs machines).
       expect(fs.existsSync(path.join(outdir, `stacks/${stack}/capabilities.json`))).toBe(stack !== "lab");
     }
     expect(fs.existsSync(path.join(outdir, "stacks/swarm-lab/docker-stack.yml"))).toBe(true);
     expect(fs.existsSync(path.join(outdir, "stacks/lab/cdk.tf.json"))).toBe(true);
     expect(fs.existsSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"))).toBe(true);
-    expect(JSON.parse(fs.readFileSync(path.join(outdir, "stacks/nomad-lab/capabilities.json"), "utf8")).length).toBeGreaterThan(0);
-    expect(JSON.parse(fs.readFileSync(path.join(outdir, "stacks/ecs/cdk.tf.json"), "utf8")).resource.aws_ecs_service).toBeDefined();
-    expect(JSON.parse(fs.readFileSync(path.join(outdir, "stacks/ecs/capabilities.json"), "utf8")).length).toBeGreaterThan(0);
+    expect(
+      JSON.parse(fs.readFileSync(path.join(outdir, "stacks/nomad-lab/capabilities.json"), "utf8")).length,
+    ).toBeGreaterThan(0);
+    expect(
+      JSON.parse(fs.readFileSync(path.join(outdir, "stacks/ecs/cdk.tf.json"), "utf8")).resource.aws_ecs_service,
+    ).toBeDefined();
+    expect(
+      JSON.parse(fs.readFileSync(path.join(outdir, "stacks/ecs/capabilities.json"), "utf8")).length,
+    ).toBeGreaterThan(0);
   });
 
   it("keeps what Terraform left next to a stack when synthesizing again", () => {
@@ -44,7 +56,9 @@ describe("synthesizing every stack", () => {
     fs.writeFileSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"), "stale");
     synthesizeAll(ENVIRONMENTS, outdir);
     expect(fs.existsSync(providers)).toBe(true);
-    expect(JSON.parse(fs.readFileSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"), "utf8")).resource.nomad_job).toBeDefined();
+    expect(
+      JSON.parse(fs.readFileSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"), "utf8")).resource.nomad_job,
+    ).toBeDefined();
     expect(fs.readdirSync(path.dirname(outdir)).filter((n) => n.includes("staging"))).toEqual([]);
   });
 
@@ -62,12 +76,17 @@ describe("synthesizing every stack", () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).problems.map((p) => p.path)).toEqual(["environments.lab.selection.optionalServices[0]", "environments.lab.adminCidrs[0]"]);
+    expect((error as ValidationError).problems.map((p) => p.path)).toEqual([
+      "environments.lab.selection.optionalServices[0]",
+      "environments.lab.adminCidrs[0]",
+    ]);
     expect(fs.readdirSync(outdir)).toEqual(["previous.txt"]);
   });
 
   it("rejects two environments claiming the same stack name", () => {
-    expect(() => synthesizeAll([labCopy(), labCopy()], path.join(tmp(), "out"))).toThrow('stack name "nomad-lab" is already used by environment "lab"');
+    expect(() => synthesizeAll([labCopy(), labCopy()], path.join(tmp(), "out"))).toThrow(
+      'stack name "nomad-lab" is already used by environment "lab"',
+    );
   });
 });
 
@@ -79,7 +98,9 @@ describe("the synth command", () => {
     // Only the platforms' and policies' warnings, as `cdktf synth` prints them: nothing else on stderr.
     const lines = run.stderr.trim().split("\n");
     expect(lines.filter((l) => !/^warning \[[\w-]+\] /.test(l))).toEqual([]);
-    expect(lines).toContainEqual(expect.stringMatching(/^warning \[swarm-lab\] \[swarm\] query-api: autoscaling .* not supported on Swarm/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^warning \[swarm-lab\] \[swarm\] query-api: autoscaling .* not supported on Swarm/),
+    );
     expect(run.stdout).toContain(`Synthesized ${ENVIRONMENTS.flatMap(stackNamesOf).length} stack(s)`);
     expect(fs.existsSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"))).toBe(true);
   });
@@ -89,19 +110,31 @@ describe("the synth command", () => {
     fs.symlinkSync(process.execPath, path.join(bin, "node"));
     const outdir = path.join(tmp(), "out");
     const run = runMain({ CDKTF_OUTDIR: outdir, PATH: `${bin}:/usr/bin:/bin` });
-    expect(spawnSync("sh", ["-c", "command -v terraform"], { env: { PATH: `${bin}:/usr/bin:/bin` } }).status).not.toBe(0);
-    expect(run.stderr.trim().split("\n").filter((l) => !/^warning \[[\w-]+\] /.test(l))).toEqual([]);
+    expect(spawnSync("sh", ["-c", "command -v terraform"], { env: { PATH: `${bin}:/usr/bin:/bin` } }).status).not.toBe(
+      0,
+    );
+    expect(
+      run.stderr
+        .trim()
+        .split("\n")
+        .filter((l) => !/^warning \[[\w-]+\] /.test(l)),
+    ).toEqual([]);
     expect(run.status).toBe(0);
   });
 
   it("exits non-zero with every problem, and writes nothing, for a broken environment", () => {
     const outdir = path.join(tmp(), "out");
-    const run = runMain({ CDKTF_OUTDIR: outdir, ARGO_ENVIRONMENTS: path.join(__dirname, "fixtures/broken-environments.ts") });
+    const run = runMain({
+      CDKTF_OUTDIR: outdir,
+      ARGO_ENVIRONMENTS: path.join(__dirname, "fixtures/broken-environments.ts"),
+    });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("The configuration has 5 problems:");
     expect(run.stderr).toContain('services.query-api.talksTo[1]: unknown service "memcache"');
     expect(run.stderr).toContain('environments.lab.adminCidrs[0]: "192.168.10.0/33" is not a valid CIDR');
-    expect(run.stderr).toContain('environments.lab.nomad.hostVolumes: has no entry for volume "postgres-data" of service "postgres"');
+    expect(run.stderr).toContain(
+      'environments.lab.nomad.hostVolumes: has no entry for volume "postgres-data" of service "postgres"',
+    );
     expect(run.stderr).toContain("Nothing was written.");
     expect(fs.existsSync(outdir)).toBe(false);
     expect(fs.readdirSync(path.dirname(outdir))).toEqual([]);

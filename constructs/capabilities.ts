@@ -49,7 +49,9 @@ export class CapabilityReport extends Construct {
   record(scope: Construct, entry: CapabilityRecord): void {
     this.entries.push(entry);
     if (entry.support === "unsupported") {
-      Annotations.of(scope).addWarning(`[${entry.platform}] ${entry.service}: ${entry.intent} (${entry.wanted}) ${entry.realization}`);
+      Annotations.of(scope).addWarning(
+        `[${entry.platform}] ${entry.service}: ${entry.intent} (${entry.wanted}) ${entry.realization}`,
+      );
     }
   }
 

@@ -26,7 +26,15 @@ export {
   DefaultTokenResolver,
   StringConcat,
 } from "cdktf";
-export type { IAspect, ISynthesisSession, ITerraformDependable, S3BackendConfig, SSHProvisionerConnection, StackManifest, TerraformMetaArguments } from "cdktf";
+export type {
+  IAspect,
+  ISynthesisSession,
+  ITerraformDependable,
+  S3BackendConfig,
+  SSHProvisionerConnection,
+  StackManifest,
+  TerraformMetaArguments,
+} from "cdktf";
 export { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer";
 export { Construct } from "constructs";
 export type { IConstruct } from "constructs";
@@ -48,6 +56,8 @@ export const FROM_DEPLOYER_ENVIRONMENT = undefined as unknown as string;
 export function disableTokenStackTraces(): void {
   // The module object itself (cdktf reads the function from it at each call), not an ES namespace copy of it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const tokenStackTrace: { captureStackTrace: (below?: unknown) => string[] } = require("cdktf/lib/tokens/private/stack-trace");
+  const tokenStackTrace: {
+    captureStackTrace: (below?: unknown) => string[];
+  } = require("cdktf/lib/tokens/private/stack-trace");
   tokenStackTrace.captureStackTrace = () => [];
 }

@@ -18,7 +18,12 @@ export const probeToolOf = (service: ServiceSpec): ProbeTool => service.image.pr
  * commands as they are.
  */
 export function dockerHealthcheck(service: ServiceSpec, check: HealthCheck): DockerHealthcheck {
-  const timing = { intervalSec: check.intervalSec, timeoutSec: check.timeoutSec, retries: 3, startPeriodSec: updatePolicyOf(service).minHealthySec };
+  const timing = {
+    intervalSec: check.intervalSec,
+    timeoutSec: check.timeoutSec,
+    retries: 3,
+    startPeriodSec: updatePolicyOf(service).minHealthySec,
+  };
   if (check.type === "command") return { test: ["CMD", ...check.command], ...timing };
   const port = portNamed(service, check.port).containerPort;
   if (check.type === "tcp") return { test: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`], ...timing };

@@ -69,12 +69,26 @@ export class Cluster {
       ].join(" "),
     ].join(" && ");
     // `ip netns exec` would remount /sys and hide the cgroup mounts; nsenter --net does not.
-    const child = spawn("nsenter", [`--net=/var/run/netns/${netnsOf(node)}`, "unshare", "--mount", "--uts", "--propagation", "private", "/bin/sh", "-c", script], {
-      detached: true,
-      stdio: ["ignore", log, log],
-      // No registry is reachable: use local images without asking one.
-      env: { ...process.env, DOCKER_SERVICE_PREFER_OFFLINE_IMAGE: "1" },
-    });
+    const child = spawn(
+      "nsenter",
+      [
+        `--net=/var/run/netns/${netnsOf(node)}`,
+        "unshare",
+        "--mount",
+        "--uts",
+        "--propagation",
+        "private",
+        "/bin/sh",
+        "-c",
+        script,
+      ],
+      {
+        detached: true,
+        stdio: ["ignore", log, log],
+        // No registry is reachable: use local images without asking one.
+        env: { ...process.env, DOCKER_SERVICE_PREFER_OFFLINE_IMAGE: "1" },
+      },
+    );
     fs.closeSync(log);
     child.unref();
     this.pids.set(node.name, child.pid!);
@@ -83,7 +97,12 @@ export class Cluster {
   async waitForEngine(node: EngineNode): Promise<void> {
     const engine = this.engine(node.name);
     try {
-      await waitFor(`engine ${node.name}`, 60, async () => ((await engine.api<{ Name: string }>("/info")).Name === node.name ? true : undefined), 500);
+      await waitFor(
+        `engine ${node.name}`,
+        60,
+        async () => ((await engine.api<{ Name: string }>("/info")).Name === node.name ? true : undefined),
+        500,
+      );
     } catch (error) {
       throw new Error(`${(error as Error).message}\n--- ${node.name} dockerd log ---\n${this.logTail(node)}`);
     }
@@ -119,12 +138,29 @@ export class Cluster {
     const [first, ...others] = NODES.filter((n) => n.role === "manager");
     const leader = this.engine(first.name);
     // Real addresses, not 127.0.0.1: overlay traffic (VXLAN, gossip) flows between the namespaces.
-    const addr = (n: EngineNode) => ["--advertise-addr", n.address, "--listen-addr", `${n.address}:2377`, "--data-path-addr", n.address];
+    const addr = (n: EngineNode) => [
+      "--advertise-addr",
+      n.address,
+      "--listen-addr",
+      `${n.address}:2377`,
+      "--data-path-addr",
+      n.address,
+    ];
     // The lab's heartbeat (constructs/lab/swarm-cluster.ts), so a lost worker is noticed as on the lab.
     await leader.cli(["swarm", "init", ...addr(first), "--dispatcher-heartbeat", `${SWARM_DISPATCHER_HEARTBEAT_SEC}s`]);
-    const token = { manager: (await leader.cli(["swarm", "join-token", "-q", "manager"])).trim(), worker: (await leader.cli(["swarm", "join-token", "-q", "worker"])).trim() };
+    const token = {
+      manager: (await leader.cli(["swarm", "join-token", "-q", "manager"])).trim(),
+      worker: (await leader.cli(["swarm", "join-token", "-q", "worker"])).trim(),
+    };
     for (const node of [...others, ...NODES.filter((n) => n.role === "worker")]) {
-      await this.engine(node.name).cli(["swarm", "join", "--token", token[node.role], ...addr(node), `${first.address}:2377`]);
+      await this.engine(node.name).cli([
+        "swarm",
+        "join",
+        "--token",
+        token[node.role],
+        ...addr(node),
+        `${first.address}:2377`,
+      ]);
     }
     // As the lab stack does: label the nodes that hold persistent volumes.
     for (const [node, labels] of Object.entries(nodeLabels)) {
@@ -177,7 +213,11 @@ export class Cluster {
     if (!fs.existsSync(file)) return undefined;
     const pid = Number(fs.readFileSync(file, "utf8").trim());
     // Only a dockerd started for this node (its pid file names our state directory).
-    return pid > 0 && fs.existsSync(`/proc/${pid}/cmdline`) && fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(stateOf(node)) ? pid : undefined;
+    return pid > 0 &&
+      fs.existsSync(`/proc/${pid}/cmdline`) &&
+      fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(stateOf(node))
+      ? pid
+      : undefined;
   }
 
   private cgroupDirs(node: EngineNode): string[] {
@@ -192,7 +232,8 @@ export class Cluster {
   private cgroupPids(node: EngineNode): number[] {
     const pids: number[] = [];
     const walk = (dir: string) => {
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) walk(path.join(dir, entry.name));
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true }))
+        if (entry.isDirectory()) walk(path.join(dir, entry.name));
       const procs = path.join(dir, "cgroup.procs");
       if (fs.existsSync(procs)) pids.push(...fs.readFileSync(procs, "utf8").split("\n").filter(Boolean).map(Number));
     };
@@ -202,7 +243,8 @@ export class Cluster {
 
   private removeCgroups(node: EngineNode): void {
     const remove = (dir: string) => {
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) remove(path.join(dir, entry.name));
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true }))
+        if (entry.isDirectory()) remove(path.join(dir, entry.name));
       try {
         fs.rmdirSync(dir);
       } catch {

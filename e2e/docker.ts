@@ -18,7 +18,8 @@ export class Engine {
         let body = "";
         res.on("data", (chunk) => (body += chunk));
         res.on("end", () => {
-          if ((res.statusCode ?? 500) >= 300) return reject(new Error(`${this.name} ${method} ${path}: ${res.statusCode} ${body.trim()}`));
+          if ((res.statusCode ?? 500) >= 300)
+            return reject(new Error(`${this.name} ${method} ${path}: ${res.statusCode} ${body.trim()}`));
           resolve((body ? JSON.parse(body) : undefined) as T);
         });
       });
@@ -35,7 +36,10 @@ export class Engine {
         DOCKER_CLI,
         ["-H", `unix://${this.socket}`, ...args],
         { cwd: options.cwd, timeout: options.timeoutMs ?? 120000, maxBuffer: 64 * 1024 * 1024 },
-        (error, stdout, stderr) => (error ? reject(new Error(`docker ${args.join(" ")} (${this.name}): ${stderr.trim() || error.message}`)) : resolve(stdout)),
+        (error, stdout, stderr) =>
+          error
+            ? reject(new Error(`docker ${args.join(" ")} (${this.name}): ${stderr.trim() || error.message}`))
+            : resolve(stdout),
       );
       if (options.input !== undefined) child.stdin!.end(options.input);
     });
@@ -45,9 +49,18 @@ export class Engine {
    * `docker exec` in a container; resolves with exit code and output instead of rejecting. `input` goes to the
    * command's stdin (`exec -i`): a value passed so is in no command line and no inspect output.
    */
-  exec(container: string, command: readonly string[], timeoutMs = 15000, input?: string): { code: number; output: string } {
+  exec(
+    container: string,
+    command: readonly string[],
+    timeoutMs = 15000,
+    input?: string,
+  ): { code: number; output: string } {
     const interactive = input === undefined ? [] : ["-i"];
-    const result = spawnSync(DOCKER_CLI, ["-H", `unix://${this.socket}`, "exec", ...interactive, container, ...command], { encoding: "utf8", timeout: timeoutMs, input });
+    const result = spawnSync(
+      DOCKER_CLI,
+      ["-H", `unix://${this.socket}`, "exec", ...interactive, container, ...command],
+      { encoding: "utf8", timeout: timeoutMs, input },
+    );
     return { code: result.status ?? -1, output: `${result.stdout ?? ""}${result.stderr ?? ""}`.trim() };
   }
 }

@@ -17,7 +17,8 @@ export interface EngineSnapshot {
 const withoutStackLabels = (labels: Record<string, string> | undefined | null): Record<string, string> =>
   Object.fromEntries(Object.entries(labels ?? {}).filter(([k]) => !k.startsWith("com.docker.stack.")));
 
-const byKey = <T>(items: readonly T[] | undefined | null, key: (item: T) => string): T[] => [...(items ?? [])].sort((a, b) => key(a).localeCompare(key(b)));
+const byKey = <T>(items: readonly T[] | undefined | null, key: (item: T) => string): T[] =>
+  [...(items ?? [])].sort((a, b) => key(a).localeCompare(key(b)));
 
 /**
  * Reads the deployment's objects. `secretBase` maps a secret's engine name to the name both renderings share
@@ -58,11 +59,17 @@ export async function snapshot(
       (n: any) => n.Target,
     );
     container.Secrets = byKey(
-      (container.Secrets ?? []).map(({ SecretID, SecretName: _name, ...rest }: any) => ({ ...rest, Secret: secretName.get(SecretID) ?? `missing ${SecretID}` })),
+      (container.Secrets ?? []).map(({ SecretID, SecretName: _name, ...rest }: any) => ({
+        ...rest,
+        Secret: secretName.get(SecretID) ?? `missing ${SecretID}`,
+      })),
       (s: any) => s.File.Name,
     );
     container.Configs = byKey(
-      (container.Configs ?? []).map(({ ConfigID, ConfigName: _name, ...rest }: any) => ({ ...rest, Config: configName.get(ConfigID) ?? `missing ${ConfigID}` })),
+      (container.Configs ?? []).map(({ ConfigID, ConfigName: _name, ...rest }: any) => ({
+        ...rest,
+        Config: configName.get(ConfigID) ?? `missing ${ConfigID}`,
+      })),
       (c: any) => c.File.Name,
     );
     container.Mounts = byKey(
@@ -71,7 +78,9 @@ export async function snapshot(
         const labels = withoutStackLabels(m.VolumeOptions.Labels);
         const { Labels: _labels, ...options } = m.VolumeOptions;
         const rest = Object.keys(labels).length ? { ...options, Labels: labels } : options;
-        return Object.keys(rest).length ? { ...m, VolumeOptions: rest } : (({ VolumeOptions: _v, ...plain }) => plain)(m);
+        return Object.keys(rest).length
+          ? { ...m, VolumeOptions: rest }
+          : (({ VolumeOptions: _v, ...plain }) => plain)(m);
       }),
       (m: any) => m.Target,
     );
@@ -79,26 +88,49 @@ export async function snapshot(
     if (container.Healthcheck && !container.Healthcheck.Test) delete container.Healthcheck;
     // The provider always sends a DNSConfig; empty (no nameservers, search domains or options), the engine's own.
     const dns = container.DNSConfig;
-    if (dns && !(dns.Nameservers ?? []).length && !(dns.Search ?? []).length && !(dns.Options ?? []).length) delete container.DNSConfig;
+    if (dns && !(dns.Nameservers ?? []).length && !(dns.Search ?? []).length && !(dns.Options ?? []).length)
+      delete container.DNSConfig;
     // The CLI always sends Privileges; all empty, it asks for nothing.
     const p = container.Privileges;
-    if (p && !p.CredentialSpec && !p.SELinuxContext && !p.NoNewPrivileges && Object.keys(p).length <= 3) delete container.Privileges;
+    if (p && !p.CredentialSpec && !p.SELinuxContext && !p.NoNewPrivileges && Object.keys(p).length <= 3)
+      delete container.Privileges;
     serviceSpecs[spec.Name] = spec;
   }
 
   const networkSpecs: Record<string, unknown> = {};
   for (const n of networks.filter((x) => names.networks.includes(x.Name))) {
     // The VXLAN ID is allocated by the engine per network.
-    const options = Object.fromEntries(Object.entries<string>(n.Options ?? {}).filter(([k]) => k !== "com.docker.network.driver.overlay.vxlanid_list"));
-    networkSpecs[n.Name] = { Driver: n.Driver, Scope: n.Scope, EnableIPv6: n.EnableIPv6, IPAM: n.IPAM, Internal: n.Internal, Attachable: n.Attachable, Ingress: n.Ingress, ConfigOnly: n.ConfigOnly, Options: options, Labels: withoutStackLabels(n.Labels) };
+    const options = Object.fromEntries(
+      Object.entries<string>(n.Options ?? {}).filter(([k]) => k !== "com.docker.network.driver.overlay.vxlanid_list"),
+    );
+    networkSpecs[n.Name] = {
+      Driver: n.Driver,
+      Scope: n.Scope,
+      EnableIPv6: n.EnableIPv6,
+      IPAM: n.IPAM,
+      Internal: n.Internal,
+      Attachable: n.Attachable,
+      Ingress: n.Ingress,
+      ConfigOnly: n.ConfigOnly,
+      Options: options,
+      Labels: withoutStackLabels(n.Labels),
+    };
   }
   const secretSpecs: Record<string, unknown> = {};
   for (const s of secrets.filter((x) => x.Spec.Name.startsWith(names.prefix))) {
-    secretSpecs[secretBase(s.Spec.Name)] = { Labels: withoutStackLabels(s.Spec.Labels), Driver: s.Spec.Driver ?? null, Templating: s.Spec.Templating ?? null };
+    secretSpecs[secretBase(s.Spec.Name)] = {
+      Labels: withoutStackLabels(s.Spec.Labels),
+      Driver: s.Spec.Driver ?? null,
+      Templating: s.Spec.Templating ?? null,
+    };
   }
   const configSpecs: Record<string, unknown> = {};
   for (const c of configs.filter((x) => x.Spec.Name.startsWith(names.prefix))) {
-    configSpecs[c.Spec.Name] = { Labels: withoutStackLabels(c.Spec.Labels), Data: c.Spec.Data, Templating: c.Spec.Templating ?? null };
+    configSpecs[c.Spec.Name] = {
+      Labels: withoutStackLabels(c.Spec.Labels),
+      Data: c.Spec.Data,
+      Templating: c.Spec.Templating ?? null,
+    };
   }
   return { services: serviceSpecs, networks: networkSpecs, secrets: secretSpecs, configs: configSpecs };
 }
@@ -109,9 +141,12 @@ export function differences(a: EngineSnapshot, b: EngineSnapshot, labels: readon
   const show = (v: unknown) => (v === undefined ? "absent" : JSON.stringify(v).slice(0, 160));
   const walk = (x: unknown, y: unknown, at: string) => {
     if (x && y && typeof x === "object" && typeof y === "object" && Array.isArray(x) === Array.isArray(y)) {
-      const keys = Array.isArray(x) ? [...Array(Math.max(x.length, (y as unknown[]).length)).keys()].map(String) : [...new Set([...Object.keys(x), ...Object.keys(y as object)])].sort();
+      const keys = Array.isArray(x)
+        ? [...Array(Math.max(x.length, (y as unknown[]).length)).keys()].map(String)
+        : [...new Set([...Object.keys(x), ...Object.keys(y as object)])].sort();
       for (const k of keys) walk((x as any)[k], (y as any)[k], Array.isArray(x) ? `${at}[${k}]` : `${at}.${k}`);
-    } else if (JSON.stringify(x) !== JSON.stringify(y)) out.push(`${at}: ${labels[0]} ${show(x)}, ${labels[1]} ${show(y)}`);
+    } else if (JSON.stringify(x) !== JSON.stringify(y))
+      out.push(`${at}: ${labels[0]} ${show(x)}, ${labels[1]} ${show(y)}`);
   };
   for (const kind of ["services", "networks", "secrets", "configs"] as const) walk(a[kind], b[kind], kind);
   return out;

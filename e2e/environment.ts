@@ -46,7 +46,12 @@ export function e2eEnvironment(options: { readonly otAppTag?: string } = {}): En
       backend: { kind: "local" },
       dockerHost: `unix://${socketOf(MANAGER)}`,
       // As in the lab: postgres alone on one worker, prometheus and grafana together on another, loki on a third.
-      volumeNodes: { "postgres-data": "e2e-w0", "prometheus-data": "e2e-w1", "grafana-data": "e2e-w1", "loki-data": "e2e-w2" },
+      volumeNodes: {
+        "postgres-data": "e2e-w0",
+        "prometheus-data": "e2e-w1",
+        "grafana-data": "e2e-w1",
+        "loki-data": "e2e-w2",
+      },
       networking: { endpointMode: "dnsrr", publishMode: "host", encryptOverlays: false },
       ingressImage: ingressStandInImage(),
     },

@@ -54,7 +54,17 @@ function copyProgram(program: string, root: string, target = program): void {
 }
 
 function baseRootfs(root: string): void {
-  for (const dir of ["bin", "etc", "tmp", "var/tmp", "usr/local/bin", "var/lib/postgresql/data", "prometheus", "var/lib/grafana", "loki"]) {
+  for (const dir of [
+    "bin",
+    "etc",
+    "tmp",
+    "var/tmp",
+    "usr/local/bin",
+    "var/lib/postgresql/data",
+    "prometheus",
+    "var/lib/grafana",
+    "loki",
+  ]) {
     fs.mkdirSync(path.join(root, dir), { recursive: true });
   }
   fs.chmodSync(path.join(root, "tmp"), 0o1777);
@@ -67,7 +77,10 @@ function baseRootfs(root: string): void {
   }
   copyProgram("/bin/bash", root);
   fs.symlinkSync("bash", path.join(root, "bin/sh"));
-  fs.writeFileSync(path.join(root, "etc/passwd"), "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n");
+  fs.writeFileSync(
+    path.join(root, "etc/passwd"),
+    "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n",
+  );
   fs.writeFileSync(path.join(root, "etc/group"), "root:x:0:\nnogroup:x:65534:\n");
   run("cp", ["-a", `${STAND_INS}/.`, root]);
 }
@@ -120,7 +133,11 @@ export interface StandInArchives {
 }
 
 /** Builds both archives in a new directory under `parent` (the caller removes it). */
-export function buildStandInArchives(parent: string, services: readonly StandInImage[], ingress: StandInImage): StandInArchives {
+export function buildStandInArchives(
+  parent: string,
+  services: readonly StandInImage[],
+  ingress: StandInImage,
+): StandInArchives {
   const work = fs.mkdtempSync(path.join(parent, "images-"));
   const servicesArchive = path.join(work, "services.tar");
   const ingressArchive = path.join(work, "ingress.tar");

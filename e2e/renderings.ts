@@ -55,12 +55,16 @@ export class StackFileRendering implements Rendering {
   ) {}
 
   async prepare(): Promise<void> {
-    for (const secret of this.deployment.secrets) await this.manager.cli(["secret", "create", secret.name, "-"], { input: secret.value });
+    for (const secret of this.deployment.secrets)
+      await this.manager.cli(["secret", "create", secret.name, "-"], { input: secret.value });
   }
 
   async deploy(release: Release): Promise<void> {
     // No registry: never ask one for a digest; engines use the images loaded into them.
-    await this.manager.cli(["stack", "deploy", "--resolve-image", "never", "-c", STACK_FILE, this.deployment.namespace], { cwd: this.dirs[release] });
+    await this.manager.cli(
+      ["stack", "deploy", "--resolve-image", "never", "-c", STACK_FILE, this.deployment.namespace],
+      { cwd: this.dirs[release] },
+    );
   }
 
   async removeStack(): Promise<string> {
@@ -129,7 +133,9 @@ export class TerraformRendering implements Rendering {
   }
 
   async removeStack(): Promise<string> {
-    const result = await this.tf.destroy(this.dirs.good, (address) => /^docker_(service|network|config)\./.test(address));
+    const result = await this.tf.destroy(this.dirs.good, (address) =>
+      /^docker_(service|network|config)\./.test(address),
+    );
     if (result.firstFailure) this.destroyRetries.push(`targeted destroy: ${result.firstFailure}`);
     return `terraform destroy -target=<every docker_service, docker_network, docker_config> (${result.seconds.toFixed(1)} s${result.runs > 1 ? `, ${result.runs} runs` : ""})`;
   }
@@ -146,7 +152,10 @@ export class TerraformRendering implements Rendering {
   async secrets(): Promise<Map<string, { name: string; value: string }>> {
     const out = new Map<string, { name: string; value: string }>();
     for (const { values } of await this.tf.resources(this.dirs.good, "docker_secret")) {
-      out.set(this.secretBase(values.name).slice(this.namespace.length + 1), { name: values.name, value: Buffer.from(values.data, "base64").toString("utf8") });
+      out.set(this.secretBase(values.name).slice(this.namespace.length + 1), {
+        name: values.name,
+        value: Buffer.from(values.data, "base64").toString("utf8"),
+      });
     }
     return out;
   }
@@ -167,7 +176,9 @@ export class TerraformRendering implements Rendering {
 
   /** The random_password resource a model secret's value comes from (from the rendered docker_secret). */
   randomPasswordOf(modelSecret: string): string {
-    const secret = Object.values<any>(this.config.resource.docker_secret).find((s) => this.secretBase(String(s.name).replace(/_\$\{.*$/, "")) === `${this.namespace}_${modelSecret}`);
+    const secret = Object.values<any>(this.config.resource.docker_secret).find(
+      (s) => this.secretBase(String(s.name).replace(/_\$\{.*$/, "")) === `${this.namespace}_${modelSecret}`,
+    );
     // Its data reads the value from a local (swarm-application.ts), which names the random_password.
     const local = secret && /local\.([\w-]+)/.exec(secret.data)?.[1];
     const match = local && /random_password\.([\w-]+)\.result/.exec(String(this.config.locals?.[local] ?? ""));

@@ -34,7 +34,8 @@ export function measured(name: string, seconds: number, note = ""): void {
 /** The table of measured times and the closing `N passed, N failed` line; sets the exit code. */
 export function summarize(heading: string, nameWidth: number, total: string): void {
   console.log(`\n${heading}`);
-  for (const t of timings) console.log(`  ${t.name.padEnd(nameWidth)} ${t.seconds.toFixed(1).padStart(6)} s${t.note ? `   (${t.note})` : ""}`);
+  for (const t of timings)
+    console.log(`  ${t.name.padEnd(nameWidth)} ${t.seconds.toFixed(1).padStart(6)} s${t.note ? `   (${t.note})` : ""}`);
   const failed = results.filter((r) => !r.ok).length;
   console.log(`\n${total}`);
   console.log(`${results.length - failed} passed, ${failed} failed`);

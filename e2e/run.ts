@@ -25,7 +25,13 @@ import { DOCKER_CLI, query, type Engine } from "./docker";
 import { differences, snapshot, type EngineSnapshot } from "./engine-specs";
 import { BROKEN_OT_APP_TAG, E2E, ingressStandInImage } from "./environment";
 import { buildStandInArchives, standIn, standInImages } from "./images";
-import { selectedRenderings, StackFileRendering, TerraformRendering, type Rendering, type RenderingName } from "./renderings";
+import {
+  selectedRenderings,
+  StackFileRendering,
+  TerraformRendering,
+  type Rendering,
+  type RenderingName,
+} from "./renderings";
 import { AssertionFailed, assert, check, measured, results, summarize } from "./report";
 import { run, waitFor } from "./shell";
 import { TerraformRuns, terraformReadiness } from "./terraform";
@@ -36,7 +42,12 @@ const NAMESPACE = E2E.swarm!.namespace;
 const INGRESS_PORT = E2E.swarm!.ingressPort;
 const app: Application = selectApplication(E2E.application, E2E.selection);
 /** The deployment's object names, which both renderings give the engine. */
-const DEPLOYMENT = planSwarmDeployment({ app, target: E2E.swarm!, adminCidrs: E2E.adminCidrs, secretValue: (name) => name });
+const DEPLOYMENT = planSwarmDeployment({
+  app,
+  target: E2E.swarm!,
+  adminCidrs: E2E.adminCidrs,
+  secretValue: (name) => name,
+});
 const SERVICE_NAMES = DEPLOYMENT.services.map((s) => s.name);
 const NETWORK_NAMES = DEPLOYMENT.networks.map((n) => n.name);
 const VOLUME_NAMES = DEPLOYMENT.volumes.map((v) => `${NAMESPACE}_${v}`);
@@ -58,7 +69,11 @@ interface StackFile {
 function synth(environmentsModule: string | undefined, outdir: string, stack: string): StackFile {
   run(path.join(ROOT, "node_modules/.bin/tsx"), [path.join(ROOT, "main.ts")], {
     cwd: ROOT,
-    env: { ...process.env, CDKTF_OUTDIR: outdir, ...(environmentsModule ? { ARGO_ENVIRONMENTS: environmentsModule } : {}) },
+    env: {
+      ...process.env,
+      CDKTF_OUTDIR: outdir,
+      ...(environmentsModule ? { ARGO_ENVIRONMENTS: environmentsModule } : {}),
+    },
   });
   const dir = path.join(outdir, "stacks", stack);
   return { dir, doc: parseYaml(fs.readFileSync(path.join(dir, STACK_FILE), "utf8")) };
@@ -85,11 +100,24 @@ interface State {
 
 /** The deployment's services (by name: the Terraform rendering's carry no stack label), tasks and nodes. */
 async function state(): Promise<State> {
-  const [services, tasks, nodes] = await Promise.all([manager.api<any[]>("/services"), manager.api<Task[]>("/tasks"), manager.api<any[]>("/nodes")]);
+  const [services, tasks, nodes] = await Promise.all([
+    manager.api<any[]>("/services"),
+    manager.api<Task[]>("/tasks"),
+    manager.api<any[]>("/nodes"),
+  ]);
   return {
     services: services.filter((s) => SERVICE_NAMES.includes(s.Spec.Name)),
     tasks,
-    nodes: new Map(nodes.map((n) => [n.ID, { hostname: n.Description.Hostname, role: n.Spec.Role, ready: n.Status.State === "ready" && n.Spec.Availability === "active" }])),
+    nodes: new Map(
+      nodes.map((n) => [
+        n.ID,
+        {
+          hostname: n.Description.Hostname,
+          role: n.Spec.Role,
+          ready: n.Status.State === "ready" && n.Spec.Availability === "active",
+        },
+      ]),
+    ),
   };
 }
 
@@ -97,7 +125,15 @@ const serviceName = (key: string) => `${NAMESPACE}_${key}`;
 const engineOfNode = (s: State, nodeId: string) => cluster.engine(s.nodes.get(nodeId)!.hostname);
 const runningTasks = (s: State, key: string) => {
   const service = s.services.find((x) => x.Spec.Name === serviceName(key));
-  return service ? s.tasks.filter((t) => t.ServiceID === service.ID && t.DesiredState === "running" && t.Status.State === "running" && s.nodes.get(t.NodeID)?.ready) : [];
+  return service
+    ? s.tasks.filter(
+        (t) =>
+          t.ServiceID === service.ID &&
+          t.DesiredState === "running" &&
+          t.Status.State === "running" &&
+          s.nodes.get(t.NodeID)?.ready,
+      )
+    : [];
 };
 /** Problems keeping one service from its desired state: replicas (or one task per eligible node), image, health. */
 async function serviceProblems(s: State, key: string, expected: any): Promise<string[]> {
@@ -109,30 +145,48 @@ async function serviceProblems(s: State, key: string, expected: any): Promise<st
     const role = /node\.role == (\w+)/.exec((expected.deploy.placement?.constraints ?? []).join(" "))?.[1];
     const eligible = [...s.nodes].filter(([, n]) => n.ready && (!role || n.role === role)).map(([id]) => id);
     const missing = eligible.filter((id) => !running.some((t) => t.NodeID === id));
-    if (missing.length) problems.push(`${key}: no running task on ${missing.map((id) => s.nodes.get(id)!.hostname).join(", ")}`);
+    if (missing.length)
+      problems.push(`${key}: no running task on ${missing.map((id) => s.nodes.get(id)!.hostname).join(", ")}`);
   } else if (running.length !== expected.deploy.replicas) {
     const errors = s.tasks.filter((t) => t.ServiceID === service.ID && t.Status.Err).map((t) => t.Status.Err);
-    problems.push(`${key}: ${running.length}/${expected.deploy.replicas} running${errors.length ? ` (last error: ${errors[errors.length - 1]})` : ""}`);
+    problems.push(
+      `${key}: ${running.length}/${expected.deploy.replicas} running${errors.length ? ` (last error: ${errors[errors.length - 1]})` : ""}`,
+    );
   }
   for (const task of running) {
-    if (task.Spec.ContainerSpec.Image !== expected.image) problems.push(`${key}: task ${task.ID} runs ${task.Spec.ContainerSpec.Image}, not ${expected.image}`);
+    if (task.Spec.ContainerSpec.Image !== expected.image)
+      problems.push(`${key}: task ${task.ID} runs ${task.Spec.ContainerSpec.Image}, not ${expected.image}`);
     if (!expected.healthcheck) continue;
-    const container = await engineOfNode(s, task.NodeID).api<any>(`/containers/${task.Status.ContainerStatus!.ContainerID}/json`);
+    const container = await engineOfNode(s, task.NodeID).api<any>(
+      `/containers/${task.Status.ContainerStatus!.ContainerID}/json`,
+    );
     const health = container.State.Health?.Status;
-    if (health !== "healthy") problems.push(`${key}: task ${task.ID} on ${s.nodes.get(task.NodeID)!.hostname} is ${health ?? "without health status"}`);
+    if (health !== "healthy")
+      problems.push(
+        `${key}: task ${task.ID} on ${s.nodes.get(task.NodeID)!.hostname} is ${health ?? "without health status"}`,
+      );
   }
   return problems;
 }
 
 /** Resolves once every service of the stack file (or the given ones) is at its desired state and healthy. */
-async function converge(stack: StackFile, timeoutSec: number, keys: readonly string[] = Object.keys(stack.doc.services), extra?: (s: State) => string[]): Promise<number> {
-  const { seconds } = await waitFor(`convergence of ${keys.length === Object.keys(stack.doc.services).length ? "the stack" : keys.join(", ")}`, timeoutSec, async () => {
-    const s = await state();
-    const problems = (await Promise.all(keys.map((k) => serviceProblems(s, k, stack.doc.services[k])))).flat();
-    problems.push(...(extra?.(s) ?? []));
-    if (problems.length) throw new Error(problems.join("; "));
-    return true;
-  });
+async function converge(
+  stack: StackFile,
+  timeoutSec: number,
+  keys: readonly string[] = Object.keys(stack.doc.services),
+  extra?: (s: State) => string[],
+): Promise<number> {
+  const { seconds } = await waitFor(
+    `convergence of ${keys.length === Object.keys(stack.doc.services).length ? "the stack" : keys.join(", ")}`,
+    timeoutSec,
+    async () => {
+      const s = await state();
+      const problems = (await Promise.all(keys.map((k) => serviceProblems(s, k, stack.doc.services[k])))).flat();
+      problems.push(...(extra?.(s) ?? []));
+      if (problems.length) throw new Error(problems.join("; "));
+      return true;
+    },
+  );
   return seconds;
 }
 
@@ -141,18 +195,34 @@ async function containerOf(key: string): Promise<{ engine: Engine; id: string; t
   const s = await state();
   const [task] = runningTasks(s, key);
   assert(task, `no running task of ${key}`);
-  return { engine: engineOfNode(s, task.NodeID), id: task.Status.ContainerStatus!.ContainerID, task, node: s.nodes.get(task.NodeID)!.hostname };
+  return {
+    engine: engineOfNode(s, task.NodeID),
+    id: task.Status.ContainerStatus!.ContainerID,
+    task,
+    node: s.nodes.get(task.NodeID)!.hostname,
+  };
 }
-
 
 /** What is left of the deployment on the engines: services, networks (on every node), containers (on every node). */
 async function leftovers(): Promise<string[]> {
-  const left = (await manager.api<any[]>("/services")).filter((s) => SERVICE_NAMES.includes(s.Spec.Name)).map((s) => `service ${s.Spec.Name}`);
+  const left = (await manager.api<any[]>("/services"))
+    .filter((s) => SERVICE_NAMES.includes(s.Spec.Name))
+    .map((s) => `service ${s.Spec.Name}`);
   for (const node of NODES) {
     const engine = cluster.engine(node.name);
-    left.push(...(await engine.api<any[]>("/networks")).filter((n) => NETWORK_NAMES.includes(n.Name)).map((n) => `network ${n.Name} on ${node.name}`));
-    const containers = await engine.api<any[]>(`/containers/json?all=1&${query({ label: ["com.docker.swarm.service.name"] })}`);
-    left.push(...containers.filter((c) => SERVICE_NAMES.includes(c.Labels["com.docker.swarm.service.name"])).map((c) => `container ${c.Names[0]} on ${node.name}`));
+    left.push(
+      ...(await engine.api<any[]>("/networks"))
+        .filter((n) => NETWORK_NAMES.includes(n.Name))
+        .map((n) => `network ${n.Name} on ${node.name}`),
+    );
+    const containers = await engine.api<any[]>(
+      `/containers/json?all=1&${query({ label: ["com.docker.swarm.service.name"] })}`,
+    );
+    left.push(
+      ...containers
+        .filter((c) => SERVICE_NAMES.includes(c.Labels["com.docker.swarm.service.name"]))
+        .map((c) => `container ${c.Names[0]} on ${node.name}`),
+    );
   }
   return left;
 }
@@ -188,11 +258,23 @@ interface Answer {
  * A request to the ingress as the lab's edge proxy sends it: from the client's address, with that address
  * appended to X-Forwarded-For (HAProxy's `option forwardfor`). `forwardedFor` replaces the header (forgeries).
  */
-function viaEdge(client: string, pathAndQuery: string, options: { forwardedFor?: string | null; method?: string } = {}): Promise<Answer> {
+function viaEdge(
+  client: string,
+  pathAndQuery: string,
+  options: { forwardedFor?: string | null; method?: string } = {},
+): Promise<Answer> {
   const forwarded = options.forwardedFor === undefined ? client : options.forwardedFor;
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: MANAGER.address, port: INGRESS_PORT, localAddress: client, method: options.method ?? "GET", path: pathAndQuery, headers: forwarded === null ? {} : { "x-forwarded-for": forwarded }, timeout: 10000 },
+      {
+        host: MANAGER.address,
+        port: INGRESS_PORT,
+        localAddress: client,
+        method: options.method ?? "GET",
+        path: pathAndQuery,
+        headers: forwarded === null ? {} : { "x-forwarded-for": forwarded },
+        timeout: 10000,
+      },
       (res) => {
         let body = "";
         res.on("data", (c) => (body += c));
@@ -227,11 +309,24 @@ function preflight(): void {
     );
     process.exit(2);
   }
-  const missing = [["dockerd", "docker.io"], [DOCKER_CLI, "docker.io"], ["/bin/busybox", "busybox-static"], ["ip", "iproute2"], ["iptables", "iptables"], ["nsenter", "util-linux"], ["unshare", "util-linux"]].filter(
-    ([tool]) => !(tool.startsWith("/") ? fs.existsSync(tool) : process.env.PATH!.split(":").some((d) => fs.existsSync(path.join(d, tool)))),
+  const missing = [
+    ["dockerd", "docker.io"],
+    [DOCKER_CLI, "docker.io"],
+    ["/bin/busybox", "busybox-static"],
+    ["ip", "iproute2"],
+    ["iptables", "iptables"],
+    ["nsenter", "util-linux"],
+    ["unshare", "util-linux"],
+  ].filter(
+    ([tool]) =>
+      !(tool.startsWith("/")
+        ? fs.existsSync(tool)
+        : process.env.PATH!.split(":").some((d) => fs.existsSync(path.join(d, tool)))),
   );
   if (missing.length) {
-    console.error(`test:e2e: missing ${missing.map(([t]) => t).join(", ")}; install with: apt-get install -y ${[...new Set(missing.map(([, p]) => p))].join(" ")}`);
+    console.error(
+      `test:e2e: missing ${missing.map(([t]) => t).join(", ")}; install with: apt-get install -y ${[...new Set(missing.map(([, p]) => p))].join(" ")}`,
+    );
     process.exit(2);
   }
 }
@@ -255,66 +350,126 @@ async function prove(r: Rendering, pass: Pass): Promise<void> {
   const noDrift = async (after: string, release: "good" | "broken" = "good") => {
     const plan = await tf!.plan(release);
     planCodes.push({ after, code: plan.code });
-    assert(plan.code === 0, `terraform plan after ${after} exited ${plan.code}${plan.changes.length ? `: ${plan.changes.join("; ")}` : `\n${plan.output.trim().split("\n").slice(-10).join("\n")}`}`);
+    assert(
+      plan.code === 0,
+      `terraform plan after ${after} exited ${plan.code}${plan.changes.length ? `: ${plan.changes.join("; ")}` : `\n${plan.output.trim().split("\n").slice(-10).join("\n")}`}`,
+    );
     return `plan after ${after}: exit 0 (${plan.seconds.toFixed(1)} s)`;
   };
 
-  await check(named(tf ? "the lab's Terraform rendering declares every zone an encrypted overlay with the lab's subnets" : "the lab's stack file declares every zone an encrypted overlay with the lab's subnets"), async () => {
-    const zones = app.zones.filter((z) => app.services.some((s) => s.zones.includes(z.name)));
-    const subnets = selectApplication(LAB.application, LAB.selection).zones;
-    const rendered = tf
-      ? Object.fromEntries(
-          Object.values<any>(JSON.parse(fs.readFileSync(path.join(lab.dir, "cdk.tf.json"), "utf8")).resource.docker_network).map((n) => [
-            n.name.slice(`${LAB.swarm!.namespace}_`.length),
-            { driver: n.driver, encrypted: n.options?.encrypted, subnet: n.ipam_config[0].subnet },
-          ]),
-        )
-      : Object.fromEntries(Object.entries<any>(lab.doc.networks).map(([k, n]) => [k, { driver: n.driver, encrypted: n.driver_opts?.encrypted, subnet: n.ipam.config[0].subnet }]));
-    for (const zone of zones) {
-      const network = rendered[zone.name];
-      assert(network, `no network ${zone.name} in the lab's ${tf ? "cdk.tf.json" : "stack file"}`);
-      assert(network.driver === "overlay" && network.encrypted === "true", `${zone.name}: not an encrypted overlay (${JSON.stringify(network)})`);
-      const subnet = subnets.find((z) => z.name === zone.name)!.subnet;
-      assert(network.subnet === subnet, `${zone.name}: subnet ${network.subnet}, model ${subnet}`);
-    }
-    // This kernel cannot install IPsec SAs: on encrypted overlays traffic between engines is dropped, so the
-    // e2e environment runs the same networks without the option (asserted on the engines below).
-    return `${zones.map((z) => z.name).join(", ")} encrypted; the e2e run uses them unencrypted (no IPsec SAs on this kernel)`;
-  });
+  await check(
+    named(
+      tf
+        ? "the lab's Terraform rendering declares every zone an encrypted overlay with the lab's subnets"
+        : "the lab's stack file declares every zone an encrypted overlay with the lab's subnets",
+    ),
+    async () => {
+      const zones = app.zones.filter((z) => app.services.some((s) => s.zones.includes(z.name)));
+      const subnets = selectApplication(LAB.application, LAB.selection).zones;
+      const rendered = tf
+        ? Object.fromEntries(
+            Object.values<any>(
+              JSON.parse(fs.readFileSync(path.join(lab.dir, "cdk.tf.json"), "utf8")).resource.docker_network,
+            ).map((n) => [
+              n.name.slice(`${LAB.swarm!.namespace}_`.length),
+              { driver: n.driver, encrypted: n.options?.encrypted, subnet: n.ipam_config[0].subnet },
+            ]),
+          )
+        : Object.fromEntries(
+            Object.entries<any>(lab.doc.networks).map(([k, n]) => [
+              k,
+              { driver: n.driver, encrypted: n.driver_opts?.encrypted, subnet: n.ipam.config[0].subnet },
+            ]),
+          );
+      for (const zone of zones) {
+        const network = rendered[zone.name];
+        assert(network, `no network ${zone.name} in the lab's ${tf ? "cdk.tf.json" : "stack file"}`);
+        assert(
+          network.driver === "overlay" && network.encrypted === "true",
+          `${zone.name}: not an encrypted overlay (${JSON.stringify(network)})`,
+        );
+        const subnet = subnets.find((z) => z.name === zone.name)!.subnet;
+        assert(network.subnet === subnet, `${zone.name}: subnet ${network.subnet}, model ${subnet}`);
+      }
+      // This kernel cannot install IPsec SAs: on encrypted overlays traffic between engines is dropped, so the
+      // e2e environment runs the same networks without the option (asserted on the engines below).
+      return `${zones.map((z) => z.name).join(", ")} encrypted; the e2e run uses them unencrypted (no IPsec SAs on this kernel)`;
+    },
+  );
 
   await r.prepare();
   const deployStart = Date.now();
   await r.deploy("good");
-  const converged = await check(named(`${r.deployCommand} converges: every service at its replicas, per-node services on every node, every health check healthy`), async () => {
-    await converge(good, 300);
-    const seconds = (Date.now() - deployStart) / 1000;
-    measured(timed("deploy → converged and healthy"), seconds, tf ? `terraform apply ${tf.applies[0].seconds.toFixed(1)} s of it` : "not measured in the thesis");
-    const s = await state();
-    return `${s.services.length} services, ${s.services.reduce((n, x) => n + runningTasks(s, x.Spec.Name.slice(NAMESPACE.length + 1)).length, 0)} tasks`;
-  });
+  const converged = await check(
+    named(
+      `${r.deployCommand} converges: every service at its replicas, per-node services on every node, every health check healthy`,
+    ),
+    async () => {
+      await converge(good, 300);
+      const seconds = (Date.now() - deployStart) / 1000;
+      measured(
+        timed("deploy → converged and healthy"),
+        seconds,
+        tf ? `terraform apply ${tf.applies[0].seconds.toFixed(1)} s of it` : "not measured in the thesis",
+      );
+      const s = await state();
+      return `${s.services.length} services, ${s.services.reduce((n, x) => n + runningTasks(s, x.Spec.Name.slice(NAMESPACE.length + 1)).length, 0)} tasks`;
+    },
+  );
   if (!converged) throw new AssertionFailed(`the ${r.name} rendering did not converge; the remaining checks need it`);
-  pass.snapshots.set(r.name, await snapshot(manager, { services: SERVICE_NAMES, networks: NETWORK_NAMES, prefix: `${NAMESPACE}_` }, (n) => r.secretBase(n)));
-  if (tf) await check(named("terraform plan -detailed-exitcode after the apply: no changes (the engine reads back what was applied)"), () => noDrift("the first apply"));
+  pass.snapshots.set(
+    r.name,
+    await snapshot(manager, { services: SERVICE_NAMES, networks: NETWORK_NAMES, prefix: `${NAMESPACE}_` }, (n) =>
+      r.secretBase(n),
+    ),
+  );
+  if (tf)
+    await check(
+      named("terraform plan -detailed-exitcode after the apply: no changes (the engine reads back what was applied)"),
+      () => noDrift("the first apply"),
+    );
 
   await check(named("the e2e networks are overlays with the lab's subnets (docker network inspect)"), async () => {
     for (const [key, declared] of Object.entries<any>(good.doc.networks)) {
       const [network] = JSON.parse(await manager.cli(["network", "inspect", declared.name]));
-      const expected = key === "edge" ? LAB.swarm!.edgeSubnet : selectApplication(LAB.application, LAB.selection).zones.find((z) => z.name === key)!.subnet;
-      assert(network.Driver === "overlay" && network.Scope === "swarm", `${declared.name}: driver ${network.Driver}, scope ${network.Scope}`);
-      assert(network.IPAM.Config[0].Subnet === expected, `${declared.name}: subnet ${network.IPAM.Config[0].Subnet}, expected ${expected}`);
+      const expected =
+        key === "edge"
+          ? LAB.swarm!.edgeSubnet
+          : selectApplication(LAB.application, LAB.selection).zones.find((z) => z.name === key)!.subnet;
+      assert(
+        network.Driver === "overlay" && network.Scope === "swarm",
+        `${declared.name}: driver ${network.Driver}, scope ${network.Scope}`,
+      );
+      assert(
+        network.IPAM.Config[0].Subnet === expected,
+        `${declared.name}: subnet ${network.IPAM.Config[0].Subnet}, expected ${expected}`,
+      );
       assert(network.Attachable === false, `${declared.name} is attachable`);
-      assert(!network.Options?.encrypted, `${declared.name} is encrypted here, where cross-engine traffic would be dropped`);
+      assert(
+        !network.Options?.encrypted,
+        `${declared.name} is encrypted here, where cross-engine traffic would be dropped`,
+      );
     }
     return Object.keys(good.doc.networks).join(", ");
   });
   await check(named("only the edge proxy publishes a port; no other model port is reachable on any node"), async () => {
     const s = await state();
-    const publishing = s.services.filter((x) => (x.Endpoint?.Ports ?? x.Spec.EndpointSpec?.Ports ?? []).length > 0).map((x) => x.Spec.Name);
-    assert(JSON.stringify(publishing) === JSON.stringify([serviceName("ingress")]), `publishing services: ${publishing.join(", ")}`);
+    const publishing = s.services
+      .filter((x) => (x.Endpoint?.Ports ?? x.Spec.EndpointSpec?.Ports ?? []).length > 0)
+      .map((x) => x.Spec.Name);
+    assert(
+      JSON.stringify(publishing) === JSON.stringify([serviceName("ingress")]),
+      `publishing services: ${publishing.join(", ")}`,
+    );
     const ports = [...new Set(app.services.flatMap((x) => x.ports.map((p) => p.containerPort)))];
     const open: string[] = [];
-    for (const node of NODES) for (const port of [...ports, INGRESS_PORT]) if (await accepts(node.address, port)) open.push(`${node.name}:${port}`);
-    assert(JSON.stringify(open) === JSON.stringify([`${MANAGER.name}:${INGRESS_PORT}`]), `open: ${open.join(", ")} (expected only ${MANAGER.name}:${INGRESS_PORT})`);
+    for (const node of NODES)
+      for (const port of [...ports, INGRESS_PORT])
+        if (await accepts(node.address, port)) open.push(`${node.name}:${port}`);
+    assert(
+      JSON.stringify(open) === JSON.stringify([`${MANAGER.name}:${INGRESS_PORT}`]),
+      `open: ${open.join(", ")} (expected only ${MANAGER.name}:${INGRESS_PORT})`,
+    );
     return `open: ${open.join(", ")}; closed: ${ports.join(", ")} on every node`;
   });
 
@@ -324,7 +479,8 @@ async function prove(r: Rendering, pass: Pass): Promise<void> {
       const wrong: string[] = [];
       for (const route of app.routes) {
         const answer = await viaEdge(ADMIN_CLIENT, routePath(route.pathPrefix));
-        if (answer.status !== 200 || !answer.body.includes(`service=${route.service} `)) wrong.push(`${route.pathPrefix} → ${answer.status} ${answer.body.trim().slice(0, 80)}`);
+        if (answer.status !== 200 || !answer.body.includes(`service=${route.service} `))
+          wrong.push(`${route.pathPrefix} → ${answer.status} ${answer.body.trim().slice(0, 80)}`);
       }
       if (wrong.length) throw new Error(wrong.join("; "));
       return true;
@@ -338,75 +494,104 @@ async function prove(r: Rendering, pass: Pass): Promise<void> {
     const refused: string[] = [];
     for (const route of app.routes) {
       const outside = await viaEdge(OUTSIDE_CLIENT, routePath(route.pathPrefix));
-      if (route.adminOnly) assert(outside.status === 403, `${route.pathPrefix} from ${OUTSIDE_CLIENT}: ${outside.status}, expected 403`);
-      else assert(outside.status === 200, `${route.pathPrefix} from ${OUTSIDE_CLIENT}: ${outside.status}, expected 200`);
+      if (route.adminOnly)
+        assert(outside.status === 403, `${route.pathPrefix} from ${OUTSIDE_CLIENT}: ${outside.status}, expected 403`);
+      else
+        assert(outside.status === 200, `${route.pathPrefix} from ${OUTSIDE_CLIENT}: ${outside.status}, expected 200`);
       if (route.adminOnly) refused.push(route.pathPrefix);
     }
     const admin = app.routes.find((r) => r.adminOnly)!;
     // The allow-list judges the address the edge appended (depth 1), not one a client wrote before it.
-    const forged = await viaEdge(OUTSIDE_CLIENT, routePath(admin.pathPrefix), { forwardedFor: `${ADMIN_CLIENT}, ${OUTSIDE_CLIENT}` });
+    const forged = await viaEdge(OUTSIDE_CLIENT, routePath(admin.pathPrefix), {
+      forwardedFor: `${ADMIN_CLIENT}, ${OUTSIDE_CLIENT}`,
+    });
     assert(forged.status === 403, `a forged X-Forwarded-For got ${forged.status}`);
     const bare = await viaEdge(ADMIN_CLIENT, routePath(admin.pathPrefix), { forwardedFor: null });
     assert(bare.status === 403, `a request that bypassed the edge got ${bare.status}`);
     return `${refused.length} admin routes refused from ${OUTSIDE_CLIENT}, allowed from ${ADMIN_CLIENT} (admin CIDRs ${E2E.adminCidrs.join(", ")})`;
   });
 
-  await check(named("segmentation: from sites, postgres does not resolve and is unreachable; from dbs it resolves and answers"), async () => {
-    const postgresPort = app.services.find((x) => x.name === "postgres")!.ports[0].containerPort;
-    const sitesMember = app.services.find((x) => x.zones.includes("sites") && !x.zones.includes("dbs"))!;
-    const dbsMember = app.services.find((x) => x.zones.includes("dbs") && (x.talksTo ?? []).some((t) => t.service === "postgres"))!;
-    const postgres = await containerOf("postgres");
-    const address = postgres.task.NetworksAttachments!.find((a) => a.Network.Spec.Name === serviceName("dbs"))!.Addresses[0].split("/")[0];
-    const tcp = (target: string) => ["timeout", "4", "bash", "-c", `exec 3<>/dev/tcp/${target}/${postgresPort}`];
-    const site = await containerOf(sitesMember.name);
-    for (const name of ["postgres", serviceName("postgres")]) {
-      const lookup = site.engine.exec(site.id, ["nslookup", name]);
-      assert(lookup.code !== 0 && !lookup.output.includes(address), `${sitesMember.name} resolved ${name}: ${lookup.output}`);
-    }
-    assert(site.engine.exec(site.id, tcp(address)).code !== 0, `${sitesMember.name} reached ${address}:${postgresPort}`);
-    const member = await containerOf(dbsMember.name);
-    const lookup = member.engine.exec(member.id, ["nslookup", "postgres"]);
-    assert(lookup.code === 0 && lookup.output.includes(address), `${dbsMember.name} could not resolve postgres to ${address}: ${lookup.output}`);
-    const reach = member.engine.exec(member.id, tcp("postgres"));
-    assert(reach.code === 0, `${dbsMember.name} could not reach postgres:${postgresPort}: ${reach.output}`);
-    return `${sitesMember.name} (${site.node}) ✗ ${address}:${postgresPort}; ${dbsMember.name} (${member.node}) ✓ postgres → ${address}`;
-  });
+  await check(
+    named("segmentation: from sites, postgres does not resolve and is unreachable; from dbs it resolves and answers"),
+    async () => {
+      const postgresPort = app.services.find((x) => x.name === "postgres")!.ports[0].containerPort;
+      const sitesMember = app.services.find((x) => x.zones.includes("sites") && !x.zones.includes("dbs"))!;
+      const dbsMember = app.services.find(
+        (x) => x.zones.includes("dbs") && (x.talksTo ?? []).some((t) => t.service === "postgres"),
+      )!;
+      const postgres = await containerOf("postgres");
+      const address = postgres.task
+        .NetworksAttachments!.find((a) => a.Network.Spec.Name === serviceName("dbs"))!
+        .Addresses[0].split("/")[0];
+      const tcp = (target: string) => ["timeout", "4", "bash", "-c", `exec 3<>/dev/tcp/${target}/${postgresPort}`];
+      const site = await containerOf(sitesMember.name);
+      for (const name of ["postgres", serviceName("postgres")]) {
+        const lookup = site.engine.exec(site.id, ["nslookup", name]);
+        assert(
+          lookup.code !== 0 && !lookup.output.includes(address),
+          `${sitesMember.name} resolved ${name}: ${lookup.output}`,
+        );
+      }
+      assert(
+        site.engine.exec(site.id, tcp(address)).code !== 0,
+        `${sitesMember.name} reached ${address}:${postgresPort}`,
+      );
+      const member = await containerOf(dbsMember.name);
+      const lookup = member.engine.exec(member.id, ["nslookup", "postgres"]);
+      assert(
+        lookup.code === 0 && lookup.output.includes(address),
+        `${dbsMember.name} could not resolve postgres to ${address}: ${lookup.output}`,
+      );
+      const reach = member.engine.exec(member.id, tcp("postgres"));
+      assert(reach.code === 0, `${dbsMember.name} could not reach postgres:${postgresPort}: ${reach.output}`);
+      return `${sitesMember.name} (${site.node}) ✗ ${address}:${postgresPort}; ${dbsMember.name} (${member.node}) ✓ postgres → ${address}`;
+    },
+  );
 
-  await check(named("secrets are mounted read-only (0400) under /run/secrets and appear in no inspect output"), async () => {
-    let mounts = 0;
-    for (const [key, service] of Object.entries<any>(good.doc.services)) {
-      if (!service.secrets) continue;
-      const c = await containerOf(key);
-      for (const secret of service.secrets) {
-        const file: string = secret.target;
-        assert(file.startsWith("/run/secrets/"), `${key}: secret ${secret.source} is mounted at ${file}, not under /run/secrets`);
-        const expected = await r.secretValue(secret.source);
-        assert(c.engine.exec(c.id, ["stat", "-c", "%a", file]).output === "400", `${key}: ${file} is not mode 0400`);
-        const mount = c.engine.exec(c.id, ["grep", ` ${file} `, "/proc/mounts"]).output;
-        assert(/\sro[\s,]/.test(mount), `${key}: ${file} is not mounted read-only (${mount || "no mount"})`);
-        assert(c.engine.exec(c.id, ["sh", "-c", `echo changed > ${file}`]).code !== 0, `${key}: ${file} is writable`);
-        assert(c.engine.exec(c.id, ["cat", file]).output === expected, `${key}: ${file} does not hold the secret`);
-        mounts++;
+  await check(
+    named("secrets are mounted read-only (0400) under /run/secrets and appear in no inspect output"),
+    async () => {
+      let mounts = 0;
+      for (const [key, service] of Object.entries<any>(good.doc.services)) {
+        if (!service.secrets) continue;
+        const c = await containerOf(key);
+        for (const secret of service.secrets) {
+          const file: string = secret.target;
+          assert(
+            file.startsWith("/run/secrets/"),
+            `${key}: secret ${secret.source} is mounted at ${file}, not under /run/secrets`,
+          );
+          const expected = await r.secretValue(secret.source);
+          assert(c.engine.exec(c.id, ["stat", "-c", "%a", file]).output === "400", `${key}: ${file} is not mode 0400`);
+          const mount = c.engine.exec(c.id, ["grep", ` ${file} `, "/proc/mounts"]).output;
+          assert(/\sro[\s,]/.test(mount), `${key}: ${file} is not mounted read-only (${mount || "no mount"})`);
+          assert(c.engine.exec(c.id, ["sh", "-c", `echo changed > ${file}`]).code !== 0, `${key}: ${file} is writable`);
+          assert(c.engine.exec(c.id, ["cat", file]).output === expected, `${key}: ${file} does not hold the secret`);
+          mounts++;
+        }
       }
-    }
-    const s = await state();
-    const inspected = await manager.cli(["service", "inspect", ...s.services.map((x) => x.ID)]);
-    const containers: string[] = [];
-    for (const task of s.tasks.filter((t) => t.Status.State === "running" && s.nodes.get(t.NodeID)?.ready)) {
-      containers.push(await engineOfNode(s, task.NodeID).cli(["inspect", task.Status.ContainerStatus!.ContainerID]));
-    }
-    for (const value of await r.secretValues()) {
-      for (const form of [value, Buffer.from(value).toString("base64")]) {
-        assert(!inspected.includes(form), "a secret value appears in docker service inspect");
-        assert(!containers.some((c) => c.includes(form)), "a secret value appears in docker inspect of a container");
+      const s = await state();
+      const inspected = await manager.cli(["service", "inspect", ...s.services.map((x) => x.ID)]);
+      const containers: string[] = [];
+      for (const task of s.tasks.filter((t) => t.Status.State === "running" && s.nodes.get(t.NodeID)?.ready)) {
+        containers.push(await engineOfNode(s, task.NodeID).cli(["inspect", task.Status.ContainerStatus!.ContainerID]));
       }
-    }
-    return `${mounts} mounts checked; ${s.services.length} services and ${containers.length} containers inspected`;
-  });
+      for (const value of await r.secretValues()) {
+        for (const form of [value, Buffer.from(value).toString("base64")]) {
+          assert(!inspected.includes(form), "a secret value appears in docker service inspect");
+          assert(!containers.some((c) => c.includes(form)), "a secret value appears in docker inspect of a container");
+        }
+      }
+      return `${mounts} mounts checked; ${s.services.length} services and ${containers.length} containers inspected`;
+    },
+  );
 
   if (tf) {
     /** Services (keys) that mount any of these secrets (by key). */
-    const consumersOf = (keys: readonly string[]) => Object.keys(good.doc.services).filter((k) => (good.doc.services[k].secrets ?? []).some((x: any) => keys.includes(x.source)));
+    const consumersOf = (keys: readonly string[]) =>
+      Object.keys(good.doc.services).filter((k) =>
+        (good.doc.services[k].secrets ?? []).some((x: any) => keys.includes(x.source)),
+      );
     /**
      * After an apply that changed secrets: every consumer converged on tasks that mount the new secrets, every
      * running container's file holding the new value, the old secrets gone from the engine.
@@ -415,12 +600,21 @@ async function prove(r: Rendering, pass: Pass): Promise<void> {
       const after = await tf.secrets();
       const changed = [...after].filter(([key, s]) => before.get(key)?.name !== s.name).map(([key]) => key);
       assert(changed.length > 0, "no secret changed");
-      for (const key of changed) assert(after.get(key)!.value !== before.get(key)!.value, `${key}: a new name but the same value`);
+      for (const key of changed)
+        assert(after.get(key)!.value !== before.get(key)!.value, `${key}: a new name but the same value`);
       const consumers = consumersOf(changed);
-      const newNamesOf = (k: string) => good.doc.services[k].secrets.filter((x: any) => changed.includes(x.source)).map((x: any) => after.get(x.source)!.name as string);
-      const mountsAll = (t: Task, names: readonly string[]) => names.every((n) => (t.Spec.ContainerSpec.Secrets ?? []).some((x) => x.SecretName === n));
+      const newNamesOf = (k: string) =>
+        good.doc.services[k].secrets
+          .filter((x: any) => changed.includes(x.source))
+          .map((x: any) => after.get(x.source)!.name as string);
+      const mountsAll = (t: Task, names: readonly string[]) =>
+        names.every((n) => (t.Spec.ContainerSpec.Secrets ?? []).some((x) => x.SecretName === n));
       await converge(good, 240, consumers, (s) =>
-        consumers.flatMap((k) => runningTasks(s, k).filter((t) => !mountsAll(t, newNamesOf(k))).map((t) => `${k}: task ${t.ID} does not mount the new secret yet`)),
+        consumers.flatMap((k) =>
+          runningTasks(s, k)
+            .filter((t) => !mountsAll(t, newNamesOf(k)))
+            .map((t) => `${k}: task ${t.ID} does not mount the new secret yet`),
+        ),
       );
       const s = await state();
       let files = 0;
@@ -429,122 +623,202 @@ async function prove(r: Rendering, pass: Pass): Promise<void> {
           const engine = engineOfNode(s, task.NodeID);
           for (const secret of good.doc.services[key].secrets.filter((x: any) => changed.includes(x.source))) {
             const read = engine.exec(task.Status.ContainerStatus!.ContainerID, ["cat", secret.target]);
-            assert(read.output === after.get(secret.source)!.value, `${key}: task ${task.ID}'s ${secret.target} does not hold the new value`);
+            assert(
+              read.output === after.get(secret.source)!.value,
+              `${key}: task ${task.ID}'s ${secret.target} does not hold the new value`,
+            );
             files++;
           }
         }
       }
       const engineSecrets = (await manager.api<any[]>("/secrets")).map((x) => x.Spec.Name);
       for (const key of changed) {
-        assert(!engineSecrets.includes(before.get(key)!.name), `the old secret ${before.get(key)!.name} is still on the engine`);
-        assert(engineSecrets.includes(after.get(key)!.name), `the new secret ${after.get(key)!.name} is not on the engine`);
+        assert(
+          !engineSecrets.includes(before.get(key)!.name),
+          `the old secret ${before.get(key)!.name} is still on the engine`,
+        );
+        assert(
+          engineSecrets.includes(after.get(key)!.name),
+          `the new secret ${after.get(key)!.name} is not on the engine`,
+        );
       }
       return { changed, consumers, files };
     };
 
-    await check(named("secret rotation: a new generated value reaches the services that mount it in one apply, the old secret is removed (grafana-admin-password)"), async () => {
-      const key = "grafana-admin-password";
-      const before = await tf.secrets();
-      const start = Date.now();
-      const applied = await tf.applyGood([`-replace=${tf.randomPasswordOf(key)}`]);
-      const { changed, consumers, files } = await reachesServices(before);
-      measured(timed(`new ${key} → its services healthy with the new value`), (Date.now() - start) / 1000, `terraform apply -replace ${applied.seconds.toFixed(1)} s of it`);
-      return `${changed.join(", ")} replaced (${before.get(key)!.name} → ${(await tf.secrets()).get(key)!.name}); ${consumers.join(", ")} updated, ${files} files hold the new value; ${await noDrift(`rotating ${key}`)}`;
-    });
+    await check(
+      named(
+        "secret rotation: a new generated value reaches the services that mount it in one apply, the old secret is removed (grafana-admin-password)",
+      ),
+      async () => {
+        const key = "grafana-admin-password";
+        const before = await tf.secrets();
+        const start = Date.now();
+        const applied = await tf.applyGood([`-replace=${tf.randomPasswordOf(key)}`]);
+        const { changed, consumers, files } = await reachesServices(before);
+        measured(
+          timed(`new ${key} → its services healthy with the new value`),
+          (Date.now() - start) / 1000,
+          `terraform apply -replace ${applied.seconds.toFixed(1)} s of it`,
+        );
+        return `${changed.join(", ")} replaced (${before.get(key)!.name} → ${(await tf.secrets()).get(key)!.name}); ${consumers.join(", ")} updated, ${files} files hold the new value; ${await noDrift(`rotating ${key}`)}`;
+      },
+    );
 
-    await check(named("rotating the database password: the operator sets it in the database between a targeted and a full apply, then every client logs in with it (postgres-password)"), async () => {
-      // postgres (like the real image) keeps the password its data directory was initialised with: a new secret
-      // alone makes the clients' new tasks fail to log in, Swarm rolls them back to the old secret, which the same
-      // apply has removed. docs/e2e-swarm-terraform.md gives these steps to an operator.
-      const key = "postgres-password";
-      const random = tf.randomPasswordOf(key);
-      const before = await tf.secrets();
-      const start = Date.now();
-      // 1. A new value in the state only: nothing on the Swarm changes yet.
-      await tf.applyGood([`-replace=${random}`, `-target=${random}`]);
-      const untouched = await tf.secrets();
-      assert([...before].every(([k, s]) => untouched.get(k)?.name === s.name), "the targeted apply changed a secret");
-      // 2. The database learns the new password from a client that knows the current one (ALTER ROLE).
-      const fresh = await tf.randomValue(random);
-      assert(fresh !== before.get(key)!.value, "the replaced random_password kept its value");
-      const pg = await containerOf("postgres");
-      const altered = pg.engine.exec(
-        pg.id,
-        ["bash", "-c", '. /stand-in/lib.sh; read -r old; read -r new; ask 127.0.0.1 5432 "PASSWORD $POSTGRES_USER $POSTGRES_DB $old $new"'],
-        15000,
-        `${before.get(key)!.value}\n${fresh}\n`,
-      );
-      assert(altered.output === "OK", `the database refused the new password: ${altered.output}`);
-      // 3. The full apply: new secrets, postgres and its clients moved onto them, the old secrets removed.
-      const applied = await tf.applyGood([]);
-      const { changed, consumers, files } = await reachesServices(before);
-      measured(timed(`new ${key} → database and clients healthy with it`), (Date.now() - start) / 1000, `the final terraform apply ${applied.seconds.toFixed(1)} s of it`);
-      return `${changed.join(", ")} replaced; ${consumers.join(", ")} healthy on the new value (the APIs log in at start), ${files} files checked; ${await noDrift(`rotating ${key}`)}`;
-    });
+    await check(
+      named(
+        "rotating the database password: the operator sets it in the database between a targeted and a full apply, then every client logs in with it (postgres-password)",
+      ),
+      async () => {
+        // postgres (like the real image) keeps the password its data directory was initialised with: a new secret
+        // alone makes the clients' new tasks fail to log in, Swarm rolls them back to the old secret, which the same
+        // apply has removed. docs/e2e-swarm-terraform.md gives these steps to an operator.
+        const key = "postgres-password";
+        const random = tf.randomPasswordOf(key);
+        const before = await tf.secrets();
+        const start = Date.now();
+        // 1. A new value in the state only: nothing on the Swarm changes yet.
+        await tf.applyGood([`-replace=${random}`, `-target=${random}`]);
+        const untouched = await tf.secrets();
+        assert(
+          [...before].every(([k, s]) => untouched.get(k)?.name === s.name),
+          "the targeted apply changed a secret",
+        );
+        // 2. The database learns the new password from a client that knows the current one (ALTER ROLE).
+        const fresh = await tf.randomValue(random);
+        assert(fresh !== before.get(key)!.value, "the replaced random_password kept its value");
+        const pg = await containerOf("postgres");
+        const altered = pg.engine.exec(
+          pg.id,
+          [
+            "bash",
+            "-c",
+            '. /stand-in/lib.sh; read -r old; read -r new; ask 127.0.0.1 5432 "PASSWORD $POSTGRES_USER $POSTGRES_DB $old $new"',
+          ],
+          15000,
+          `${before.get(key)!.value}\n${fresh}\n`,
+        );
+        assert(altered.output === "OK", `the database refused the new password: ${altered.output}`);
+        // 3. The full apply: new secrets, postgres and its clients moved onto them, the old secrets removed.
+        const applied = await tf.applyGood([]);
+        const { changed, consumers, files } = await reachesServices(before);
+        measured(
+          timed(`new ${key} → database and clients healthy with it`),
+          (Date.now() - start) / 1000,
+          `the final terraform apply ${applied.seconds.toFixed(1)} s of it`,
+        );
+        return `${changed.join(", ")} replaced; ${consumers.join(", ")} healthy on the new value (the APIs log in at start), ${files} files checked; ${await noDrift(`rotating ${key}`)}`;
+      },
+    );
   }
 
-  const selfHealing = app.services.find((x) => x.placement.kind === "replicated" && x.placement.replicas >= 2 && x.healthCheck && !(x.volumes ?? []).length)!;
+  const selfHealing = app.services.find(
+    (x) => x.placement.kind === "replicated" && x.placement.replicas >= 2 && x.healthCheck && !(x.volumes ?? []).length,
+  )!;
   await check(named(`self-healing: a killed ${selfHealing.name} container is replaced by a healthy one`), async () => {
     const victim = await containerOf(selfHealing.name);
     const start = Date.now();
     await victim.engine.cli(["kill", victim.id]);
-    await converge(good, 120, [selfHealing.name], (s) => (runningTasks(s, selfHealing.name).some((t) => t.ID === victim.task.ID) ? [`${victim.task.ID} still counted as running`] : []));
-    measured(timed(`killed ${selfHealing.name} container → replacement healthy`), (Date.now() - start) / 1000, "not measured in the thesis");
+    await converge(good, 120, [selfHealing.name], (s) =>
+      runningTasks(s, selfHealing.name).some((t) => t.ID === victim.task.ID)
+        ? [`${victim.task.ID} still counted as running`]
+        : [],
+    );
+    measured(
+      timed(`killed ${selfHealing.name} container → replacement healthy`),
+      (Date.now() - start) / 1000,
+      "not measured in the thesis",
+    );
     return `killed ${victim.id.slice(0, 12)} on ${victim.node}`;
   });
 
-  await check(named("rollback: releasing the crashing ot-app rolls back automatically to the running version"), async () => {
-    const key = "ot-app";
-    const goodImage = good.doc.services[key].image;
-    const brokenImage = broken.doc.services[key].image;
-    const replicas = good.doc.services[key].deploy.replicas;
-    let start = Date.now();
-    const since = () => (Date.now() - start) / 1000;
-    await r.deploy("broken");
-    if (tf) {
-      // terraform apply refreshes every resource before the provider updates the service: the release starts
-      // with its first task, which is when Swarm's clock starts for the stack file too (within a second).
-      const [svc] = await manager.api<any[]>(`/services?${query({ name: [serviceName(key)] })}`);
-      const first = (await manager.api<Task[]>(`/tasks?${query({ service: [svc.ID] })}`)).filter((t) => t.Spec.ContainerSpec.Image === brokenImage).map((t) => Date.parse(t.CreatedAt));
-      if (first.length) start = Math.min(...first);
-    }
-    let rollbackStarted: number | undefined;
-    let oldVersionBack: number | undefined;
-    const { value: service } = await waitFor("ot-app's rollback", 240, async () => {
-      const [svc] = await manager.api<any[]>(`/services?${query({ name: [serviceName(key)] })}`);
-      const status: string | undefined = svc.UpdateStatus?.State;
-      if (status === "paused" || status === "rollback_paused") throw new AssertionFailed(`update ${status}: ${svc.UpdateStatus.Message}`);
-      if (status?.startsWith("rollback") && rollbackStarted === undefined) rollbackStarted = since();
-      if (rollbackStarted !== undefined && oldVersionBack === undefined) {
-        const s = await state();
-        const running = runningTasks(s, key);
-        const brokenLeft = s.tasks.filter((t) => t.ServiceID === svc.ID && t.DesiredState === "running" && t.Spec.ContainerSpec.Image === brokenImage);
-        if (running.length === replicas && running.every((t) => t.Spec.ContainerSpec.Image === goodImage) && brokenLeft.length === 0) oldVersionBack = since();
+  await check(
+    named("rollback: releasing the crashing ot-app rolls back automatically to the running version"),
+    async () => {
+      const key = "ot-app";
+      const goodImage = good.doc.services[key].image;
+      const brokenImage = broken.doc.services[key].image;
+      const replicas = good.doc.services[key].deploy.replicas;
+      let start = Date.now();
+      const since = () => (Date.now() - start) / 1000;
+      await r.deploy("broken");
+      if (tf) {
+        // terraform apply refreshes every resource before the provider updates the service: the release starts
+        // with its first task, which is when Swarm's clock starts for the stack file too (within a second).
+        const [svc] = await manager.api<any[]>(`/services?${query({ name: [serviceName(key)] })}`);
+        const first = (await manager.api<Task[]>(`/tasks?${query({ service: [svc.ID] })}`))
+          .filter((t) => t.Spec.ContainerSpec.Image === brokenImage)
+          .map((t) => Date.parse(t.CreatedAt));
+        if (first.length) start = Math.min(...first);
       }
-      // Swarm reports the rollback complete only after its monitor period (the model's healthy deadline).
-      return status === "rollback_completed" && oldVersionBack !== undefined ? svc : undefined;
-    });
-    await converge(good, 120, [key]);
-    const applied = tf ? `; from the release's first task, the whole terraform apply took ${tf.applies[tf.applies.length - 1].seconds.toFixed(1)} s` : "";
-    measured(timed("broken ot-app released → Swarm starts the rollback"), rollbackStarted!, `thesis: cancelled as soon as one instance failed${applied}`);
-    measured(timed("broken ot-app released → only the old version runs, all replicas"), oldVersionBack!, "Swarm \"within seconds\"; Nomad ~10 min");
-    measured(timed("broken ot-app released → Swarm reports rollback_completed"), since(), "includes Swarm's rollback monitor, the model's min healthy time");
-    assert(service.Spec.TaskTemplate.ContainerSpec.Image === goodImage, `after the rollback ot-app runs ${service.Spec.TaskTemplate.ContainerSpec.Image}`);
-    const s = await state();
-    const tried = s.tasks.filter((t) => t.ServiceID === service.ID && t.Spec.ContainerSpec.Image === brokenImage);
-    assert(tried.length > 0 && tried.every((t) => t.DesiredState !== "running"), "the broken release was never started (or still runs)");
-    let plans = "";
-    if (tf) {
-      // The engine holds the good release again: the good configuration has nothing to change, the broken one
-      // would release ot-app's image again (Terraform sees that its release did not land).
-      plans = `; ${await noDrift("the rollback (the good release's configuration)")}`;
-      const again = await tf.plan("broken");
-      planCodes.push({ after: "the rollback (the broken release's configuration)", code: again.code });
-      assert(again.code === 2 && again.changes.length === 1 && again.changes[0].includes("ot-app"), `plan of the broken release after the rollback: exit ${again.code}, ${again.changes.join("; ") || "no changes"}`);
-      plans += `; the broken release's plan: exit 2, ${again.changes[0]}`;
-    }
-    return `${tried.length} task(s) of ${brokenImage} failed; ${service.UpdateStatus.Message}${plans}`;
-  });
+      let rollbackStarted: number | undefined;
+      let oldVersionBack: number | undefined;
+      const { value: service } = await waitFor("ot-app's rollback", 240, async () => {
+        const [svc] = await manager.api<any[]>(`/services?${query({ name: [serviceName(key)] })}`);
+        const status: string | undefined = svc.UpdateStatus?.State;
+        if (status === "paused" || status === "rollback_paused")
+          throw new AssertionFailed(`update ${status}: ${svc.UpdateStatus.Message}`);
+        if (status?.startsWith("rollback") && rollbackStarted === undefined) rollbackStarted = since();
+        if (rollbackStarted !== undefined && oldVersionBack === undefined) {
+          const s = await state();
+          const running = runningTasks(s, key);
+          const brokenLeft = s.tasks.filter(
+            (t) => t.ServiceID === svc.ID && t.DesiredState === "running" && t.Spec.ContainerSpec.Image === brokenImage,
+          );
+          if (
+            running.length === replicas &&
+            running.every((t) => t.Spec.ContainerSpec.Image === goodImage) &&
+            brokenLeft.length === 0
+          )
+            oldVersionBack = since();
+        }
+        // Swarm reports the rollback complete only after its monitor period (the model's healthy deadline).
+        return status === "rollback_completed" && oldVersionBack !== undefined ? svc : undefined;
+      });
+      await converge(good, 120, [key]);
+      const applied = tf
+        ? `; from the release's first task, the whole terraform apply took ${tf.applies[tf.applies.length - 1].seconds.toFixed(1)} s`
+        : "";
+      measured(
+        timed("broken ot-app released → Swarm starts the rollback"),
+        rollbackStarted!,
+        `thesis: cancelled as soon as one instance failed${applied}`,
+      );
+      measured(
+        timed("broken ot-app released → only the old version runs, all replicas"),
+        oldVersionBack!,
+        'Swarm "within seconds"; Nomad ~10 min',
+      );
+      measured(
+        timed("broken ot-app released → Swarm reports rollback_completed"),
+        since(),
+        "includes Swarm's rollback monitor, the model's min healthy time",
+      );
+      assert(
+        service.Spec.TaskTemplate.ContainerSpec.Image === goodImage,
+        `after the rollback ot-app runs ${service.Spec.TaskTemplate.ContainerSpec.Image}`,
+      );
+      const s = await state();
+      const tried = s.tasks.filter((t) => t.ServiceID === service.ID && t.Spec.ContainerSpec.Image === brokenImage);
+      assert(
+        tried.length > 0 && tried.every((t) => t.DesiredState !== "running"),
+        "the broken release was never started (or still runs)",
+      );
+      let plans = "";
+      if (tf) {
+        // The engine holds the good release again: the good configuration has nothing to change, the broken one
+        // would release ot-app's image again (Terraform sees that its release did not land).
+        plans = `; ${await noDrift("the rollback (the good release's configuration)")}`;
+        const again = await tf.plan("broken");
+        planCodes.push({ after: "the rollback (the broken release's configuration)", code: again.code });
+        assert(
+          again.code === 2 && again.changes.length === 1 && again.changes[0].includes("ot-app"),
+          `plan of the broken release after the rollback: exit ${again.code}, ${again.changes.join("; ") || "no changes"}`,
+        );
+        plans += `; the broken release's plan: exit 2, ${again.changes[0]}`;
+      }
+      return `${tried.length} task(s) of ${brokenImage} failed; ${service.UpdateStatus.Message}${plans}`;
+    },
+  );
 
   const volumeNodes = new Set(Object.values(E2E.swarm!.volumeNodes));
   const candidates = NODES.filter((n) => n.role === "worker" && !volumeNodes.has(n.name));
@@ -552,8 +826,15 @@ async function prove(r: Rendering, pass: Pass): Promise<void> {
   await check(named("self-healing: a stopped worker's tasks are rescheduled on the other workers"), async () => {
     const s = await state();
     const replicated = Object.keys(good.doc.services).filter((k) => good.doc.services[k].deploy.mode !== "global");
-    const onNode = (name: string) => replicated.flatMap((k) => runningTasks(s, k).filter((t) => s.nodes.get(t.NodeID)!.hostname === name).map(() => k));
-    const worker = candidates.map((n) => ({ n, tasks: onNode(n.name) })).sort((a, b) => b.tasks.length - a.tasks.length)[0];
+    const onNode = (name: string) =>
+      replicated.flatMap((k) =>
+        runningTasks(s, k)
+          .filter((t) => s.nodes.get(t.NodeID)!.hostname === name)
+          .map(() => k),
+      );
+    const worker = candidates
+      .map((n) => ({ n, tasks: onNode(n.name) }))
+      .sort((a, b) => b.tasks.length - a.tasks.length)[0];
     assert(worker && worker.tasks.length > 0, "no worker without volumes runs a replicated task");
     stopped = worker.n;
     const start = Date.now();
@@ -562,7 +843,11 @@ async function prove(r: Rendering, pass: Pass): Promise<void> {
       const node = [...st.nodes.values()].find((n) => n.hostname === worker.n.name);
       return node?.ready ? [`${worker.n.name} not yet seen down`] : [];
     });
-    measured(timed(`stopped worker → its ${worker.tasks.length} tasks healthy elsewhere`), (Date.now() - start) / 1000, "thesis: rescheduled, no figure; sources: single service < 1 min");
+    measured(
+      timed(`stopped worker → its ${worker.tasks.length} tasks healthy elsewhere`),
+      (Date.now() - start) / 1000,
+      "thesis: rescheduled, no figure; sources: single service < 1 min",
+    );
     return `${worker.n.name} ran ${worker.tasks.join(", ")} (${seconds.toFixed(1)} s of polling)`;
   });
   if (stopped) {
@@ -571,74 +856,120 @@ async function prove(r: Rendering, pass: Pass): Promise<void> {
       const start = Date.now();
       cluster.startEngine(node);
       await cluster.waitForEngine(node);
-      await converge(good, 180, undefined, (s) => ([...s.nodes.values()].some((n) => n.hostname === node.name && n.ready) ? [] : [`${node.name} not ready`]));
-      measured(timed(`restarted worker → ready, stack converged`), (Date.now() - start) / 1000, "not measured in the thesis");
+      await converge(good, 180, undefined, (s) =>
+        [...s.nodes.values()].some((n) => n.hostname === node.name && n.ready) ? [] : [`${node.name} not ready`],
+      );
+      measured(
+        timed(`restarted worker → ready, stack converged`),
+        (Date.now() - start) / 1000,
+        "not measured in the thesis",
+      );
     });
   }
 
-  await check(named(`nothing lost: postgres' data survives a forced update, a redeploy, and ${r.removeCommand} + ${r.deployCommand}`), async () => {
-    const row = `argo-e2e-row-${randomBytes(8).toString("hex")}`;
-    const pg = await containerOf("postgres");
-    const written = pg.engine.exec(pg.id, ["sh", "-c", `printf %s ${row} > "$PGDATA/e2e-row" && cat "$PGDATA/stand-in-cluster-id"`]);
-    assert(written.code === 0, `could not write into postgres' data directory: ${written.output}`);
-    const cluster0 = written.output;
-    const volumeNode = E2E.swarm!.volumeNodes["postgres-data"];
-    const readBack = async (after: string) => {
-      const c = await containerOf("postgres");
-      assert(c.node === volumeNode, `after ${after}, postgres runs on ${c.node}, not on ${volumeNode} (its volume's node)`);
-      const read = c.engine.exec(c.id, ["sh", "-c", 'cat "$PGDATA/e2e-row"; echo; cat "$PGDATA/stand-in-cluster-id"']);
-      assert(read.output === `${row}\n${cluster0}`, `after ${after}: read ${JSON.stringify(read.output)}, wrote ${row} in cluster ${cluster0}`);
-      return c;
-    };
-    const plans: string[] = [];
+  await check(
+    named(
+      `nothing lost: postgres' data survives a forced update, a redeploy, and ${r.removeCommand} + ${r.deployCommand}`,
+    ),
+    async () => {
+      const row = `argo-e2e-row-${randomBytes(8).toString("hex")}`;
+      const pg = await containerOf("postgres");
+      const written = pg.engine.exec(pg.id, [
+        "sh",
+        "-c",
+        `printf %s ${row} > "$PGDATA/e2e-row" && cat "$PGDATA/stand-in-cluster-id"`,
+      ]);
+      assert(written.code === 0, `could not write into postgres' data directory: ${written.output}`);
+      const cluster0 = written.output;
+      const volumeNode = E2E.swarm!.volumeNodes["postgres-data"];
+      const readBack = async (after: string) => {
+        const c = await containerOf("postgres");
+        assert(
+          c.node === volumeNode,
+          `after ${after}, postgres runs on ${c.node}, not on ${volumeNode} (its volume's node)`,
+        );
+        const read = c.engine.exec(c.id, [
+          "sh",
+          "-c",
+          'cat "$PGDATA/e2e-row"; echo; cat "$PGDATA/stand-in-cluster-id"',
+        ]);
+        assert(
+          read.output === `${row}\n${cluster0}`,
+          `after ${after}: read ${JSON.stringify(read.output)}, wrote ${row} in cluster ${cluster0}`,
+        );
+        return c;
+      };
+      const plans: string[] = [];
 
-    await manager.cli(["service", "update", "--detach", "--force", serviceName("postgres")]);
-    await converge(good, 180, undefined, (s) => (runningTasks(s, "postgres").some((t) => t.ID === pg.task.ID) ? ["postgres not yet replaced"] : []));
-    const updated = await readBack("a forced update");
-    assert(updated.task.ID !== pg.task.ID, "the forced update did not replace the task");
-    // An operator's restart is no drift: the next apply leaves the counter alone (as docker stack deploy does).
-    if (tf) plans.push(await noDrift("docker service update --force"));
+      await manager.cli(["service", "update", "--detach", "--force", serviceName("postgres")]);
+      await converge(good, 180, undefined, (s) =>
+        runningTasks(s, "postgres").some((t) => t.ID === pg.task.ID) ? ["postgres not yet replaced"] : [],
+      );
+      const updated = await readBack("a forced update");
+      assert(updated.task.ID !== pg.task.ID, "the forced update did not replace the task");
+      // An operator's restart is no drift: the next apply leaves the counter alone (as docker stack deploy does).
+      if (tf) plans.push(await noDrift("docker service update --force"));
 
-    await r.deploy("good");
-    await converge(good, 180);
-    await readBack("a redeploy");
+      await r.deploy("good");
+      await converge(good, 180);
+      await readBack("a redeploy");
 
-    const removed = await r.removeStack();
-    await waitForRemoval("the stack's removal");
-    const volumes = await volumesOnNodes();
-    const onNodes = volumes.get(`${NAMESPACE}_postgres-data`) ?? [];
-    assert(JSON.stringify(onNodes) === JSON.stringify([volumeNode]), `volume ${NAMESPACE}_postgres-data on ${onNodes.join(", ") || "no node"}`);
-    const redeployStart = Date.now();
-    await r.deploy("good");
-    await converge(good, 300);
-    measured(timed(`${tf ? "terraform destroy of the services" : "stack rm"}, then deploy → converged and healthy`), (Date.now() - redeployStart) / 1000, "not measured in the thesis");
-    await readBack(`${r.removeCommand} and a new deploy`);
-    if (tf) plans.push(await noDrift("the services were destroyed and applied again"));
-    return `row ${row} and cluster ${cluster0.slice(0, 8)} kept on ${volumeNode}; ${removed}${plans.length ? `; ${plans.join("; ")}` : ""}`;
-  });
+      const removed = await r.removeStack();
+      await waitForRemoval("the stack's removal");
+      const volumes = await volumesOnNodes();
+      const onNodes = volumes.get(`${NAMESPACE}_postgres-data`) ?? [];
+      assert(
+        JSON.stringify(onNodes) === JSON.stringify([volumeNode]),
+        `volume ${NAMESPACE}_postgres-data on ${onNodes.join(", ") || "no node"}`,
+      );
+      const redeployStart = Date.now();
+      await r.deploy("good");
+      await converge(good, 300);
+      measured(
+        timed(`${tf ? "terraform destroy of the services" : "stack rm"}, then deploy → converged and healthy`),
+        (Date.now() - redeployStart) / 1000,
+        "not measured in the thesis",
+      );
+      await readBack(`${r.removeCommand} and a new deploy`);
+      if (tf) plans.push(await noDrift("the services were destroyed and applied again"));
+      return `row ${row} and cluster ${cluster0.slice(0, 8)} kept on ${volumeNode}; ${removed}${plans.length ? `; ${plans.join("; ")}` : ""}`;
+    },
+  );
 }
 
 /** Removes every object of a rendering and the volumes the engines made for it; asserts nothing is left. */
 async function removeRendering(r: Rendering): Promise<void> {
-  await check(`${r.name === "terraform" ? "[terraform] " : ""}removing the deployment leaves nothing on the engines (services, networks, containers, secrets, configs, volumes)`, async () => {
-    const start = Date.now();
-    const how = await r.removeAll();
-    await waitForRemoval("the deployment's removal");
-    const volumes = await volumesOnNodes();
-    for (const [volume, nodes] of volumes) for (const node of nodes) await cluster.engine(node).cli(["volume", "rm", volume]);
-    const secrets = (await manager.api<any[]>("/secrets")).map((s) => s.Spec.Name).filter((n) => n.startsWith(`${NAMESPACE}_`));
-    const configs = (await manager.api<any[]>("/configs")).map((c) => c.Spec.Name).filter((n) => n.startsWith(`${NAMESPACE}_`));
-    assert(secrets.length === 0 && configs.length === 0, `left: ${[...secrets, ...configs].join(", ")}`);
-    assert((await volumesOnNodes()).size === 0, "volumes left");
-    return `${how}; ${[...volumes.keys()].length} volumes removed by the harness (${((Date.now() - start) / 1000).toFixed(1)} s)`;
-  });
+  await check(
+    `${r.name === "terraform" ? "[terraform] " : ""}removing the deployment leaves nothing on the engines (services, networks, containers, secrets, configs, volumes)`,
+    async () => {
+      const start = Date.now();
+      const how = await r.removeAll();
+      await waitForRemoval("the deployment's removal");
+      const volumes = await volumesOnNodes();
+      for (const [volume, nodes] of volumes)
+        for (const node of nodes) await cluster.engine(node).cli(["volume", "rm", volume]);
+      const secrets = (await manager.api<any[]>("/secrets"))
+        .map((s) => s.Spec.Name)
+        .filter((n) => n.startsWith(`${NAMESPACE}_`));
+      const configs = (await manager.api<any[]>("/configs"))
+        .map((c) => c.Spec.Name)
+        .filter((n) => n.startsWith(`${NAMESPACE}_`));
+      assert(secrets.length === 0 && configs.length === 0, `left: ${[...secrets, ...configs].join(", ")}`);
+      assert((await volumesOnNodes()).size === 0, "volumes left");
+      return `${how}; ${[...volumes.keys()].length} volumes removed by the harness (${((Date.now() - start) / 1000).toFixed(1)} s)`;
+    },
+  );
 }
 
 /** Each `terraform plan -detailed-exitcode` of the run, in order. */
 const planCodes: { after: string; code: number }[] = [];
 
 /** Starts the cluster and proves each rendering on it, one after the other; compares their engine specs. */
-async function deployAndProve(renderings: readonly RenderingName[], stacks: { lab: StackFile; good: StackFile; broken: StackFile }, notRun: string[]): Promise<void> {
+async function deployAndProve(
+  renderings: readonly RenderingName[],
+  stacks: { lab: StackFile; good: StackFile; broken: StackFile },
+  notRun: string[],
+): Promise<void> {
   const { lab, good, broken } = stacks;
   console.log(`renderings: ${renderings.join(", then ")}`);
 
@@ -651,9 +982,12 @@ async function deployAndProve(renderings: readonly RenderingName[], stacks: { la
     standIn(ingressStandInImage(), "ingress", ["/usr/local/bin/traefik"]),
   );
 
-  console.log(`starting ${NODES.length} Docker engines (${NODES.map((n) => `${n.name} ${n.role} ${n.address}`).join(", ")})`);
+  console.log(
+    `starting ${NODES.length} Docker engines (${NODES.map((n) => `${n.name} ${n.role} ${n.address}`).join(", ")})`,
+  );
   const labels: Record<string, string[]> = {};
-  for (const [volume, node] of Object.entries(E2E.swarm!.volumeNodes)) (labels[node] ??= []).push(`${volumeLabel(volume)}=true`);
+  for (const [volume, node] of Object.entries(E2E.swarm!.volumeNodes))
+    (labels[node] ??= []).push(`${volumeLabel(volume)}=true`);
   const upStart = Date.now();
   await cluster.up(labels);
   await Promise.all(
@@ -663,11 +997,26 @@ async function deployAndProve(renderings: readonly RenderingName[], stacks: { la
       if (node.role === "manager") await engine.cli(["load", "-q", "-i", archives.ingress], { timeoutMs: 300000 });
     }),
   );
-  console.log(`  swarm of ${NODES.length} engines formed and images loaded in ${((Date.now() - upStart) / 1000).toFixed(1)} s`);
+  console.log(
+    `  swarm of ${NODES.length} engines formed and images loaded in ${((Date.now() - upStart) / 1000).toFixed(1)} s`,
+  );
 
   // The stack file's secrets as an operator creates them: generated now, composed as the deployment composes them.
-  const generated = Object.fromEntries(app.secrets.map((s) => [s.name, randomBytes(48).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, s.source.kind === "generate" ? s.source.length : 32)]));
-  const plan = planSwarmDeployment({ app, target: E2E.swarm!, adminCidrs: E2E.adminCidrs, secretValue: (name) => generated[name] });
+  const generated = Object.fromEntries(
+    app.secrets.map((s) => [
+      s.name,
+      randomBytes(48)
+        .toString("base64")
+        .replace(/[^A-Za-z0-9]/g, "")
+        .slice(0, s.source.kind === "generate" ? s.source.length : 32),
+    ]),
+  );
+  const plan = planSwarmDeployment({
+    app,
+    target: E2E.swarm!,
+    adminCidrs: E2E.adminCidrs,
+    secretValue: (name) => generated[name],
+  });
   const dirs = { good: good.dir, broken: broken.dir };
   const pass: Pass = { good, broken, lab, snapshots: new Map() };
 
@@ -681,30 +1030,46 @@ async function deployAndProve(renderings: readonly RenderingName[], stacks: { la
       await prove(r, pass);
     } catch (error) {
       if (!(error instanceof AssertionFailed)) {
-        results.push({ name: `the ${name} rendering's run itself`, ok: false, detail: (error as Error).stack ?? String(error) });
+        results.push({
+          name: `the ${name} rendering's run itself`,
+          ok: false,
+          detail: (error as Error).stack ?? String(error),
+        });
         console.log(`  ✗ the ${name} rendering's run stopped: ${(error as Error).stack ?? error}`);
-        for (const node of NODES) console.log(`--- ${node.name} dockerd log (last lines) ---\n${cluster.logTail(node, 15)}`);
+        for (const node of NODES)
+          console.log(`--- ${node.name} dockerd log (last lines) ---\n${cluster.logTail(node, 15)}`);
       }
     }
     await removeRendering(r);
     if (r instanceof TerraformRendering) {
       console.log(`  terraform apply: ${r.applies.map((a) => `${a.what} ${a.seconds.toFixed(1)} s`).join(", ")}`);
-      for (const retry of r.destroyRetries) console.log(`  terraform ${retry}; a second run completed it (the services were already removed)`);
+      for (const retry of r.destroyRetries)
+        console.log(`  terraform ${retry}; a second run completed it (the services were already removed)`);
     }
   }
 
   if (pass.snapshots.size === 2) {
-    await check("docker service inspect: the Terraform-created services, networks, secrets and configs equal the stack file's, read back from the engine", async () => {
-      const terraform = pass.snapshots.get("terraform")!;
-      const stackFile = pass.snapshots.get("stack-file")!;
-      const found = differences(terraform, stackFile, ["terraform", "stack file"]);
-      assert(found.length === 0, `${found.length} differences:\n${found.slice(0, 40).join("\n")}`);
-      const counts = (["services", "networks", "secrets", "configs"] as const).map((k) => `${Object.keys(terraform[k]).length} ${k}`).join(", ");
-      assert(Object.keys(terraform.services).length === SERVICE_NAMES.length, `${Object.keys(terraform.services).length} of ${SERVICE_NAMES.length} services read`);
-      return `${counts} equal, whole specs (IDs, list order, the stack CLI's own labels and empty defaults aside: e2e/engine-specs.ts)`;
-    });
+    await check(
+      "docker service inspect: the Terraform-created services, networks, secrets and configs equal the stack file's, read back from the engine",
+      async () => {
+        const terraform = pass.snapshots.get("terraform")!;
+        const stackFile = pass.snapshots.get("stack-file")!;
+        const found = differences(terraform, stackFile, ["terraform", "stack file"]);
+        assert(found.length === 0, `${found.length} differences:\n${found.slice(0, 40).join("\n")}`);
+        const counts = (["services", "networks", "secrets", "configs"] as const)
+          .map((k) => `${Object.keys(terraform[k]).length} ${k}`)
+          .join(", ");
+        assert(
+          Object.keys(terraform.services).length === SERVICE_NAMES.length,
+          `${Object.keys(terraform.services).length} of ${SERVICE_NAMES.length} services read`,
+        );
+        return `${counts} equal, whole specs (IDs, list order, the stack CLI's own labels and empty defaults aside: e2e/engine-specs.ts)`;
+      },
+    );
   } else if (renderings.length === 1) {
-    notRun.push(`the engine-spec comparison of both renderings: not run: only the ${renderings[0]} rendering was deployed (ARGO_E2E_RENDERING=both runs it)`);
+    notRun.push(
+      `the engine-spec comparison of both renderings: not run: only the ${renderings[0]} rendering was deployed (ARGO_E2E_RENDERING=both runs it)`,
+    );
   }
 }
 
@@ -725,7 +1090,9 @@ async function main(): Promise<void> {
     if (torndown) return;
     torndown = true;
     terraformRuns?.stop();
-    console.log(`teardown: ${clusterStarted ? "engines, namespaces, bridge, firewall rule, " : ""}temporary files (Terraform's state and working directories among them)`);
+    console.log(
+      `teardown: ${clusterStarted ? "engines, namespaces, bridge, firewall rule, " : ""}temporary files (Terraform's state and working directories among them)`,
+    );
     if (clusterStarted) cluster.down();
     if (work) fs.rmSync(work, { recursive: true, force: true });
   };
@@ -741,7 +1108,11 @@ async function main(): Promise<void> {
     console.log("synthesizing the lab stack and the e2e stacks (main.ts)");
     const lab = synth(undefined, path.join(work, "synth-lab"), LAB.swarm!.stackName ?? `swarm-${LAB.name}`);
     const good = synth(path.join(__dirname, "environment.ts"), path.join(work, "synth-e2e"), E2E.swarm!.stackName!);
-    const broken = synth(path.join(__dirname, "environment-broken-release.ts"), path.join(work, "synth-broken"), E2E.swarm!.stackName!);
+    const broken = synth(
+      path.join(__dirname, "environment-broken-release.ts"),
+      path.join(work, "synth-broken"),
+      E2E.swarm!.stackName!,
+    );
 
     if (renderings.includes("terraform")) {
       const ready = terraformReadiness(good.dir, work);
@@ -761,14 +1132,22 @@ async function main(): Promise<void> {
     if (!(error instanceof AssertionFailed)) {
       results.push({ name: "the e2e run itself", ok: false, detail: (error as Error).stack ?? String(error) });
       console.log(`  ✗ the e2e run stopped: ${(error as Error).stack ?? error}`);
-      for (const node of NODES) console.log(`--- ${node.name} dockerd log (last lines) ---\n${cluster.logTail(node, 15)}`);
+      for (const node of NODES)
+        console.log(`--- ${node.name} dockerd log (last lines) ---\n${cluster.logTail(node, 15)}`);
     }
   } finally {
     teardown();
   }
 
-  if (planCodes.length) console.log(`\nterraform plan -detailed-exitcode (0: no changes, 2: changes) after ${planCodes.map((p) => `${p.after}: ${p.code}`).join("; ")}`);
-  summarize("measured times (this machine: 1 manager + 4 workers as local engines)", 68, `e2e: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (planCodes.length)
+    console.log(
+      `\nterraform plan -detailed-exitcode (0: no changes, 2: changes) after ${planCodes.map((p) => `${p.after}: ${p.code}`).join("; ")}`,
+    );
+  summarize(
+    "measured times (this machine: 1 manager + 4 workers as local engines)",
+    68,
+    `e2e: ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
   for (const line of notRun) console.log(line);
 }
 

@@ -1,10 +1,21 @@
 import { spawnSync } from "child_process";
 
 /** Runs a command and returns its stdout; throws with its output when it fails. */
-export function run(command: string, args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): string {
-  const result = spawnSync(command, args, { encoding: "utf8", input: options.input, env: options.env, cwd: options.cwd, maxBuffer: 64 * 1024 * 1024 });
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): string {
+  const result = spawnSync(command, args, {
+    encoding: "utf8",
+    input: options.input,
+    env: options.env,
+    cwd: options.cwd,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (result.error) throw new Error(`${command} ${args.join(" ")}: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.status}: ${(result.stderr || result.stdout).trim()}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(" ")} exited ${result.status}: ${(result.stderr || result.stdout).trim()}`);
   return result.stdout;
 }
 
@@ -16,7 +27,12 @@ export function attempt(command: string, args: readonly string[]): boolean {
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls until `probe` returns a value (not undefined) or the time is up; returns the value and the seconds it took. */
-export async function waitFor<T>(what: string, timeoutSec: number, probe: () => Promise<T | undefined> | T | undefined, intervalMs = 1000): Promise<{ value: T; seconds: number }> {
+export async function waitFor<T>(
+  what: string,
+  timeoutSec: number,
+  probe: () => Promise<T | undefined> | T | undefined,
+  intervalMs = 1000,
+): Promise<{ value: T; seconds: number }> {
   const start = Date.now();
   let last: unknown;
   for (;;) {
@@ -26,7 +42,10 @@ export async function waitFor<T>(what: string, timeoutSec: number, probe: () => 
     } catch (error) {
       last = error;
     }
-    if (Date.now() - start > timeoutSec * 1000) throw new Error(`timed out after ${timeoutSec}s waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`);
+    if (Date.now() - start > timeoutSec * 1000)
+      throw new Error(
+        `timed out after ${timeoutSec}s waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`,
+      );
     await sleep(intervalMs);
   }
 }

@@ -19,17 +19,25 @@ export interface Outcome {
   readonly seconds: number;
 }
 
-export type Readiness = { readonly ok: true; readonly terraform: string; readonly env: NodeJS.ProcessEnv } | { readonly ok: false; readonly reason: string };
+export type Readiness =
+  | { readonly ok: true; readonly terraform: string; readonly env: NodeJS.ProcessEnv }
+  | { readonly ok: false; readonly reason: string };
 
 /** Terraform and every provider the stack requires, at its pinned version, from a mirror; or why not. */
 export function terraformReadiness(stackDir: string, work: string): Readiness {
   const config: TerraformJson = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
-  const needs = Object.values(config.terraform?.required_providers ?? {}).map((p) => ({ source: p.source ?? "", version: p.version ?? "" }));
+  const needs = Object.values(config.terraform?.required_providers ?? {}).map((p) => ({
+    source: p.source ?? "",
+    version: p.version ?? "",
+  }));
   const terraform = run("sh", ["-c", "command -v terraform || true"]).trim();
-  if (!terraform) return { ok: false, reason: "terraform is not on PATH (npm run toolchain installs the pinned release)" };
+  if (!terraform)
+    return { ok: false, reason: "terraform is not on PATH (npm run toolchain installs the pinned release)" };
   const providers = findProviders(needs);
   if (!providers.ok) {
-    const missing = needs.filter((n) => !findProviders([n]).ok).map((n) => whyMissing(qualifiedSource(n.source), n.version));
+    const missing = needs
+      .filter((n) => !findProviders([n]).ok)
+      .map((n) => whyMissing(qualifiedSource(n.source), n.version));
     return { ok: false, reason: missing.join("; ") };
   }
   return { ok: true, terraform, env: terraformEnv(work, providers.mirrors) };
@@ -69,7 +77,8 @@ export class TerraformRuns {
   /** Like exec, but rejects with the end of its output when terraform fails. */
   async must(dir: string, args: readonly string[]): Promise<Outcome> {
     const outcome = await this.exec(dir, args);
-    if (outcome.code !== 0) throw new Error(`terraform ${args.join(" ")} exited ${outcome.code}:\n${tail(outcome.output, 25)}`);
+    if (outcome.code !== 0)
+      throw new Error(`terraform ${args.join(" ")} exited ${outcome.code}:\n${tail(outcome.output, 25)}`);
     return outcome;
   }
 
@@ -83,8 +92,17 @@ export class TerraformRuns {
 
   /** `plan -detailed-exitcode`: 0 no changes, 2 changes (listed), 1 an error. */
   async plan(dir: string): Promise<{ code: number; changes: string[]; output: string; seconds: number }> {
-    const outcome = await this.exec(dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock-timeout=60s"]);
-    const changes = outcome.output.split("\n").filter((l) => /^ {2}# \S+ (will|must) be /.test(l)).map((l) => l.trim().replace(/^# /, ""));
+    const outcome = await this.exec(dir, [
+      "plan",
+      "-detailed-exitcode",
+      "-input=false",
+      "-no-color",
+      "-lock-timeout=60s",
+    ]);
+    const changes = outcome.output
+      .split("\n")
+      .filter((l) => /^ {2}# \S+ (will|must) be /.test(l))
+      .map((l) => l.trim().replace(/^# /, ""));
     if (outcome.code === 2) for (const line of attributeChanges(outcome.output)) this.log(`      ${line}`);
     return { ...outcome, changes };
   }
@@ -96,7 +114,10 @@ export class TerraformRuns {
    * service itself was already removed; a second run then completes (its refresh finds the service gone).
    * Returns how many runs it took.
    */
-  async destroy(dir: string, only?: (address: string) => boolean): Promise<{ runs: number; seconds: number; firstFailure?: string }> {
+  async destroy(
+    dir: string,
+    only?: (address: string) => boolean,
+  ): Promise<{ runs: number; seconds: number; firstFailure?: string }> {
     let seconds = 0;
     let firstFailure: string | undefined;
     for (let runs = 1; ; runs++) {
@@ -106,8 +127,11 @@ export class TerraformRuns {
       seconds += outcome.seconds;
       if (outcome.code === 0) return { runs, seconds, firstFailure };
       const errors = outcome.output.split("\n").filter((l) => /^Error: /.test(l.trim()));
-      const onlyRemovalWaits = errors.length > 0 && errors.every((l) => /error on wait for container with ID '[0-9a-f]+': context deadline exceeded/.test(l));
-      if (runs >= 2 || !onlyRemovalWaits) throw new Error(`terraform destroy exited ${outcome.code}:\n${tail(outcome.output, 25)}`);
+      const onlyRemovalWaits =
+        errors.length > 0 &&
+        errors.every((l) => /error on wait for container with ID '[0-9a-f]+': context deadline exceeded/.test(l));
+      if (runs >= 2 || !onlyRemovalWaits)
+        throw new Error(`terraform destroy exited ${outcome.code}:\n${tail(outcome.output, 25)}`);
       firstFailure = `${errors.length} × ${errors[0].trim()}`;
     }
   }
@@ -125,7 +149,9 @@ export class TerraformRuns {
 
   async resources(dir: string, type: string): Promise<{ address: string; values: any }[]> {
     const state = await this.state(dir);
-    return (state.values?.root_module?.resources ?? []).filter((r: any) => r.type === type).map((r: any) => ({ address: r.address, values: r.values }));
+    return (state.values?.root_module?.resources ?? [])
+      .filter((r: any) => r.type === type)
+      .map((r: any) => ({ address: r.address, values: r.values }));
   }
 
   /** Ends a terraform run still in progress (an interrupted e2e). */

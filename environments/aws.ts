@@ -33,7 +33,12 @@ export const AWS: Environment = {
     region: REGION,
     clusterName: "argo",
     kubernetesVersion: "1.31",
-    network: { vpcCidr: "10.20.0.0/16", availabilityZones: ZONES, natGateways: "one-per-az", flowLogRetentionDays: 365 },
+    network: {
+      vpcCidr: "10.20.0.0/16",
+      availabilityZones: ZONES,
+      natGateways: "one-per-az",
+      flowLogRetentionDays: 365,
+    },
     publicEndpointCidrs: [],
     clusterAdminArns: ["arn:aws:iam::111122223333:role/platform-admins"],
     nodeGroup: { instanceTypes: ["m6i.large"], minSize: 3, maxSize: 6, desiredSize: 3, diskGiB: 50 },
@@ -47,7 +52,12 @@ export const AWS: Environment = {
     region: REGION,
     // Account-wide names (IAM roles, KMS aliases, the database identifier) derive from it: not the EKS cluster's.
     clusterName: "argo-ecs",
-    network: { vpcCidr: "10.30.0.0/16", availabilityZones: ZONES, natGateways: "one-per-az", flowLogRetentionDays: 365 },
+    network: {
+      vpcCidr: "10.30.0.0/16",
+      availabilityZones: ZONES,
+      natGateways: "one-per-az",
+      flowLogRetentionDays: 365,
+    },
     certificateArn: "arn:aws:acm:eu-west-1:111122223333:certificate/0b5a2e8c-4c1f-4f7e-9d7a-2f4d8c6e1a3b",
     logRetentionDays: 365,
     postgres: POSTGRES,

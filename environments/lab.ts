@@ -7,7 +7,15 @@ import type { Environment, LabVm } from "./types";
  * (3 managers, 5 workers) at addresses we chose.
  */
 
-const vm = (vmId: number, name: string, role: LabVm["role"], address: string, vcpus: number, memoryGiB: number, diskGiB: number): LabVm => ({
+const vm = (
+  vmId: number,
+  name: string,
+  role: LabVm["role"],
+  address: string,
+  vcpus: number,
+  memoryGiB: number,
+  diskGiB: number,
+): LabVm => ({
   vmId,
   name,
   role,
@@ -32,7 +40,8 @@ export const LAB: Environment = {
       monitoring: "10.128.192.0/18",
     },
     publicRoutes: {
-      "/grafana/": "the lab's entrypoint is the edge Pi (rpi1) on the lab LAN, which no one outside the lab reaches; Grafana's own login guards it there",
+      "/grafana/":
+        "the lab's entrypoint is the edge Pi (rpi1) on the lab LAN, which no one outside the lab reaches; Grafana's own login guards it there",
     },
   },
   adminCidrs: ["192.168.10.0/24"],
@@ -43,7 +52,13 @@ export const LAB: Environment = {
     dnsServers: ["192.168.10.53"],
     upstreamDnsServers: ["1.1.1.1", "9.9.9.9"],
     domain: "lab.internal",
-    proxmox: { nodeName: "pve0", address: "192.168.10.100", bridge: "vmbr0", vmDatastore: "local-lvm", fileDatastore: "local" },
+    proxmox: {
+      nodeName: "pve0",
+      address: "192.168.10.100",
+      bridge: "vmbr0",
+      vmDatastore: "local-lvm",
+      fileDatastore: "local",
+    },
     image: {
       url: "https://cloud-images.ubuntu.com/releases/22.04/release-20240912/ubuntu-22.04-server-cloudimg-amd64.img",
       fileName: "ubuntu-22.04-server-cloudimg-amd64-20240912.qcow2",
@@ -98,7 +113,15 @@ export const LAB: Environment = {
     dockerHost: "ssh://argo-admin@192.168.10.140",
     namespace: "argo",
     edgeSubnet: "10.129.64.0/24",
-    volumeNodes: { "postgres-data": "sw0", "prometheus-data": "sw1", "grafana-data": "sw1", "loki-data": "sw2", "gitlab-config": "sw2", "gitlab-logs": "sw2", "gitlab-data": "sw2" },
+    volumeNodes: {
+      "postgres-data": "sw0",
+      "prometheus-data": "sw1",
+      "grafana-data": "sw1",
+      "loki-data": "sw2",
+      "gitlab-config": "sw2",
+      "gitlab-logs": "sw2",
+      "gitlab-data": "sw2",
+    },
     ingressPort: 8000,
   },
 };

@@ -44,7 +44,12 @@ export const LEDGER: Application = {
       env: { POSTGRES_USER: "ledger", POSTGRES_DB: "ledger", PGDATA: "/var/lib/postgresql/data/pgdata" },
       secretEnv: { POSTGRES_PASSWORD: secretRef("ledger-db-password") },
       secretFiles: { POSTGRES_PASSWORD: "POSTGRES_PASSWORD_FILE" },
-      healthCheck: { type: "command", command: ["pg_isready", "-U", "ledger", "-d", "ledger"], intervalSec: 10, timeoutSec: 5 },
+      healthCheck: {
+        type: "command",
+        command: ["pg_isready", "-U", "ledger", "-d", "ledger"],
+        intervalSec: 10,
+        timeoutSec: 5,
+      },
       resources: { cpuMillicores: 1000, memoryMiB: 2048 },
       placement: { kind: "replicated", replicas: 1 },
       zones: ["data"],
@@ -73,7 +78,13 @@ export const LEDGER: Application = {
     { pathPrefix: "/api/", service: "ledger-api", port: "http" },
     { pathPrefix: "/admin/", service: "ledger-admin", port: "http", adminOnly: true },
   ],
-  secrets: [{ name: "ledger-db-password", description: "Password of the ledger database user.", source: { kind: "generate", length: 40 } }],
+  secrets: [
+    {
+      name: "ledger-db-password",
+      description: "Password of the ledger database user.",
+      source: { kind: "generate", length: 40 },
+    },
+  ],
 };
 
 const REGION = "eu-central-1";

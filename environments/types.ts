@@ -43,11 +43,23 @@ export type BackendConfig =
    * State in S3, encrypted, locked by a DynamoDB table when one is named, otherwise by a lock file next to the
    * state (Terraform >= 1.10).
    */
-  | { readonly kind: "s3"; readonly bucket: string; readonly keyPrefix: string; readonly region: string; readonly lockTable?: string };
+  | {
+      readonly kind: "s3";
+      readonly bucket: string;
+      readonly keyPrefix: string;
+      readonly region: string;
+      readonly lockTable?: string;
+    };
 
 export type LabVmRole = "nomad-server" | "nomad-client" | "swarm-manager" | "swarm-worker" | "support";
 
-export const LAB_VM_ROLES: readonly LabVmRole[] = ["nomad-server", "nomad-client", "swarm-manager", "swarm-worker", "support"];
+export const LAB_VM_ROLES: readonly LabVmRole[] = [
+  "nomad-server",
+  "nomad-client",
+  "swarm-manager",
+  "swarm-worker",
+  "support",
+];
 
 export interface LabVm {
   readonly name: string;
@@ -156,7 +168,11 @@ export interface SwarmTarget {
    * IPVS (some test hosts) need `dnsrr` and `host`.
    * @default { endpointMode: "vip", publishMode: "ingress", encryptOverlays: true }
    */
-  readonly networking?: { readonly endpointMode: "vip" | "dnsrr"; readonly publishMode: "ingress" | "host"; readonly encryptOverlays: boolean };
+  readonly networking?: {
+    readonly endpointMode: "vip" | "dnsrr";
+    readonly publishMode: "ingress" | "host";
+    readonly encryptOverlays: boolean;
+  };
   /**
    * Image of the ingress proxy, pinned by tag or digest. It must read Traefik's Swarm labels and flags (a
    * mirror of Traefik, or the e2e test's stand-in).
@@ -262,7 +278,9 @@ export interface EcsTarget extends AwsTargetBase {
   /** ECS cluster name. */
   readonly clusterName: string;
   /** memcached as ElastiCache (managed, the default on AWS) or as Fargate tasks. */
-  readonly memcached: { readonly kind: "elasticache"; readonly nodeType: string; readonly engineVersion: string } | { readonly kind: "container" };
+  readonly memcached:
+    | { readonly kind: "elasticache"; readonly nodeType: string; readonly engineVersion: string }
+    | { readonly kind: "container" };
   /**
    * Fargate sizes by service name, for services that should get more than the smallest size covering the
    * model's CPU and memory. Each must be a combination Fargate runs (see constructs/ecs/fargate-sizes.ts).

@@ -13,41 +13,72 @@ const RESOURCE_NAME = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
 
 /** Problems shared by every AWS target: region, network plan, certificate, retention, database choice. */
 export function checkAwsTarget(target: AwsTargetBase, field: "eks" | "ecs", env: Environment, add: Add): void {
-  if (!AWS_REGION.test(target.region)) add(`${field}.region`, `"${target.region}" is not an AWS region such as eu-west-1`);
+  if (!AWS_REGION.test(target.region))
+    add(`${field}.region`, `"${target.region}" is not an AWS region such as eu-west-1`);
   target.network.availabilityZones.forEach((zone, i) => {
     if (!zone.startsWith(target.region) || !/^[a-z]$/.test(zone.slice(target.region.length))) {
-      add(`${field}.network.availabilityZones[${i}]`, `"${zone}" is not an availability zone of ${target.region} (expected e.g. ${target.region}a)`);
+      add(
+        `${field}.network.availabilityZones[${i}]`,
+        `"${zone}" is not an availability zone of ${target.region} (expected e.g. ${target.region}a)`,
+      );
     }
   });
   const plan = planSubnets(target.network, `environments.${env.name}.${field}.network`);
-  if (Array.isArray(plan)) plan.forEach((p: Problem) => add(p.path.slice(`environments.${env.name}.`.length), p.message));
+  if (Array.isArray(plan))
+    plan.forEach((p: Problem) => add(p.path.slice(`environments.${env.name}.`.length), p.message));
 
   const certificate = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]{36}$/.exec(target.certificateArn);
   if (!certificate) {
-    add(`${field}.certificateArn`, `"${target.certificateArn}" is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)`);
+    add(
+      `${field}.certificateArn`,
+      `"${target.certificateArn}" is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)`,
+    );
   } else if (certificate[1] !== target.region) {
-    add(`${field}.certificateArn`, `the certificate is in ${certificate[1]}, but the load balancer is in ${target.region}; an ALB can only use a certificate of its own region`);
+    add(
+      `${field}.certificateArn`,
+      `the certificate is in ${certificate[1]}, but the load balancer is in ${target.region}; an ALB can only use a certificate of its own region`,
+    );
   }
   for (const [path, days] of [
     ["logRetentionDays", target.logRetentionDays],
     ["network.flowLogRetentionDays", target.network.flowLogRetentionDays],
   ] as const) {
     if (!CLOUDWATCH_RETENTION_DAYS.includes(days)) {
-      add(`${field}.${path}`, `${days} is not a CloudWatch retention period (allowed: ${CLOUDWATCH_RETENTION_DAYS.join(", ")})`);
+      add(
+        `${field}.${path}`,
+        `${days} is not a CloudWatch retention period (allowed: ${CLOUDWATCH_RETENTION_DAYS.join(", ")})`,
+      );
     }
   }
   if (target.postgres.kind === "rds") {
     const rds = target.postgres;
-    if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(rds.instanceClass)) add(`${field}.postgres.instanceClass`, `"${rds.instanceClass}" is not an RDS instance class such as db.t4g.medium`);
-    if (!/^\d{2}\.\d+$/.test(rds.engineVersion)) add(`${field}.postgres.engineVersion`, `"${rds.engineVersion}" is not a pinned PostgreSQL major.minor version such as 16.4`);
+    if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(rds.instanceClass))
+      add(
+        `${field}.postgres.instanceClass`,
+        `"${rds.instanceClass}" is not an RDS instance class such as db.t4g.medium`,
+      );
+    if (!/^\d{2}\.\d+$/.test(rds.engineVersion))
+      add(
+        `${field}.postgres.engineVersion`,
+        `"${rds.engineVersion}" is not a pinned PostgreSQL major.minor version such as 16.4`,
+      );
     if (!Number.isInteger(rds.allocatedStorageGiB) || rds.allocatedStorageGiB < 20) {
-      add(`${field}.postgres.allocatedStorageGiB`, `must be a whole number of GiB, at least 20 for gp3 (got ${rds.allocatedStorageGiB})`);
+      add(
+        `${field}.postgres.allocatedStorageGiB`,
+        `must be a whole number of GiB, at least 20 for gp3 (got ${rds.allocatedStorageGiB})`,
+      );
     }
     if (!(rds.maxAllocatedStorageGiB >= rds.allocatedStorageGiB)) {
-      add(`${field}.postgres.maxAllocatedStorageGiB`, `${rds.maxAllocatedStorageGiB} is below allocatedStorageGiB (${rds.allocatedStorageGiB})`);
+      add(
+        `${field}.postgres.maxAllocatedStorageGiB`,
+        `${rds.maxAllocatedStorageGiB} is below allocatedStorageGiB (${rds.allocatedStorageGiB})`,
+      );
     }
     if (!Number.isInteger(rds.backupRetentionDays) || rds.backupRetentionDays < 1 || rds.backupRetentionDays > 35) {
-      add(`${field}.postgres.backupRetentionDays`, `must be 1 to 35 days (got ${rds.backupRetentionDays}); 0 would switch automated backups off`);
+      add(
+        `${field}.postgres.backupRetentionDays`,
+        `must be 1 to 35 days (got ${rds.backupRetentionDays}); 0 would switch automated backups off`,
+      );
     }
   }
   try {
@@ -60,10 +91,19 @@ export function checkAwsTarget(target: AwsTargetBase, field: "eks" | "ecs", env:
     add(`${field}.webAcl.reason`, "is empty: say why this load balancer runs without a web application firewall");
   }
   if (acl?.kind === "managed-rules" && acl.ruleGroups) {
-    if (acl.ruleGroups.length === 0) add(`${field}.webAcl.ruleGroups`, 'is empty: list AWS managed rule groups, or use { kind: "off", reason } to run without a firewall');
+    if (acl.ruleGroups.length === 0)
+      add(
+        `${field}.webAcl.ruleGroups`,
+        'is empty: list AWS managed rule groups, or use { kind: "off", reason } to run without a firewall',
+      );
     acl.ruleGroups.forEach((group, i) => {
-      if (!/^AWSManagedRules[A-Za-z0-9]+$/.test(group)) add(`${field}.webAcl.ruleGroups[${i}]`, `"${group}" is not the name of an AWS managed rule group (e.g. AWSManagedRulesCommonRuleSet)`);
-      else if (acl.ruleGroups!.indexOf(group) !== i) add(`${field}.webAcl.ruleGroups[${i}]`, `"${group}" is listed twice`);
+      if (!/^AWSManagedRules[A-Za-z0-9]+$/.test(group))
+        add(
+          `${field}.webAcl.ruleGroups[${i}]`,
+          `"${group}" is not the name of an AWS managed rule group (e.g. AWSManagedRulesCommonRuleSet)`,
+        );
+      else if (acl.ruleGroups!.indexOf(group) !== i)
+        add(`${field}.webAcl.ruleGroups[${i}]`, `"${group}" is listed twice`);
     });
   }
   for (const key of Object.keys(target.tags ?? {})) {
@@ -73,20 +113,35 @@ export function checkAwsTarget(target: AwsTargetBase, field: "eks" | "ecs", env:
 
 export function checkEks(eks: EksTarget, env: Environment, add: Add): void {
   checkAwsTarget(eks, "eks", env, add);
-  if (!RESOURCE_NAME.test(eks.clusterName)) add("eks.clusterName", `"${eks.clusterName}" must be 3-32 lowercase letters, digits and dashes, starting with a letter`);
+  if (!RESOURCE_NAME.test(eks.clusterName))
+    add(
+      "eks.clusterName",
+      `"${eks.clusterName}" must be 3-32 lowercase letters, digits and dashes, starting with a letter`,
+    );
   if (!/^1\.\d{2}$/.test(eks.kubernetesVersion)) {
     add("eks.kubernetesVersion", `"${eks.kubernetesVersion}" is not a Kubernetes minor version such as 1.31`);
   } else if (!EKS_ADDON_VERSIONS[eks.kubernetesVersion]) {
-    add("eks.kubernetesVersion", `${eks.kubernetesVersion} has no pinned add-on versions (pinned: ${Object.keys(EKS_ADDON_VERSIONS).join(", ")}); add them to constructs/eks/versions.ts`);
+    add(
+      "eks.kubernetesVersion",
+      `${eks.kubernetesVersion} has no pinned add-on versions (pinned: ${Object.keys(EKS_ADDON_VERSIONS).join(", ")}); add them to constructs/eks/versions.ts`,
+    );
   }
-  if (!/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/.test(eks.namespace)) add("eks.namespace", `"${eks.namespace}" is not a lowercase DNS label`);
+  if (!/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/.test(eks.namespace))
+    add("eks.namespace", `"${eks.namespace}" is not a lowercase DNS label`);
   eks.publicEndpointCidrs.forEach((cidr, i) => {
     const parsed = parseCidr(cidr);
     if (typeof parsed === "string") add(`eks.publicEndpointCidrs[${i}]`, `"${cidr}" is not a valid CIDR: ${parsed}`);
-    else if (parsed.prefixLength === 0) add(`eks.publicEndpointCidrs[${i}]`, `${cidr} opens the Kubernetes API to the whole internet; list the ranges that need it, or none to keep the endpoint private`);
+    else if (parsed.prefixLength === 0)
+      add(
+        `eks.publicEndpointCidrs[${i}]`,
+        `${cidr} opens the Kubernetes API to the whole internet; list the ranges that need it, or none to keep the endpoint private`,
+      );
   });
   if (eks.clusterAdminArns.length === 0) {
-    add("eks.clusterAdminArns", "is empty: no one could administer the cluster; list the IAM roles or users that get cluster-admin");
+    add(
+      "eks.clusterAdminArns",
+      "is empty: no one could administer the cluster; list the IAM roles or users that get cluster-admin",
+    );
   }
   eks.clusterAdminArns.forEach((arn, i) => {
     if (!/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(arn)) {
@@ -94,44 +149,85 @@ export function checkEks(eks: EksTarget, env: Environment, add: Add): void {
     }
   });
   const group = eks.nodeGroup;
-  if (group.instanceTypes.length === 0) add("eks.nodeGroup.instanceTypes", "is empty; name at least one instance type such as m6i.large");
+  if (group.instanceTypes.length === 0)
+    add("eks.nodeGroup.instanceTypes", "is empty; name at least one instance type such as m6i.large");
   group.instanceTypes.forEach((type, i) => {
-    if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(type)) add(`eks.nodeGroup.instanceTypes[${i}]`, `"${type}" is not an EC2 instance type such as m6i.large`);
+    if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(type))
+      add(`eks.nodeGroup.instanceTypes[${i}]`, `"${type}" is not an EC2 instance type such as m6i.large`);
   });
   for (const key of ["minSize", "maxSize", "desiredSize", "diskGiB"] as const) {
-    if (!Number.isInteger(group[key]) || group[key] < (key === "minSize" ? 0 : 1)) add(`eks.nodeGroup.${key}`, `must be a positive whole number (got ${group[key]})`);
+    if (!Number.isInteger(group[key]) || group[key] < (key === "minSize" ? 0 : 1))
+      add(`eks.nodeGroup.${key}`, `must be a positive whole number (got ${group[key]})`);
   }
   if (!(group.minSize <= group.desiredSize && group.desiredSize <= group.maxSize)) {
-    add("eks.nodeGroup", `needs minSize <= desiredSize <= maxSize (got ${group.minSize} <= ${group.desiredSize} <= ${group.maxSize})`);
+    add(
+      "eks.nodeGroup",
+      `needs minSize <= desiredSize <= maxSize (got ${group.minSize} <= ${group.desiredSize} <= ${group.maxSize})`,
+    );
   }
-  if (group.minSize < 2) add("eks.nodeGroup.minSize", `${group.minSize} leaves the cluster on a single node; use at least 2 so a node can be replaced without downtime`);
+  if (group.minSize < 2)
+    add(
+      "eks.nodeGroup.minSize",
+      `${group.minSize} leaves the cluster on a single node; use at least 2 so a node can be replaced without downtime`,
+    );
 }
 
 export function checkEcsBase(ecs: EcsTarget, env: Environment, add: Add): void {
   checkAwsTarget(ecs, "ecs", env, add);
-  if (!RESOURCE_NAME.test(ecs.clusterName)) add("ecs.clusterName", `"${ecs.clusterName}" must be 3-32 lowercase letters, digits and dashes, starting with a letter`);
+  if (!RESOURCE_NAME.test(ecs.clusterName))
+    add(
+      "ecs.clusterName",
+      `"${ecs.clusterName}" must be 3-32 lowercase letters, digits and dashes, starting with a letter`,
+    );
   if (env.eks && env.eks.clusterName === ecs.clusterName) {
-    add("ecs.clusterName", `"${ecs.clusterName}" is also eks.clusterName; both stacks name account-wide resources after it (IAM roles, KMS aliases, the database), which would clash in one account (choose e.g. "${ecs.clusterName}-ecs")`);
+    add(
+      "ecs.clusterName",
+      `"${ecs.clusterName}" is also eks.clusterName; both stacks name account-wide resources after it (IAM roles, KMS aliases, the database), which would clash in one account (choose e.g. "${ecs.clusterName}-ecs")`,
+    );
   }
   if (ecs.memcached.kind === "elasticache") {
-    if (!/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(ecs.memcached.nodeType)) add("ecs.memcached.nodeType", `"${ecs.memcached.nodeType}" is not an ElastiCache node type such as cache.t4g.small`);
-    if (!/^1\.6\.\d+$/.test(ecs.memcached.engineVersion)) add("ecs.memcached.engineVersion", `"${ecs.memcached.engineVersion}" is not a pinned Memcached 1.6 version such as 1.6.22`);
+    if (!/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(ecs.memcached.nodeType))
+      add(
+        "ecs.memcached.nodeType",
+        `"${ecs.memcached.nodeType}" is not an ElastiCache node type such as cache.t4g.small`,
+      );
+    if (!/^1\.6\.\d+$/.test(ecs.memcached.engineVersion))
+      add(
+        "ecs.memcached.engineVersion",
+        `"${ecs.memcached.engineVersion}" is not a pinned Memcached 1.6 version such as 1.6.22`,
+      );
   }
   const namespace = ecs.serviceDiscoveryNamespace;
   if (namespace !== undefined && !/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(namespace)) {
     add("ecs.serviceDiscoveryNamespace", `"${namespace}" is not a private DNS domain such as argo.internal`);
   }
-  if (ecs.configWriterImage !== undefined && !/^\S+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/.test(ecs.configWriterImage.replace(/:latest$/, ""))) {
-    add("ecs.configWriterImage", `"${ecs.configWriterImage}" is not a pinned image reference (repository:tag or repository@sha256:digest, never latest)`);
+  if (
+    ecs.configWriterImage !== undefined &&
+    !/^\S+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/.test(ecs.configWriterImage.replace(/:latest$/, ""))
+  ) {
+    add(
+      "ecs.configWriterImage",
+      `"${ecs.configWriterImage}" is not a pinned image reference (repository:tag or repository@sha256:digest, never latest)`,
+    );
   }
   (ecs.alarmSubscriptions ?? []).forEach((subscription, i) => {
     const path = `ecs.alarmSubscriptions[${i}]`;
-    if (subscription.protocol === "email" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(subscription.endpoint)) add(`${path}.endpoint`, `"${subscription.endpoint}" is not an e-mail address`);
-    else if (subscription.protocol === "https" && !/^https:\/\/[^\s/]+(\/\S*)?$/.test(subscription.endpoint)) add(`${path}.endpoint`, `"${subscription.endpoint}" is not an https:// URL (SNS delivers alarms over HTTPS only here)`);
-    else if (subscription.protocol !== "email" && subscription.protocol !== "https") add(`${path}.protocol`, `"${subscription.protocol}" is not email or https`);
+    if (subscription.protocol === "email" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(subscription.endpoint))
+      add(`${path}.endpoint`, `"${subscription.endpoint}" is not an e-mail address`);
+    else if (subscription.protocol === "https" && !/^https:\/\/[^\s/]+(\/\S*)?$/.test(subscription.endpoint))
+      add(
+        `${path}.endpoint`,
+        `"${subscription.endpoint}" is not an https:// URL (SNS delivers alarms over HTTPS only here)`,
+      );
+    else if (subscription.protocol !== "email" && subscription.protocol !== "https")
+      add(`${path}.protocol`, `"${subscription.protocol}" is not email or https`);
   });
   if (env.adminCidrs.length > MAX_ADMIN_CIDRS) {
-    add("adminCidrs", `lists ${env.adminCidrs.length} ranges, but the ecs stack's admin-only ALB rules hold at most ${MAX_ADMIN_CIDRS} (an ALB rule takes 5 condition values and one is its path); merge ranges or use fewer`);
+    add(
+      "adminCidrs",
+      `lists ${env.adminCidrs.length} ranges, but the ecs stack's admin-only ALB rules hold at most ${MAX_ADMIN_CIDRS} (an ALB rule takes 5 condition values and one is its path); merge ranges or use fewer`,
+    );
   }
-  for (const problem of planEcs(selectApplication(env.application, env.selection), ecs).problems) add(problem.path, problem.message);
+  for (const problem of planEcs(selectApplication(env.application, env.selection), ecs).problems)
+    add(problem.path, problem.message);
 }

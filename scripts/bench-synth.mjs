@@ -15,10 +15,14 @@ import { fileURLToPath } from "node:url";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
-const scale = (process.env.BENCH_SCALE ?? "1,10,50").split(",").map(Number).filter((n) => n > 0);
+const scale = (process.env.BENCH_SCALE ?? "1,10,50")
+  .split(",")
+  .map(Number)
+  .filter((n) => n > 0);
 const scaleRuns = Math.max(1, Number(process.env.BENCH_SCALE_RUNS ?? 3));
 const targets = { ratio: 0.3, peakMB: 300 };
-const gnuTime = existsSync("/usr/bin/time") && spawnSync("/usr/bin/time", ["-f", "%M", "true"], { encoding: "utf8" }).status === 0;
+const gnuTime =
+  existsSync("/usr/bin/time") && spawnSync("/usr/bin/time", ["-f", "%M", "true"], { encoding: "utf8" }).status === 0;
 
 const work = mkdtempSync(join(tmpdir(), "argo-bench-"));
 const cleanUp = () => rmSync(work, { recursive: true, force: true });
@@ -26,7 +30,10 @@ for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => (cleanUp(),
 
 // Without GNU time, the child reports its own peak RSS (all its threads) as it exits.
 const rssPreload = join(work, "report-rss.cjs");
-writeFileSync(rssPreload, 'process.on("exit", () => require("fs").writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));\n');
+writeFileSync(
+  rssPreload,
+  'process.on("exit", () => require("fs").writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));\n',
+);
 
 let runIndex = 0;
 /** One run of `node <args>` in a fresh output directory: wall and CPU seconds, peak RSS in MB. */
@@ -38,7 +45,12 @@ function measure(args, env = {}) {
     ? ["/usr/bin/time", ["-f", "%U %S %M", "-o", timeFile, process.execPath, ...args]]
     : [process.execPath, ["--require", rssPreload, ...args]];
   const start = process.hrtime.bigint();
-  const child = spawnSync(command, argv, { cwd: root, env: { ...process.env, ...env, CDKTF_OUTDIR: outdir, BENCH_RSS_FILE: rssFile }, encoding: "utf8", maxBuffer: 64 << 20 });
+  const child = spawnSync(command, argv, {
+    cwd: root,
+    env: { ...process.env, ...env, CDKTF_OUTDIR: outdir, BENCH_RSS_FILE: rssFile },
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
   if (child.status !== 0) {
     console.error(`node ${args.join(" ")} failed (exit ${child.status}):\n${child.stdout}\n${child.stderr}`);
@@ -84,29 +96,51 @@ try {
   }
   const ratio = median(pairs.map((p) => p.ratio));
   const peak = Math.max(...pairs.map((p) => p.ours.rssMB));
-  console.log(`\nevery stack (node ${synth.join(" ")}) vs the naive baseline (node scripts/naive-baseline.js), ${runs} interleaved runs each:`);
+  console.log(
+    `\nevery stack (node ${synth.join(" ")}) vs the naive baseline (node scripts/naive-baseline.js), ${runs} interleaved runs each:`,
+  );
   for (const [i, p] of pairs.entries()) {
-    console.log(`  run ${i + 1}: synth ${f2(p.ours.wall)} s (${f2(p.ours.cpu)} CPU-s, ${p.ours.rssMB.toFixed(0)} MB), baseline ${f2(p.base.wall)} s (${f2(p.base.cpu)} CPU-s, ${p.base.rssMB.toFixed(0)} MB), ratio ${p.ratio.toFixed(3)}`);
+    console.log(
+      `  run ${i + 1}: synth ${f2(p.ours.wall)} s (${f2(p.ours.cpu)} CPU-s, ${p.ours.rssMB.toFixed(0)} MB), baseline ${f2(p.base.wall)} s (${f2(p.base.cpu)} CPU-s, ${p.base.rssMB.toFixed(0)} MB), ratio ${p.ratio.toFixed(3)}`,
+    );
   }
-  console.log(`  median ratio ${ratio.toFixed(3)} (target <= ${targets.ratio}), median CPU ratio ${f2(median(pairs.map((p) => p.cpuRatio)))}`);
-  console.log(`  median synth ${f2(median(pairs.map((p) => p.ours.wall)))} s, median baseline ${f2(median(pairs.map((p) => p.base.wall)))} s`);
-  console.log(`  peak RSS of the synth ${peak.toFixed(0)} MB (target < ${targets.peakMB} MB; ${gnuTime ? "GNU time" : "the process's own resource usage"})`);
+  console.log(
+    `  median ratio ${ratio.toFixed(3)} (target <= ${targets.ratio}), median CPU ratio ${f2(median(pairs.map((p) => p.cpuRatio)))}`,
+  );
+  console.log(
+    `  median synth ${f2(median(pairs.map((p) => p.ours.wall)))} s, median baseline ${f2(median(pairs.map((p) => p.base.wall)))} s`,
+  );
+  console.log(
+    `  peak RSS of the synth ${peak.toFixed(0)} MB (target < ${targets.peakMB} MB; ${gnuTime ? "GNU time" : "the process's own resource usage"})`,
+  );
   console.log(`  ${ratio <= targets.ratio && peak < targets.peakMB ? "within targets" : "OUTSIDE targets"}`);
 
   // One stack, as `npm run synth -- eks` or `ARGO_STACKS=eks cdktf deploy eks` synthesizes it.
-  const stacks = measure(synth).stdout.match(/stack\(s\) into .*?: (.*)$/m)?.[1].split(", ") ?? [];
+  const stacks =
+    measure(synth)
+      .stdout.match(/stack\(s\) into .*?: (.*)$/m)?.[1]
+      .split(", ") ?? [];
   const oneStack = process.env.BENCH_STACK ?? (stacks.includes("eks") ? "eks" : stacks[0]);
   if (oneStack) {
     const one = Array.from({ length: 3 }, () => measure([...synth, oneStack]));
-    console.log(`\none stack (node ${[...synth, oneStack].join(" ")}): median ${f2(median(one.map((r) => r.wall)))} s, ${f2(median(one.map((r) => r.cpu)))} CPU-s, ${Math.max(...one.map((r) => r.rssMB)).toFixed(0)} MB`);
+    console.log(
+      `\none stack (node ${[...synth, oneStack].join(" ")}): median ${f2(median(one.map((r) => r.wall)))} s, ${f2(median(one.map((r) => r.cpu)))} CPU-s, ${Math.max(...one.map((r) => r.rssMB)).toFixed(0)} MB`,
+    );
   }
 
   if (scale.length > 0) {
     // Customer environments as a fork would add them: Northwind's, renamed, each with its EKS and ECS stack.
     const source = join(work, "northwind.ts");
-    writeFileSync(source, `import { NORTHWIND } from ${JSON.stringify(join(root, "environments"))};\nprocess.stdout.write(JSON.stringify(NORTHWIND));\n`);
+    writeFileSync(
+      source,
+      `import { NORTHWIND } from ${JSON.stringify(join(root, "environments"))};\nprocess.stdout.write(JSON.stringify(NORTHWIND));\n`,
+    );
     // TSX_DISABLE_CACHE: tsx keeps what it transpiled in memory, not in a cache directory left behind.
-    const dumped = spawnSync(process.execPath, ["--import", "tsx", source], { cwd: root, env: { ...process.env, TSX_DISABLE_CACHE: "1" }, encoding: "utf8" });
+    const dumped = spawnSync(process.execPath, ["--import", "tsx", source], {
+      cwd: root,
+      env: { ...process.env, TSX_DISABLE_CACHE: "1" },
+      encoding: "utf8",
+    });
     if (dumped.status !== 0) throw new Error(`reading the Northwind environment failed: ${dumped.stderr}`);
     const northwind = JSON.parse(dumped.stdout);
     const customers = (n) =>
@@ -119,7 +153,9 @@ try {
         if (env.backend?.keyPrefix) env.backend.keyPrefix = name;
         return env;
       });
-    console.log(`\ngrowth with generated customer environments (each an EKS and an ECS stack), median of ${scaleRuns} runs:`);
+    console.log(
+      `\ngrowth with generated customer environments (each an EKS and an ECS stack), median of ${scaleRuns} runs:`,
+    );
     const points = [];
     for (const n of scale) {
       const file = join(work, `environments-${n}.js`);
@@ -127,20 +163,31 @@ try {
       const rs = Array.from({ length: scaleRuns }, () => measure(synth, { ARGO_ENVIRONMENTS: file }));
       const stacks = Number(rs[0].stdout.match(/Synthesized (\d+) stack/)?.[1]);
       if (stacks !== 2 * n) throw new Error(`${n} environments synthesized ${stacks} stacks, not ${2 * n}`);
-      const point = { n, wall: median(rs.map((r) => r.wall)), cpu: median(rs.map((r) => r.cpu)), rssMB: Math.max(...rs.map((r) => r.rssMB)) };
+      const point = {
+        n,
+        wall: median(rs.map((r) => r.wall)),
+        cpu: median(rs.map((r) => r.cpu)),
+        rssMB: Math.max(...rs.map((r) => r.rssMB)),
+      };
       points.push(point);
-      console.log(`  ${String(n).padStart(3)} environments (${stacks} stacks): ${f2(point.wall)} s, ${f2(point.cpu)} CPU-s, ${point.rssMB.toFixed(0)} MB`);
+      console.log(
+        `  ${String(n).padStart(3)} environments (${stacks} stacks): ${f2(point.wall)} s, ${f2(point.cpu)} CPU-s, ${point.rssMB.toFixed(0)} MB`,
+      );
     }
     if (points.length >= 3) {
       // Linear: each added environment costs the same, whether it is the 2nd or the 50th. Judged on CPU time
       // where GNU time gives it (other work on the machine stretches wall time, not CPU time), else wall time.
       const cost = (p) => (Number.isNaN(p.cpu) ? p.wall : p.cpu);
-      const marginal = points.slice(1).map((p, i) => ({ from: points[i].n, to: p.n, perEnv: (cost(p) - cost(points[i])) / (p.n - points[i].n) }));
+      const marginal = points
+        .slice(1)
+        .map((p, i) => ({ from: points[i].n, to: p.n, perEnv: (cost(p) - cost(points[i])) / (p.n - points[i].n) }));
       const steps = marginal.map((m) => `${m.from}→${m.to}: ${(m.perEnv * 1000).toFixed(0)} ms`).join(", ");
       // Later environments costing less than earlier ones (code the JIT has optimized by then) is still linear.
       const growth = Math.max(...marginal.slice(1).map((m, i) => m.perEnv / marginal[i].perEnv));
       const unit = Number.isNaN(points[0].cpu) ? "wall" : "CPU";
-      console.log(`  ${unit} time per added environment ${steps}: ${growth <= 1.35 ? "linear" : "NOT linear"} (each step's cost per environment at most ${growth.toFixed(2)}× the step before; linear means at most 1.35×)`);
+      console.log(
+        `  ${unit} time per added environment ${steps}: ${growth <= 1.35 ? "linear" : "NOT linear"} (each step's cost per environment at most ${growth.toFixed(2)}× the step before; linear means at most 1.35×)`,
+      );
     }
   }
 } finally {

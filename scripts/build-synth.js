@@ -70,10 +70,14 @@ function build() {
   });
   for (const warning of result.warnings) {
     // main.ts requires the module ARGO_ENVIRONMENTS names at run time, by design.
-    if (!/require\(path\.resolve\(process\.env\.ARGO_ENVIRONMENTS\)\)/.test(warning.location?.lineText ?? "")) console.warn(`build-synth: ${warning.text}`);
+    if (!/require\(path\.resolve\(process\.env\.ARGO_ENVIRONMENTS\)\)/.test(warning.location?.lineText ?? ""))
+      console.warn(`build-synth: ${warning.text}`);
   }
   const inputs = {};
-  for (const file of [...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("node_modules/")), ...extraInputs]) {
+  for (const file of [
+    ...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("node_modules/")),
+    ...extraInputs,
+  ]) {
     const stat = fs.statSync(path.join(root, file), { throwIfNoEntry: false });
     if (stat) inputs[file] = [stat.mtimeMs, stat.size];
   }
@@ -86,7 +90,8 @@ function build() {
   fs.writeFileSync(metaTmp, JSON.stringify({ startedAtMs, esbuild: esbuild.version, id, inputs }, null, 2) + "\n");
   fs.renameSync(metaTmp, metaFile);
   // The previous bundle's code caches are of no use any more (scripts/synth.js writes this one's).
-  for (const file of fs.readdirSync(dist)) if (file.endsWith(".cache") && !file.includes(`.${id}.`)) fs.rmSync(path.join(dist, file), { force: true });
+  for (const file of fs.readdirSync(dist))
+    if (file.endsWith(".cache") && !file.includes(`.${id}.`)) fs.rmSync(path.join(dist, file), { force: true });
   return bundle;
 }
 

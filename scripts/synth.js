@@ -18,7 +18,8 @@ const { bundleIdOf, ensureBuilt, dist } = require("./build-synth");
 const bundle = isMainThread ? ensureBuilt() : workerData.bundle;
 const source = fs.readFileSync(bundle, "utf8");
 const id = bundleIdOf(source) ?? "unknown";
-if (!isMainThread && id !== workerData.bundleId) throw new Error(`${bundle} was rebuilt during the synth; run it again`);
+if (!isMainThread && id !== workerData.bundleId)
+  throw new Error(`${bundle} was rebuilt during the synth; run it again`);
 // How main.ts starts its worker threads: on this script, with this bundle.
 globalThis[Symbol.for("argo-infra.synth-launcher")] = { script: __filename, workerData: { bundle, bundleId: id } };
 
@@ -27,7 +28,10 @@ if (/\.[cm]?tsx?$/.test(process.env.ARGO_ENVIRONMENTS ?? "")) require("tsx/cjs/a
 
 // V8 accepts a code cache only from the same V8 and the same flags; `cdktf synth` adds --max-old-space-size.
 let hash = 0x811c9dc5;
-for (const c of [process.version, process.arch, V8_FLAGS, ...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" ")) hash = Math.imul(hash ^ c.charCodeAt(0), 0x01000193) >>> 0;
+for (const c of [process.version, process.arch, V8_FLAGS, ...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(
+  " ",
+))
+  hash = Math.imul(hash ^ c.charCodeAt(0), 0x01000193) >>> 0;
 // A run of some stacks compiles only their code: its cache is kept apart from a full run's, which replaces it.
 const full = process.argv.length <= 2 && !process.env.ARGO_STACKS;
 const cacheFile = (kind) => path.join(dist, `synth.${id}.${hash.toString(16)}.${kind}.cache`);

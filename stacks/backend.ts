@@ -1,4 +1,10 @@
-import { ConsulBackend, FROM_DEPLOYER_ENVIRONMENT, LocalBackend, S3Backend, type TerraformStack } from "../constructs/cdktf";
+import {
+  ConsulBackend,
+  FROM_DEPLOYER_ENVIRONMENT,
+  LocalBackend,
+  S3Backend,
+  type TerraformStack,
+} from "../constructs/cdktf";
 import type { BackendConfig } from "../environments/types";
 
 /**

@@ -30,7 +30,11 @@ export class EcsStack extends TerraformStack {
       defaultTags: [{ tags: { application: props.application.name, environment: environment.name, ...target.tags } }],
     });
     new RandomProvider(this, "random");
-    this.application = new EcsApplication(this, "argo", { app: props.application, target, adminCidrs: environment.adminCidrs });
+    this.application = new EcsApplication(this, "argo", {
+      app: props.application,
+      target,
+      adminCidrs: environment.adminCidrs,
+    });
     new TerraformOutput(this, "load_balancer_dns_name", {
       value: this.application.loadBalancer.loadBalancer.dnsName,
       description: "Point the public name of the certificate at this (a CNAME or an alias record)",

@@ -45,17 +45,29 @@ export class EksStack extends TerraformStack {
     new RandomProvider(this, "random");
     new HttpProvider(this, "http");
 
-    this.network = new AwsNetwork(this, "network", { name: target.clusterName, config: target.network, kubernetesClusterName: target.clusterName });
+    this.network = new AwsNetwork(this, "network", {
+      name: target.clusterName,
+      config: target.network,
+      kubernetesClusterName: target.clusterName,
+    });
     this.cluster = new ArgoEksCluster(this, "cluster", { target, network: this.network });
     const eks = this.cluster.cluster;
     const kubernetes = {
       host: eks.endpoint,
       clusterCaCertificate: Fn.base64decode(eks.certificateAuthority.get(0).data),
-      exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", eks.name, "--region", target.region] },
+      exec: {
+        apiVersion: "client.authentication.k8s.io/v1beta1",
+        command: "aws",
+        args: ["eks", "get-token", "--cluster-name", eks.name, "--region", target.region],
+      },
     };
     new KubernetesProvider(this, "kubernetes", { ...kubernetes, exec: [kubernetes.exec] });
     new HelmProvider(this, "helm", { kubernetes });
-    const controller = new LoadBalancerController(this, "load-balancer-controller", { cluster: this.cluster, network: this.network, region: target.region });
+    const controller = new LoadBalancerController(this, "load-balancer-controller", {
+      cluster: this.cluster,
+      network: this.network,
+      region: target.region,
+    });
 
     const secrets = new ApplicationSecrets(this, "secrets", app);
     const external = new Map<string, ExternalService>();
@@ -81,7 +93,10 @@ export class EksStack extends TerraformStack {
     }
 
     // The controller creates the ALB; its access-log bucket and web ACL are made here and named in the Ingress.
-    const accessLogs = accessLogBucket(new Construct(this, "load-balancer-logs"), { name: target.clusterName, logRetentionDays: target.logRetentionDays });
+    const accessLogs = accessLogBucket(new Construct(this, "load-balancer-logs"), {
+      name: target.clusterName,
+      logRetentionDays: target.logRetentionDays,
+    });
     const ruleGroups = managedRuleGroupsOf(target.webAcl);
     if (ruleGroups) {
       this.firewall = new LoadBalancerFirewall(this, "load-balancer-firewall", {
@@ -114,7 +129,9 @@ export class EksStack extends TerraformStack {
 
     new TerraformOutput(this, "cluster_name", { value: eks.name });
     new TerraformOutput(this, "cluster_endpoint", { value: eks.endpoint });
-    new TerraformOutput(this, "load_balancer_hostname", { value: this.application.ingress.status.get(0).loadBalancer.get(0).ingress.get(0).hostname });
+    new TerraformOutput(this, "load_balancer_hostname", {
+      value: this.application.ingress.status.get(0).loadBalancer.get(0).ingress.get(0).hostname,
+    });
     applyPolicies(this);
   }
 }

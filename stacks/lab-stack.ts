@@ -29,7 +29,9 @@ export class LabStack extends TerraformStack {
     new TlsProvider(this, "tls");
     new RandomProvider(this, "random");
     const hostVolumeOwners = Object.fromEntries(
-      props.application.services.flatMap((s) => (s.volumes ?? []).flatMap((v) => (v.kind === "persistent" ? [[v.name, v.ownerUid]] : []))),
+      props.application.services.flatMap((s) =>
+        (s.volumes ?? []).flatMap((v) => (v.kind === "persistent" ? [[v.name, v.ownerUid]] : [])),
+      ),
     );
     this.infrastructure = new LabInfrastructure(this, "lab", { environment: props.environment, hostVolumeOwners });
     applyPolicies(this);

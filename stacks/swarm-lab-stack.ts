@@ -23,9 +23,16 @@ export class SwarmLabStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: SwarmLabStackProps) {
     super(scope, id);
     configureBackend(this, id, props.target.backend ?? props.environment.backend);
-    new DockerProvider(this, "docker", { host: props.target.dockerHost, sshOpts: ["-o", "StrictHostKeyChecking=accept-new", "-o", "BatchMode=yes"] });
+    new DockerProvider(this, "docker", {
+      host: props.target.dockerHost,
+      sshOpts: ["-o", "StrictHostKeyChecking=accept-new", "-o", "BatchMode=yes"],
+    });
     new RandomProvider(this, "random");
-    this.application = new SwarmApplication(this, "argo", { app: props.application, target: props.target, adminCidrs: props.environment.adminCidrs });
+    this.application = new SwarmApplication(this, "argo", {
+      app: props.application,
+      target: props.target,
+      adminCidrs: props.environment.adminCidrs,
+    });
     applyPolicies(this);
   }
 }

@@ -25,7 +25,9 @@ const ecsStackName = (env: Environment) => env.ecs?.stackName ?? `ecs-${env.name
 /** Stack name of each target an environment enables. */
 export function stackNamesOf(env: Environment): string[] {
   return [
-    ...(env.lab ? [labStackName(env)] : []), ...(env.nomad ? [nomadStackName(env)] : []), ...(env.swarm ? [swarmStackName(env)] : []),
+    ...(env.lab ? [labStackName(env)] : []),
+    ...(env.nomad ? [nomadStackName(env)] : []),
+    ...(env.swarm ? [swarmStackName(env)] : []),
     ...(env.eks ? [eksStackName(env)] : []),
     ...(env.ecs ? [ecsStackName(env)] : []),
   ];
@@ -39,11 +41,20 @@ export function addStacks(app: App, env: Environment, only?: ReadonlySet<string>
   const wanted = (name: string) => !only || only.has(name);
   const application = selectApplication(env.application, env.selection);
   const stacks: TerraformStack[] = [];
-  if (env.lab && wanted(labStackName(env))) stacks.push(new (stackClasses.lab())(app, labStackName(env), { environment: env, application }));
-  if (env.nomad && wanted(nomadStackName(env))) stacks.push(new (stackClasses.nomad())(app, nomadStackName(env), { environment: env, target: env.nomad, application }));
-  if (env.swarm && wanted(swarmStackName(env))) stacks.push(new (stackClasses.swarm())(app, swarmStackName(env), { environment: env, target: env.swarm, application }));
-  if (env.eks && wanted(eksStackName(env))) stacks.push(new (stackClasses.eks())(app, eksStackName(env), { environment: env, target: env.eks, application }));
-  if (env.ecs && wanted(ecsStackName(env))) stacks.push(new (stackClasses.ecs())(app, ecsStackName(env), { environment: env, target: env.ecs, application }));
+  if (env.lab && wanted(labStackName(env)))
+    stacks.push(new (stackClasses.lab())(app, labStackName(env), { environment: env, application }));
+  if (env.nomad && wanted(nomadStackName(env)))
+    stacks.push(
+      new (stackClasses.nomad())(app, nomadStackName(env), { environment: env, target: env.nomad, application }),
+    );
+  if (env.swarm && wanted(swarmStackName(env)))
+    stacks.push(
+      new (stackClasses.swarm())(app, swarmStackName(env), { environment: env, target: env.swarm, application }),
+    );
+  if (env.eks && wanted(eksStackName(env)))
+    stacks.push(new (stackClasses.eks())(app, eksStackName(env), { environment: env, target: env.eks, application }));
+  if (env.ecs && wanted(ecsStackName(env)))
+    stacks.push(new (stackClasses.ecs())(app, ecsStackName(env), { environment: env, target: env.ecs, application }));
   return stacks;
 }
 
@@ -54,7 +65,11 @@ export function validateEnvironments(environments: readonly Environment[]): Prob
   for (const env of environments) {
     for (const name of stackNamesOf(env)) {
       const other = owners.get(name);
-      if (other) problems.push({ path: `environments.${env.name}`, message: `stack name "${name}" is already used by environment "${other}"` });
+      if (other)
+        problems.push({
+          path: `environments.${env.name}`,
+          message: `stack name "${name}" is already used by environment "${other}"`,
+        });
       owners.set(name, env.name);
     }
   }
@@ -81,7 +96,9 @@ export function planStacks(environments: readonly Environment[], options: SynthO
   if (!options.only) return jobs;
   const unknown = options.only.filter((name) => !jobs.some((job) => job.name === name));
   if (unknown.length > 0) {
-    throw new Error(`unknown stack${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `"${n}"`).join(", ")}; the stacks are: ${jobs.map((j) => j.name).join(", ")}`);
+    throw new Error(
+      `unknown stack${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `"${n}"`).join(", ")}; the stacks are: ${jobs.map((j) => j.name).join(", ")}`,
+    );
   }
   return jobs.filter((job) => options.only!.includes(job.name));
 }
@@ -98,7 +115,11 @@ export function validatedPlan(environments: readonly Environment[], options: Syn
  * into `staging`, each stack in an App of its own: a stack never refers to another, its output is the same,
  * and what one stack built can be collected before the next is built. Returns each stack's manifest entry.
  */
-export function synthesizeJobs(jobs: readonly StackJob[], staging: string, claim: () => number): Record<string, StackManifest> {
+export function synthesizeJobs(
+  jobs: readonly StackJob[],
+  staging: string,
+  claim: () => number,
+): Record<string, StackManifest> {
   const entries: Record<string, StackManifest> = {};
   fs.mkdirSync(staging, { recursive: true });
   for (let index = claim(); index < jobs.length; index = claim()) {
@@ -132,11 +153,18 @@ const MANIFEST_VERSION: string = require("cdktf/package.json").version;
  * Validates every environment, then synthesizes all their stacks into `outdir`. Nothing is written unless
  * everything validates and synthesizes: output goes to a staging directory that replaces `outdir` at the end.
  */
-export function synthesizeAll(environments: readonly Environment[], outdir: string, options: SynthOptions = {}): string[] {
+export function synthesizeAll(
+  environments: readonly Environment[],
+  outdir: string,
+  options: SynthOptions = {},
+): string[] {
   const jobs = validatedPlan(environments, options);
   return intoStaging(outdir, (staging) => {
     let next = 0;
-    writeManifest(staging, synthesizeJobs(jobs, staging, () => next++));
+    writeManifest(
+      staging,
+      synthesizeJobs(jobs, staging, () => next++),
+    );
     return jobs.map((job) => job.name);
   });
 }
@@ -160,7 +188,10 @@ export interface ParallelOptions extends SynthOptions {
 }
 
 /** A worker thread's part of `synthesizeAllInParallel`: the jobs it claims from the shared counter. */
-export function synthesizeShare(environments: readonly Environment[], share: WorkerShare): { entries: Record<string, StackManifest> } {
+export function synthesizeShare(
+  environments: readonly Environment[],
+  share: WorkerShare,
+): { entries: Record<string, StackManifest> } {
   const jobs = planStacks(environments, share.only ? { only: share.only } : {});
   const counter = new Int32Array(share.counter);
   return { entries: synthesizeJobs(jobs, share.staging, () => Atomics.add(counter, 0, 1)) };
@@ -171,7 +202,11 @@ export function synthesizeShare(environments: readonly Environment[], share: Wor
  * counter until none is left, each into the same staging directory, so the work balances itself whatever the
  * stacks cost. The output is the same as `synthesizeAll`'s; if any thread fails, nothing is written.
  */
-export async function synthesizeAllInParallel(environments: readonly Environment[], outdir: string, options: ParallelOptions): Promise<string[]> {
+export async function synthesizeAllInParallel(
+  environments: readonly Environment[],
+  outdir: string,
+  options: ParallelOptions,
+): Promise<string[]> {
   const jobs = validatedPlan(environments, options);
   const workerCount = Math.min(options.threads, jobs.length) - 1;
   if (workerCount < 1) return synthesizeAll(environments, outdir, options);
@@ -181,8 +216,15 @@ export async function synthesizeAllInParallel(environments: readonly Environment
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
   const counter = new Int32Array(new SharedArrayBuffer(4));
-  const share: WorkerShare = { staging, counter: counter.buffer as SharedArrayBuffer, ...(options.only ? { only: options.only } : {}) };
-  const workers = Array.from({ length: workerCount }, () => new Worker(options.workerScript, { workerData: { ...options.workerData, argoSynthShare: share } }));
+  const share: WorkerShare = {
+    staging,
+    counter: counter.buffer as SharedArrayBuffer,
+    ...(options.only ? { only: options.only } : {}),
+  };
+  const workers = Array.from(
+    { length: workerCount },
+    () => new Worker(options.workerScript, { workerData: { ...options.workerData, argoSynthShare: share } }),
+  );
   const results = workers.map(
     (worker) =>
       new Promise<Record<string, StackManifest>>((resolve, reject) => {
@@ -190,7 +232,9 @@ export async function synthesizeAllInParallel(environments: readonly Environment
           message.entries ? resolve(message.entries) : reject(new Error(message.error ?? "a synth worker failed")),
         );
         worker.once("error", reject);
-        worker.once("exit", (code) => reject(new Error(`a synth worker stopped (exit code ${code}) before it finished`)));
+        worker.once("exit", (code) =>
+          reject(new Error(`a synth worker stopped (exit code ${code}) before it finished`)),
+        );
       }),
   );
   // Rejections are awaited below; until then they must not count as unhandled.
@@ -244,7 +288,9 @@ function publish(from: string, to: string): void {
  */
 export function synthWarnings(outdir: string): string[] {
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
-  return Object.entries(manifest.stacks as Record<string, { annotations?: { level: string; message: string }[] }>).flatMap(([stack, s]) =>
+  return Object.entries(
+    manifest.stacks as Record<string, { annotations?: { level: string; message: string }[] }>,
+  ).flatMap(([stack, s]) =>
     (s.annotations ?? [])
       .filter((a) => a.level !== "@cdktf/info")
       .map((a) => `${a.level === "@cdktf/error" ? "error" : "warning"} [${stack}] ${a.message}`),

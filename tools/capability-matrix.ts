@@ -25,7 +25,14 @@ export function collectRecords(environments: readonly Environment[]): StackRecor
       stackNamesOf(env).flatMap((stack) => {
         const file = path.join(scratch, "out", "stacks", stack, CAPABILITIES_FILE);
         if (!fs.existsSync(file)) return [];
-        return [{ stack, environment: env.name, application: env.application.name, records: JSON.parse(fs.readFileSync(file, "utf8")) as CapabilityRecord[] }];
+        return [
+          {
+            stack,
+            environment: env.name,
+            application: env.application.name,
+            records: JSON.parse(fs.readFileSync(file, "utf8")) as CapabilityRecord[],
+          },
+        ];
       }),
     );
   } finally {
@@ -45,7 +52,10 @@ export interface MatrixRow {
 
 /** One row per service and intent, one column per stack, in the order the stacks recorded them. */
 export function matrixOf(stacks: readonly StackRecords[]): MatrixRow[] {
-  const rows = new Map<string, { service: string; intent: string; wanted: string; cells: Record<string, CapabilityRecord> }>();
+  const rows = new Map<
+    string,
+    { service: string; intent: string; wanted: string; cells: Record<string, CapabilityRecord> }
+  >();
   for (const { stack, records } of stacks) {
     for (const record of records) {
       const key = `${record.service}\u0000${record.intent}\u0000${record.wanted}`;
@@ -60,7 +70,8 @@ export function matrixOf(stacks: readonly StackRecords[]): MatrixRow[] {
   return services.flatMap((service) => [...rows.values()].filter((r) => r.service === service));
 }
 
-const cellText = (record: CapabilityRecord | undefined) => (record ? `${SUPPORT_MARK[record.support]} ${record.realization}` : "—");
+const cellText = (record: CapabilityRecord | undefined) =>
+  record ? `${SUPPORT_MARK[record.support]} ${record.realization}` : "—";
 const escapeCell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 export function matrixMarkdown(application: string, stacks: readonly StackRecords[]): string {
@@ -76,9 +87,16 @@ export function matrixMarkdown(application: string, stacks: readonly StackRecord
     "",
   ];
   for (const service of [...new Set(rows.map((r) => r.service))]) {
-    lines.push(`## ${service === "*" ? "Application-wide" : service}`, "", `| intent | wanted | ${names.join(" | ")} |`, `|---|---|${names.map(() => "---").join("|")}|`);
+    lines.push(
+      `## ${service === "*" ? "Application-wide" : service}`,
+      "",
+      `| intent | wanted | ${names.join(" | ")} |`,
+      `|---|---|${names.map(() => "---").join("|")}|`,
+    );
     for (const row of rows.filter((r) => r.service === service)) {
-      lines.push(`| ${row.intent} | ${escapeCell(row.wanted)} | ${names.map((n) => escapeCell(cellText(row.cells[n]))).join(" | ")} |`);
+      lines.push(
+        `| ${row.intent} | ${escapeCell(row.wanted)} | ${names.map((n) => escapeCell(cellText(row.cells[n]))).join(" | ")} |`,
+      );
     }
     lines.push("");
   }
@@ -92,7 +110,13 @@ export function matrixTable(stacks: readonly StackRecords[], width = 38): string
   const header = [cut("service / intent", 30), cut("wanted", 26), ...names.map((n) => cut(n, width))].join(" │ ");
   const out = [header, "─".repeat(header.length)];
   for (const row of matrixOf(stacks)) {
-    out.push([cut(`${row.service} / ${row.intent}`, 30), cut(row.wanted, 26), ...names.map((n) => cut(cellText(row.cells[n]), width))].join(" │ "));
+    out.push(
+      [
+        cut(`${row.service} / ${row.intent}`, 30),
+        cut(row.wanted, 26),
+        ...names.map((n) => cut(cellText(row.cells[n]), width)),
+      ].join(" │ "),
+    );
   }
   return out.join("\n");
 }

@@ -16,15 +16,21 @@ const headline = (text: string, max = 48) => {
  * `routes` are the routes as the stack's environment serves them (an environment may open an admin-only one).
  */
 export function stackDiagram(app: Application, stack: StackRecords, routes: readonly RouteSpec[] = app.routes): string {
-  const placement = new Map(stack.records.filter((r) => r.intent === "placement").map((r) => [r.service, r.realization]));
+  const placement = new Map(
+    stack.records.filter((r) => r.intent === "placement").map((r) => [r.service, r.realization]),
+  );
   const entrypoint = stack.records.find((r) => r.service === "*" && r.intent === "routes");
   const services = app.services.filter((s) => placement.has(s.name));
-  const lines = ["flowchart LR", `  clients(("clients")) --> entry[${quote(entrypoint ? headline(entrypoint.realization) : "entrypoint")}]`];
+  const lines = [
+    "flowchart LR",
+    `  clients(("clients")) --> entry[${quote(entrypoint ? headline(entrypoint.realization) : "entrypoint")}]`,
+  ];
   for (const zone of app.zones) {
     const members = services.filter((s) => s.zones[0] === zone.name);
     if (members.length === 0) continue;
     lines.push(`  subgraph zone_${id(zone.name)}[${quote(`zone ${zone.name}`)}]`);
-    for (const s of members) lines.push(`    ${id(s.name)}[${quote(`${s.name}<br/>${headline(placement.get(s.name)!, 40)}`)}]`);
+    for (const s of members)
+      lines.push(`    ${id(s.name)}[${quote(`${s.name}<br/>${headline(placement.get(s.name)!, 40)}`)}]`);
     lines.push("  end");
   }
   const running = new Set(services.map((s) => s.name));
@@ -36,17 +42,25 @@ export function stackDiagram(app: Application, stack: StackRecords, routes: read
     routed.set(route.service, entry);
   }
   for (const [service, { paths, admin }] of routed) {
-    lines.push(`  entry ${admin ? "==>" : "-->"}|${quote(`${paths.join(" ")}${admin ? " (admin CIDRs)" : ""}`)}| ${id(service)}`);
+    lines.push(
+      `  entry ${admin ? "==>" : "-->"}|${quote(`${paths.join(" ")}${admin ? " (admin CIDRs)" : ""}`)}| ${id(service)}`,
+    );
   }
   for (const edge of edgesOf(app).filter((e) => running.has(e.from.name) && running.has(e.to.name))) {
     const label = `${edge.kind === "scrape" ? "scrape " : ""}:${edge.port.containerPort}`;
-    lines.push(`  ${id(edge.from.name)} ${edge.kind === "scrape" ? "-.->" : "-->"}|${quote(label)}| ${id(edge.to.name)}`);
+    lines.push(
+      `  ${id(edge.from.name)} ${edge.kind === "scrape" ? "-.->" : "-->"}|${quote(label)}| ${id(edge.to.name)}`,
+    );
   }
   return lines.join("\n");
 }
 
 /** `routesOf` gives each stack's routes as its environment serves them. @default the model's routes */
-export function diagramsMarkdown(app: Application, stacks: readonly StackRecords[], routesOf: (stack: StackRecords) => readonly RouteSpec[] = () => app.routes): string {
+export function diagramsMarkdown(
+  app: Application,
+  stacks: readonly StackRecords[],
+  routesOf: (stack: StackRecords) => readonly RouteSpec[] = () => app.routes,
+): string {
   const sections = stacks.map((stack) => {
     const zones = stack.records.find((r) => r.intent === "zones");
     return [

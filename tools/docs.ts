@@ -21,9 +21,14 @@ export function generateDocs(): GeneratedDocs {
   const environments = ENVIRONMENTS.filter((env) => env.application.name === APPLICATION);
   const stacks = collectRecords(environments);
   const app = environments[0].application;
-  const routes = new Map(environments.map((env) => [env.name, selectApplication(env.application, env.selection).routes]));
+  const routes = new Map(
+    environments.map((env) => [env.name, selectApplication(env.application, env.selection).routes]),
+  );
   return {
-    files: { "capabilities.md": matrixMarkdown(app.name, stacks), "diagrams.md": diagramsMarkdown(app, stacks, (stack) => routes.get(stack.environment) ?? app.routes) },
+    files: {
+      "capabilities.md": matrixMarkdown(app.name, stacks),
+      "diagrams.md": diagramsMarkdown(app, stacks, (stack) => routes.get(stack.environment) ?? app.routes),
+    },
     table: matrixTable(stacks),
   };
 }
@@ -35,6 +40,10 @@ if (require.main === module) {
   } else {
     fs.mkdirSync(DOCS_DIR, { recursive: true });
     for (const [name, content] of Object.entries(docs.files)) fs.writeFileSync(path.join(DOCS_DIR, name), content);
-    console.log(`Wrote ${Object.keys(docs.files).map((n) => `docs/${n}`).join(", ")}`);
+    console.log(
+      `Wrote ${Object.keys(docs.files)
+        .map((n) => `docs/${n}`)
+        .join(", ")}`,
+    );
   }
 }

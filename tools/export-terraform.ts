@@ -19,7 +19,9 @@ export function exportStack(stackDir: string, target: string): ExportResult {
   const notes: string[] = [];
   const local = config.terraform?.backend?.local;
   if (local?.path) {
-    notes.push(`move the state file ${path.resolve(stackDir, local.path)} to ${path.join(target, "terraform.tfstate")}`);
+    notes.push(
+      `move the state file ${path.resolve(stackDir, local.path)} to ${path.join(target, "terraform.tfstate")}`,
+    );
     local.path = "terraform.tfstate";
   }
   fs.mkdirSync(target, { recursive: true });
@@ -39,7 +41,11 @@ export function exportStack(stackDir: string, target: string): ExportResult {
 function withoutMetadata(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutMetadata);
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).filter(([key]) => key !== "//").map(([key, child]) => [key, withoutMetadata(child)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key]) => key !== "//")
+        .map(([key, child]) => [key, withoutMetadata(child)]),
+    );
   }
   return value;
 }
@@ -52,7 +58,9 @@ if (require.main === module) {
   }
   const stackDir = path.join(process.env.CDKTF_OUTDIR ?? "cdktf.out", "stacks", stack);
   if (!fs.existsSync(path.join(stackDir, "cdk.tf.json"))) {
-    console.error(`no synthesized stack "${stack}" in ${stackDir}; run \`npm run synth\` first (stacks: ${fs.existsSync(path.dirname(stackDir)) ? fs.readdirSync(path.dirname(stackDir)).join(", ") : "none"})`);
+    console.error(
+      `no synthesized stack "${stack}" in ${stackDir}; run \`npm run synth\` first (stacks: ${fs.existsSync(path.dirname(stackDir)) ? fs.readdirSync(path.dirname(stackDir)).join(", ") : "none"})`,
+    );
     process.exit(1);
   }
   const result = exportStack(stackDir, target);

@@ -7,7 +7,10 @@ const ACCOUNT = "${data.aws_caller_identity.AwsAccount_caller_BC4E4DF3.account_i
 describe("ecs: alarm notifications", () => {
   it("encrypts the alarm topic with a key of its own, not the AWS managed SNS key CloudWatch cannot use", () => {
     const [topic] = ecs.list("aws_sns_topic");
-    expect(topic).toMatchObject({ name: "argo-ecs-alarms", kms_master_key_id: ecs.ref("aws_kms_key", "alarms_topic-key", "arn") });
+    expect(topic).toMatchObject({
+      name: "argo-ecs-alarms",
+      kms_master_key_id: ecs.ref("aws_kms_key", "alarms_topic-key", "arn"),
+    });
     expect(topic.kms_master_key_id).not.toBe("alias/aws/sns");
   });
 
@@ -28,12 +31,16 @@ describe("ecs: alarm notifications", () => {
       },
     });
     // Every alarm notifies the topic.
-    for (const alarm of ecs.list("aws_cloudwatch_metric_alarm")) expect(alarm.alarm_actions).toEqual([ecs.ref("aws_sns_topic", "alarms_topic", "arn")]);
+    for (const alarm of ecs.list("aws_cloudwatch_metric_alarm"))
+      expect(alarm.alarm_actions).toEqual([ecs.ref("aws_sns_topic", "alarms_topic", "arn")]);
   });
 
   it("subscribes nobody by default, and says that the alarms notify nobody", () => {
     expect(ecs.list("aws_sns_topic_subscription")).toEqual([]);
-    const record = ecs.stack.node.findAll().flatMap((c: any) => c.records ?? []).find((r: any) => r.intent === "notifications");
+    const record = ecs.stack.node
+      .findAll()
+      .flatMap((c: any) => c.records ?? [])
+      .find((r: any) => r.intent === "notifications");
     expect(record).toMatchObject({ support: "partial" });
     expect(record.realization).toContain("no subscriber (ecs.alarmSubscriptions is empty): the alarms notify nobody");
   });
@@ -49,7 +56,10 @@ describe("ecs: alarm notifications", () => {
       ["email", "oncall@example.com", synth.ref("aws_sns_topic", "alarms_topic", "arn")],
       ["https", "https://events.example.com/sns", synth.ref("aws_sns_topic", "alarms_topic", "arn")],
     ]);
-    const record = synth.stack.node.findAll().flatMap((c: any) => c.records ?? []).find((r: any) => r.intent === "notifications");
+    const record = synth.stack.node
+      .findAll()
+      .flatMap((c: any) => c.records ?? [])
+      .find((r: any) => r.intent === "notifications");
     expect(record).toMatchObject({ support: "native" });
     expect(record.realization).toContain("it delivers to 1 email and 1 https subscriber(s) of ecs.alarmSubscriptions");
   });
@@ -61,7 +71,11 @@ describe("ecs: alarm notifications", () => {
       { protocol: "https", endpoint: "http://events.example.com/sns" },
     ];
     const problems = envProblemsOf(env);
-    expect(problems).toContain('environments.aws.ecs.alarmSubscriptions[0].endpoint: "oncall" is not an e-mail address');
-    expect(problems).toContain('environments.aws.ecs.alarmSubscriptions[1].endpoint: "http://events.example.com/sns" is not an https:// URL (SNS delivers alarms over HTTPS only here)');
+    expect(problems).toContain(
+      'environments.aws.ecs.alarmSubscriptions[0].endpoint: "oncall" is not an e-mail address',
+    );
+    expect(problems).toContain(
+      'environments.aws.ecs.alarmSubscriptions[1].endpoint: "http://events.example.com/sns" is not an https:// URL (SNS delivers alarms over HTTPS only here)',
+    );
   });
 });

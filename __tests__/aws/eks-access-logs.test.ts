@@ -23,15 +23,33 @@ describe("eks: access logs of the load balancer controller's ALB", () => {
   it("writes them to a private, versioned, SSE-S3 bucket that only ELB's log delivery writes to, over TLS", () => {
     const [bucket] = eks.list("aws_s3_bucket");
     expect(bucket.bucket).toMatch(/^argo-alb-logs-\$\{data\.aws_caller_identity\..*\}-\$\{data\.aws_region\..*\}$/);
-    expect(eks.list("aws_s3_bucket_public_access_block")[0]).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(eks.list("aws_s3_bucket_public_access_block")[0]).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
     expect(eks.list("aws_s3_bucket_versioning")[0].versioning_configuration.status).toBe("Enabled");
-    expect(eks.list("aws_s3_bucket_server_side_encryption_configuration")[0].rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe("AES256");
-    const lifecycle = eks.list("aws_s3_bucket_lifecycle_configuration")[0].rule.find((r: any) => r.id === "expire-access-logs");
+    expect(
+      eks.list("aws_s3_bucket_server_side_encryption_configuration")[0].rule[0].apply_server_side_encryption_by_default
+        .sse_algorithm,
+    ).toBe("AES256");
+    const lifecycle = eks
+      .list("aws_s3_bucket_lifecycle_configuration")[0]
+      .rule.find((r: any) => r.id === "expire-access-logs");
     expect(lifecycle.expiration[0].days).toBe(365);
     const policy = JSON.parse(eks.list("aws_s3_bucket_policy")[0].policy);
-    expect(policy.Statement[0]).toMatchObject({ Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject" });
-    expect(policy.Statement[0].Resource).toMatch(/\/alb\/AWSLogs\/\$\{data\.aws_caller_identity\..*\.account_id\}\/\*$/);
-    expect(policy.Statement[1]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+    expect(policy.Statement[0]).toMatchObject({
+      Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+      Action: "s3:PutObject",
+    });
+    expect(policy.Statement[0].Resource).toMatch(
+      /\/alb\/AWSLogs\/\$\{data\.aws_caller_identity\..*\.account_id\}\/\*$/,
+    );
+    expect(policy.Statement[1]).toMatchObject({
+      Effect: "Deny",
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
   });
 
   it("creates the Ingress only once the bucket policy lets the load balancer write", () => {
@@ -40,7 +58,10 @@ describe("eks: access logs of the load balancer controller's ALB", () => {
   });
 
   it("records the access logs with the routes", () => {
-    const routes = eks.stack.node.findAll().flatMap((c: any) => c.records ?? []).find((r: any) => r.intent === "routes" && r.service === "*");
+    const routes = eks.stack.node
+      .findAll()
+      .flatMap((c: any) => c.records ?? [])
+      .find((r: any) => r.intent === "routes" && r.service === "*");
     expect(routes.realization).toContain("access logs to S3");
   });
 });
@@ -65,8 +86,12 @@ describe("policy rule ARGO-ALB-ACCESS-LOGS on ALB Ingresses", () => {
     });
 
   it("fails synth for an internet-facing ALB Ingress that asks for no access logs", () => {
-    expect(ingress("deletion_protection.enabled=true")).toContain("[ARGO-ALB-ACCESS-LOGS] Ingress web asks for no access logs");
-    expect(ingress("access_logs.s3.enabled=true")).toContain("[ARGO-ALB-ACCESS-LOGS] Ingress web asks for no access logs");
+    expect(ingress("deletion_protection.enabled=true")).toContain(
+      "[ARGO-ALB-ACCESS-LOGS] Ingress web asks for no access logs",
+    );
+    expect(ingress("access_logs.s3.enabled=true")).toContain(
+      "[ARGO-ALB-ACCESS-LOGS] Ingress web asks for no access logs",
+    );
   });
 
   it("accepts one that logs to a bucket", () => {

@@ -31,15 +31,23 @@ describe("Grafana's route is admin-only unless an environment opens it", () => {
     const lab = selectApplication(LAB.application, LAB.selection).routes.find((r) => r.pathPrefix === GRAFANA)!;
     expect("adminOnly" in lab).toBe(false);
     expect(AWS.selection.publicRoutes).toBeUndefined();
-    expect(selectApplication(AWS.application, AWS.selection).routes.find((r) => r.pathPrefix === GRAFANA)?.adminOnly).toBe(true);
+    expect(
+      selectApplication(AWS.application, AWS.selection).routes.find((r) => r.pathPrefix === GRAFANA)?.adminOnly,
+    ).toBe(true);
   });
 
   it("refuses an opened route that is unknown, already public or given no reason", () => {
     const env = labCopy();
     env.selection.publicRoutes = { "/grafna/": "typo", "/query/": "already public", "/admin/": " " };
     const problems = envProblemsOf(env);
-    expect(problems).toContain('environments.lab.selection.publicRoutes./grafna/: unknown route "/grafna/": did you mean "/grafana/"? (admin-only routes: /admin/, /api/get, /api/list, /api/add, /api/delete, /api/update, /grafana/, /gitlab/)');
-    expect(problems).toContain('environments.lab.selection.publicRoutes./query/: route "/query/" is not admin-only; it is public already');
-    expect(problems).toContain("environments.lab.selection.publicRoutes./admin/: needs a reason: say why everyone may reach /admin/ in this environment");
+    expect(problems).toContain(
+      'environments.lab.selection.publicRoutes./grafna/: unknown route "/grafna/": did you mean "/grafana/"? (admin-only routes: /admin/, /api/get, /api/list, /api/add, /api/delete, /api/update, /grafana/, /gitlab/)',
+    );
+    expect(problems).toContain(
+      'environments.lab.selection.publicRoutes./query/: route "/query/" is not admin-only; it is public already',
+    );
+    expect(problems).toContain(
+      "environments.lab.selection.publicRoutes./admin/: needs a reason: say why everyone may reach /admin/ in this environment",
+    );
   });
 });

@@ -3,7 +3,11 @@ import { selectApplication } from "../../constructs/model";
 import { AWS, type Environment } from "../../environments";
 import { EcsStack, EksStack } from "../../stacks";
 
-export type Mutable<T> = T extends readonly (infer U)[] ? Mutable<U>[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
+export type Mutable<T> = T extends readonly (infer U)[]
+  ? Mutable<U>[]
+  : T extends object
+    ? { -readonly [K in keyof T]: Mutable<T[K]> }
+    : T;
 
 /** A deep, writable copy of the aws environment. */
 export const awsCopy = (): Mutable<Environment> => structuredClone(AWS) as Mutable<Environment>;
@@ -41,7 +45,8 @@ export function synthAws(kind: "ecs" | "eks", env: Environment = AWS): Synthesiz
 }
 
 /** The annotations of the eks stack's one Ingress. */
-export const ingressAnnotationsOf = (synth: SynthesizedAws): Record<string, string> => synth.list("kubernetes_ingress_v1")[0].metadata.annotations;
+export const ingressAnnotationsOf = (synth: SynthesizedAws): Record<string, string> =>
+  synth.list("kubernetes_ingress_v1")[0].metadata.annotations;
 
 /** Synthesizes a stack and returns the error messages synth raised (policy errors), or "" when it passed. */
 export function synthErrors(build: (app: App) => void): string {

@@ -13,19 +13,31 @@ const ARN = (service: string, resource: string) =>
 
 describe("service trust policies name the account (and resource) the service acts for", () => {
   it("lets VPC flow logs assume their role only for this account's flow logs, on both AWS stacks", () => {
-    for (const [synth, key] of [[ecs, "network_flow-log-role"], [eks, "network_flow-log-role"]] as const) {
+    for (const [synth, key] of [
+      [ecs, "network_flow-log-role"],
+      [eks, "network_flow-log-role"],
+    ] as const) {
       expect(trustOf(synth, key)).toEqual({
         Effect: "Allow",
         Principal: { Service: "vpc-flow-logs.amazonaws.com" },
         Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": ARN("ec2", "vpc-flow-log/*") } },
+        Condition: {
+          StringEquals: { "aws:SourceAccount": ACCOUNT },
+          ArnLike: { "aws:SourceArn": ARN("ec2", "vpc-flow-log/*") },
+        },
       });
     }
   });
 
   it("lets RDS Enhanced Monitoring assume its role only for the stack's database instance", () => {
-    expect(trustOf(ecs, "postgres_monitoring-role").Condition).toEqual({ StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": ARN("rds", "db:argo-ecs-postgres") } });
-    expect(trustOf(eks, "postgres_monitoring-role").Condition).toEqual({ StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": ARN("rds", "db:argo-postgres") } });
+    expect(trustOf(ecs, "postgres_monitoring-role").Condition).toEqual({
+      StringEquals: { "aws:SourceAccount": ACCOUNT },
+      ArnLike: { "aws:SourceArn": ARN("rds", "db:argo-ecs-postgres") },
+    });
+    expect(trustOf(eks, "postgres_monitoring-role").Condition).toEqual({
+      StringEquals: { "aws:SourceAccount": ACCOUNT },
+      ArnLike: { "aws:SourceArn": ARN("rds", "db:argo-postgres") },
+    });
   });
 
   it("lets EKS assume the cluster role only for the stack's cluster", () => {
@@ -33,14 +45,24 @@ describe("service trust policies name the account (and resource) the service act
       Effect: "Allow",
       Principal: { Service: "eks.amazonaws.com" },
       Action: ["sts:AssumeRole", "sts:TagSession"],
-      Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": ARN("eks", "cluster/argo") } },
+      Condition: {
+        StringEquals: { "aws:SourceAccount": ACCOUNT },
+        ArnLike: { "aws:SourceArn": ARN("eks", "cluster/argo") },
+      },
     });
   });
 
   it("keeps ECS tasks' roles to this account's ECS, and the EC2 node role without a source condition EC2 does not send", () => {
     for (const key of ["query-api-execution-role", "query-api-task-role"]) {
-      expect(trustOf(ecs, key).Condition).toEqual({ StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": ARN("ecs", "*") } });
+      expect(trustOf(ecs, key).Condition).toEqual({
+        StringEquals: { "aws:SourceAccount": ACCOUNT },
+        ArnLike: { "aws:SourceArn": ARN("ecs", "*") },
+      });
     }
-    expect(trustOf(eks, "node-role")).toEqual({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" });
+    expect(trustOf(eks, "node-role")).toEqual({
+      Effect: "Allow",
+      Principal: { Service: "ec2.amazonaws.com" },
+      Action: "sts:AssumeRole",
+    });
   });
 });

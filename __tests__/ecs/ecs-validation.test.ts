@@ -4,7 +4,11 @@ import { ARGO } from "../../constructs/model";
 import { AWS, type Environment } from "../../environments";
 import { envProblemsOf } from "../helpers";
 
-type Mutable<T> = T extends readonly (infer U)[] ? Mutable<U>[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
+type Mutable<T> = T extends readonly (infer U)[]
+  ? Mutable<U>[]
+  : T extends object
+    ? { -readonly [K in keyof T]: Mutable<T[K]> }
+    : T;
 
 const awsCopy = () => structuredClone(AWS) as Mutable<Environment>;
 const serviceIn = (env: Mutable<Environment>, name: string) => env.application.services.find((s) => s.name === name)!;
@@ -36,7 +40,8 @@ describe("Fargate sizes", () => {
   });
 
   it("sizes every ARGO service", () => {
-    for (const service of ARGO.services) expect(fargateSizeFor(service.resources!.cpuMillicores, service.resources!.memoryMiB)).toBeDefined();
+    for (const service of ARGO.services)
+      expect(fargateSizeFor(service.resources!.cpuMillicores, service.resources!.memoryMiB)).toBeDefined();
   });
 });
 

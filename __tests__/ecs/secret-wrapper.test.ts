@@ -7,7 +7,11 @@ import { runWrapper } from "../real/secret-wrapper";
 /** The wrappers that compose secrets ECS injects into other variables, run by busybox's sh. */
 describe("ecs: secret wrappers, run by busybox", () => {
   const application = selectApplication(AWS.application, AWS.selection);
-  const stack = new EcsStack(Testing.app() as App, "ecs-wrapper-test", { environment: AWS, target: AWS.ecs!, application });
+  const stack = new EcsStack(Testing.app() as App, "ecs-wrapper-test", {
+    environment: AWS,
+    target: AWS.ecs!,
+    application,
+  });
   const tasks = Object.values(JSON.parse(Testing.synth(stack)).resource.aws_ecs_task_definition) as any[];
   const wrapped = tasks
     .flatMap((t) => JSON.parse(t.container_definitions) as any[])
@@ -15,7 +19,9 @@ describe("ecs: secret wrappers, run by busybox", () => {
     .map((c) => ({
       name: c.name as string,
       // Terraform fills in the database's address before ECS sees the definition.
-      argv: [...c.entryPoint, ...(c.command ?? [])].map((arg: string) => arg.replace(/\$\{aws_db_instance\.[\w-]+\.address\}/g, "argo.db.internal")) as string[],
+      argv: [...c.entryPoint, ...(c.command ?? [])].map((arg: string) =>
+        arg.replace(/\$\{aws_db_instance\.[\w-]+\.address\}/g, "argo.db.internal"),
+      ) as string[],
       environment: Object.fromEntries(c.environment.map((e: any) => [e.name, e.value])) as Record<string, string>,
       secrets: c.secrets.map((s: any) => s.name as string),
     }));
@@ -24,14 +30,17 @@ describe("ecs: secret wrappers, run by busybox", () => {
     expect(wrapped.map((c) => c.name)).toEqual(["postgres-exporter"]);
   });
 
-  it.each(wrapped.map((c) => [c.name, c]))("%s: composes the secret, percent-encoded in a URL", (_name, container: any) => {
-    const secrets = Object.fromEntries(container.secrets.map((s: string) => [s, "p@ss/w:rd"]));
-    const run = runWrapper(container.argv, { ...container.environment, ...secrets });
-    expect(run.output).toBe("");
-    const url = new URL(run.started!.DATA_SOURCE_NAME);
-    expect(decodeURIComponent(url.password)).toBe("p@ss/w:rd");
-    expect(url.host).toBe("argo.db.internal:5432");
-  });
+  it.each(wrapped.map((c) => [c.name, c]))(
+    "%s: composes the secret, percent-encoded in a URL",
+    (_name, container: any) => {
+      const secrets = Object.fromEntries(container.secrets.map((s: string) => [s, "p@ss/w:rd"]));
+      const run = runWrapper(container.argv, { ...container.environment, ...secrets });
+      expect(run.output).toBe("");
+      const url = new URL(run.started!.DATA_SOURCE_NAME);
+      expect(decodeURIComponent(url.password)).toBe("p@ss/w:rd");
+      expect(url.host).toBe("argo.db.internal:5432");
+    },
+  );
 
   it.each(wrapped.map((c) => [c.name, c]))("%s: refuses to start when a secret is empty", (_name, container: any) => {
     const secrets = Object.fromEntries(container.secrets.map((s: string) => [s, ""]));

@@ -8,10 +8,21 @@ describe("the lab environment", () => {
 
   it("holds the seed 004 inventory", () => {
     const byName = new Map(LAB.lab!.vms.map((vm) => [vm.name, vm]));
-    expect(["vb0", "vb1", "vb2"].map((n) => byName.get(n)?.address)).toEqual(["192.168.10.120", "192.168.10.121", "192.168.10.122"]);
-    expect(["vs0", "vs1", "vs2"].map((n) => byName.get(n)?.role)).toEqual(["nomad-client", "nomad-client", "nomad-client"]);
+    expect(["vb0", "vb1", "vb2"].map((n) => byName.get(n)?.address)).toEqual([
+      "192.168.10.120",
+      "192.168.10.121",
+      "192.168.10.122",
+    ]);
+    expect(["vs0", "vs1", "vs2"].map((n) => byName.get(n)?.role)).toEqual([
+      "nomad-client",
+      "nomad-client",
+      "nomad-client",
+    ]);
     expect(byName.get("head")).toMatchObject({ address: "192.168.10.10", vcpus: 2, memoryMiB: 1024, diskGiB: 50 });
-    expect(LAB.lab!.pis.map((p) => `${p.name}=${p.address}/${p.role}`)).toEqual(["rpi0=192.168.10.53/dns", "rpi1=192.168.10.80/edge"]);
+    expect(LAB.lab!.pis.map((p) => `${p.name}=${p.address}/${p.role}`)).toEqual([
+      "rpi0=192.168.10.53/dns",
+      "rpi1=192.168.10.80/edge",
+    ]);
   });
 });
 
@@ -29,9 +40,13 @@ describe("environment validation", () => {
     env.swarm!.ingressImage = "registry.lab.internal:5000/traefik:v3.1.6";
     expect(envProblemsOf(env)).toEqual([]);
     env.swarm!.ingressImage = "traefik:latest";
-    expect(envProblemsOf(env)).toContain('environments.lab.swarm.ingressImage: "traefik:latest" is not pinned: give a fixed tag or a digest, never latest or none');
+    expect(envProblemsOf(env)).toContain(
+      'environments.lab.swarm.ingressImage: "traefik:latest" is not pinned: give a fixed tag or a digest, never latest or none',
+    );
     env.swarm!.ingressImage = "Traefik v3";
-    expect(envProblemsOf(env)).toContain('environments.lab.swarm.ingressImage: "Traefik v3" is not an image reference (repository:tag or repository@sha256:digest)');
+    expect(envProblemsOf(env)).toContain(
+      'environments.lab.swarm.ingressImage: "Traefik v3" is not an image reference (repository:tag or repository@sha256:digest)',
+    );
   });
 
   it("reaches the Swarm manager over SSH or on its own socket, nothing else", () => {
@@ -47,7 +62,9 @@ describe("environment validation", () => {
   it("rejects an invalid admin CIDR", () => {
     const env = labCopy();
     env.adminCidrs = ["192.168.10.0/24", "10.0.0.0/33"];
-    expect(envProblemsOf(env)).toContain('environments.lab.adminCidrs[1]: "10.0.0.0/33" is not a valid CIDR: expected an IPv4 CIDR block like 10.0.0.0/16');
+    expect(envProblemsOf(env)).toContain(
+      'environments.lab.adminCidrs[1]: "10.0.0.0/33" is not a valid CIDR: expected an IPv4 CIDR block like 10.0.0.0/16',
+    );
   });
 
   it("rejects zone subnets that overlap the lab LAN", () => {
@@ -62,14 +79,20 @@ describe("environment validation", () => {
     const env = labCopy();
     env.selection.optionalServices = ["gitlab", "grafana", "gitlabb"];
     const problems = envProblemsOf(env);
-    expect(problems).toContain('environments.lab.selection.optionalServices[1]: "grafana" is not optional; it always runs');
-    expect(problems).toContain('environments.lab.selection.optionalServices[2]: unknown service "gitlabb": did you mean "gitlab"? (optional services: gitlab, gitlab-runner, debug)');
+    expect(problems).toContain(
+      'environments.lab.selection.optionalServices[1]: "grafana" is not optional; it always runs',
+    );
+    expect(problems).toContain(
+      'environments.lab.selection.optionalServices[2]: unknown service "gitlabb": did you mean "gitlab"? (optional services: gitlab, gitlab-runner, debug)',
+    );
   });
 
   it("rejects an optional service whose dependency is left out", () => {
     const env = labCopy();
     env.selection.optionalServices = ["gitlab-runner"];
-    expect(envProblemsOf(env).some((p) => p.startsWith('services.gitlab-runner.talksTo[0]: unknown service "gitlab"'))).toBe(true);
+    expect(
+      envProblemsOf(env).some((p) => p.startsWith('services.gitlab-runner.talksTo[0]: unknown service "gitlab"')),
+    ).toBe(true);
   });
 
   it("rejects addresses outside the LAN and addresses used twice", () => {
@@ -84,10 +107,14 @@ describe("environment validation", () => {
   it("rejects fewer than 3 Nomad servers, and an even number", () => {
     const env = labCopy();
     env.lab!.vms = env.lab!.vms.filter((vm) => vm.name !== "vb2");
-    expect(envProblemsOf(env)).toContain("environments.lab.lab.vms: has 2 nomad-server VMs (vb0, vb1); at least 3 are needed to survive losing one (quorum)");
+    expect(envProblemsOf(env)).toContain(
+      "environments.lab.lab.vms: has 2 nomad-server VMs (vb0, vb1); at least 3 are needed to survive losing one (quorum)",
+    );
     const even = labCopy();
     even.lab!.vms.push({ ...even.lab!.vms[1], name: "vb3", vmId: 123, address: "192.168.10.123" });
-    expect(envProblemsOf(even)).toContain("environments.lab.lab.vms: has 4 nomad-server VMs; Raft needs an odd number (3 or 5) to keep quorum");
+    expect(envProblemsOf(even)).toContain(
+      "environments.lab.lab.vms: has 4 nomad-server VMs; Raft needs an odd number (3 or 5) to keep quorum",
+    );
   });
 
   it("requires a host volume for every persistent volume, on a known client", () => {
@@ -96,28 +123,42 @@ describe("environment validation", () => {
     delete volumes["postgres-data"];
     volumes["grafana-data"] = { client: "vb0", path: "srv/grafana" };
     const problems = envProblemsOf(env);
-    expect(problems).toContain('environments.lab.nomad.hostVolumes: has no entry for volume "postgres-data" of service "postgres" (add "postgres-data": { client, path })');
-    expect(problems).toContain('environments.lab.nomad.hostVolumes.grafana-data.client: unknown Nomad client "vb0" (clients: vs0, vs1, vs2)');
-    expect(problems).toContain('environments.lab.nomad.hostVolumes.grafana-data.path: "srv/grafana" must be an absolute path');
+    expect(problems).toContain(
+      'environments.lab.nomad.hostVolumes: has no entry for volume "postgres-data" of service "postgres" (add "postgres-data": { client, path })',
+    );
+    expect(problems).toContain(
+      'environments.lab.nomad.hostVolumes.grafana-data.client: unknown Nomad client "vb0" (clients: vs0, vs1, vs2)',
+    );
+    expect(problems).toContain(
+      'environments.lab.nomad.hostVolumes.grafana-data.path: "srv/grafana" must be an absolute path',
+    );
   });
 
   it("rejects a Connect sidecar image that is not an image reference", () => {
     const env = labCopy();
     (env.nomad as { connectSidecar?: unknown }).connectSidecar = { image: "envoy proxy" };
-    expect(envProblemsOf(env)).toContain('environments.lab.nomad.connectSidecar.image: "envoy proxy" is not an image reference (expected e.g. "registry.lab/envoy:v1.29.7")');
+    expect(envProblemsOf(env)).toContain(
+      'environments.lab.nomad.connectSidecar.image: "envoy proxy" is not an image reference (expected e.g. "registry.lab/envoy:v1.29.7")',
+    );
   });
 
   it("rejects a malformed state backend", () => {
     const env = labCopy();
     env.nomad!.backend = { kind: "consul", address: "https://192.168.10.120", pathPrefix: "/terraform" };
     const problems = envProblemsOf(env);
-    expect(problems).toContain('environments.lab.nomad.backend.address: "https://192.168.10.120" is not host:port (e.g. 192.168.10.120:8501)');
-    expect(problems).toContain('environments.lab.nomad.backend.pathPrefix: "/terraform" must be a non-empty KV path without a leading /');
+    expect(problems).toContain(
+      'environments.lab.nomad.backend.address: "https://192.168.10.120" is not host:port (e.g. 192.168.10.120:8501)',
+    );
+    expect(problems).toContain(
+      'environments.lab.nomad.backend.pathPrefix: "/terraform" must be a non-empty KV path without a leading /',
+    );
   });
 
   it("rejects a moving image tag in the selection", () => {
     const env = labCopy();
     env.selection.imageTags = { "query-api": "latest" };
-    expect(envProblemsOf(env)).toContain('environments.lab.selection.imageTags.query-api: "latest" is not a pinned tag (expected a fixed version)');
+    expect(envProblemsOf(env)).toContain(
+      'environments.lab.selection.imageTags.query-api: "latest" is not a pinned tag (expected a fixed version)',
+    );
   });
 });

@@ -22,7 +22,10 @@ import { assertSandboxAvailable, Sandbox, type Call } from "./sandbox";
 
 function synthLab(): SynthesizedStack {
   const app = Testing.app() as App;
-  const stack = new LabStack(app, "lab-test", { environment: LAB, application: selectApplication(LAB.application, LAB.selection) });
+  const stack = new LabStack(app, "lab-test", {
+    environment: LAB,
+    application: selectApplication(LAB.application, LAB.selection),
+  });
   return { name: "lab", dir: "", config: JSON.parse(Testing.synth(stack)) };
 }
 
@@ -42,7 +45,8 @@ function cloudConfigOf(vm: string): { runcmd: string[][]; write_files: WrittenFi
   if (!file) throw new Error(`no user-data for ${vm}`);
   return parseYaml(file.text);
 }
-const contentOf = (file: WrittenFile) => (file.encoding === "b64" ? Buffer.from(file.content, "base64").toString("utf8") : file.content);
+const contentOf = (file: WrittenFile) =>
+  file.encoding === "b64" ? Buffer.from(file.content, "base64").toString("utf8") : file.content;
 
 /** Lays down write_files as cloud-init does before runcmd (deferred files included: packages are stubbed). */
 function writeFiles(sandbox: Sandbox, files: readonly WrittenFile[]): void {
@@ -60,7 +64,13 @@ function sandbox(stubs: Record<string, string>): Sandbox {
 }
 
 /** Paths the steps write on a real VM: they must not appear on this machine. */
-const HOST_PATHS = ["/opt/cni/bin/bridge", "/srv/argo/postgres", "/etc/dnsmasq.d/argo-lab.conf", "/etc/haproxy/certs/argo.pem", "/tmp/argo-infra"];
+const HOST_PATHS = [
+  "/opt/cni/bin/bridge",
+  "/srv/argo/postgres",
+  "/etc/dnsmasq.d/argo-lab.conf",
+  "/etc/haproxy/certs/argo.pem",
+  "/tmp/argo-infra",
+];
 const hostBefore = HOST_PATHS.map((p) => fs.existsSync(p));
 
 beforeAll(() => assertSandboxAvailable());
@@ -70,20 +80,28 @@ afterAll(() => {
   expect(HOST_PATHS.map((p) => fs.existsSync(p))).toEqual(hostBefore);
 });
 
-const SYSTEM_STUBS = Object.fromEntries(["systemctl", "apt-mark", "ufw", "modprobe", "sysctl", "usermod", "sleep"].map((c) => [c, "exit 0"]));
+const SYSTEM_STUBS = Object.fromEntries(
+  ["systemctl", "apt-mark", "ufw", "modprobe", "sysctl", "usermod", "sleep"].map((c) => [c, "exit 0"]),
+);
 
 describe("lab bootstrap steps: the CNI plugins on a Nomad client", () => {
   const version = LAB_VERSIONS.cniPlugins;
   const archive = `cni-plugins-linux-amd64-${version}.tgz`;
   const url = `https://github.com/containernetworking/plugins/releases/download/${version}/${archive}`;
   // curl -fsSLO URL: saves the served file of that name in the working directory, or fails like a 404.
-  const curl = ['for arg do url=$arg; done', 'name=$(printf %s "$url" | sed "s|.*/||")', '[ -f "$ARGO_SANDBOX/served/$name" ] || exit 22', 'cat "$ARGO_SANDBOX/served/$name" > "$name"'].join("\n");
+  const curl = [
+    "for arg do url=$arg; done",
+    'name=$(printf %s "$url" | sed "s|.*/||")',
+    '[ -f "$ARGO_SANDBOX/served/$name" ] || exit 22',
+    'cat "$ARGO_SANDBOX/served/$name" > "$name"',
+  ].join("\n");
 
   /** A real archive with the plugins' layout, and the checksum file published beside it. */
   function serveRelease(box: Sandbox, checksum?: string): void {
     const build = fs.mkdtempSync(path.join(os.tmpdir(), "cni-release-"));
     try {
-      for (const plugin of ["bridge", "host-local", "loopback"]) fs.writeFileSync(path.join(build, plugin), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+      for (const plugin of ["bridge", "host-local", "loopback"])
+        fs.writeFileSync(path.join(build, plugin), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
       const tarball = path.join(box.served, archive);
       const tar = spawnSync("tar", ["-czf", tarball, "-C", build, "./bridge", "./host-local", "./loopback"]);
       if (tar.status !== 0) throw new Error(`tar: ${tar.stderr}`);
@@ -93,7 +111,8 @@ describe("lab bootstrap steps: the CNI plugins on a Nomad client", () => {
       fs.rmSync(build, { recursive: true, force: true });
     }
   }
-  const cniStep = () => cloudConfigOf("vs0").runcmd.find((step) => step[0] === "sh" && step[2].includes("/opt/cni/bin"))!;
+  const cniStep = () =>
+    cloudConfigOf("vs0").runcmd.find((step) => step[0] === "sh" && step[2].includes("/opt/cni/bin"))!;
 
   it("runs every runcmd step of a fresh client: downloads, verifies and unpacks the plugins", () => {
     const box = sandbox({ ...SYSTEM_STUBS, curl });
@@ -101,7 +120,7 @@ describe("lab bootstrap steps: the CNI plugins on a Nomad client", () => {
     const config = cloudConfigOf("vs0");
     writeFiles(box, config.write_files);
     // The packages' sample configuration, which the steps remove.
-    box.writeFile("/etc/nomad.d/nomad.hcl", 'server { enabled = true }\n');
+    box.writeFile("/etc/nomad.d/nomad.hcl", "server { enabled = true }\n");
     for (const step of config.runcmd) {
       const result = box.run(step);
       expect({ step, status: result.status, stderr: result.stderr }).toEqual({ step, status: 0, stderr: "" });
@@ -114,9 +133,17 @@ describe("lab bootstrap steps: the CNI plugins on a Nomad client", () => {
     expect(box.list("/tmp")).toEqual([]);
     expect(box.stat("/etc/nomad.d/nomad.hcl")).toBeUndefined();
     // Then the agents start and the packages are held; the firewall is enabled last.
-    expect(commandLines(calls, "systemctl")).toEqual(expect.arrayContaining(["systemctl enable --now docker", "systemctl enable --now consul", "systemctl enable --now nomad"]));
+    expect(commandLines(calls, "systemctl")).toEqual(
+      expect.arrayContaining([
+        "systemctl enable --now docker",
+        "systemctl enable --now consul",
+        "systemctl enable --now nomad",
+      ]),
+    );
     expect(commandLines(calls, "modprobe")).toEqual(["modprobe br_netfilter"]);
-    expect(commandLines(calls, "apt-mark")).toEqual(["apt-mark hold docker-ce docker-ce-cli containerd.io consul nomad"]);
+    expect(commandLines(calls, "apt-mark")).toEqual([
+      "apt-mark hold docker-ce docker-ce-cli containerd.io consul nomad",
+    ]);
     expect(calls[calls.length - 1]).toEqual(["ufw", "--force", "enable"]);
     const volume = box.stat("/srv/argo/postgres")!;
     expect(volume.isDirectory() && (volume.mode & 0o777).toString(8)).toBe("750");
@@ -162,7 +189,12 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
 
   const config = cloudConfigOf("vb0");
   const file = (p: string) => contentOf(config.write_files.find((f) => f.path === p)!);
-  const env = Object.fromEntries(file(BOOTSTRAP_PATHS.consulEnv).trim().split("\n").map((line) => line.split("=")));
+  const env = Object.fromEntries(
+    file(BOOTSTRAP_PATHS.consulEnv)
+      .trim()
+      .split("\n")
+      .map((line) => line.split("=")),
+  );
   const execStart = (unit: string) => /^ExecStart=(.+)$/m.exec(file(unit))![1];
 
   function serverSandbox(bootstrapped: boolean): Sandbox {
@@ -176,8 +208,12 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
     const box = serverSandbox(false);
     for (const step of config.runcmd) expect({ step, status: box.run(step).status }).toEqual({ step, status: 0 });
     const systemctl = commandLines(box.calls(), "systemctl");
-    expect(systemctl.indexOf("systemctl daemon-reload")).toBeGreaterThan(systemctl.indexOf("systemctl enable --now nomad"));
-    expect(systemctl).toContain("systemctl enable --now --no-block argo-consul-acl-bootstrap.service argo-nomad-acl-bootstrap.service");
+    expect(systemctl.indexOf("systemctl daemon-reload")).toBeGreaterThan(
+      systemctl.indexOf("systemctl enable --now nomad"),
+    );
+    expect(systemctl).toContain(
+      "systemctl enable --now --no-block argo-consul-acl-bootstrap.service argo-nomad-acl-bootstrap.service",
+    );
     expect(named(box.calls(), "consul", "nomad")).toEqual([]);
   });
 
@@ -189,12 +225,62 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
     expect(commandLines(calls, "sleep")).toEqual(["sleep 5", "sleep 5"]);
     const creates = named(calls, "consul").filter((c) => c[3] === "create");
     expect(creates).toEqual([
-      ...Object.entries(CONSUL_POLICIES).map(([name, rules]) => ["consul", "acl", "policy", "create", "-name", name, "-rules", rules]),
-      ["consul", "acl", "token", "create", "-accessor", env.AGENT_ACCESSOR, "-secret", env.AGENT_SECRET, "-policy-name", "argo-agents", "-description", "Consul agents"],
-      ["consul", "acl", "token", "create", "-accessor", env.DNS_ACCESSOR, "-secret", env.DNS_SECRET, "-policy-name", "argo-dns", "-description", "Consul DNS"],
-      ["consul", "acl", "token", "create", "-accessor", env.NOMAD_ACCESSOR, "-secret", env.NOMAD_SECRET, "-policy-name", "argo-nomad-agents", "-description", "Nomad agents"],
+      ...Object.entries(CONSUL_POLICIES).map(([name, rules]) => [
+        "consul",
+        "acl",
+        "policy",
+        "create",
+        "-name",
+        name,
+        "-rules",
+        rules,
+      ]),
+      [
+        "consul",
+        "acl",
+        "token",
+        "create",
+        "-accessor",
+        env.AGENT_ACCESSOR,
+        "-secret",
+        env.AGENT_SECRET,
+        "-policy-name",
+        "argo-agents",
+        "-description",
+        "Consul agents",
+      ],
+      [
+        "consul",
+        "acl",
+        "token",
+        "create",
+        "-accessor",
+        env.DNS_ACCESSOR,
+        "-secret",
+        env.DNS_SECRET,
+        "-policy-name",
+        "argo-dns",
+        "-description",
+        "Consul DNS",
+      ],
+      [
+        "consul",
+        "acl",
+        "token",
+        "create",
+        "-accessor",
+        env.NOMAD_ACCESSOR,
+        "-secret",
+        env.NOMAD_SECRET,
+        "-policy-name",
+        "argo-nomad-agents",
+        "-description",
+        "Nomad agents",
+      ],
     ]);
-    expect(fs.readFileSync(path.join(box.state, "consul-env"), "utf8")).toBe(`https://127.0.0.1:8501\n${env.MANAGEMENT_TOKEN}\n`);
+    expect(fs.readFileSync(path.join(box.state, "consul-env"), "utf8")).toBe(
+      `https://127.0.0.1:8501\n${env.MANAGEMENT_TOKEN}\n`,
+    );
   });
 
   it("changes nothing in Consul when the cluster is already bootstrapped", () => {
@@ -247,7 +333,16 @@ describe("lab bootstrap steps: Raspberry Pis over SSH", () => {
 
   it.each([
     ["rpi0", "dnsmasq", "dnsmasq=2.90-*", "dnsmasq --test", [["/etc/dnsmasq.d/argo-lab.conf", "644"]]],
-    ["rpi1", "haproxy", "haproxy=2.6.*", "haproxy -c -q -f /etc/haproxy/haproxy.cfg", [["/etc/haproxy/haproxy.cfg", "644"], ["/etc/haproxy/certs/argo.pem", "600"]]],
+    [
+      "rpi1",
+      "haproxy",
+      "haproxy=2.6.*",
+      "haproxy -c -q -f /etc/haproxy/haproxy.cfg",
+      [
+        ["/etc/haproxy/haproxy.cfg", "644"],
+        ["/etc/haproxy/certs/argo.pem", "600"],
+      ],
+    ],
   ] as const)("%s: installs %s, its files, checks them, then restarts it", (pi, service, spec, check, files) => {
     const box = sandbox({ sudo, "apt-get": "exit 0", systemctl: "exit 0", [service]: "exit 0" });
     expect(provision(box, pi)).toBe(0);
@@ -269,7 +364,12 @@ describe("lab bootstrap steps: Raspberry Pis over SSH", () => {
   });
 
   it("does not restart a service whose configuration check fails", () => {
-    const box = sandbox({ sudo, "apt-get": "exit 0", systemctl: "exit 0", dnsmasq: "echo 'dnsmasq: bad option' >&2; exit 1" });
+    const box = sandbox({
+      sudo,
+      "apt-get": "exit 0",
+      systemctl: "exit 0",
+      dnsmasq: "echo 'dnsmasq: bad option' >&2; exit 1",
+    });
     expect(provision(box, "rpi0")).not.toBe(0);
     expect(commandLines(box.calls(), "systemctl")).toEqual([]);
   });
@@ -285,7 +385,8 @@ describe("lab bootstrap steps: forming the Swarm from the deployer's machine", (
     '  "sudo docker swarm join-token -q "*) echo SWMTKN-1-stand-in ;;',
     "esac",
   ].join("\n");
-  const localExec = (id: string) => resources("terraform_data").find(([name]) => name.includes(id))![1].provisioner[0]["local-exec"];
+  const localExec = (id: string) =>
+    resources("terraform_data").find(([name]) => name.includes(id))![1].provisioner[0]["local-exec"];
   /** Runs a local-exec step as Terraform does: interpreter, command, environment. */
   function runLocal(box: Sandbox, id: string) {
     const step = localExec(id);
@@ -335,7 +436,15 @@ describe("lab bootstrap steps: forming the Swarm from the deployer's machine", (
     expect(runLocal(box, "swarm_labels-sw1")).toMatchObject({ status: 0, stderr: "" });
     const [call] = named(box.calls(), "ssh");
     expect(call.slice(call.indexOf("argo-admin@192.168.10.140") + 1)).toEqual([
-      "sudo", "docker", "node", "update", "--label-add", "argo.volume.prometheus-data=true", "--label-add", "argo.volume.grafana-data=true", "sw1",
+      "sudo",
+      "docker",
+      "node",
+      "update",
+      "--label-add",
+      "argo.volume.prometheus-data=true",
+      "--label-add",
+      "argo.volume.grafana-data=true",
+      "sw1",
     ]);
   });
 });

@@ -17,7 +17,10 @@ import { envProblemsOf, labCopy } from "../helpers";
 
 function synthLab(env: Environment = LAB) {
   const app = Testing.app() as App;
-  const stack = new LabStack(app, "lab-test", { environment: env, application: selectApplication(env.application, env.selection) });
+  const stack = new LabStack(app, "lab-test", {
+    environment: env,
+    application: selectApplication(env.application, env.selection),
+  });
   const text = Testing.synth(stack);
   return { json: JSON.parse(text), text, stack };
 }
@@ -28,26 +31,40 @@ const synth = synthLab();
 const resources = (type: string): [string, any][] => Object.entries(synth.json.resource[type] ?? {});
 const vmResource = (name: string) => resources("proxmox_virtual_environment_vm").find(([, r]) => r.name === name)![1];
 const userDataOf = (name: string): string =>
-  resources("proxmox_virtual_environment_file").find(([, r]) => r.source_raw[0].file_name === `argo-${name}-user-data.yaml`)![1].source_raw[0].data;
+  resources("proxmox_virtual_environment_file").find(
+    ([, r]) => r.source_raw[0].file_name === `argo-${name}-user-data.yaml`,
+  )![1].source_raw[0].data;
 const cloudConfigOf = (name: string) => parseYaml(userDataOf(name));
-const fileOf = (name: string, filePath: string) => cloudConfigOf(name).write_files.find((f: { path: string }) => f.path === filePath);
+const fileOf = (name: string, filePath: string) =>
+  cloudConfigOf(name).write_files.find((f: { path: string }) => f.path === filePath);
 const jsonFileOf = (name: string, filePath: string) => JSON.parse(fileOf(name, filePath).content);
-const packageNames = (name: string): string[] => cloudConfigOf(name).packages.map((p: string | string[]) => (Array.isArray(p) ? p[0] : p));
+const packageNames = (name: string): string[] =>
+  cloudConfigOf(name).packages.map((p: string | string[]) => (Array.isArray(p) ? p[0] : p));
 
 describe("lab: Proxmox VMs", () => {
   it("creates exactly the inventory's VMs with their sizes and addresses", () => {
     expect(resources("proxmox_virtual_environment_vm")).toHaveLength(lab.vms.length);
     for (const vm of lab.vms) {
       const r = vmResource(vm.name);
-      expect(r).toMatchObject({ node_name: "pve0", vm_id: vm.vmId, on_boot: true, started: true, tags: ["argo", vm.role] });
+      expect(r).toMatchObject({
+        node_name: "pve0",
+        vm_id: vm.vmId,
+        on_boot: true,
+        started: true,
+        tags: ["argo", vm.role],
+      });
       expect(r.cpu).toEqual([{ cores: vm.vcpus, sockets: 1, type: "x86-64-v2-AES" }]);
       expect(r.memory).toEqual([{ dedicated: vm.memoryMiB }]);
       expect(r.disk[0]).toMatchObject({ size: vm.diskGiB, interface: "virtio0" });
       expect(r.disk[0].import_from).toMatch(/^\$\{proxmox_download_file\.[^}]+\.id\}$/);
       expect(r.agent).toEqual([{ enabled: true, trim: true }]);
       // Every attribute of the list(object) attribute, null where unset (Terraform's JSON syntax needs them all).
-      expect(r.network_device).toEqual([{ ...Object.fromEntries(NETWORK_DEVICE_ATTRIBUTES.map((n) => [n, null])), bridge: "vmbr0", model: "virtio" }]);
-      expect(r.initialization[0].ip_config).toEqual([{ ipv4: [{ address: `${vm.address}/16`, gateway: "192.168.10.1" }] }]);
+      expect(r.network_device).toEqual([
+        { ...Object.fromEntries(NETWORK_DEVICE_ATTRIBUTES.map((n) => [n, null])), bridge: "vmbr0", model: "virtio" },
+      ]);
+      expect(r.initialization[0].ip_config).toEqual([
+        { ipv4: [{ address: `${vm.address}/16`, gateway: "192.168.10.1" }] },
+      ]);
       expect(r.initialization[0].dns).toEqual([{ domain: "lab.internal", servers: ["192.168.10.53"] }]);
       expect(r.initialization[0].user_data_file_id).toMatch(/^\$\{proxmox_virtual_environment_file\.[^}]+\.id\}$/);
     }
@@ -60,7 +77,13 @@ describe("lab: Proxmox VMs", () => {
 
   it("downloads the Ubuntu cloud image as an import file, verified by its checksum", () => {
     const [[, image]] = resources("proxmox_download_file");
-    expect(image).toMatchObject({ content_type: "import", url: lab.image.url, checksum: lab.image.checksumSha256, checksum_algorithm: "sha256", datastore_id: "local" });
+    expect(image).toMatchObject({
+      content_type: "import",
+      url: lab.image.url,
+      checksum: lab.image.checksumSha256,
+      checksum_algorithm: "sha256",
+      datastore_id: "local",
+    });
   });
 
   it("uploads each VM's user-data as a snippet", () => {
@@ -85,7 +108,10 @@ describe("lab: cloud-init", () => {
     const sshd = fileOf(name, "/etc/ssh/sshd_config.d/10-argo-hardening.conf").content;
     expect(sshd).toContain("PermitRootLogin no");
     expect(sshd).toContain("PasswordAuthentication no");
-    expect(fileOf(name, "/etc/ssh/authorized_keys/argo-admin")).toMatchObject({ encoding: "b64", content: '${base64encode(join("\\n", var.admin_ssh_public_keys))}' });
+    expect(fileOf(name, "/etc/ssh/authorized_keys/argo-admin")).toMatchObject({
+      encoding: "b64",
+      content: '${base64encode(join("\\n", var.admin_ssh_public_keys))}',
+    });
     expect(fileOf(name, "/etc/apt/apt.conf.d/20auto-upgrades").content).toContain('Unattended-Upgrade "1"');
     expect(packageNames(name)).toEqual(expect.arrayContaining(["qemu-guest-agent", "unattended-upgrades", "ufw"]));
     const commands = config.runcmd.map((c: string[]) => c.join(" "));
@@ -97,7 +123,8 @@ describe("lab: cloud-init", () => {
     for (const vm of lab.vms) {
       const workload = ["nomad-client", "swarm-manager", "swarm-worker"].includes(vm.role);
       expect(packageNames(vm.name).includes("docker-ce")).toBe(workload);
-      if (workload) expect(cloudConfigOf(vm.name).packages).toContainEqual(["docker-ce", "5:27.3.1-1~ubuntu.22.04~jammy"]);
+      if (workload)
+        expect(cloudConfigOf(vm.name).packages).toContainEqual(["docker-ce", "5:27.3.1-1~ubuntu.22.04~jammy"]);
     }
   });
 
@@ -108,13 +135,20 @@ describe("lab: cloud-init", () => {
       expect(consul.server).toBe(server);
       expect(consul.encrypt).toMatch(/^\$\{random_id\.[^}]+\.b64_std\}$/);
       expect(consul.encrypt_verify_incoming && consul.encrypt_verify_outgoing).toBe(true);
-      expect(consul.tls.defaults).toMatchObject({ verify_incoming: true, verify_outgoing: true, ca_file: nomad.consul.caFile });
+      expect(consul.tls.defaults).toMatchObject({
+        verify_incoming: true,
+        verify_outgoing: true,
+        ca_file: nomad.consul.caFile,
+      });
       expect(consul.tls.internal_rpc.verify_server_hostname).toBe(true);
       expect(consul.tls.https.verify_incoming).toBe(server);
       expect(consul.ports).toMatchObject({ http: -1, https: 8501, grpc_tls: 8503, dns: 8600 });
       expect(consul.acl).toMatchObject({ enabled: true, default_policy: "deny" });
-      expect(Object.keys(consul.acl.tokens).sort()).toEqual(server ? ["agent", "dns", "initial_management"] : ["agent", "dns"]);
-      for (const token of Object.values<string>(consul.acl.tokens)) expect(token).toMatch(/^\$\{random_uuid\.[^}]+\.result\}$/);
+      expect(Object.keys(consul.acl.tokens).sort()).toEqual(
+        server ? ["agent", "dns", "initial_management"] : ["agent", "dns"],
+      );
+      for (const token of Object.values<string>(consul.acl.tokens))
+        expect(token).toMatch(/^\$\{random_uuid\.[^}]+\.result\}$/);
       expect(consul.connect.enabled).toBe(true);
       expect(consul.retry_join).toEqual(["192.168.10.120", "192.168.10.121", "192.168.10.122"]);
       if (server) expect(consul.bootstrap_expect).toBe(3);
@@ -125,7 +159,12 @@ describe("lab: cloud-init", () => {
     for (const vm of lab.vms.filter((v) => v.role.startsWith("nomad-"))) {
       const agent = jsonFileOf(vm.name, "/etc/nomad.d/argo.json");
       expect(agent).toMatchObject({ region: "lab", datacenter: "pve0", name: vm.name, acl: { enabled: true } });
-      expect(agent.tls).toMatchObject({ http: true, rpc: true, verify_server_hostname: true, verify_https_client: true });
+      expect(agent.tls).toMatchObject({
+        http: true,
+        rpc: true,
+        verify_server_hostname: true,
+        verify_https_client: true,
+      });
       expect(agent.consul).toMatchObject({ ssl: true, verify_ssl: true, grpc_address: "127.0.0.1:8503" });
       expect(agent.consul.token).toMatch(/^\$\{random_uuid\.[^}]+\.result\}$/);
       if (vm.role === "nomad-server") {
@@ -133,8 +172,16 @@ describe("lab: cloud-init", () => {
         expect(agent.server.encrypt).toMatch(/^\$\{random_id\.[^}]+\.b64_std\}$/);
         expect(agent.client).toBeUndefined();
       } else {
-        expect(agent.client).toMatchObject({ enabled: true, node_class: nomad.workloadNodeClass, cni_path: "/opt/cni/bin" });
-        const expected = Object.fromEntries(Object.entries(nomad.hostVolumes).filter(([, p]) => p.client === vm.name).map(([n, p]) => [n, { path: p.path, read_only: false }]));
+        expect(agent.client).toMatchObject({
+          enabled: true,
+          node_class: nomad.workloadNodeClass,
+          cni_path: "/opt/cni/bin",
+        });
+        const expected = Object.fromEntries(
+          Object.entries(nomad.hostVolumes)
+            .filter(([, p]) => p.client === vm.name)
+            .map(([n, p]) => [n, { path: p.path, read_only: false }]),
+        );
         expect(agent.client.host_volume).toEqual(expected);
         expect(agent.plugin.docker.config).toEqual({ volumes: { enabled: true }, allow_privileged: false });
       }
@@ -148,15 +195,20 @@ describe("lab: cloud-init", () => {
   });
 
   it("resolves .consul names through the local agent", () => {
-    expect(fileOf("vs0", "/etc/systemd/resolved.conf.d/consul.conf").content).toBe("[Resolve]\nDNS=127.0.0.1:8600\nDNSSEC=false\nDomains=~consul\n");
+    expect(fileOf("vs0", "/etc/systemd/resolved.conf.d/consul.conf").content).toBe(
+      "[Resolve]\nDNS=127.0.0.1:8600\nDNSSEC=false\nDomains=~consul\n",
+    );
   });
 
   it("bootstraps ACLs on the first server only", () => {
-    const bootstrapUnits = lab.vms.filter((vm) => fileOf(vm.name, "/etc/systemd/system/argo-consul-acl-bootstrap.service"));
+    const bootstrapUnits = lab.vms.filter((vm) =>
+      fileOf(vm.name, "/etc/systemd/system/argo-consul-acl-bootstrap.service"),
+    );
     expect(bootstrapUnits.map((vm) => vm.name)).toEqual(["vb0"]);
     const env = fileOf("vb0", "/etc/consul.d/acl-bootstrap.env");
     expect(env.permissions).toBe("0600");
-    for (const line of env.content.trim().split("\n")) expect(line).toMatch(/^[A-Z_]+=\$\{random_uuid\.[^}]+\.result\}$/);
+    for (const line of env.content.trim().split("\n"))
+      expect(line).toMatch(/^[A-Z_]+=\$\{random_uuid\.[^}]+\.result\}$/);
   });
 
   it("opens only the cluster ports, to the lab", () => {
@@ -164,7 +216,9 @@ describe("lab: cloud-init", () => {
       cloudConfigOf(name)
         .runcmd.map((c: string[]) => c.join(" "))
         .filter((c: string) => c.startsWith("ufw allow"));
-    expect(rules("vb0")).toContain("ufw allow proto tcp from 192.168.0.0/16 to any port 4646:4648 comment nomad http rpc serf");
+    expect(rules("vb0")).toContain(
+      "ufw allow proto tcp from 192.168.0.0/16 to any port 4646:4648 comment nomad http rpc serf",
+    );
     expect(rules("vb0").some((r: string) => r.includes("2377"))).toBe(false);
     expect(rules("sw0")).toEqual(
       expect.arrayContaining([
@@ -187,7 +241,11 @@ describe("lab: cloud-init", () => {
 });
 
 describe("lab: certificates", () => {
-  const requests = resources("tls_cert_request").map(([id, r]) => ({ id, dns: r.dns_names as string[], ips: r.ip_addresses as string[] | undefined }));
+  const requests = resources("tls_cert_request").map(([id, r]) => ({
+    id,
+    dns: r.dns_names as string[],
+    ips: r.ip_addresses as string[] | undefined,
+  }));
   const request = (fragment: string) => requests.find((r) => r.id.includes(fragment))!;
 
   it("names Nomad servers after the region and Consul servers after the datacenter", () => {
@@ -201,7 +259,8 @@ describe("lab: certificates", () => {
   it("signs every certificate with the lab CA", () => {
     const [[caId]] = resources("tls_self_signed_cert");
     expect(synth.json.resource.tls_self_signed_cert[caId].is_ca_certificate).toBe(true);
-    for (const [, cert] of resources("tls_locally_signed_cert")) expect(cert.ca_cert_pem).toBe(`\${tls_self_signed_cert.${caId}.cert_pem}`);
+    for (const [, cert] of resources("tls_locally_signed_cert"))
+      expect(cert.ca_cert_pem).toBe(`\${tls_self_signed_cert.${caId}.cert_pem}`);
   });
 });
 
@@ -209,18 +268,31 @@ describe("lab: Swarm", () => {
   it("initializes on the first manager, then joins managers one by one and workers after them", () => {
     const steps = Object.fromEntries(resources("terraform_data").map(([id, r]) => [id, r]));
     const init = Object.entries(steps).find(([id]) => id.includes("swarm_init"))!;
-    expect(init[1].provisioner[0]["local-exec"].environment).toEqual({ ADMIN: "argo-admin", MANAGER: "192.168.10.140" });
+    expect(init[1].provisioner[0]["local-exec"].environment).toEqual({
+      ADMIN: "argo-admin",
+      MANAGER: "192.168.10.140",
+    });
     const join = (node: string) => Object.entries(steps).find(([id]) => id.includes(`join-${node}`))![1];
     expect(join("sm1").depends_on).toEqual([`terraform_data.${init[0]}`]);
     expect(join("sm2").depends_on[0]).toContain("join-sm1");
     expect(join("sw3").depends_on[0]).toContain("join-sm2");
-    expect(join("sw3").provisioner[0]["local-exec"].environment).toEqual({ ADMIN: "argo-admin", MANAGER: "192.168.10.140", NODE: "192.168.10.153", ROLE: "worker" });
+    expect(join("sw3").provisioner[0]["local-exec"].environment).toEqual({
+      ADMIN: "argo-admin",
+      MANAGER: "192.168.10.140",
+      NODE: "192.168.10.153",
+      ROLE: "worker",
+    });
     expect(Object.keys(steps).filter((id) => id.includes("swarm_join"))).toHaveLength(7);
   });
 
   it("labels the nodes that hold persistent volumes, after every node has joined", () => {
     const labels = resources("terraform_data").filter(([id]) => id.includes("swarm_labels-"));
-    const byNode = Object.fromEntries(labels.map(([, r]) => [r.provisioner[0]["local-exec"].environment.NODE, r.provisioner[0]["local-exec"].environment.LABELS]));
+    const byNode = Object.fromEntries(
+      labels.map(([, r]) => [
+        r.provisioner[0]["local-exec"].environment.NODE,
+        r.provisioner[0]["local-exec"].environment.LABELS,
+      ]),
+    );
     expect(byNode).toEqual({
       sw0: "--label-add argo.volume.postgres-data=true",
       sw1: "--label-add argo.volume.prometheus-data=true --label-add argo.volume.grafana-data=true",
@@ -230,7 +302,7 @@ describe("lab: Swarm", () => {
   });
 
   it("uses join tokens only inside the script, never in Terraform", () => {
-    expect(SWARM_JOIN_SCRIPT).toContain('token=$(');
+    expect(SWARM_JOIN_SCRIPT).toContain("token=$(");
     expect(synth.text).not.toMatch(/SWMTKN/);
   });
 });
@@ -242,7 +314,11 @@ describe("lab: Raspberry Pis", () => {
     expect(step("rpi0").connection).toEqual({ type: "ssh", host: "192.168.10.53", user: "argo-admin", agent: "true" });
     const dnsmasqHash = createHash("sha256").update(dnsmasqConfig(lab)).digest("hex");
     expect(step("rpi0").triggers_replace).toEqual({ "/etc/dnsmasq.d/argo-lab.conf": dnsmasqHash });
-    expect(step("rpi1").triggers_replace["/etc/haproxy/haproxy.cfg"]).toBe(createHash("sha256").update(haproxyConfig(lab, nomad, LAB.swarm)).digest("hex"));
+    expect(step("rpi1").triggers_replace["/etc/haproxy/haproxy.cfg"]).toBe(
+      createHash("sha256")
+        .update(haproxyConfig(lab, nomad, LAB.swarm))
+        .digest("hex"),
+    );
     expect(step("rpi1").triggers_replace["/etc/haproxy/certs/argo.pem"]).toMatch(/^\$\{sha256\(join\(/);
     const provisioners = step("rpi1").provisioner.map((p: object) => Object.keys(p)[0]);
     expect(provisioners).toEqual(["remote-exec", "file", "file", "remote-exec"]);
@@ -251,7 +327,8 @@ describe("lab: Raspberry Pis", () => {
   it("renders dnsmasq: every lab host, .consul to the Consul servers, nothing else local", () => {
     const config = dnsmasqConfig(lab);
     for (const vm of lab.vms) expect(config).toContain(`host-record=${vm.name}.lab.internal,${vm.name},${vm.address}`);
-    for (const server of ["192.168.10.120", "192.168.10.121", "192.168.10.122"]) expect(config).toContain(`server=/consul/${server}#8600`);
+    for (const server of ["192.168.10.120", "192.168.10.121", "192.168.10.122"])
+      expect(config).toContain(`server=/consul/${server}#8600`);
     expect(config).toContain("host-record=argo-nomad.lab.internal,192.168.10.80");
     expect(config.split("\n")).toEqual(expect.arrayContaining(["no-resolv", "server=1.1.1.1", "server=9.9.9.9"]));
   });
@@ -260,8 +337,10 @@ describe("lab: Raspberry Pis", () => {
     const config = haproxyConfig(lab, nomad, LAB.swarm);
     expect(config).toContain("ssl-default-bind-options ssl-min-ver TLSv1.2");
     expect(config).toContain("http-request redirect scheme https code 301");
-    for (const vm of lab.vms.filter((v) => v.role === "nomad-client")) expect(config).toContain(`server ${vm.name} ${vm.address}:9999 check port 9998`);
-    for (const vm of lab.vms.filter((v) => v.role.startsWith("swarm-"))) expect(config).toContain(`server ${vm.name} ${vm.address}:8000 check`);
+    for (const vm of lab.vms.filter((v) => v.role === "nomad-client"))
+      expect(config).toContain(`server ${vm.name} ${vm.address}:9999 check port 9998`);
+    for (const vm of lab.vms.filter((v) => v.role.startsWith("swarm-")))
+      expect(config).toContain(`server ${vm.name} ${vm.address}:8000 check`);
   });
 
   const requireTool = (tool: string) => {
@@ -281,9 +360,32 @@ describe("lab: Raspberry Pis", () => {
     if (!requireTool("haproxy") || !requireTool("openssl")) return;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "haproxy-"));
     const cert = path.join(dir, "argo.pem");
-    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=test", "-keyout", cert, "-out", path.join(dir, "c.pem"), "-days", "1"], { stdio: "pipe" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-subj",
+        "/CN=test",
+        "-keyout",
+        cert,
+        "-out",
+        path.join(dir, "c.pem"),
+        "-days",
+        "1",
+      ],
+      { stdio: "pipe" },
+    );
     fs.appendFileSync(cert, fs.readFileSync(path.join(dir, "c.pem")));
-    const config = haproxyConfig(lab, nomad, LAB.swarm).replace("/etc/haproxy/certs/argo.pem", cert).replace(/^\s*(user|group) haproxy$/gm, "").replace("log /dev/log local0", "log stdout local0");
+    const config = haproxyConfig(lab, nomad, LAB.swarm)
+      .replace("/etc/haproxy/certs/argo.pem", cert)
+      .replace(/^\s*(user|group) haproxy$/gm, "")
+      .replace("log /dev/log local0", "log stdout local0");
     fs.writeFileSync(path.join(dir, "haproxy.cfg"), config);
     const check = spawnSync("haproxy", ["-c", "-f", path.join(dir, "haproxy.cfg")], { encoding: "utf8" });
     expect(check.stderr + check.stdout).toContain("Configuration file is valid");
@@ -314,9 +416,13 @@ describe("lab: validation", () => {
     env.lab!.vms[4].vmId = env.lab!.vms[5].vmId;
     env.lab!.pis[0].sshUser = "";
     const problems = envProblemsOf(env);
-    expect(problems).toContain('environments.lab.lab.vms[3].role: vb2: unknown role "nomad-srv" (expected one of nomad-server, nomad-client, swarm-manager, swarm-worker, support)');
+    expect(problems).toContain(
+      'environments.lab.lab.vms[3].role: vb2: unknown role "nomad-srv" (expected one of nomad-server, nomad-client, swarm-manager, swarm-worker, support)',
+    );
     expect(problems).toContain("environments.lab.lab.vms[5].vmId: vs1: VM ID 131 is already used by vs0");
-    expect(problems).toContain("environments.lab.lab.pis[0].sshUser: rpi0: missing; name the user the deployer's SSH agent logs in as");
+    expect(problems).toContain(
+      "environments.lab.lab.pis[0].sshUser: rpi0: missing; name the user the deployer's SSH agent logs in as",
+    );
   });
 
   it("rejects an empty or malformed list of admin SSH keys", () => {
@@ -327,12 +433,17 @@ describe("lab: validation", () => {
     );
     const malformed = labCopy();
     malformed.lab!.admin = { user: "argo-admin", sshPublicKeys: ["AAAAC3NzaC1lZDI1NTE5AAAA"] };
-    expect(envProblemsOf(malformed)).toContain('environments.lab.lab.admin.sshPublicKeys[0]: is not an OpenSSH public key (expected e.g. "ssh-ed25519 AAAA... user@host")');
+    expect(envProblemsOf(malformed)).toContain(
+      'environments.lab.lab.admin.sshPublicKeys[0]: is not an OpenSSH public key (expected e.g. "ssh-ed25519 AAAA... user@host")',
+    );
   });
 
   it("writes listed admin keys as text instead of asking for them at deploy time", () => {
     const env = labCopy();
-    env.lab!.admin = { user: "argo-admin", sshPublicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForTestsOnly test@example"] };
+    env.lab!.admin = {
+      user: "argo-admin",
+      sshPublicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForTestsOnly test@example"],
+    };
     const withKeys = synthLab(env);
     expect(withKeys.json.variable).toBeUndefined();
     expect(withKeys.text).toContain("base64encode");

@@ -13,7 +13,29 @@ export const OVERLAID = ["/etc", "/opt", "/srv", "/tmp", "/usr/local"] as const;
 const SANDBOX_PARENT = "/var/tmp";
 
 /** Real programs available as they are: they print, or touch files inside the overlays. */
-const PLAIN_TOOLS = ["sh", "bash", "cat", "chmod", "cut", "dirname", "env", "grep", "gzip", "head", "ls", "mkdir", "mktemp", "mv", "od", "printf", "sed", "tr", "true", "false", "wc"];
+const PLAIN_TOOLS = [
+  "sh",
+  "bash",
+  "cat",
+  "chmod",
+  "cut",
+  "dirname",
+  "env",
+  "grep",
+  "gzip",
+  "head",
+  "ls",
+  "mkdir",
+  "mktemp",
+  "mv",
+  "od",
+  "printf",
+  "sed",
+  "tr",
+  "true",
+  "false",
+  "wc",
+];
 /** Real programs whose calls are logged like the stubs': the tests assert on them. */
 const LOGGED_TOOLS = ["install", "rm", "sha256sum", "tar"];
 
@@ -23,8 +45,13 @@ const UNSHARE = ["--mount", "--pid", "--fork", "--kill-child", ...(UNPRIVILEGED 
 
 /** Fails (never skips) when this machine cannot isolate the steps. */
 export function assertSandboxAvailable(): void {
-  const probe = spawnSync("unshare", [...UNSHARE, "--", "/bin/sh", "-c", "mount -t tmpfs tmpfs /mnt"], { encoding: "utf8" });
-  if (probe.status !== 0) throw new Error(`the bootstrap steps run inside \`unshare ${UNSHARE.join(" ")}\`, which failed here: ${probe.error?.message ?? probe.stderr}`);
+  const probe = spawnSync("unshare", [...UNSHARE, "--", "/bin/sh", "-c", "mount -t tmpfs tmpfs /mnt"], {
+    encoding: "utf8",
+  });
+  if (probe.status !== 0)
+    throw new Error(
+      `the bootstrap steps run inside \`unshare ${UNSHARE.join(" ")}\`, which failed here: ${probe.error?.message ?? probe.stderr}`,
+    );
 }
 
 export interface StepResult {
@@ -48,10 +75,15 @@ export class Sandbox {
   constructor(stubs: Readonly<Record<string, string>>) {
     try {
       for (const dir of [this.bin, this.served, this.state]) fs.mkdirSync(dir);
-      for (const dir of OVERLAID) for (const layer of ["upper", "work"]) fs.mkdirSync(path.join(this.root, layer, dir), { recursive: true });
+      for (const dir of OVERLAID)
+        for (const layer of ["upper", "work"]) fs.mkdirSync(path.join(this.root, layer, dir), { recursive: true });
       fs.writeFileSync(path.join(this.root, "calls"), "");
       for (const tool of PLAIN_TOOLS) fs.symlinkSync(realPath(tool), path.join(this.bin, tool));
-      for (const tool of LOGGED_TOOLS) this.stub(tool, tool === "install" && UNPRIVILEGED ? installWithoutOwners(realPath(tool)) : `exec ${realPath(tool)} "$@"`);
+      for (const tool of LOGGED_TOOLS)
+        this.stub(
+          tool,
+          tool === "install" && UNPRIVILEGED ? installWithoutOwners(realPath(tool)) : `exec ${realPath(tool)} "$@"`,
+        );
       for (const [name, body] of Object.entries(stubs)) this.stub(name, body);
     } catch (error) {
       this.remove();
@@ -61,27 +93,40 @@ export class Sandbox {
 
   private stub(name: string, body: string): void {
     // Records separated by \x1e, arguments by \x1f: arguments may hold newlines (ACL rules, scripts).
-    const log = "{ printf %s \"${0##*/}\"; for arg do printf '\\037%s' \"$arg\"; done; printf '\\036'; } >>\"$ARGO_SANDBOX/calls\"";
+    const log =
+      '{ printf %s "${0##*/}"; for arg do printf \'\\037%s\' "$arg"; done; printf \'\\036\'; } >>"$ARGO_SANDBOX/calls"';
     fs.writeFileSync(path.join(this.bin, name), `#!/bin/sh\n${log}\n${body}\n`, { mode: 0o755 });
   }
 
   /** Runs `argv` (as cloud-init or Terraform would exec it) with `env`, in a fresh namespace over this sandbox's layers. */
   run(argv: readonly string[], env: Readonly<Record<string, string>> = {}): StepResult {
-    const mounts = OVERLAID.map((d) => `mount -t overlay overlay -o "lowerdir=${d},upperdir=$ARGO_SANDBOX/upper${d},workdir=$ARGO_SANDBOX/work${d}" ${d}`);
+    const mounts = OVERLAID.map(
+      (d) =>
+        `mount -t overlay overlay -o "lowerdir=${d},upperdir=$ARGO_SANDBOX/upper${d},workdir=$ARGO_SANDBOX/work${d}" ${d}`,
+    );
     const setup = ["set -eu", ...mounts, "cd /", 'exec /usr/bin/env -i "$@"'].join("\n");
-    const variables = Object.entries({ HOME: "/root", ...env, PATH: this.bin, ARGO_SANDBOX: this.root }).map(([k, v]) => `${k}=${v}`);
+    const variables = Object.entries({ HOME: "/root", ...env, PATH: this.bin, ARGO_SANDBOX: this.root }).map(
+      ([k, v]) => `${k}=${v}`,
+    );
     const result = spawnSync("unshare", [...UNSHARE, "--", "/bin/sh", "-c", setup, "sandbox", ...variables, ...argv], {
       encoding: "utf8",
       env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", ARGO_SANDBOX: this.root },
       timeout: 60_000,
     });
-    return { status: result.status, stdout: result.stdout ?? "", stderr: result.stderr ?? (result.error?.message || "") };
+    return {
+      status: result.status,
+      stdout: result.stdout ?? "",
+      stderr: result.stderr ?? (result.error?.message || ""),
+    };
   }
 
   /** Every call logged since the sandbox was made (or since `clearCalls`). */
   calls(): Call[] {
     const log = fs.readFileSync(path.join(this.root, "calls"), "utf8");
-    return log.split("\x1e").filter(Boolean).map((record) => record.split("\x1f"));
+    return log
+      .split("\x1e")
+      .filter(Boolean)
+      .map((record) => record.split("\x1f"));
   }
 
   clearCalls(): void {

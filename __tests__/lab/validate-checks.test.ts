@@ -19,7 +19,10 @@ import type { SynthesizedStack } from "../../tools/validate/stacks";
 
 function synthLab(): SynthesizedStack {
   const app = Testing.app() as App;
-  const stack = new LabStack(app, "lab-test", { environment: LAB, application: selectApplication(LAB.application, LAB.selection) });
+  const stack = new LabStack(app, "lab-test", {
+    environment: LAB,
+    application: selectApplication(LAB.application, LAB.selection),
+  });
   return { name: "lab", dir: "", config: JSON.parse(Testing.synth(stack)) };
 }
 
@@ -38,12 +41,21 @@ afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
 describe("rendering Terraform templates before judging a string", () => {
   it("turns escapes into literals and references into values of their kind", () => {
     expect(renderTerraformTemplate("echo $${HOME} %%{x}")).toBe("echo ${HOME} %{x}");
-    expect(renderTerraformTemplate("${random_uuid.a.result}")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(renderTerraformTemplate("${random_uuid.a.result}")).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(renderTerraformTemplate("${random_uuid.a.result} ${random_uuid.b.result}")).toMatch(/^(\S+) (?!\1)\S+$/);
-    expect(Buffer.from(renderTerraformTemplate("${base64encode(tls_private_key.k.private_key_pem)}"), "base64").toString()).toMatch(/^-----BEGIN PRIVATE KEY-----\n[\s\S]+\n-----END PRIVATE KEY-----\n$/);
-    expect(renderTerraformTemplate('${join("\\n", var.keys)}', { variables: { keys: { type: "list(string)" } } })).toBe("var-keys");
-    expect(renderTerraformTemplate("${sha256(\"x\")}")).toMatch(/^[0-9a-f]{64}$/);
-    expect(JSON.parse(renderTerraformTemplate('{"pem":"${tls_self_signed_cert.ca.cert_pem}"}', { quote: jsonStringQuote })).pem).toContain("-----BEGIN CERTIFICATE-----\n");
+    expect(
+      Buffer.from(renderTerraformTemplate("${base64encode(tls_private_key.k.private_key_pem)}"), "base64").toString(),
+    ).toMatch(/^-----BEGIN PRIVATE KEY-----\n[\s\S]+\n-----END PRIVATE KEY-----\n$/);
+    expect(renderTerraformTemplate('${join("\\n", var.keys)}', { variables: { keys: { type: "list(string)" } } })).toBe(
+      "var-keys",
+    );
+    expect(renderTerraformTemplate('${sha256("x")}')).toMatch(/^[0-9a-f]{64}$/);
+    expect(
+      JSON.parse(renderTerraformTemplate('{"pem":"${tls_self_signed_cert.ca.cert_pem}"}', { quote: jsonStringQuote }))
+        .pem,
+    ).toContain("-----BEGIN CERTIFICATE-----\n");
   });
 
   it("refuses what it cannot render instead of dropping it", () => {
@@ -112,12 +124,18 @@ describe("the Pis' configuration files, judged by the programs the Pis run", () 
   const dnsmasqConf = files.filter((f) => f.path === "/etc/dnsmasq.d/argo-lab.conf");
 
   it("maps each staged file to where the Pi installs it", () => {
-    expect(files.map((f) => f.path).sort()).toEqual(["/etc/dnsmasq.d/argo-lab.conf", "/etc/haproxy/certs/argo.pem", "/etc/haproxy/haproxy.cfg"]);
+    expect(files.map((f) => f.path).sort()).toEqual([
+      "/etc/dnsmasq.d/argo-lab.conf",
+      "/etc/haproxy/certs/argo.pem",
+      "/etc/haproxy/haproxy.cfg",
+    ]);
   });
 
   it("haproxy -c accepts the edge's configuration and rejects a broken one", () => {
     expect(haproxyCheck(tool("haproxy"), tool("openssl"), haproxyCfg, workDir).map((f) => f.outcome)).toEqual(["ok"]);
-    const broken = [{ ...haproxyCfg[0], content: haproxyCfg[0].content.replace("balance roundrobin", "balance sometimes") }];
+    const broken = [
+      { ...haproxyCfg[0], content: haproxyCfg[0].content.replace("balance roundrobin", "balance sometimes") },
+    ];
     expect(haproxyCheck(tool("haproxy"), tool("openssl"), broken, workDir).map((f) => f.outcome)).toEqual(["failed"]);
   });
 

@@ -12,14 +12,10 @@ describe("startOrder", () => {
 
   it("leaves out the call that would close a cycle, and the callees the platform excludes", () => {
     const app = argoCopy();
-    app.services.find((s) => s.name === "postgres")!.talksTo = [
-      { service: "query-api", port: "http" },
-    ];
+    app.services.find((s) => s.name === "postgres")!.talksTo = [{ service: "query-api", port: "http" }];
     const order = startOrder(app);
     expect(order.get("query-api")).toContain("postgres");
     expect(order.get("postgres")).toEqual([]);
-    expect(
-      startOrder(ARGO, (callee) => callee.name !== "postgres").get("query-api")
-    ).toEqual(["memcached"]);
+    expect(startOrder(ARGO, (callee) => callee.name !== "postgres").get("query-api")).toEqual(["memcached"]);
   });
 });

@@ -11,8 +11,21 @@ describe("the ARGO model", () => {
     const optional = ARGO.services.filter((s) => s.optional).map((s) => s.name);
     expect(core.sort()).toEqual(
       [
-        "admin-api", "admin-site", "alertmanager", "alloy", "cadvisor", "grafana", "loki", "memcached", "node-exporter", "ot-app", "postgres",
-        "postgres-exporter", "prometheus", "query-api", "query-site",
+        "admin-api",
+        "admin-site",
+        "alertmanager",
+        "alloy",
+        "cadvisor",
+        "grafana",
+        "loki",
+        "memcached",
+        "node-exporter",
+        "ot-app",
+        "postgres",
+        "postgres-exporter",
+        "prometheus",
+        "query-api",
+        "query-site",
       ].sort(),
     );
     expect(optional.sort()).toEqual(["debug", "gitlab", "gitlab-runner"]);
@@ -47,13 +60,17 @@ describe("model validation", () => {
   it("rejects a talks-to port the target does not expose", () => {
     const app = argoCopy();
     (serviceOf(app, "admin-api").talksTo as TalksTo[])[0] = { service: "postgres", port: "pg" };
-    expect(problemsOf(app)).toContain('services.admin-api.talksTo[0].port: service "postgres" exposes no port "pg" (its ports: postgres)');
+    expect(problemsOf(app)).toContain(
+      'services.admin-api.talksTo[0].port: service "postgres" exposes no port "pg" (its ports: postgres)',
+    );
   });
 
   it("rejects an unknown zone", () => {
     const app = argoCopy();
     serviceOf(app, "memcached").zones = ["dbs", "cache"];
-    expect(problemsOf(app)).toContain('services.memcached.zones[1]: unknown zone "cache" (known: sites, apis, dbs, monitoring, ci)');
+    expect(problemsOf(app)).toContain(
+      'services.memcached.zones[1]: unknown zone "cache" (known: sites, apis, dbs, monitoring, ci)',
+    );
   });
 
   it("rejects an unknown secret", () => {
@@ -66,28 +83,47 @@ describe("model validation", () => {
 
   it("rejects an unknown port in a health check", () => {
     const app = argoCopy();
-    serviceOf(app, "prometheus").healthCheck = { type: "http", port: "web", path: "/-/healthy", intervalSec: 10, timeoutSec: 2 };
-    expect(problemsOf(app)).toContain('services.prometheus.healthCheck.port: unknown port "web" on service "prometheus" (known: http)');
+    serviceOf(app, "prometheus").healthCheck = {
+      type: "http",
+      port: "web",
+      path: "/-/healthy",
+      intervalSec: 10,
+      timeoutSec: 2,
+    };
+    expect(problemsOf(app)).toContain(
+      'services.prometheus.healthCheck.port: unknown port "web" on service "prometheus" (known: http)',
+    );
   });
 
   it("rejects duplicate service names", () => {
     const app = argoCopy();
     app.services.push({ ...structuredClone(serviceOf(app, "postgres")) });
-    expect(problemsOf(app)).toContain(`services[${app.services.length - 1}].name: duplicate service name "postgres" (already used by services[5])`);
+    expect(problemsOf(app)).toContain(
+      `services[${app.services.length - 1}].name: duplicate service name "postgres" (already used by services[5])`,
+    );
   });
 
   it("rejects duplicate routes", () => {
     const app = argoCopy();
     app.routes.push({ pathPrefix: "/query/", service: "admin-site", port: "http" });
-    expect(problemsOf(app)).toContain(`routes[${app.routes.length - 1}].pathPrefix: duplicate route "/query/" (already routed by routes[0])`);
+    expect(problemsOf(app)).toContain(
+      `routes[${app.routes.length - 1}].pathPrefix: duplicate route "/query/" (already routed by routes[0])`,
+    );
   });
 
   it("rejects a route to an unknown service or to a non-HTTP port", () => {
     const app = argoCopy();
-    app.routes.push({ pathPrefix: "/db", service: "postgres", port: "postgres" }, { pathPrefix: "/x", service: "nope", port: "http" });
+    app.routes.push(
+      { pathPrefix: "/db", service: "postgres", port: "postgres" },
+      { pathPrefix: "/x", service: "nope", port: "http" },
+    );
     const problems = problemsOf(app);
-    expect(problems).toContain(`routes[${app.routes.length - 2}].port: port "postgres" of "postgres" speaks tcp; public routes need an http port`);
-    expect(problems.some((p) => p.startsWith(`routes[${app.routes.length - 1}].service: unknown service "nope"`))).toBe(true);
+    expect(problems).toContain(
+      `routes[${app.routes.length - 2}].port: port "postgres" of "postgres" speaks tcp; public routes need an http port`,
+    );
+    expect(problems.some((p) => p.startsWith(`routes[${app.routes.length - 1}].service: unknown service "nope"`))).toBe(
+      true,
+    );
   });
 
   it("rejects non-positive replicas", () => {
@@ -99,13 +135,17 @@ describe("model validation", () => {
   it("rejects an autoscaling minimum above its maximum", () => {
     const app = argoCopy();
     serviceOf(app, "query-api").autoscaling = { minReplicas: 6, maxReplicas: 2, targetCpuPercent: 70 };
-    expect(problemsOf(app)).toContain("services.query-api.autoscaling: minReplicas (6) is greater than maxReplicas (2)");
+    expect(problemsOf(app)).toContain(
+      "services.query-api.autoscaling: minReplicas (6) is greater than maxReplicas (2)",
+    );
   });
 
   it("rejects autoscaling a per-node service", () => {
     const app = argoCopy();
     serviceOf(app, "cadvisor").autoscaling = { minReplicas: 1, maxReplicas: 2, targetCpuPercent: 70 };
-    expect(problemsOf(app)).toContain("services.cadvisor.autoscaling: a per-node service runs once on every node and cannot be autoscaled");
+    expect(problemsOf(app)).toContain(
+      "services.cadvisor.autoscaling: a per-node service runs once on every node and cannot be autoscaled",
+    );
   });
 
   it.each([
@@ -120,7 +160,9 @@ describe("model validation", () => {
   it("rejects a tag hidden in the repository", () => {
     const app = argoCopy();
     serviceOf(app, "memcached").image.repository = "memcached:latest";
-    expect(problemsOf(app)).toContain('services.memcached.image.repository: "memcached:latest" contains a tag or digest (put it in image.tag or image.digest)');
+    expect(problemsOf(app)).toContain(
+      'services.memcached.image.repository: "memcached:latest" contains a tag or digest (put it in image.tag or image.digest)',
+    );
   });
 
   it("rejects overlapping zone subnets", () => {
@@ -155,12 +197,17 @@ describe("model validation", () => {
   it("rejects a service without resources", () => {
     const app = argoCopy();
     delete serviceOf(app, "grafana").resources;
-    expect(problemsOf(app)).toContain("services.grafana.resources: missing: every service needs cpuMillicores and memoryMiB");
+    expect(problemsOf(app)).toContain(
+      "services.grafana.resources: missing: every service needs cpuMillicores and memoryMiB",
+    );
   });
 
   it("rejects an endpoint reference without a talks-to entry", () => {
     const app = argoCopy();
-    serviceOf(app, "admin-api").env = { ...serviceOf(app, "admin-api").env, CACHE: { endpoint: { service: "memcached", port: "memcached" }, part: "host" } };
+    serviceOf(app, "admin-api").env = {
+      ...serviceOf(app, "admin-api").env,
+      CACHE: { endpoint: { service: "memcached", port: "memcached" }, part: "host" },
+    };
     expect(problemsOf(app)).toContain(
       'services.admin-api.env.CACHE: refers to memcached:memcached, but "admin-api" has no talksTo entry for it (every platform would block that traffic)',
     );
@@ -168,7 +215,10 @@ describe("model validation", () => {
 
   it("rejects a secret in the plain environment", () => {
     const app = argoCopy();
-    serviceOf(app, "postgres").env = { ...serviceOf(app, "postgres").env, POSTGRES_PASSWORD: { secret: "postgres-password" } };
+    serviceOf(app, "postgres").env = {
+      ...serviceOf(app, "postgres").env,
+      POSTGRES_PASSWORD: { secret: "postgres-password" },
+    };
     expect(problemsOf(app)).toContain(
       'services.postgres.env.POSTGRES_PASSWORD: refers to secret "postgres-password"; move it to secretEnv so platforms deliver it through their secret store',
     );
@@ -193,7 +243,9 @@ describe("model validation", () => {
   it("rejects a progress deadline that does not exceed the healthy deadline", () => {
     const app = argoCopy();
     serviceOf(app, "ot-app").update = { healthyDeadlineSec: 300, progressDeadlineSec: 300 };
-    expect(problemsOf(app)).toContain("services.ot-app.update.progressDeadlineSec: must be longer than healthyDeadlineSec (300 s); got 300 s");
+    expect(problemsOf(app)).toContain(
+      "services.ot-app.update.progressDeadlineSec: must be longer than healthyDeadlineSec (300 s); got 300 s",
+    );
   });
 
   it("rejects port names no platform accepts", () => {
@@ -219,34 +271,56 @@ describe("model validation", () => {
     serviceOf(app, "gitlab").ports[1].name = "http";
     const problems = problemsOf(app);
     expect(problems).toContain('zones[5].name: duplicate zone name "dbs" (already used by zones[2])');
-    expect(problems).toContain('secrets[2].name: duplicate secret name "postgres-password" (already used by secrets[0])');
+    expect(problems).toContain(
+      'secrets[2].name: duplicate secret name "postgres-password" (already used by secrets[0])',
+    );
     expect(problems).toContain('services.gitlab.ports[1].name: duplicate port name "http"');
   });
 
   it("rejects a malformed digest", () => {
     const app = argoCopy();
     serviceOf(app, "memcached").image.digest = "sha256:abc";
-    expect(problemsOf(app)).toContain('services.memcached.image.digest: "sha256:abc" is not a digest (expected sha256: followed by 64 hex digits)');
+    expect(problemsOf(app)).toContain(
+      'services.memcached.image.digest: "sha256:abc" is not a digest (expected sha256: followed by 64 hex digits)',
+    );
   });
 
   it("rejects a health check that times out after its interval", () => {
     const app = argoCopy();
-    serviceOf(app, "grafana").healthCheck = { type: "http", port: "http", path: "/api/health", intervalSec: 5, timeoutSec: 10 };
-    expect(problemsOf(app)).toContain("services.grafana.healthCheck.timeoutSec: must not exceed intervalSec (5 s); got 10 s");
+    serviceOf(app, "grafana").healthCheck = {
+      type: "http",
+      port: "http",
+      path: "/api/health",
+      intervalSec: 5,
+      timeoutSec: 10,
+    };
+    expect(problemsOf(app)).toContain(
+      "services.grafana.healthCheck.timeoutSec: must not exceed intervalSec (5 s); got 10 s",
+    );
   });
 
   it("rejects metrics on an unknown port, and scraping a service without metrics", () => {
     const app = argoCopy();
-    serviceOf(app, "query-api").metrics = { port: "metrics", path: "/metrics", families: [{ name: "http_requests_total", type: "counter", labels: [] }] };
+    serviceOf(app, "query-api").metrics = {
+      port: "metrics",
+      path: "/metrics",
+      families: [{ name: "http_requests_total", type: "counter", labels: [] }],
+    };
     const problems = problemsOf(app);
-    expect(problems).toContain('services.query-api.metrics.port: unknown port "metrics" on service "query-api" (known: http)');
-    expect(problems).toContain('services.prometheus.talksTo[0].kind: scrapes "query-api" on port "http", but "query-api" declares no metrics on that port');
+    expect(problems).toContain(
+      'services.query-api.metrics.port: unknown port "metrics" on service "query-api" (known: http)',
+    );
+    expect(problems).toContain(
+      'services.prometheus.talksTo[0].kind: scrapes "query-api" on port "http", but "query-api" declares no metrics on that port',
+    );
   });
 
   it("rejects a core service that depends on an optional one", () => {
     const app = argoCopy();
     serviceOf(app, "grafana").talksTo = [{ service: "debug", port: "http" }];
-    expect(problemsOf(app)).toContain('services.grafana.talksTo[0]: core service "grafana" depends on optional service "debug"');
+    expect(problemsOf(app)).toContain(
+      'services.grafana.talksTo[0]: core service "grafana" depends on optional service "debug"',
+    );
   });
 
   it("reports every problem in one run", () => {
@@ -256,7 +330,11 @@ describe("model validation", () => {
     app.zones[0].subnet = "nonsense";
     const problems = problemsOf(app);
     expect(problems).toHaveLength(3);
-    expect(problems.map((p) => p.split(":")[0])).toEqual(["zones.sites.subnet", "services.admin-api.placement.replicas", "services.postgres.image.tag"]);
+    expect(problems.map((p) => p.split(":")[0])).toEqual([
+      "zones.sites.subnet",
+      "services.admin-api.placement.replicas",
+      "services.postgres.image.tag",
+    ]);
   });
 });
 
@@ -282,7 +360,9 @@ describe("model validation: observability", () => {
     expect(problems).toContain(
       'services.node-exporter.metrics.families: missing: declare the metric families "node-exporter" exports (name, type, labels); generated alerts and dashboards may use nothing else',
     );
-    expect(problems).toContain('services.query-api.metrics.families[0].name: "http-requests" is not a Prometheus metric name (expected letters, digits, _ and :, not starting with a digit)');
+    expect(problems).toContain(
+      'services.query-api.metrics.families[0].name: "http-requests" is not a Prometheus metric name (expected letters, digits, _ and :, not starting with a digit)',
+    );
     expect(problems).toContain('services.query-api.metrics.families[2].name: duplicate metric family "x"');
   });
 
@@ -292,8 +372,12 @@ describe("model validation: observability", () => {
     alloy.placement = { kind: "replicated", replicas: 1 };
     alloy.talksTo = [];
     const problems = problemsOf(app);
-    expect(problems).toContain("services.alloy.placement: a log collector (collectsLogs) must run one per node to read every node's containers (expected placement per-node)");
-    expect(problems).toContain('services.alloy.collectsLogs: "alloy" sends its logs nowhere: it needs a call talks-to entry to a service that stores logs (storesLogs)');
+    expect(problems).toContain(
+      "services.alloy.placement: a log collector (collectsLogs) must run one per node to read every node's containers (expected placement per-node)",
+    );
+    expect(problems).toContain(
+      'services.alloy.collectsLogs: "alloy" sends its logs nowhere: it needs a call talks-to entry to a service that stores logs (storesLogs)',
+    );
   });
 
   it("requires explicit retention: Prometheus' flag must match the model, Loki's hours must be positive", () => {
@@ -301,7 +385,9 @@ describe("model validation: observability", () => {
     serviceOf(app, "prometheus").collectsMetrics!.retentionDays = 30;
     serviceOf(app, "loki").storesLogs!.retentionHours = 0;
     const problems = problemsOf(app);
-    expect(problems).toContain("services.prometheus.args: must pass --storage.tsdb.retention.time=30d to match collectsMetrics.retentionDays (30)");
+    expect(problems).toContain(
+      "services.prometheus.args: must pass --storage.tsdb.retention.time=30d to match collectsMetrics.retentionDays (30)",
+    );
     expect(problems).toContain("services.loki.storesLogs.retentionHours: must be a positive whole number (got 0)");
   });
 
@@ -311,8 +397,12 @@ describe("model validation: observability", () => {
     prometheus.talksTo = prometheus.talksTo!.filter((e) => !(e.service === "alertmanager" && e.kind === undefined));
     serviceOf(app, "grafana").talksTo = [{ service: "loki", port: "http" }];
     const problems = problemsOf(app);
-    expect(problems).toContain('services.alertmanager.receivesAlerts: no metrics collector sends alerts to "alertmanager" (expected a call talks-to entry from a collectsMetrics service)');
-    expect(problems).toContain('services.grafana.dashboards: "grafana" has no data source: it needs a call talks-to entry to a service that collects metrics (collectsMetrics)');
+    expect(problems).toContain(
+      'services.alertmanager.receivesAlerts: no metrics collector sends alerts to "alertmanager" (expected a call talks-to entry from a collectsMetrics service)',
+    );
+    expect(problems).toContain(
+      'services.grafana.dashboards: "grafana" has no data source: it needs a call talks-to entry to a service that collects metrics (collectsMetrics)',
+    );
   });
 
   it("requires absolute paths for every configuration file", () => {

@@ -38,42 +38,62 @@ describe("nomad-lab: jobs", () => {
     expect(resourcesOfType(synth, "nomad_job").some((r) => r.jobspec.includes("$${node.class}"))).toBe(true);
   });
 
-  it.each(app.services.map((s) => [s.name, s] as [string, ServiceSpec]))("renders %s with its ports, check, resources and count", (_, service) => {
-    const job = jobs.get(service.name)!;
-    const group = job.TaskGroups[0];
-    const task = group.Tasks[0];
-    expect(task.Config.image).toBe(`${service.image.repository}:${service.image.tag}`);
-    expect(task.Resources).toEqual({ CPU: cpuMhz(service.resources!.cpuMillicores, target), MemoryMB: service.resources!.memoryMiB });
-    if (service.placement.kind === "per-node") {
-      expect(job.Type).toBe("system");
-    } else {
-      expect(job.Type).toBe("service");
-      expect(group.Count).toBe(service.placement.replicas);
-    }
-    for (const port of service.ports) {
-      const mapped = group.Networks[0].DynamicPorts?.find((p) => p.Label === port.name);
-      const registered = group.Services?.find((s) => s.PortLabel === port.name || s.PortLabel === String(port.containerPort));
-      expect(registered).toBeDefined();
-      if (mapped) expect(mapped.To).toBe(port.containerPort);
-    }
-    const checks = (group.Services ?? []).flatMap((s) => s.Checks ?? []);
-    if (service.healthCheck) {
-      expect(checks).toHaveLength(1);
-      // Nomad allows no TCP check on a Connect service: in the mesh the task opens the connection itself.
-      const inMesh = group.Services?.some((s) => s.Connect);
-      const expectedType = service.healthCheck.type === "command" || (service.healthCheck.type === "tcp" && inMesh) ? "script" : service.healthCheck.type;
-      expect(checks[0]).toMatchObject({ Type: expectedType, Interval: service.healthCheck.intervalSec * 1e9, Timeout: service.healthCheck.timeoutSec * 1e9 });
-      if (service.healthCheck.type === "http") expect(checks[0].Path).toBe(service.healthCheck.path);
-      if (service.healthCheck.type === "command") expect([checks[0].Command, ...(checks[0].Args ?? [])]).toEqual(service.healthCheck.command);
-    } else {
-      expect(checks).toEqual([]);
-      expect(group.Update?.HealthCheck).toBe("task_states");
-    }
-  });
+  it.each(app.services.map((s) => [s.name, s] as [string, ServiceSpec]))(
+    "renders %s with its ports, check, resources and count",
+    (_, service) => {
+      const job = jobs.get(service.name)!;
+      const group = job.TaskGroups[0];
+      const task = group.Tasks[0];
+      expect(task.Config.image).toBe(`${service.image.repository}:${service.image.tag}`);
+      expect(task.Resources).toEqual({
+        CPU: cpuMhz(service.resources!.cpuMillicores, target),
+        MemoryMB: service.resources!.memoryMiB,
+      });
+      if (service.placement.kind === "per-node") {
+        expect(job.Type).toBe("system");
+      } else {
+        expect(job.Type).toBe("service");
+        expect(group.Count).toBe(service.placement.replicas);
+      }
+      for (const port of service.ports) {
+        const mapped = group.Networks[0].DynamicPorts?.find((p) => p.Label === port.name);
+        const registered = group.Services?.find(
+          (s) => s.PortLabel === port.name || s.PortLabel === String(port.containerPort),
+        );
+        expect(registered).toBeDefined();
+        if (mapped) expect(mapped.To).toBe(port.containerPort);
+      }
+      const checks = (group.Services ?? []).flatMap((s) => s.Checks ?? []);
+      if (service.healthCheck) {
+        expect(checks).toHaveLength(1);
+        // Nomad allows no TCP check on a Connect service: in the mesh the task opens the connection itself.
+        const inMesh = group.Services?.some((s) => s.Connect);
+        const expectedType =
+          service.healthCheck.type === "command" || (service.healthCheck.type === "tcp" && inMesh)
+            ? "script"
+            : service.healthCheck.type;
+        expect(checks[0]).toMatchObject({
+          Type: expectedType,
+          Interval: service.healthCheck.intervalSec * 1e9,
+          Timeout: service.healthCheck.timeoutSec * 1e9,
+        });
+        if (service.healthCheck.type === "http") expect(checks[0].Path).toBe(service.healthCheck.path);
+        if (service.healthCheck.type === "command")
+          expect([checks[0].Command, ...(checks[0].Args ?? [])]).toEqual(service.healthCheck.command);
+      } else {
+        expect(checks).toEqual([]);
+        expect(group.Update?.HealthCheck).toBe("task_states");
+      }
+    },
+  );
 
   it("keeps every job off the Nomad servers", () => {
     for (const job of jobs.values()) {
-      expect(job.Constraints).toContainEqual({ LTarget: "${node.class}", RTarget: target.workloadNodeClass, Operand: "=" });
+      expect(job.Constraints).toContainEqual({
+        LTarget: "${node.class}",
+        RTarget: target.workloadNodeClass,
+        Operand: "=",
+      });
       expect(job.Region).toBe(target.region);
       expect(job.Datacenters).toEqual([target.datacenter]);
     }
@@ -92,17 +112,29 @@ describe("nomad-lab: jobs", () => {
 
   it("runs the environment's Connect sidecar image where it names one, and Nomad's default otherwise", () => {
     expect(app.services.some((s) => groupOf(s.name).Services?.some((svc) => svc.Connect?.SidecarTask))).toBe(false);
-    const env = { ...LAB, nomad: { ...LAB.nomad!, connectSidecar: { image: "registry.lab/envoy:v1.29.7", env: { ENVOY_LOG: "info" } } } };
+    const env = {
+      ...LAB,
+      nomad: { ...LAB.nomad!, connectSidecar: { image: "registry.lab/envoy:v1.29.7", env: { ENVOY_LOG: "info" } } },
+    };
     const custom = jobsOf(synthNomad(env));
-    const sidecars = [...custom.values()].flatMap((j) => j.TaskGroups.flatMap((g) => (g.Services ?? []).flatMap((s) => (s.Connect ? [s.Connect.SidecarTask] : []))));
+    const sidecars = [...custom.values()].flatMap((j) =>
+      j.TaskGroups.flatMap((g) => (g.Services ?? []).flatMap((s) => (s.Connect ? [s.Connect.SidecarTask] : []))),
+    );
     expect(sidecars.length).toBeGreaterThan(0);
-    for (const task of sidecars) expect(task).toEqual({ Driver: "docker", Config: { image: "registry.lab/envoy:v1.29.7" }, Env: { ENVOY_LOG: "info" } });
+    for (const task of sidecars)
+      expect(task).toEqual({
+        Driver: "docker",
+        Config: { image: "registry.lab/envoy:v1.29.7" },
+        Env: { ENVOY_LOG: "info" },
+      });
   });
 
   it("submits a job after the jobs it calls have deployed, and sidecars forward to the task's own port", () => {
     const stackJobs = synth.json.resource.nomad_job as Record<string, { jobspec: string; depends_on?: string[] }>;
-    const addressOf = (id: string) => `nomad_job.${Object.entries(stackJobs).find(([, j]) => JSON.parse(j.jobspec).Job.ID === id)![0]}`;
-    const after = (id: string) => (stackJobs[addressOf(id).slice("nomad_job.".length)].depends_on ?? []).filter((d) => d.startsWith("nomad_job."));
+    const addressOf = (id: string) =>
+      `nomad_job.${Object.entries(stackJobs).find(([, j]) => JSON.parse(j.jobspec).Job.ID === id)![0]}`;
+    const after = (id: string) =>
+      (stackJobs[addressOf(id).slice("nomad_job.".length)].depends_on ?? []).filter((d) => d.startsWith("nomad_job."));
     expect(after("query-api").sort()).toEqual([addressOf("postgres"), addressOf("memcached")].sort());
     expect(after("ot-app")).toEqual([addressOf("query-api")]);
     expect(after("postgres")).toEqual([]);
@@ -112,14 +144,19 @@ describe("nomad-lab: jobs", () => {
       // Without tags of its own, Consul gives the sidecar its service's urlprefix- tags and Fabio routes to it.
       expect(connect.SidecarService.Tags?.length).toBeGreaterThan(0);
       expect(connect.SidecarService.Tags!.some((t) => t.startsWith("urlprefix-"))).toBe(false);
-      if (service.ports.length > 0) expect(connect.SidecarService.Proxy.LocalServicePort).toBe(service.ports[0].containerPort);
+      if (service.ports.length > 0)
+        expect(connect.SidecarService.Proxy.LocalServicePort).toBe(service.ports[0].containerPort);
     }
   });
 
   it("puts persistent data on host volumes and mounts the rest read-only", () => {
     const postgres = groupOf("postgres");
-    expect(postgres.Volumes).toEqual({ "postgres-data": { Name: "postgres-data", Type: "host", Source: "postgres-data", ReadOnly: false } });
-    expect(postgres.Tasks[0].VolumeMounts).toEqual([{ Volume: "postgres-data", Destination: "/var/lib/postgresql/data", ReadOnly: false }]);
+    expect(postgres.Volumes).toEqual({
+      "postgres-data": { Name: "postgres-data", Type: "host", Source: "postgres-data", ReadOnly: false },
+    });
+    expect(postgres.Tasks[0].VolumeMounts).toEqual([
+      { Volume: "postgres-data", Destination: "/var/lib/postgresql/data", ReadOnly: false },
+    ]);
     const cadvisorMounts = groupOf("cadvisor").Tasks[0].Config.mount!;
     expect(cadvisorMounts.map((m) => m.source)).toEqual(["/", "/var/run/docker.sock", "/sys", "/var/lib/docker"]);
     expect(cadvisorMounts.every((m) => m.readonly)).toBe(true);
@@ -137,14 +174,18 @@ describe("nomad-lab: service mesh", () => {
 
   it("gives each service exactly the upstreams of its talks-to pairs", () => {
     const upstreams = app.services.flatMap((s) =>
-      (groupOf(s.name).Services ?? []).flatMap((svc) => (svc.Connect?.SidecarService.Proxy.Upstreams ?? []).map((u) => `${s.name}->${u.DestinationName}`)),
+      (groupOf(s.name).Services ?? []).flatMap((svc) =>
+        (svc.Connect?.SidecarService.Proxy.Upstreams ?? []).map((u) => `${s.name}->${u.DestinationName}`),
+      ),
     );
     expect(upstreams.sort()).toEqual(callEdges.map((e) => `${e.from.name}->${e.to.name}`).sort());
   });
 
   it("points the app at its upstreams on 127.0.0.1", () => {
     const queryApi = groupOf("query-api");
-    const binds = Object.fromEntries(queryApi.Services![0].Connect!.SidecarService.Proxy.Upstreams!.map((u) => [u.DestinationName, u.LocalBindPort]));
+    const binds = Object.fromEntries(
+      queryApi.Services![0].Connect!.SidecarService.Proxy.Upstreams!.map((u) => [u.DestinationName, u.LocalBindPort]),
+    );
     expect(queryApi.Tasks[0].Env).toMatchObject({
       POSTGRES_HOST: "127.0.0.1",
       POSTGRES_PORT: String(binds.postgres),
@@ -157,17 +198,32 @@ describe("nomad-lab: service mesh", () => {
   it("denies by default and allows exactly the talks-to pairs", () => {
     const entries = resourcesOfType(synth, "consul_config_entry").filter((e) => e.kind === "service-intentions");
     const denyAll = entries.find((e) => e.name === "*");
-    expect(JSON.parse(denyAll.config_json)).toEqual({ Sources: [{ Name: "*", Action: "deny", Precedence: 5, Type: "consul" }] });
+    expect(JSON.parse(denyAll.config_json)).toEqual({
+      Sources: [{ Name: "*", Action: "deny", Precedence: 5, Type: "consul" }],
+    });
     const allowed = entries
       .filter((e) => e.name !== "*")
-      .flatMap((e) => JSON.parse(e.config_json).Sources.map((s: { Name: string; Action: string }) => `${s.Name}->${e.name}:${s.Action}`));
+      .flatMap((e) =>
+        JSON.parse(e.config_json).Sources.map(
+          (s: { Name: string; Action: string }) => `${s.Name}->${e.name}:${s.Action}`,
+        ),
+      );
     expect(allowed.sort()).toEqual([...new Set(callEdges.map((e) => `${e.from.name}->${e.to.name}:allow`))].sort());
   });
 
   it("declares HTTP services as http in service-defaults", () => {
     const defaults = resourcesOfType(synth, "consul_config_entry").filter((e) => e.kind === "service-defaults");
     const http = defaults.map((e) => `${e.name}=${JSON.parse(e.config_json).Protocol}`).sort();
-    expect(http).toEqual(["admin-api=http", "alertmanager=http", "alloy=http", "grafana=http", "loki=http", "postgres-exporter=http", "prometheus=http", "query-api=http"]);
+    expect(http).toEqual([
+      "admin-api=http",
+      "alertmanager=http",
+      "alloy=http",
+      "grafana=http",
+      "loki=http",
+      "postgres-exporter=http",
+      "prometheus=http",
+      "query-api=http",
+    ]);
   });
 });
 
@@ -197,12 +253,20 @@ describe("nomad-lab: ingress", () => {
       { Label: "ui", Value: 9998 },
     ]);
     expect(group.Tasks[0].Config.image).toMatch(/^fabiolb\/fabio:\d+\.\d+\.\d+$/);
-    expect(group.Tasks[0].Env).toMatchObject({ FABIO_registry_consul_addr: "https://${attr.unique.network.ip-address}:8501", FABIO_registry_consul_register_enabled: "false" });
+    expect(group.Tasks[0].Env).toMatchObject({
+      FABIO_registry_consul_addr: "https://${attr.unique.network.ip-address}:8501",
+      FABIO_registry_consul_register_enabled: "false",
+    });
     expect(group.Tasks[0].Env).not.toHaveProperty("FABIO_registry_consul_scheme");
   });
 
   it("maps only routed ports and ports of services outside the mesh to host ports", () => {
-    const mapped = Object.fromEntries([...jobs.entries()].map(([id, job]) => [id, (job.TaskGroups[0].Networks[0].DynamicPorts ?? []).map((p) => p.Label)]));
+    const mapped = Object.fromEntries(
+      [...jobs.entries()].map(([id, job]) => [
+        id,
+        (job.TaskGroups[0].Networks[0].DynamicPorts ?? []).map((p) => p.Label),
+      ]),
+    );
     expect(mapped.postgres).toEqual([]);
     expect(mapped.memcached).toEqual([]);
     expect(mapped["query-api"]).toEqual(["http"]);
@@ -214,7 +278,9 @@ describe("nomad-lab: secrets", () => {
   it("stores each job's secrets in its own Nomad Variable as references", () => {
     const variables = resourcesOfType(synth, "nomad_variable");
     expect(variables.map((v) => v.path).sort()).toEqual(
-      ["admin-api", "fabio", "grafana", "postgres", "postgres-exporter", "prometheus", "query-api"].map((j) => `nomad/jobs/${j}`).sort(),
+      ["admin-api", "fabio", "grafana", "postgres", "postgres-exporter", "prometheus", "query-api"]
+        .map((j) => `nomad/jobs/${j}`)
+        .sort(),
     );
     for (const variable of variables) {
       for (const value of Object.values<string>(variable.items)) {
@@ -243,7 +309,10 @@ describe("nomad-lab: secrets", () => {
     try {
       const env = labCopy();
       const application = argoCopy();
-      application.secrets.find((s) => s.name === "grafana-admin-password")!.source = { kind: "supplied", variable: variableName };
+      application.secrets.find((s) => s.name === "grafana-admin-password")!.source = {
+        kind: "supplied",
+        variable: variableName,
+      };
       env.application = application;
       const withSupplied = synthNomad(env);
       expect(withSupplied.text).not.toContain(supplied);
@@ -260,7 +329,9 @@ describe("nomad-lab: secrets", () => {
 });
 
 describe("nomad-lab: Prometheus", () => {
-  const config = parseYaml(groupOf("prometheus").Tasks[0].Templates!.find((t) => t.DestPath === "local/config.yml")!.EmbeddedTmpl);
+  const config = parseYaml(
+    groupOf("prometheus").Tasks[0].Templates!.find((t) => t.DestPath === "local/config.yml")!.EmbeddedTmpl,
+  );
   const scraped = edgesOf(app).filter((e) => e.from.name === "prometheus" && e.kind === "scrape");
 
   it("discovers every instance of every scraped service through Consul", () => {
@@ -269,9 +340,18 @@ describe("nomad-lab: Prometheus", () => {
     for (const edge of scraped) {
       const job = jobsByName[edge.to.name];
       expect(job.static_configs).toBeUndefined();
-      expect(job.consul_sd_configs[0]).toMatchObject({ scheme: "https", services: [edge.to.name], authorization: { credentials_file: "/secrets/consul-token" } });
-      expect(job.relabel_configs[0].source_labels).toEqual(["__meta_consul_address", "__meta_consul_service_metadata_metrics_port"]);
-      expect(groupOf(edge.to.name).Services![0].Meta).toMatchObject({ metrics_port: expect.stringMatching(/^\$\{NOMAD_HOST_PORT_\w+\}$/) });
+      expect(job.consul_sd_configs[0]).toMatchObject({
+        scheme: "https",
+        services: [edge.to.name],
+        authorization: { credentials_file: "/secrets/consul-token" },
+      });
+      expect(job.relabel_configs[0].source_labels).toEqual([
+        "__meta_consul_address",
+        "__meta_consul_service_metadata_metrics_port",
+      ]);
+      expect(groupOf(edge.to.name).Services![0].Meta).toMatchObject({
+        metrics_port: expect.stringMatching(/^\$\{NOMAD_HOST_PORT_\w+\}$/),
+      });
     }
   });
 
@@ -294,27 +374,44 @@ describe("nomad-lab: stack", () => {
 
   it("keeps state in Consul with locking, as the lab environment says", () => {
     // No address: Terraform reads CONSUL_HTTP_ADDR, so a deployer points the state wherever Consul is.
-    expect(synth.json.terraform.backend.consul).toEqual({ scheme: "https", path: "terraform/argo/nomad-test", lock: true, gzip: true });
+    expect(synth.json.terraform.backend.consul).toEqual({
+      scheme: "https",
+      path: "terraform/argo/nomad-test",
+      lock: true,
+      gzip: true,
+    });
   });
 
   it("keeps state locally when no backend is configured, and in S3 when one is", () => {
     const local = labCopy();
     delete local.nomad!.backend;
     // Outside cdktf.out (which synth rewrites), next to cdktf.json.
-    expect(synthNomad(local).json.terraform.backend).toEqual({ local: { path: "../../../terraform.nomad-test.tfstate" } });
+    expect(synthNomad(local).json.terraform.backend).toEqual({
+      local: { path: "../../../terraform.nomad-test.tfstate" },
+    });
     const s3 = labCopy();
     s3.nomad!.backend = { kind: "s3", bucket: "argo-state", keyPrefix: "argo", region: "eu-west-1" };
-    expect(synthNomad(s3).json.terraform.backend.s3).toEqual({ bucket: "argo-state", key: "argo/nomad-test.tfstate", region: "eu-west-1", encrypt: true, use_lockfile: true });
+    expect(synthNomad(s3).json.terraform.backend.s3).toEqual({
+      bucket: "argo-state",
+      key: "argo/nomad-test.tfstate",
+      region: "eu-west-1",
+      encrypt: true,
+      use_lockfile: true,
+    });
   });
 
   it("records how each intent is realized, and warns about what Nomad cannot do", () => {
     const records = CapabilityReport.of(synth.stack).records;
     expect(records.find((r) => r.service === "query-api" && r.intent === "autoscaling")?.support).toBe("partial");
     expect(records.find((r) => r.service === "cadvisor" && r.intent === "update")?.support).toBe("unsupported");
-    const warnings = synth.stack.application.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
+    const warnings = synth.stack.application.node.metadata
+      .filter((m) => m.type === "@cdktf/warn")
+      .map((m) => String(m.data));
     expect(warnings.some((w) => w.includes("cadvisor: update"))).toBe(true);
     for (const service of app.services) {
-      expect(records.filter((r) => r.service === service.name).map((r) => r.intent)).toEqual(expect.arrayContaining(["placement", "health", "update", "zones"]));
+      expect(records.filter((r) => r.service === service.name).map((r) => r.intent)).toEqual(
+        expect.arrayContaining(["placement", "health", "update", "zones"]),
+      );
     }
   });
 

@@ -34,15 +34,21 @@ describe("PromQL checks", () => {
   it("tells balanced from unbalanced brackets, ignoring brackets inside strings", () => {
     expect(isBalanced('sum(rate(x{a="(["}[5m]))')).toBe(true);
     expect(isBalanced("sum(rate(x[5m])")).toBe(false);
-    expect(isBalanced("x{a=\"b\"]")).toBe(false);
+    expect(isBalanced('x{a="b"]')).toBe(false);
   });
 
   it("finds metric names, not functions, label names, durations or strings", () => {
-    expect(namesIn('histogram_quantile(0.95, sum by (le, path) (rate(http_request_duration_seconds_bucket{job="query-api"}[$__rate_interval])))')).toEqual({
+    expect(
+      namesIn(
+        'histogram_quantile(0.95, sum by (le, path) (rate(http_request_duration_seconds_bucket{job="query-api"}[$__rate_interval])))',
+      ),
+    ).toEqual({
       metrics: ["http_request_duration_seconds_bucket"],
       functions: ["histogram_quantile", "sum", "rate"],
     });
-    expect(namesIn('(count(container_last_seen{name=~"a-[0-9a-f]{8}"}) or vector(0)) < count(up{job="x"})').metrics).toEqual(["container_last_seen", "up"]);
+    expect(
+      namesIn('(count(container_last_seen{name=~"a-[0-9a-f]{8}"}) or vector(0)) < count(up{job="x"})').metrics,
+    ).toEqual(["container_last_seen", "up"]);
     expect(namesIn("1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes").metrics).toEqual([
       "node_memory_MemAvailable_bytes",
       "node_memory_MemTotal_bytes",
@@ -50,7 +56,9 @@ describe("PromQL checks", () => {
   });
 
   it("reports undeclared metrics and unknown functions", () => {
-    expect(expressionProblems("rate(nginx_requests_total[5m])", declared)).toEqual(["undeclared metric nginx_requests_total in rate(nginx_requests_total[5m])"]);
+    expect(expressionProblems("rate(nginx_requests_total[5m])", declared)).toEqual([
+      "undeclared metric nginx_requests_total in rate(nginx_requests_total[5m])",
+    ]);
     expect(expressionProblems("frobnicate(up)", declared)).toEqual(["unknown function frobnicate() in frobnicate(up)"]);
     expect(declared.has("http_request_duration_seconds_bucket")).toBe(true);
   });
@@ -61,7 +69,9 @@ describe("alert rules", () => {
     describe(`on ${platform}`, () => {
       const rules = alertRulesOf(app, prometheus, p.alerting);
       const parsed = parseYaml(renderAlertRules(rules));
-      const all: { alert: string; expr: string; labels: { service: string } }[] = parsed.groups.flatMap((g: { rules: unknown[] }) => g.rules);
+      const all: { alert: string; expr: string; labels: { service: string } }[] = parsed.groups.flatMap(
+        (g: { rules: unknown[] }) => g.rules,
+      );
 
       it("parse as a Prometheus rules file whose expressions are balanced and read only declared metrics", () => {
         expect(parsed.groups.length).toBeGreaterThan(0);
@@ -76,11 +86,14 @@ describe("alert rules", () => {
       it("cover every service, or record why not", () => {
         expect(rules.coverage.map((c) => c.service)).toEqual(app.services.map((s) => s.name));
         for (const entry of rules.coverage) {
-          if (entry.covered) for (const alert of entry.alerts) expect(all.find((r) => r.alert === alert)?.labels.service).toBe(entry.service);
+          if (entry.covered)
+            for (const alert of entry.alerts)
+              expect(all.find((r) => r.alert === alert)?.labels.service).toBe(entry.service);
           else expect(entry.reason).toMatch(/exports no metrics|not scraped/);
         }
         // Every service that exports metrics is watched on every platform.
-        for (const service of app.services.filter((s) => s.metrics)) expect(rules.coverage.find((c) => c.service === service.name)?.covered).toBe(true);
+        for (const service of app.services.filter((s) => s.metrics))
+          expect(rules.coverage.find((c) => c.service === service.name)?.covered).toBe(true);
       });
 
       it("include the 5xx ratio of query-api on the status label its code sets, postgres down and node exporters missing", () => {
@@ -91,7 +104,9 @@ describe("alert rules", () => {
         expect(byName.get("PostgresDown")).toBe('pg_up{job="postgres-exporter"} == 0');
         expect(byName.get("NodeExporterMissing")).toBe('absent(up{job="node-exporter"})');
         expect(byName.get("QueryApiInstancesMissing")).toBe('(sum(up{job="query-api"}) or vector(0)) < 2');
-        expect(byName.get("AlloyInstancesMissing")).toBe('(sum(up{job="alloy"}) or vector(0)) < count(up{job="node-exporter"})');
+        expect(byName.get("AlloyInstancesMissing")).toBe(
+          '(sum(up{job="alloy"}) or vector(0)) < count(up{job="node-exporter"})',
+        );
       });
     });
   }
@@ -114,7 +129,11 @@ describe("alert rules", () => {
       '(count(container_memory_working_set_bytes{job="kubelet",namespace="argo",container="admin-api"}) or vector(0)) < 1',
     );
     expect(rules.map((r) => r.alert)).not.toContain("PostgresInstancesMissing");
-    expect(k8s.coverage.find((c) => c.service === "postgres")).toEqual({ service: "postgres", covered: true, alerts: ["PostgresDown"] });
+    expect(k8s.coverage.find((c) => c.service === "postgres")).toEqual({
+      service: "postgres",
+      covered: true,
+      alerts: ["PostgresDown"],
+    });
   });
 
   it("record services it cannot watch instead of dropping them", () => {
@@ -122,17 +141,40 @@ describe("alert rules", () => {
     const collector = serviceOf(copy, "prometheus");
     collector.talksTo = collector.talksTo!.filter((e) => e.service !== "cadvisor");
     const withoutCadvisor = copy as Application;
-    const rules = alertRulesOf(withoutCadvisor, withoutCadvisor.services.find((s) => s.collectsMetrics)!, swarmObservability(withoutCadvisor, "argo").alerting);
+    const rules = alertRulesOf(
+      withoutCadvisor,
+      withoutCadvisor.services.find((s) => s.collectsMetrics)!,
+      swarmObservability(withoutCadvisor, "argo").alerting,
+    );
     const uncovered = rules.coverage.filter((c) => !c.covered);
-    expect(uncovered.map((c) => c.service)).toEqual(["admin-api", "query-site", "admin-site", "ot-app", "memcached", "grafana", "cadvisor", "gitlab", "gitlab-runner", "debug"]);
-    expect(uncovered[0]).toEqual({ service: "admin-api", covered: false, reason: "it exports no metrics and no container metrics (cadvisor) are scraped" });
+    expect(uncovered.map((c) => c.service)).toEqual([
+      "admin-api",
+      "query-site",
+      "admin-site",
+      "ot-app",
+      "memcached",
+      "grafana",
+      "cadvisor",
+      "gitlab",
+      "gitlab-runner",
+      "debug",
+    ]);
+    expect(uncovered[0]).toEqual({
+      service: "admin-api",
+      covered: false,
+      reason: "it exports no metrics and no container metrics (cadvisor) are scraped",
+    });
     expect(uncovered[6]).toEqual({ service: "cadvisor", covered: false, reason: "not scraped by prometheus" });
   });
 
   it("alert on a custom availability only where the model declares the metric", () => {
     const copy = argoCopy();
-    serviceOf(copy, "postgres-exporter").metrics!.families = [{ name: "pg_stat_database_numbackends", type: "gauge", labels: [] }];
-    const rules = alertRulesOf(copy as Application, copy.services.find((s) => s.collectsMetrics)! as ServiceSpec, { noRunningInstancesReason: "exports no metrics" });
+    serviceOf(copy, "postgres-exporter").metrics!.families = [
+      { name: "pg_stat_database_numbackends", type: "gauge", labels: [] },
+    ];
+    const rules = alertRulesOf(copy as Application, copy.services.find((s) => s.collectsMetrics)! as ServiceSpec, {
+      noRunningInstancesReason: "exports no metrics",
+    });
     expect(rules.groups.flatMap((g) => g.rules).map((r) => r.alert)).not.toContain("PostgresDown");
   });
 });
@@ -158,7 +200,10 @@ describe("the dashboard", () => {
       "Node memory used",
       "query-api: logs",
     ]);
-    expect(dashboard.panels.find((p) => p.type === "logs")?.targets[0]).toMatchObject({ datasource: { uid: "loki" }, expr: '{service="query-api"}' });
+    expect(dashboard.panels.find((p) => p.type === "logs")?.targets[0]).toMatchObject({
+      datasource: { uid: "loki" },
+      expr: '{service="query-api"}',
+    });
     // Panels tile without overlapping.
     const cells = dashboard.panels.map((p) => `${p.gridPos.x},${p.gridPos.y}`);
     expect(new Set(cells).size).toBe(cells.length);
@@ -185,7 +230,10 @@ describe("configuration files", () => {
   });
 
   it("labels Docker containers with their service and ships them to the store", () => {
-    const config = alloyDockerConfig({ sourceLabel: "__meta_docker_container_name", regex: "/(.+)" }, "http://127.0.0.1:3100/loki/api/v1/push");
+    const config = alloyDockerConfig(
+      { sourceLabel: "__meta_docker_container_name", regex: "/(.+)" },
+      "http://127.0.0.1:3100/loki/api/v1/push",
+    );
     expect(config).toContain('target_label = "service"');
     expect(config).toContain('url = "http://127.0.0.1:3100/loki/api/v1/push"');
     expect(config.split("{").length).toBe(config.split("}").length);

@@ -16,7 +16,11 @@ import { jobsOf, synthNomad } from "../helpers";
 
 const lab = selectApplication(LAB.application, LAB.selection);
 const aws = selectApplication(AWS.application, AWS.selection);
-const metricsServices = (app: Application) => app.services.filter((s) => s.metrics).map((s) => s.name).sort();
+const metricsServices = (app: Application) =>
+  app.services
+    .filter((s) => s.metrics)
+    .map((s) => s.name)
+    .sort();
 const scrapeJobs = (config: any) => config.scrape_configs.map((j: { job_name: string }) => j.job_name).sort();
 
 // Nomad: templates of each task, bound into the container by `volumes`.
@@ -48,7 +52,11 @@ const eksApp = Testing.app() as App;
 const eksStack = new EksStack(eksApp, "eks-obs", { environment: AWS, target: AWS.eks!, application: aws });
 const eksJson = JSON.parse(Testing.synth(eksStack));
 const of = (json: any, type: string): any[] => Object.values(json.resource[type] ?? {});
-const workloads = [...of(eksJson, "kubernetes_deployment_v1"), ...of(eksJson, "kubernetes_stateful_set_v1"), ...of(eksJson, "kubernetes_daemon_set_v1")];
+const workloads = [
+  ...of(eksJson, "kubernetes_deployment_v1"),
+  ...of(eksJson, "kubernetes_stateful_set_v1"),
+  ...of(eksJson, "kubernetes_daemon_set_v1"),
+];
 const workloadOf = (name: string) => workloads.find((w) => w.metadata.name === name)!;
 function eksFiles(service: string): Map<string, string> {
   const pod = workloadOf(service).spec.template.spec;
@@ -58,7 +66,8 @@ function eksFiles(service: string): Map<string, string> {
     if (!volume?.config_map) continue;
     const id = /^\$\{kubernetes_config_map_v1\.([^.]+)\./.exec(volume.config_map.name)![1];
     const configMap = eksJson.resource.kubernetes_config_map_v1[id];
-    for (const [key, content] of Object.entries<string>(configMap.data)) files.set(`${mount.mount_path}/${key}`, content);
+    for (const [key, content] of Object.entries<string>(configMap.data))
+      files.set(`${mount.mount_path}/${key}`, content);
   }
   return files;
 }
@@ -78,7 +87,8 @@ describe.each(platforms)("observability on $name", ({ name, app, files, records 
     // On EKS, also the kubelets' container metrics (a job of the platform, not of a model service).
     expect(scrapeJobs(config)).toEqual([...metricsServices(app), ...(name === "eks" ? ["kubelet"] : [])].sort());
     const discovery = { nomad: "consul_sd_configs", swarm: "dns_sd_configs", eks: "kubernetes_sd_configs" }[name];
-    for (const job of config.scrape_configs.filter((j: { job_name: string }) => j.job_name !== prometheus.name)) expect(job[discovery]).toBeDefined();
+    for (const job of config.scrape_configs.filter((j: { job_name: string }) => j.job_name !== prometheus.name))
+      expect(job[discovery]).toBeDefined();
     // Every service is watched by some alert on every platform (postgres on RDS through pg_up).
     expect(records().filter((r) => r.intent === "alerts" && r.support !== "native")).toEqual([]);
   });
@@ -87,11 +97,13 @@ describe.each(platforms)("observability on $name", ({ name, app, files, records 
     expect(config.rule_files).toEqual([prometheus.collectsMetrics!.rulesFile]);
     const rules = parseYaml(promFiles.get(prometheus.collectsMetrics!.rulesFile)!);
     const declared = declaredSeries(app);
-    for (const rule of rules.groups.flatMap((g: any) => g.rules)) expect(expressionProblems(rule.expr, declared)).toEqual([]);
+    for (const rule of rules.groups.flatMap((g: any) => g.rules))
+      expect(expressionProblems(rule.expr, declared)).toEqual([]);
     const [alertmanager] = config.alerting.alertmanagers;
     if (name === "nomad") expect(alertmanager.static_configs[0].targets[0]).toMatch(/^127\.0\.0\.1:\d+$/);
     if (name === "swarm") expect(alertmanager.dns_sd_configs[0].names).toEqual(["tasks.argo_alertmanager"]);
-    if (name === "eks") expect(alertmanager.relabel_configs[0]).toMatchObject({ regex: "alertmanager", action: "keep" });
+    if (name === "eks")
+      expect(alertmanager.relabel_configs[0]).toMatchObject({ regex: "alertmanager", action: "keep" });
   });
 
   it("sets Prometheus' retention explicitly", () => {
@@ -115,7 +127,8 @@ describe.each(platforms)("observability on $name", ({ name, app, files, records 
     const collector = app.services.find((s) => s.collectsLogs)!;
     if (name === "nomad") expect(nomadJobs.get(collector.name)!.Type).toBe("system");
     if (name === "swarm") expect(deployment.services.find((s) => s.key === collector.name)!.mode).toBe("global");
-    if (name === "eks") expect(of(eksJson, "kubernetes_daemon_set_v1").map((d) => d.metadata.name)).toContain(collector.name);
+    if (name === "eks")
+      expect(of(eksJson, "kubernetes_daemon_set_v1").map((d) => d.metadata.name)).toContain(collector.name);
     const alloy = files(collector.name).get(collector.collectsLogs!.configFile)!;
     expect(alloy).toContain('target_label = "service"');
     expect(alloy).toMatch(/loki\.write "default"[\s\S]*url = "http:\/\/[^"]+\/loki\/api\/v1\/push"/);
@@ -139,10 +152,18 @@ describe.each(platforms)("observability on $name", ({ name, app, files, records 
 
   it("records how metrics, logs, alerts and dashboards are realized", () => {
     const byIntent = (intent: string) => records().filter((r) => r.intent === intent);
-    expect(byIntent("metrics").map((r) => r.service).sort()).toEqual(metricsServices(app));
+    expect(
+      byIntent("metrics")
+        .map((r) => r.service)
+        .sort(),
+    ).toEqual(metricsServices(app));
     expect(byIntent("logs")).toHaveLength(1);
     expect(byIntent("dashboards")).toHaveLength(1);
-    expect(byIntent("alerts").filter((r) => r.service !== "*").map((r) => r.service)).toEqual(app.services.map((s) => s.name));
+    expect(
+      byIntent("alerts")
+        .filter((r) => r.service !== "*")
+        .map((r) => r.service),
+    ).toEqual(app.services.map((s) => s.name));
   });
 });
 
@@ -150,10 +171,20 @@ describe("observability platform details", () => {
   it("Nomad: reaches Loki, Prometheus and Alertmanager through mesh upstreams that intentions allow", () => {
     const allowed = of(nomad.json, "consul_config_entry")
       .filter((e) => e.kind === "service-intentions")
-      .flatMap((e) => JSON.parse(e.config_json).Sources.filter((s: any) => s.Action === "allow").map((s: any) => `${s.Name}->${e.name}`));
-    expect(allowed).toEqual(expect.arrayContaining(["alloy->loki", "grafana->loki", "grafana->prometheus", "prometheus->alertmanager"]));
+      .flatMap((e) =>
+        JSON.parse(e.config_json)
+          .Sources.filter((s: any) => s.Action === "allow")
+          .map((s: any) => `${s.Name}->${e.name}`),
+      );
+    expect(allowed).toEqual(
+      expect.arrayContaining(["alloy->loki", "grafana->loki", "grafana->prometheus", "prometheus->alertmanager"]),
+    );
     // Prometheus reloads its configuration and rules on SIGHUP; Grafana restarts for new provisioning.
-    const modes = (job: string) => nomadJobs.get(job)!.TaskGroups[0].Tasks[0].Templates!.filter((t) => t.DestPath.startsWith("local/")).map((t) => t.ChangeSignal ?? t.ChangeMode);
+    const modes = (job: string) =>
+      nomadJobs
+        .get(job)!
+        .TaskGroups[0].Tasks[0].Templates!.filter((t) => t.DestPath.startsWith("local/"))
+        .map((t) => t.ChangeSignal ?? t.ChangeMode);
     expect(modes("prometheus")).toEqual(["SIGHUP", "SIGHUP"]);
     expect(modes("grafana")).toEqual(["restart", "restart", "restart"]);
     const datasources = parseYaml(nomadFiles("grafana").get("/etc/grafana/provisioning/datasources/argo.yaml")!);
@@ -163,7 +194,14 @@ describe("observability platform details", () => {
   it("Swarm: delivers every file as a config, in both the Terraform resources and the stack file", () => {
     const names = of(swarmJson, "docker_config").map((c) => c.name.replace(/_[0-9a-f]{12}$/, ""));
     expect(names.sort()).toEqual(deployment.configs.map((c) => `argo_${c.key}`).sort());
-    expect(names).toEqual(expect.arrayContaining(["argo_prometheus-alert-rules", "argo_loki-config", "argo_alloy-config", "argo_grafana-dashboard"]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "argo_prometheus-alert-rules",
+        "argo_loki-config",
+        "argo_alloy-config",
+        "argo_grafana-dashboard",
+      ]),
+    );
     const stackFile = parseYaml(renderStackFile(deployment).replace(/\$\$/g, "$"));
     expect(Object.keys(stackFile.configs).sort()).toEqual(deployment.configs.map((c) => c.key).sort());
     expect(stackFile.services.grafana.configs.map((c: any) => c.target).sort()).toEqual([
@@ -191,8 +229,14 @@ describe("observability platform details", () => {
     ]);
     const policy = of(eksJson, "kubernetes_network_policy_v1").find((p) => p.metadata.name === "prometheus");
     expect(policy.spec.egress.map((r: any) => r.ports[0].port)).toContain("10250");
-    const kubelet = parseYaml(eksFiles("prometheus").get("/etc/prometheus/prometheus.yml")!).scrape_configs.find((j: any) => j.job_name === "kubelet");
-    expect(kubelet).toMatchObject({ scheme: "https", metrics_path: "/metrics/cadvisor", kubernetes_sd_configs: [{ role: "node" }] });
+    const kubelet = parseYaml(eksFiles("prometheus").get("/etc/prometheus/prometheus.yml")!).scrape_configs.find(
+      (j: any) => j.job_name === "kubelet",
+    );
+    expect(kubelet).toMatchObject({
+      scheme: "https",
+      metrics_path: "/metrics/cadvisor",
+      kubernetes_sd_configs: [{ role: "node" }],
+    });
     expect(kubelet.tls_config).toEqual({ ca_file: "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt" });
   });
 
@@ -203,8 +247,16 @@ describe("observability platform details", () => {
       "pod-security.kubernetes.io/warn": "restricted",
       "pod-security.kubernetes.io/audit": "restricted",
     });
-    const hostPathPods = workloads.filter((w) => w.spec.template.spec.volume?.some((v: any) => v.host_path)).map((w) => w.metadata.name).sort();
-    expect(hostPathPods).toEqual(aws.services.filter((s) => (s.volumes ?? []).some((v) => v.kind === "host")).map((s) => s.name).sort());
+    const hostPathPods = workloads
+      .filter((w) => w.spec.template.spec.volume?.some((v: any) => v.host_path))
+      .map((w) => w.metadata.name)
+      .sort();
+    expect(hostPathPods).toEqual(
+      aws.services
+        .filter((s) => (s.volumes ?? []).some((v) => v.kind === "host"))
+        .map((s) => s.name)
+        .sort(),
+    );
   });
 
   it("EKS: keeps retention on every CloudWatch log group", () => {
@@ -215,7 +267,9 @@ describe("observability platform details", () => {
 
   it("every scrape pair of the model is a scrape job on every platform", () => {
     for (const app of [lab, aws]) {
-      const scraped = edgesOf(app).filter((e) => e.kind === "scrape").map((e) => e.to.name);
+      const scraped = edgesOf(app)
+        .filter((e) => e.kind === "scrape")
+        .map((e) => e.to.name);
       expect(scraped.every((s) => metricsServices(app).includes(s))).toBe(true);
     }
   });

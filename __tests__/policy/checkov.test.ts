@@ -10,7 +10,14 @@ import { join } from "node:path";
 import { ALL_RULES } from "../../constructs/policy";
 import { ENVIRONMENTS } from "../../environments";
 import { synthesizeAll } from "../../stacks";
-import { CHECKOV_VERSION, judge, readSkips, runCheckov, skipFor, type StackRun } from "../../tools/validate/checks/checkov";
+import {
+  CHECKOV_VERSION,
+  judge,
+  readSkips,
+  runCheckov,
+  skipFor,
+  type StackRun,
+} from "../../tools/validate/checks/checkov";
 import { runProgram, venvTool } from "../../tools/validate/programs";
 import { readStacks } from "../../tools/validate/stacks";
 
@@ -45,16 +52,24 @@ describe("checkov on the synthesized stacks", () => {
     const problems: string[] = [];
     for (const rule of ALL_RULES) {
       for (const id of rule.scannerIds ?? []) {
-        const results = runs.flatMap((run) => run.results.filter((r) => r.id === id).map((r) => ({ ...r, stack: run.stack })));
+        const results = runs.flatMap((run) =>
+          run.results.filter((r) => r.id === id).map((r) => ({ ...r, stack: run.stack })),
+        );
         if (id in NOT_IN_TERRAFORM_SCAN) {
-          if (results.length > 0) problems.push(`${rule.id}: checkov now evaluates ${id}; take it out of NOT_IN_TERRAFORM_SCAN`);
+          if (results.length > 0)
+            problems.push(`${rule.id}: checkov now evaluates ${id}; take it out of NOT_IN_TERRAFORM_SCAN`);
           continue;
         }
-        if (!results.some((r) => r.outcome === "passed")) problems.push(`${rule.id}: checkov passed ${id} on no resource of any stack (it judged nothing)`);
+        if (!results.some((r) => r.outcome === "passed"))
+          problems.push(`${rule.id}: checkov passed ${id} on no resource of any stack (it judged nothing)`);
         for (const r of results.filter((x) => x.outcome !== "passed")) {
           const skip = skipFor(skips, r.stack, r.id, r.address);
-          if (!skip) problems.push(`${rule.id}: ${id} ${r.outcome} on ${r.stack} ${r.address} (${r.title}), though the rule passed at synth`);
-          else if (!skip.reason.includes(rule.id)) problems.push(`${rule.id}: the skip of ${id} on ${r.stack} ${r.address} must say how ${rule.id} treats it`);
+          if (!skip)
+            problems.push(
+              `${rule.id}: ${id} ${r.outcome} on ${r.stack} ${r.address} (${r.title}), though the rule passed at synth`,
+            );
+          else if (!skip.reason.includes(rule.id))
+            problems.push(`${rule.id}: the skip of ${id} on ${r.stack} ${r.address} must say how ${rule.id} treats it`);
         }
       }
     }
@@ -67,7 +82,12 @@ describe("checkov on the synthesized stacks", () => {
     const judged = findings.filter((f) => f.outcome === "ok").map((f) => f.artifact.split(" ")[0]);
     expect(judged).toEqual(expect.arrayContaining(["ecs", "eks", "ecs-northwind", "eks-northwind"]));
     // The stacks checkov has no checks for say so, rather than passing.
-    expect(findings.filter((f) => f.outcome === "not-run").map((f) => f.artifact.split(" ")[0]).sort()).toEqual(["lab", "nomad-lab", "swarm-lab"]);
+    expect(
+      findings
+        .filter((f) => f.outcome === "not-run")
+        .map((f) => f.artifact.split(" ")[0])
+        .sort(),
+    ).toEqual(["lab", "nomad-lab", "swarm-lab"]);
   });
 
   it("reads the container definitions and IAM policies that terraform_json leaves as strings", () => {

@@ -39,7 +39,11 @@ const container = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-function taskDefinition(stack: TerraformStack, containers: object[], options: { sameRoles?: boolean; efsTransit?: string } = {}) {
+function taskDefinition(
+  stack: TerraformStack,
+  containers: object[],
+  options: { sameRoles?: boolean; efsTransit?: string } = {},
+) {
   return new EcsTaskDefinition(stack, "task", {
     family: "web",
     cpu: "256",
@@ -47,9 +51,18 @@ function taskDefinition(stack: TerraformStack, containers: object[], options: { 
     requiresCompatibilities: ["FARGATE"],
     networkMode: "awsvpc",
     executionRoleArn: "arn:aws:iam::111122223333:role/web-execution",
-    taskRoleArn: options.sameRoles ? "arn:aws:iam::111122223333:role/web-execution" : "arn:aws:iam::111122223333:role/web-task",
+    taskRoleArn: options.sameRoles
+      ? "arn:aws:iam::111122223333:role/web-execution"
+      : "arn:aws:iam::111122223333:role/web-task",
     containerDefinitions: JSON.stringify(containers),
-    volume: options.efsTransit ? [{ name: "data", efsVolumeConfiguration: { fileSystemId: "fs-12345678", transitEncryption: options.efsTransit } }] : undefined,
+    volume: options.efsTransit
+      ? [
+          {
+            name: "data",
+            efsVolumeConfiguration: { fileSystemId: "fs-12345678", transitEncryption: options.efsTransit },
+          },
+        ]
+      : undefined,
   });
 }
 
@@ -57,21 +70,62 @@ describe("ECS, ALB, log and EFS policy rules", () => {
   it("accept a hardened task definition, service, cluster, log group, file system and load balancer", () => {
     const { stack, synth } = awsStack();
     taskDefinition(stack, [container()], { efsTransit: "ENABLED" });
-    new EcsService(stack, "service", { name: "web", networkConfiguration: { subnets: ["subnet-1"], assignPublicIp: false } });
+    new EcsService(stack, "service", {
+      name: "web",
+      networkConfiguration: { subnets: ["subnet-1"], assignPublicIp: false },
+    });
     new EcsCluster(stack, "cluster", { name: "c", setting: [{ name: "containerInsights", value: "enabled" }] });
-    new CloudwatchLogGroup(stack, "logs", { name: "/ecs/web", retentionInDays: 365, kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/1" });
+    new CloudwatchLogGroup(stack, "logs", {
+      name: "/ecs/web",
+      retentionInDays: 365,
+      kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/1",
+    });
     new EfsFileSystem(stack, "fs", { encrypted: true, kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/1" });
-    const lb = new Lb(stack, "lb", { name: "lb", dropInvalidHeaderFields: true, enableDeletionProtection: true, accessLogs: { bucket: "logs", enabled: true } });
-    new Wafv2WebAclAssociation(stack, "web-acl", { resourceArn: lb.arn, webAclArn: "arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/lb/1" });
-    new LbListener(stack, "http", { loadBalancerArn: "arn", port: 80, protocol: "HTTP", defaultAction: [{ type: "redirect", redirect: { protocol: "HTTPS", statusCode: "HTTP_301" } }] });
-    new LbListener(stack, "https", { loadBalancerArn: "arn", port: 443, protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", defaultAction: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain" } }] });
+    const lb = new Lb(stack, "lb", {
+      name: "lb",
+      dropInvalidHeaderFields: true,
+      enableDeletionProtection: true,
+      accessLogs: { bucket: "logs", enabled: true },
+    });
+    new Wafv2WebAclAssociation(stack, "web-acl", {
+      resourceArn: lb.arn,
+      webAclArn: "arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/lb/1",
+    });
+    new LbListener(stack, "http", {
+      loadBalancerArn: "arn",
+      port: 80,
+      protocol: "HTTP",
+      defaultAction: [{ type: "redirect", redirect: { protocol: "HTTPS", statusCode: "HTTP_301" } }],
+    });
+    new LbListener(stack, "https", {
+      loadBalancerArn: "arn",
+      port: 443,
+      protocol: "HTTPS",
+      sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      defaultAction: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain" } }],
+    });
     expect(synth()).toBe("");
   });
 
   it("report every weakness of ECS resources with their checkov ids' rules", () => {
     const { stack, synth } = awsStack();
-    taskDefinition(stack, [container({ readonlyRootFilesystem: false, privileged: true, image: "nginx:latest", healthCheck: undefined, environment: [{ name: "DB_PASSWORD", value: "hunter2" }] })], { sameRoles: true, efsTransit: "DISABLED" });
-    new EcsService(stack, "service", { name: "web", networkConfiguration: { subnets: ["subnet-1"], assignPublicIp: true } });
+    taskDefinition(
+      stack,
+      [
+        container({
+          readonlyRootFilesystem: false,
+          privileged: true,
+          image: "nginx:latest",
+          healthCheck: undefined,
+          environment: [{ name: "DB_PASSWORD", value: "hunter2" }],
+        }),
+      ],
+      { sameRoles: true, efsTransit: "DISABLED" },
+    );
+    new EcsService(stack, "service", {
+      name: "web",
+      networkConfiguration: { subnets: ["subnet-1"], assignPublicIp: true },
+    });
     new EcsCluster(stack, "cluster", { name: "c" });
     const message = synth();
     for (const finding of [
@@ -92,11 +146,26 @@ describe("ECS, ALB, log and EFS policy rules", () => {
   it("report unencrypted or ever-lasting logs, unencrypted file systems and unprotected load balancers", () => {
     const { stack, synth } = awsStack();
     new CloudwatchLogGroup(stack, "forever", { name: "/ecs/forever" });
-    const short = new CloudwatchLogGroup(stack, "short", { name: "/ecs/short", retentionInDays: 30, kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/1" });
+    const short = new CloudwatchLogGroup(stack, "short", {
+      name: "/ecs/short",
+      retentionInDays: 30,
+      kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/1",
+    });
     new EfsFileSystem(stack, "fs", { encrypted: false });
     new Lb(stack, "lb", { name: "lb" });
-    new LbListener(stack, "http", { loadBalancerArn: "arn", port: 80, protocol: "HTTP", defaultAction: [{ type: "forward", targetGroupArn: "arn" }] });
-    new LbListener(stack, "https", { loadBalancerArn: "arn", port: 443, protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-2016-08", defaultAction: [{ type: "forward", targetGroupArn: "arn" }] });
+    new LbListener(stack, "http", {
+      loadBalancerArn: "arn",
+      port: 80,
+      protocol: "HTTP",
+      defaultAction: [{ type: "forward", targetGroupArn: "arn" }],
+    });
+    new LbListener(stack, "https", {
+      loadBalancerArn: "arn",
+      port: 443,
+      protocol: "HTTPS",
+      sslPolicy: "ELBSecurityPolicy-2016-08",
+      defaultAction: [{ type: "forward", targetGroupArn: "arn" }],
+    });
     const message = synth();
     for (const finding of [
       "[ARGO-LOG-ENCRYPTED] log group /ecs/forever has no KMS key",
@@ -120,9 +189,14 @@ describe("ECS, ALB, log and EFS policy rules", () => {
 
   it("accept a writable root filesystem and an unchecked init container when given a reason", () => {
     const { stack, synth } = awsStack();
-    const task = taskDefinition(stack, [container({ readonlyRootFilesystem: false }), container({ name: "init", essential: false, healthCheck: undefined })]);
+    const task = taskDefinition(stack, [
+      container({ readonlyRootFilesystem: false }),
+      container({ name: "init", essential: false, healthCheck: undefined }),
+    ]);
     suppressRule(task, "ARGO-ECS-READ-ONLY-ROOT", "nginx writes its pid file under /run");
     expect(synth()).toBe("");
-    expect(task.node.metadata.map((m) => String(m.data))).toContain("[ARGO-ECS-READ-ONLY-ROOT] suppressed: nginx writes its pid file under /run");
+    expect(task.node.metadata.map((m) => String(m.data))).toContain(
+      "[ARGO-ECS-READ-ONLY-ROOT] suppressed: nginx writes its pid file under /run",
+    );
   });
 });

@@ -12,7 +12,17 @@ function stackWithTask(task: Record<string, unknown>, options: { checked?: boole
   const app = Testing.app() as App;
   const stack = new TerraformStack(app, "policy-test");
   new NomadProvider(stack, "nomad", { address: FROM_DEPLOYER_ENVIRONMENT });
-  const services = options.checked === false ? [] : [{ Name: "web", PortLabel: "http", Provider: "consul", Checks: [{ Name: "web", Type: "http", Path: "/", Interval: 1e10, Timeout: 2e9 }] }];
+  const services =
+    options.checked === false
+      ? []
+      : [
+          {
+            Name: "web",
+            PortLabel: "http",
+            Provider: "consul",
+            Checks: [{ Name: "web", Type: "http", Path: "/", Interval: 1e10, Timeout: 2e9 }],
+          },
+        ];
   const job = new Job(stack, "job", {
     json: true,
     jobspec: JSON.stringify({
@@ -20,7 +30,14 @@ function stackWithTask(task: Record<string, unknown>, options: { checked?: boole
         ID: "web",
         Name: "web",
         Type: "service",
-        TaskGroups: [{ Name: "web", Count: 1, Services: services, Tasks: [{ Name: "web", Driver: "docker", Resources: { CPU: 100, MemoryMB: 64 }, ...task }] }],
+        TaskGroups: [
+          {
+            Name: "web",
+            Count: 1,
+            Services: services,
+            Tasks: [{ Name: "web", Driver: "docker", Resources: { CPU: 100, MemoryMB: 64 }, ...task }],
+          },
+        ],
       },
     }),
   });
@@ -38,7 +55,7 @@ describe("policy rules", () => {
   });
 
   it.each([
-    ["nginx:latest", "web runs image \"nginx:latest\" by the moving tag latest"],
+    ["nginx:latest", 'web runs image "nginx:latest" by the moving tag latest'],
     ["nginx", 'web runs image "nginx" without a tag'],
     ["registry.local:5000/nginx", 'web runs image "registry.local:5000/nginx" without a tag'],
   ])("ARGO-IMAGE-PINNED fails synth for %s", (image, message) => {
@@ -64,11 +81,16 @@ describe("policy rules", () => {
 
   it("ARGO-NO-LITERAL-SECRET fails synth for a literal password in a task environment", () => {
     const { synth } = stackWithTask({ ...goodTask, Env: { POSTGRES_PASSWORD: "admin" } });
-    expect(() => synth()).toThrow("[ARGO-NO-LITERAL-SECRET] web sets POSTGRES_PASSWORD to a literal value in its environment");
+    expect(() => synth()).toThrow(
+      "[ARGO-NO-LITERAL-SECRET] web sets POSTGRES_PASSWORD to a literal value in its environment",
+    );
   });
 
   it("ARGO-NO-LITERAL-SECRET fails synth for credentials in a URL", () => {
-    const { synth } = stackWithTask({ ...goodTask, Env: { DATA_SOURCE_NAME: "postgresql://argo:hunter2@db:5432/argodb" } });
+    const { synth } = stackWithTask({
+      ...goodTask,
+      Env: { DATA_SOURCE_NAME: "postgresql://argo:hunter2@db:5432/argodb" },
+    });
     expect(() => synth()).toThrow("[ARGO-NO-LITERAL-SECRET] web sets DATA_SOURCE_NAME to a literal value");
   });
 
@@ -79,14 +101,18 @@ describe("policy rules", () => {
   });
 
   it("reports every finding of a synth together", () => {
-    const { synth } = stackWithTask({ Config: { image: "nginx:latest" }, Resources: {}, Env: { API_TOKEN: "x" } }, { checked: false });
+    const { synth } = stackWithTask(
+      { Config: { image: "nginx:latest" }, Resources: {}, Env: { API_TOKEN: "x" } },
+      { checked: false },
+    );
     let message = "";
     try {
       synth();
     } catch (error) {
       message = String(error);
     }
-    for (const id of ["ARGO-IMAGE-PINNED", "ARGO-HEALTH-CHECK", "ARGO-RESOURCES", "ARGO-NO-LITERAL-SECRET"]) expect(message).toContain(`[${id}]`);
+    for (const id of ["ARGO-IMAGE-PINNED", "ARGO-HEALTH-CHECK", "ARGO-RESOURCES", "ARGO-NO-LITERAL-SECRET"])
+      expect(message).toContain(`[${id}]`);
   });
 
   it("judges Swarm services too: a docker_service without health check, memory or a pinned image fails synth", () => {
@@ -95,7 +121,10 @@ describe("policy rules", () => {
     new DockerProvider(stack, "docker", {});
     new Service(stack, "web", {
       name: "web",
-      taskSpec: { containerSpec: { image: "nginx:latest", env: { API_TOKEN: "abc" } }, resources: { limits: { nanoCpus: 1e8 } } },
+      taskSpec: {
+        containerSpec: { image: "nginx:latest", env: { API_TOKEN: "abc" } },
+        resources: { limits: { nanoCpus: 1e8 } },
+      },
     });
     applyPolicies(stack);
     let message = "";
@@ -114,11 +143,15 @@ describe("policy rules", () => {
     const { synth, job } = stackWithTask(goodTask, { checked: false });
     suppressRule(job, "ARGO-HEALTH-CHECK", "a batch-like client with no port");
     expect(() => synth()).not.toThrow();
-    expect(job.node.metadata.map((m) => m.data)).toContain("[ARGO-HEALTH-CHECK] suppressed: a batch-like client with no port");
+    expect(job.node.metadata.map((m) => m.data)).toContain(
+      "[ARGO-HEALTH-CHECK] suppressed: a batch-like client with no port",
+    );
   });
 
   it("refuses an exemption without a reason", () => {
     const { job } = stackWithTask(goodTask);
-    expect(() => suppressRule(job, "ARGO-HEALTH-CHECK", "  ")).toThrow("suppressing ARGO-HEALTH-CHECK on policy-test/job needs a reason (got an empty string)");
+    expect(() => suppressRule(job, "ARGO-HEALTH-CHECK", "  ")).toThrow(
+      "suppressing ARGO-HEALTH-CHECK on policy-test/job needs a reason (got an empty string)",
+    );
   });
 });

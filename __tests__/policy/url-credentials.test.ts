@@ -53,9 +53,13 @@ describe("the literal-secret rule's URL check", () => {
     const characters = ["h", "Z", "9", "+", ".", "-", "_", "é", ":", "/", "@", " ", "\n", "://", "u", "p"];
     let matches = 0;
     for (let i = 0; i < 20000; i++) {
-      const value = i % 2 === 0 ? parts.map(pick).join("") : Array.from({ length: Math.floor(next() * 24) }, () => pick(characters)).join("");
+      const value =
+        i % 2 === 0
+          ? parts.map(pick).join("")
+          : Array.from({ length: Math.floor(next() * 24) }, () => pick(characters)).join("");
       const expected = URL_CREDENTIALS.test(value);
-      if (embedsUrlCredentials(value) !== expected) throw new Error(`disagrees with the regex on ${JSON.stringify(value)}`);
+      if (embedsUrlCredentials(value) !== expected)
+        throw new Error(`disagrees with the regex on ${JSON.stringify(value)}`);
       if (expected) matches++;
     }
     expect(matches).toBeGreaterThan(500);

@@ -25,13 +25,20 @@ export interface RootContents {
   readonly files?: Readonly<Record<string, { readonly content: string; readonly executable?: boolean }>>;
 }
 
-export function runInBusyboxRoot(argv: readonly string[], env: Readonly<Record<string, string>>, contents: RootContents = {}): BusyboxRun {
-  if (!existsSync(BUSYBOX)) throw new Error(`${BUSYBOX} is missing: install Debian's busybox-static (npm run toolchain)`);
+export function runInBusyboxRoot(
+  argv: readonly string[],
+  env: Readonly<Record<string, string>>,
+  contents: RootContents = {},
+): BusyboxRun {
+  if (!existsSync(BUSYBOX))
+    throw new Error(`${BUSYBOX} is missing: install Debian's busybox-static (npm run toolchain)`);
   const root = mkdtempSync(join(tmpdir(), "argo-busybox-"));
   mkdirSync(join(root, "bin"));
   copyFileSync(BUSYBOX, join(root, "bin", "busybox"));
   // Relative links, so every applet (sh, env, printf, ...) resolves inside the new root.
-  const applets = spawnSync(BUSYBOX, ["--list"], { encoding: "utf8" }).stdout.split("\n").filter((a) => a && a !== "busybox");
+  const applets = spawnSync(BUSYBOX, ["--list"], { encoding: "utf8" })
+    .stdout.split("\n")
+    .filter((a) => a && a !== "busybox");
   for (const applet of applets) symlinkSync("busybox", join(root, "bin", applet));
   for (const dir of contents.directories ?? []) mkdirSync(join(root, dir), { recursive: true });
   for (const [file, { content, executable }] of Object.entries(contents.files ?? {})) {
@@ -39,10 +46,14 @@ export function runInBusyboxRoot(argv: readonly string[], env: Readonly<Record<s
     writeFileSync(join(root, file), content, { mode: executable ? 0o755 : 0o644 });
   }
   // env -i: the platform's environment only, not the test runner's.
-  const child = spawnSync("unshare", ["--map-root-user", "chroot", root, "/bin/env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv], {
-    encoding: "utf8",
-    timeout: 30_000,
-  });
+  const child = spawnSync(
+    "unshare",
+    ["--map-root-user", "chroot", root, "/bin/env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv],
+    {
+      encoding: "utf8",
+      timeout: 30_000,
+    },
+  );
   return {
     status: child.status,
     output: `${child.stdout ?? ""}${child.stderr ?? ""}${child.error ? child.error.message : ""}`,

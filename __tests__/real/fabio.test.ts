@@ -43,7 +43,8 @@ function runFabio(env: Record<string, string>, consulPort: number, caPath: strin
     writeFileSync(join(dir, "mock.js"), MOCK_CONSUL);
     writeFileSync(join(dir, "seen.log"), "");
     const root = join(dir, "root");
-    for (const sub of ["bin", "proc", "tmp", join(caPath, "..").slice(1)]) mkdirSync(join(root, sub), { recursive: true });
+    for (const sub of ["bin", "proc", "tmp", join(caPath, "..").slice(1)])
+      mkdirSync(join(root, sub), { recursive: true });
     copyFileSync(fabio.path, join(root, "bin", "fabio"));
     writeFileSync(join(root, caPath), pki.caPem);
     const exported = Object.entries(env).map(([k, v]) => `${k}=${v}`);
@@ -62,8 +63,15 @@ function runFabio(env: Record<string, string>, consulPort: number, caPath: strin
       mkdirSync(join(root, library[1], ".."), { recursive: true });
       copyFileSync(library[1], join(root, library[1]));
     }
-    const child = spawnSync("unshare", ["--map-root-user", "--net", "--mount", "--pid", "--fork", "sh", "-c", script], { encoding: "utf8", timeout: 30_000 });
-    const seen = readFileSync(join(dir, "seen.log"), "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Seen);
+    const child = spawnSync("unshare", ["--map-root-user", "--net", "--mount", "--pid", "--fork", "sh", "-c", script], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    const seen = readFileSync(join(dir, "seen.log"), "utf8")
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Seen);
     return { seen, output: `${child.stdout}${child.stderr}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -76,15 +84,24 @@ describe("fabio job: the real Fabio reaches Consul as the job configures it", ()
   const caMount = (task.Config.mount ?? [])[0];
   // What Nomad does before the task starts: node attributes interpolated, the secret template rendered.
   const env: Record<string, string> = Object.fromEntries(
-    Object.entries(task.Env ?? {}).map(([k, v]) => [k, String(v).replace("${attr.unique.network.ip-address}", "127.0.0.1")]),
+    Object.entries(task.Env ?? {}).map(([k, v]) => [
+      k,
+      String(v).replace("${attr.unique.network.ip-address}", "127.0.0.1"),
+    ]),
   );
-  const tokenLines = task.Templates!.find((t) => t.Envvars)!.EmbeddedTmpl.split("\n").filter((l) => l.includes("="));
+  const tokenLines = task
+    .Templates!.find((t) => t.Envvars)!
+    .EmbeddedTmpl.split("\n")
+    .filter((l) => l.includes("="));
   for (const line of tokenLines) env[line.split("=")[0]] = "fabio-read-token";
   const consulPort = Number(/:(\d+)$/.exec(env.FABIO_registry_consul_addr)![1]);
 
   it("talks TLS to Consul's HTTPS port, trusting the CA it mounts, with its token", () => {
     const { seen, output } = runFabio(env, consulPort, caMount.target);
-    expect({ plaintextAttempts: seen.filter((s) => !s.tls).length, output: seen.length ? "" : output }).toEqual({ plaintextAttempts: 0, output: "" });
+    expect({ plaintextAttempts: seen.filter((s) => !s.tls).length, output: seen.length ? "" : output }).toEqual({
+      plaintextAttempts: 0,
+      output: "",
+    });
     const requests = seen.filter((s) => s.tls);
     expect(requests.length).toBeGreaterThan(0);
     expect(requests.every((r) => r.token === "fabio-read-token")).toBe(true);

@@ -25,9 +25,13 @@ function probe(service: ServiceSpec, server: Server): number | null {
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, "ok\n");
     }
-    const serve = server === "nothing" ? "" : `busybox httpd -f -p 127.0.0.1:${port} -h ${docroot} & server=$!; sleep 0.1;`;
+    const serve =
+      server === "nothing" ? "" : `busybox httpd -f -p 127.0.0.1:${port} -h ${docroot} & server=$!; sleep 0.1;`;
     const script = `busybox ip link set lo up; ${serve} "$@"; status=$?; [ -n "$server" ] && kill $server; exit $status`;
-    const child = spawnSync("unshare", ["--net", "--map-root-user", "sh", "-c", script, "probe", ...argv], { encoding: "utf8", timeout: 20_000 });
+    const child = spawnSync("unshare", ["--net", "--map-root-user", "sh", "-c", script, "probe", ...argv], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
     return child.status;
   } finally {
     rmSync(docroot, { recursive: true, force: true });
@@ -40,16 +44,24 @@ describe("in-container health checks, run by the image's own probe tool", () => 
   it("covers every HTTP and TCP check, and alloy's image (no wget) uses bash", () => {
     expect(checked.length).toBeGreaterThan(5);
     expect(probeToolOf(ARGO.services.find((s) => s.name === "alloy")!)).toBe("bash");
-    expect(dockerHealthcheck(ARGO.services.find((s) => s.name === "alloy")!, ARGO.services.find((s) => s.name === "alloy")!.healthCheck!).test.join(" ")).not.toMatch(/wget|curl/);
+    expect(
+      dockerHealthcheck(
+        ARGO.services.find((s) => s.name === "alloy")!,
+        ARGO.services.find((s) => s.name === "alloy")!.healthCheck!,
+      ).test.join(" "),
+    ).not.toMatch(/wget|curl/);
   });
 
   it.each(checked.map((s) => [s.name, s]))("%s: healthy when its endpoint answers", (_name, service: ServiceSpec) => {
     expect(probe(service, "serving")).toBe(0);
   });
 
-  it.each(checked.filter((s) => s.healthCheck!.type === "http").map((s) => [s.name, s]))("%s: unhealthy when its path is missing", (_name, service: ServiceSpec) => {
-    expect(probe(service, "missing-path")).not.toBe(0);
-  });
+  it.each(checked.filter((s) => s.healthCheck!.type === "http").map((s) => [s.name, s]))(
+    "%s: unhealthy when its path is missing",
+    (_name, service: ServiceSpec) => {
+      expect(probe(service, "missing-path")).not.toBe(0);
+    },
+  );
 
   it.each(checked.map((s) => [s.name, s]))("%s: unhealthy when nothing listens", (_name, service: ServiceSpec) => {
     expect(probe(service, "nothing")).not.toBe(0);

@@ -13,9 +13,14 @@ export interface WrapperRun {
 
 const STARTED = "started with:";
 
-export function runWrapper(argv: readonly string[], env: Readonly<Record<string, string>>, files: RootContents["files"] = {}): WrapperRun {
+export function runWrapper(
+  argv: readonly string[],
+  env: Readonly<Record<string, string>>,
+  files: RootContents["files"] = {},
+): WrapperRun {
   const command = argv[4];
-  if (!command?.startsWith("/")) throw new Error(`expected an absolute command after the wrapper, got ${JSON.stringify(argv.slice(3))}`);
+  if (!command?.startsWith("/"))
+    throw new Error(`expected an absolute command after the wrapper, got ${JSON.stringify(argv.slice(3))}`);
   const standIn = { content: `#!/bin/sh\necho "${STARTED}"\nenv\n`, executable: true };
   const run = runInBusyboxRoot(argv, env, { files: { ...files, [command]: standIn } });
   run.dispose();

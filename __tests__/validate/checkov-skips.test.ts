@@ -28,10 +28,18 @@ describe("checkov skips", () => {
   });
 
   it("refuses skips without a reason, without resources, or with a pattern for an address", () => {
-    expect(() => readSkips(skipsFile([{ id: "CKV_AWS_1", resources: { ecs: ["aws_lb.alb"] }, reason: "" }]))).toThrow(/needs a written reason/);
-    expect(() => readSkips(skipsFile([{ id: "CKV_AWS_1", resources: {}, reason: REASON }]))).toThrow(/names no resources/);
-    expect(() => readSkips(skipsFile([{ id: "CKV_AWS_1", resources: { ecs: ["aws_lb.*"] }, reason: REASON }]))).toThrow(/not one resource address/);
-    expect(() => readSkips(skipsFile([{ id: "*", resources: { ecs: ["aws_lb.alb"] }, reason: REASON }]))).toThrow(/checkov check id/);
+    expect(() => readSkips(skipsFile([{ id: "CKV_AWS_1", resources: { ecs: ["aws_lb.alb"] }, reason: "" }]))).toThrow(
+      /needs a written reason/,
+    );
+    expect(() => readSkips(skipsFile([{ id: "CKV_AWS_1", resources: {}, reason: REASON }]))).toThrow(
+      /names no resources/,
+    );
+    expect(() => readSkips(skipsFile([{ id: "CKV_AWS_1", resources: { ecs: ["aws_lb.*"] }, reason: REASON }]))).toThrow(
+      /not one resource address/,
+    );
+    expect(() => readSkips(skipsFile([{ id: "*", resources: { ecs: ["aws_lb.alb"] }, reason: REASON }]))).toThrow(
+      /checkov check id/,
+    );
   });
 
   it("fails on each failure or crash not skipped, and on each skip that matches nothing", () => {
@@ -48,6 +56,8 @@ describe("checkov skips", () => {
 
   it("fails a stack checkov judged nothing on, and says not run where it has no checks", () => {
     expect(judge({ ...run, results: [] }, [])[0].outcome).toBe("failed");
-    expect(judge({ ...run, coveredTypes: [], uncoveredTypes: ["nomad_job"], results: [] }, [])[0]).toMatchObject({ outcome: "not-run" });
+    expect(judge({ ...run, coveredTypes: [], uncoveredTypes: ["nomad_job"], results: [] }, [])[0]).toMatchObject({
+      outcome: "not-run",
+    });
   });
 });

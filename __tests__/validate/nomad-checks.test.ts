@@ -18,7 +18,11 @@ const application = selectApplication(LAB.application, LAB.selection);
 const nomadStack = (): SynthesizedStack => ({
   name: "nomad-lab",
   dir: "",
-  config: JSON.parse(Testing.synth(new NomadLabStack(Testing.app() as App, "nomad-test", { environment: LAB, target: LAB.nomad!, application }))),
+  config: JSON.parse(
+    Testing.synth(
+      new NomadLabStack(Testing.app() as App, "nomad-test", { environment: LAB, target: LAB.nomad!, application }),
+    ),
+  ),
 });
 const labStack = (): SynthesizedStack => ({
   name: "lab",
@@ -38,7 +42,8 @@ async function run(check: Check, stacks: SynthesizedStack[]): Promise<Finding[]>
     rmSync(workDir, { recursive: true, force: true });
   }
 }
-const failures = (findings: Finding[]) => findings.filter((f) => f.outcome === "failed").map((f) => `${f.artifact}: ${f.detail}`);
+const failures = (findings: Finding[]) =>
+  findings.filter((f) => f.outcome === "failed").map((f) => `${f.artifact}: ${f.detail}`);
 
 /** The stack with one job's jobspec edited as JSON. */
 function withJob(stack: SynthesizedStack, match: RegExp, edit: (job: any) => void): SynthesizedStack {
@@ -65,15 +70,21 @@ describe("validate: Nomad jobspecs, by Nomad's API types and nomad job validate"
       template.Envvar = template.Envvars;
       delete template.Envvars;
     });
-    expect(failures(await run(NOMAD_JOBSPECS, [broken]))).toEqual([expect.stringMatching(/argo_postgres_.*\(API types\): .*unknown field "Envvar"/)]);
+    expect(failures(await run(NOMAD_JOBSPECS, [broken]))).toEqual([
+      expect.stringMatching(/argo_postgres_.*\(API types\): .*unknown field "Envvar"/),
+    ]);
   });
 
   it("refuses what nomad job validate refuses (a TCP check on a Connect service)", async () => {
     const broken = withJob(stack, /memcached/, (job) => {
       const service = job.TaskGroups[0].Services[0];
-      service.Checks = [{ Name: "tcp", Type: "tcp", PortLabel: "11211", AddressMode: "alloc", Interval: 1e10, Timeout: 2e9 }];
+      service.Checks = [
+        { Name: "tcp", Type: "tcp", PortLabel: "11211", AddressMode: "alloc", Interval: 1e10, Timeout: 2e9 },
+      ];
     });
-    expect(failures(await run(NOMAD_JOBSPECS, [broken]))).toEqual([expect.stringContaining("tcp checks are not valid for Connect enabled services")]);
+    expect(failures(await run(NOMAD_JOBSPECS, [broken]))).toEqual([
+      expect.stringContaining("tcp checks are not valid for Connect enabled services"),
+    ]);
   });
 
   it("refuses a template that reads a key its Nomad Variable does not hold", async () => {
@@ -97,10 +108,17 @@ describe("validate: lab agent configurations, by nomad config validate and consu
 
   it("refuses a configuration the agent would refuse", async () => {
     const config = structuredClone(stack.config) as any;
-    const [name, file] = Object.entries(config.resource.proxmox_virtual_environment_file).find(([n]) => /vb0-user-data/.test(n)) as [string, any];
+    const [name, file] = Object.entries(config.resource.proxmox_virtual_environment_file).find(([n]) =>
+      /vb0-user-data/.test(n),
+    ) as [string, any];
     // bootstrap_expect on a client is a Consul configuration error.
     const data: string = file.source_raw[0].data;
-    config.resource.proxmox_virtual_environment_file[name] = { ...file, source_raw: [{ ...file.source_raw[0], data: data.replace('"bootstrap_expect": 3', '"bootstrap_expect": "three"') }] };
+    config.resource.proxmox_virtual_environment_file[name] = {
+      ...file,
+      source_raw: [
+        { ...file.source_raw[0], data: data.replace('"bootstrap_expect": 3', '"bootstrap_expect": "three"') },
+      ],
+    };
     const found = failures(await run(LAB_AGENT_CONFIGS, [{ ...stack, config }]));
     expect(found).toEqual([expect.stringMatching(/vb0-user-data.*consul\.d.*bootstrap_expect/s)]);
   });

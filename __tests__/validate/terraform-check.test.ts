@@ -19,7 +19,14 @@ import { providerBinaryPath, providerMirror, VERSIONS } from "../../tools/toolch
 const lab: SynthesizedStack = {
   name: "lab",
   dir: "",
-  config: JSON.parse(Testing.synth(new LabStack(Testing.app() as App, "lab-test", { environment: LAB, application: selectApplication(LAB.application, LAB.selection) }))),
+  config: JSON.parse(
+    Testing.synth(
+      new LabStack(Testing.app() as App, "lab-test", {
+        environment: LAB,
+        application: selectApplication(LAB.application, LAB.selection),
+      }),
+    ),
+  ),
 };
 
 /** The real programs: a missing one fails the test (`npm run toolchain` builds the provider). */
@@ -32,7 +39,10 @@ function terraform(): string {
 /** A mirror holding only bpg/proxmox, linked from the toolchain cache. */
 function proxmoxOnlyMirror(root: string): Mirror {
   const binary = providerBinaryPath(VERSIONS.terraformProviders.proxmox);
-  if (!existsSync(binary)) throw new Error(`bpg/proxmox ${VERSIONS.terraformProviders.proxmox.version} is not installed at ${binary}: run \`npm run toolchain\``);
+  if (!existsSync(binary))
+    throw new Error(
+      `bpg/proxmox ${VERSIONS.terraformProviders.proxmox.version} is not installed at ${binary}: run \`npm run toolchain\``,
+    );
   const path = join(root, "mirror");
   const link = join(path, relative(providerMirror(), binary));
   mkdirSync(dirname(link), { recursive: true });
@@ -48,7 +58,10 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
-const vmAddresses = () => Object.keys((lab.config.resource as any).proxmox_virtual_environment_vm).map((n) => `proxmox_virtual_environment_vm.${n}`);
+const vmAddresses = () =>
+  Object.keys((lab.config.resource as any).proxmox_virtual_environment_vm).map(
+    (n) => `proxmox_virtual_environment_vm.${n}`,
+  );
 const withFirstVm = (edit: (vm: Record<string, any>) => void): SynthesizedStack => {
   const config = JSON.parse(JSON.stringify(lab.config));
   const vms = config.resource.proxmox_virtual_environment_vm;
@@ -60,10 +73,18 @@ describe("terraform validate against bpg/proxmox", () => {
   it("passes on the lab stack, reporting random and tls as not run with the blocks they leave unchecked", () => {
     const { findings } = validateStack(terraform(), lab, workDir, mirrors);
     expect(findings.filter((f) => f.outcome === "failed")).toEqual([]);
-    expect(findings.find((f) => f.outcome === "ok")).toMatchObject({ artifact: "lab", detail: expect.stringContaining("bpg/proxmox 0.111.1") });
+    expect(findings.find((f) => f.outcome === "ok")).toMatchObject({
+      artifact: "lab",
+      detail: expect.stringContaining("bpg/proxmox 0.111.1"),
+    });
     const notRun = findings.filter((f) => f.outcome === "not-run");
-    expect(notRun.map((f) => f.artifact).sort()).toEqual(["lab provider hashicorp/random 3.7.2", "lab provider hashicorp/tls 4.1.0"]);
-    expect(notRun.find((f) => f.artifact.includes("tls"))?.detail).toMatch(/not checked: .*tls_private_key\..*is in no provider mirror/);
+    expect(notRun.map((f) => f.artifact).sort()).toEqual([
+      "lab provider hashicorp/random 3.7.2",
+      "lab provider hashicorp/tls 4.1.0",
+    ]);
+    expect(notRun.find((f) => f.artifact.includes("tls"))?.detail).toMatch(
+      /not checked: .*tls_private_key\..*is in no provider mirror/,
+    );
     expect(notRun.map((f) => f.detail).join("\n")).not.toMatch(/proxmox_(virtual_environment|download)/);
   }, 120_000);
 
@@ -75,13 +96,20 @@ describe("terraform validate against bpg/proxmox", () => {
     const failed = validateStack(terraform(), broken, workDir, mirrors).findings.filter((f) => f.outcome === "failed");
     expect(failed.length).toBeGreaterThan(0);
     expect(failed.map((f) => f.artifact)).toContain(`lab ${vmAddresses()[0]}`);
-    expect(failed.map((f) => f.detail).join("\n")).toMatch(/Unsupported argument: .*"node_nmae"|Missing required argument: .*"node_name"/);
+    expect(failed.map((f) => f.detail).join("\n")).toMatch(
+      /Unsupported argument: .*"node_nmae"|Missing required argument: .*"node_name"/,
+    );
   }, 120_000);
 
   it("fails on a network device written as a block with attributes left out (it is a list(object) attribute)", () => {
     const broken = withFirstVm((vm) => (vm.network_device = [{ bridge: "vmbr0", model: "virtio" }]));
     const failed = validateStack(terraform(), broken, workDir, mirrors).findings.filter((f) => f.outcome === "failed");
-    expect(failed).toEqual([expect.objectContaining({ artifact: `lab ${vmAddresses()[0]}`, detail: expect.stringMatching(/network_device.*are required/) })]);
+    expect(failed).toEqual([
+      expect.objectContaining({
+        artifact: `lab ${vmAddresses()[0]}`,
+        detail: expect.stringMatching(/network_device.*are required/),
+      }),
+    ]);
   }, 120_000);
 });
 
@@ -89,12 +117,27 @@ describe("reducing a stack to the providers that are here", () => {
   it("turns references to removed blocks into variables of type any and drops them from depends_on", () => {
     const { config, removed } = reduceConfig(
       {
-        terraform: { required_providers: { aws: { source: "aws", version: "6.25.0" }, kubernetes: { source: "kubernetes", version: "2.38.0" } } },
+        terraform: {
+          required_providers: {
+            aws: { source: "aws", version: "6.25.0" },
+            kubernetes: { source: "kubernetes", version: "2.38.0" },
+          },
+        },
         provider: { aws: [{ region: "eu-west-1" }], kubernetes: [{ host: "${aws_eks_cluster.c.endpoint}" }] },
         data: { aws_region: { r: {} } },
         resource: {
           aws_eks_cluster: { c: { name: "x" }, cc: { name: "y" } },
-          kubernetes_namespace_v1: { n: { metadata: [{ name: "${aws_eks_cluster.cc.name}-${data.aws_region.r.name}", labels: { a: "$${aws_eks_cluster.c.id}" } }], depends_on: ["aws_eks_cluster.c", "kubernetes_namespace_v1.m"] } },
+          kubernetes_namespace_v1: {
+            n: {
+              metadata: [
+                {
+                  name: "${aws_eks_cluster.cc.name}-${data.aws_region.r.name}",
+                  labels: { a: "$${aws_eks_cluster.c.id}" },
+                },
+              ],
+              depends_on: ["aws_eks_cluster.c", "kubernetes_namespace_v1.m"],
+            },
+          },
         },
       },
       new Set(["aws"]),
@@ -103,13 +146,24 @@ describe("reducing a stack to the providers that are here", () => {
     expect(config.provider).toEqual({ kubernetes: [{ host: "${var.unchecked_aws_eks_cluster__c.endpoint}" }] });
     expect(config.terraform?.required_providers).toEqual({ kubernetes: { source: "kubernetes", version: "2.38.0" } });
     expect((config.resource as any).kubernetes_namespace_v1.n).toEqual({
-      metadata: [{ name: "${var.unchecked_aws_eks_cluster__cc.name}-${var.unchecked_data__aws_region__r.name}", labels: { a: "$${aws_eks_cluster.c.id}" } }],
+      metadata: [
+        {
+          name: "${var.unchecked_aws_eks_cluster__cc.name}-${var.unchecked_data__aws_region__r.name}",
+          labels: { a: "$${aws_eks_cluster.c.id}" },
+        },
+      ],
       depends_on: ["kubernetes_namespace_v1.m"],
     });
-    expect(Object.keys(config.variable as object).sort()).toEqual(["unchecked_aws_eks_cluster__c", "unchecked_aws_eks_cluster__cc", "unchecked_data__aws_region__r"]);
+    expect(Object.keys(config.variable as object).sort()).toEqual([
+      "unchecked_aws_eks_cluster__c",
+      "unchecked_aws_eks_cluster__cc",
+      "unchecked_data__aws_region__r",
+    ]);
   });
 
   it("finds interpolations with nested braces and quoted strings", () => {
-    expect(mapInterpolations('a ${jsonencode({"k" = "}"})} b %{ if x }y%{ endif }', (e) => `<${e}>`)).toBe('a ${<jsonencode({"k" = "}"})>} b %{< if x >}y%{< endif >}');
+    expect(mapInterpolations('a ${jsonencode({"k" = "}"})} b %{ if x }y%{ endif }', (e) => `<${e}>`)).toBe(
+      'a ${<jsonencode({"k" = "}"})>} b %{< if x >}y%{< endif >}',
+    );
   });
 });

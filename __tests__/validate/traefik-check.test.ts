@@ -13,7 +13,15 @@ import type { Finding } from "../../tools/validate/types";
 const swarm = (): SynthesizedStack => ({
   name: "swarm-lab",
   dir: "",
-  config: JSON.parse(Testing.synth(new SwarmLabStack(Testing.app() as App, "swarm-test", { environment: LAB, target: LAB.swarm!, application: selectApplication(LAB.application, LAB.selection) }))),
+  config: JSON.parse(
+    Testing.synth(
+      new SwarmLabStack(Testing.app() as App, "swarm-test", {
+        environment: LAB,
+        target: LAB.swarm!,
+        application: selectApplication(LAB.application, LAB.selection),
+      }),
+    ),
+  ),
 });
 
 async function run(stack: SynthesizedStack): Promise<Finding[]> {
@@ -21,13 +29,15 @@ async function run(stack: SynthesizedStack): Promise<Finding[]> {
   try {
     const findings = await TRAEFIK.run([stack], workDir);
     const notRun = findings.filter((f) => f.outcome === "not-run");
-    if (notRun.length) throw new Error(`not run (npm run toolchain installs Traefik): ${notRun.map((f) => f.detail).join("; ")}`);
+    if (notRun.length)
+      throw new Error(`not run (npm run toolchain installs Traefik): ${notRun.map((f) => f.detail).join("; ")}`);
     return findings;
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
 }
-const failed = (findings: Finding[]) => findings.filter((f) => f.outcome === "failed").map((f) => `${f.artifact}: ${f.detail}`);
+const failed = (findings: Finding[]) =>
+  findings.filter((f) => f.outcome === "failed").map((f) => `${f.artifact}: ${f.detail}`);
 
 function edited(edit: (services: Record<string, any>) => void): SynthesizedStack {
   const stack = swarm();
@@ -35,7 +45,8 @@ function edited(edit: (services: Record<string, any>) => void): SynthesizedStack
   edit(config.resource.docker_service);
   return { ...stack, config };
 }
-const routed = (services: Record<string, any>) => Object.values(services).find((s) => s.labels?.some((l: any) => l.label === "traefik.enable"));
+const routed = (services: Record<string, any>) =>
+  Object.values(services).find((s) => s.labels?.some((l: any) => l.label === "traefik.enable"));
 
 describe("validate: Traefik reads swarm-lab's labels and flags", () => {
   it("accepts every routed service's labels and the ingress' flags", async () => {
@@ -48,7 +59,9 @@ describe("validate: Traefik reads swarm-lab's labels and flags", () => {
   it("refuses a label Traefik 3.1 ignores (traefik.swarm.network: 3.1 reads traefik.docker.* on Swarm too)", async () => {
     const stack = edited((services) => {
       const service = routed(services);
-      service.labels = service.labels.map((l: any) => (l.label === "traefik.docker.network" ? { ...l, label: "traefik.swarm.network" } : l));
+      service.labels = service.labels.map((l: any) =>
+        l.label === "traefik.docker.network" ? { ...l, label: "traefik.swarm.network" } : l,
+      );
     });
     expect(failed(await run(stack))).toEqual([expect.stringContaining("Traefik ignores [traefik.swarm.network]")]);
   });
@@ -56,7 +69,9 @@ describe("validate: Traefik reads swarm-lab's labels and flags", () => {
   it("refuses a misspelt router option", async () => {
     const stack = edited((services) => {
       const service = routed(services);
-      service.labels = service.labels.map((l: any) => (l.label.endsWith(".rule") ? { ...l, label: l.label.replace(/\.rule$/, ".rules") } : l));
+      service.labels = service.labels.map((l: any) =>
+        l.label.endsWith(".rule") ? { ...l, label: l.label.replace(/\.rule$/, ".rules") } : l,
+      );
     });
     expect(failed(await run(stack))).toEqual([expect.stringContaining("field not found, node: rules")]);
   });
@@ -64,7 +79,10 @@ describe("validate: Traefik reads swarm-lab's labels and flags", () => {
   it("refuses a static flag Traefik does not know", async () => {
     const stack = edited((services) => {
       const ingress = Object.values(services).find((s: any) => /traefik:/.test(s.task_spec.container_spec.image));
-      ingress.task_spec.container_spec.args = [...ingress.task_spec.container_spec.args, "--providers.swarm.exposedbydefaults=false"];
+      ingress.task_spec.container_spec.args = [
+        ...ingress.task_spec.container_spec.args,
+        "--providers.swarm.exposedbydefaults=false",
+      ];
     });
     expect(failed(await run(stack))).toEqual([expect.stringMatching(/flags:.*exposedbydefaults/s)]);
   });

@@ -24,9 +24,15 @@ export interface AccessLogBucket {
  * writable only by ELB's log delivery under this account's prefix. ALB log delivery supports only S3-managed
  * encryption (SSE-S3), not KMS.
  */
-export function accessLogBucket(scope: Construct, props: { readonly name: string; readonly logRetentionDays: number }): AccessLogBucket {
+export function accessLogBucket(
+  scope: Construct,
+  props: { readonly name: string; readonly logRetentionDays: number },
+): AccessLogBucket {
   const account = AwsAccount.of(scope);
-  const bucket = new S3Bucket(scope, "access-logs", { bucket: `${props.name}-alb-logs-${account.accountId}-${account.region}`, forceDestroy: false });
+  const bucket = new S3Bucket(scope, "access-logs", {
+    bucket: `${props.name}-alb-logs-${account.accountId}-${account.region}`,
+    forceDestroy: false,
+  });
   new S3BucketPublicAccessBlock(scope, "access-logs-public-access", {
     bucket: bucket.id,
     blockPublicAcls: true,
@@ -34,8 +40,14 @@ export function accessLogBucket(scope: Construct, props: { readonly name: string
     ignorePublicAcls: true,
     restrictPublicBuckets: true,
   });
-  new S3BucketOwnershipControls(scope, "access-logs-ownership", { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
-  new S3BucketVersioning(scope, "access-logs-versioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
+  new S3BucketOwnershipControls(scope, "access-logs-ownership", {
+    bucket: bucket.id,
+    rule: { objectOwnership: "BucketOwnerEnforced" },
+  });
+  new S3BucketVersioning(scope, "access-logs-versioning", {
+    bucket: bucket.id,
+    versioningConfiguration: { status: "Enabled" },
+  });
   // ALB access logs can only be written to buckets encrypted with S3-managed keys (SSE-S3), not KMS.
   new S3BucketServerSideEncryptionConfiguration(scope, "access-logs-encryption", {
     bucket: bucket.id,
@@ -52,7 +64,12 @@ export function accessLogBucket(scope: Construct, props: { readonly name: string
         noncurrentVersionExpiration: [{ noncurrentDays: 30 }],
       },
       // For the whole bucket (an empty filter), not only the logs' prefix: no failed upload is kept anywhere (CKV_AWS_300).
-      { id: "abort-incomplete-uploads", status: "Enabled", filter: [{}], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }] },
+      {
+        id: "abort-incomplete-uploads",
+        status: "Enabled",
+        filter: [{}],
+        abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+      },
     ],
   });
   const policy = new S3BucketPolicy(scope, "access-logs-policy", {

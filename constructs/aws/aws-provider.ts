@@ -6,9 +6,24 @@ import type { AwsTargetBase, Environment } from "../../environments/types";
  * The AWS provider of a stack: the target's region and tags on every resource. Credentials are never
  * configured here; the provider reads the deployer's credential chain (AWS_PROFILE, SSO, instance role).
  */
-export function awsProvider(scope: Construct, environment: Environment, target: AwsTargetBase, stackName: string): AwsProvider {
+export function awsProvider(
+  scope: Construct,
+  environment: Environment,
+  target: AwsTargetBase,
+  stackName: string,
+): AwsProvider {
   return new AwsProvider(scope, "aws", {
     region: target.region,
-    defaultTags: [{ tags: { application: environment.application.name, environment: environment.name, stack: stackName, "managed-by": "terraform", ...target.tags } }],
+    defaultTags: [
+      {
+        tags: {
+          application: environment.application.name,
+          environment: environment.name,
+          stack: stackName,
+          "managed-by": "terraform",
+          ...target.tags,
+        },
+      },
+    ],
   });
 }

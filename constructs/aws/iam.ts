@@ -1,8 +1,12 @@
 /** IAM policy documents as JSON text; Terraform references inside them resolve at plan time. */
 
-export type IamPrincipal = { readonly Service: string | readonly string[] } | { readonly Federated: string } | { readonly AWS: string };
+export type IamPrincipal =
+  { readonly Service: string | readonly string[] } | { readonly Federated: string } | { readonly AWS: string };
 
-export function assumeRolePolicy(principal: IamPrincipal, options: { action?: string | readonly string[]; condition?: object } = {}): string {
+export function assumeRolePolicy(
+  principal: IamPrincipal,
+  options: { action?: string | readonly string[]; condition?: object } = {},
+): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [

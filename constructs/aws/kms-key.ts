@@ -30,7 +30,11 @@ export interface EncryptionKeyProps {
  * of every call, which does not carry `aws:SourceAccount`.
  */
 export function logGroupsOf(account: AwsAccount): object {
-  return { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${account.partition}:logs:${account.region}:${account.accountId}:log-group:*` } };
+  return {
+    ArnLike: {
+      "kms:EncryptionContext:aws:logs:arn": `arn:${account.partition}:logs:${account.region}:${account.accountId}:log-group:*`,
+    },
+  };
 }
 
 /** A customer-managed KMS key with yearly rotation and a key policy that defers to IAM. */
@@ -54,7 +58,9 @@ export class EncryptionKey extends Construct {
         Sid: "ServicesEncryptForThisAccount",
         Effect: "Allow",
         Principal: { Service: [...props.servicePrincipals] },
-        Action: props.servicePrincipalActions ? [...props.servicePrincipalActions] : ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        Action: props.servicePrincipalActions
+          ? [...props.servicePrincipalActions]
+          : ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         Resource: "*",
         Condition: props.servicePrincipalCondition ?? { StringEquals: { "aws:SourceAccount": account.accountId } },
       });
@@ -74,7 +80,11 @@ export class EncryptionKey extends Construct {
 }
 
 /** A key CloudWatch Logs may use for this account's log groups (the documented key policy for encrypted groups). */
-export function logEncryptionKey(scope: Construct, id: string, props: { readonly alias: string; readonly description: string }): EncryptionKey {
+export function logEncryptionKey(
+  scope: Construct,
+  id: string,
+  props: { readonly alias: string; readonly description: string },
+): EncryptionKey {
   const account = AwsAccount.of(scope);
   return new EncryptionKey(scope, id, {
     ...props,

@@ -59,7 +59,9 @@ export class AwsNetwork extends Construct {
     if (Array.isArray(plan)) throw new ValidationError(`The network of ${name}`, plan);
     this.plan = plan;
     const zones = config.availabilityZones;
-    const clusterTag = props.kubernetesClusterName ? { [`kubernetes.io/cluster/${props.kubernetesClusterName}`]: "shared" } : {};
+    const clusterTag = props.kubernetesClusterName
+      ? { [`kubernetes.io/cluster/${props.kubernetesClusterName}`]: "shared" }
+      : {};
 
     this.vpc = new Vpc(this, "vpc", {
       cidrBlock: config.vpcCidr,
@@ -68,11 +70,21 @@ export class AwsNetwork extends Construct {
       tags: { Name: name },
     });
     // An open default group would be attached to anything created without one (CKV2_AWS_12).
-    new DefaultSecurityGroup(this, "default-security-group", { vpcId: this.vpc.id, tags: { Name: `${name}-default-closed` } });
+    new DefaultSecurityGroup(this, "default-security-group", {
+      vpcId: this.vpc.id,
+      tags: { Name: `${name}-default-closed` },
+    });
 
     const gateway = new InternetGateway(this, "internet-gateway", { vpcId: this.vpc.id, tags: { Name: name } });
-    const publicRoutes = new RouteTable(this, "public-routes", { vpcId: this.vpc.id, tags: { Name: `${name}-public` } });
-    new Route(this, "public-default-route", { routeTableId: publicRoutes.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: gateway.id });
+    const publicRoutes = new RouteTable(this, "public-routes", {
+      vpcId: this.vpc.id,
+      tags: { Name: `${name}-public` },
+    });
+    new Route(this, "public-default-route", {
+      routeTableId: publicRoutes.id,
+      destinationCidrBlock: "0.0.0.0/0",
+      gatewayId: gateway.id,
+    });
 
     this.publicSubnets = zones.map((zone, i) => {
       const subnet = new Subnet(this, `public-${zone}`, {
@@ -81,7 +93,12 @@ export class AwsNetwork extends Construct {
         cidrBlock: plan.public[i],
         // Load balancers get their addresses explicitly; nothing launched here gets one by accident.
         mapPublicIpOnLaunch: false,
-        tags: { Name: `${name}-public-${zone}`, tier: "public", ...clusterTag, ...(props.kubernetesClusterName ? { "kubernetes.io/role/elb": "1" } : {}) },
+        tags: {
+          Name: `${name}-public-${zone}`,
+          tier: "public",
+          ...clusterTag,
+          ...(props.kubernetesClusterName ? { "kubernetes.io/role/elb": "1" } : {}),
+        },
       });
       new RouteTableAssociation(this, `public-${zone}-routes`, { subnetId: subnet.id, routeTableId: publicRoutes.id });
       return { availabilityZone: zone, cidr: plan.public[i], subnet, routeTable: publicRoutes };
@@ -103,20 +120,34 @@ export class AwsNetwork extends Construct {
         vpcId: this.vpc.id,
         availabilityZone: zone,
         cidrBlock: plan.private[i],
-        tags: { Name: `${name}-private-${zone}`, tier: "private", ...clusterTag, ...(props.kubernetesClusterName ? { "kubernetes.io/role/internal-elb": "1" } : {}) },
+        tags: {
+          Name: `${name}-private-${zone}`,
+          tier: "private",
+          ...clusterTag,
+          ...(props.kubernetesClusterName ? { "kubernetes.io/role/internal-elb": "1" } : {}),
+        },
       });
-      const routes = new RouteTable(this, `private-${zone}-routes`, { vpcId: this.vpc.id, tags: { Name: `${name}-private-${zone}` } });
+      const routes = new RouteTable(this, `private-${zone}-routes`, {
+        vpcId: this.vpc.id,
+        tags: { Name: `${name}-private-${zone}` },
+      });
       new Route(this, `private-${zone}-default-route`, {
         routeTableId: routes.id,
         destinationCidrBlock: "0.0.0.0/0",
         natGatewayId: this.natGateways[Math.min(i, this.natGateways.length - 1)].id,
       });
-      new RouteTableAssociation(this, `private-${zone}-route-association`, { subnetId: subnet.id, routeTableId: routes.id });
+      new RouteTableAssociation(this, `private-${zone}-route-association`, {
+        subnetId: subnet.id,
+        routeTableId: routes.id,
+      });
       return { availabilityZone: zone, cidr: plan.private[i], subnet, routeTable: routes };
     });
 
     const account = AwsAccount.of(this);
-    const logKey = logEncryptionKey(this, "flow-log-key", { alias: `${name}-flow-logs`, description: `Encrypts the VPC flow logs of ${name}` });
+    const logKey = logEncryptionKey(this, "flow-log-key", {
+      alias: `${name}-flow-logs`,
+      description: `Encrypts the VPC flow logs of ${name}`,
+    });
     this.flowLogGroup = new CloudwatchLogGroup(this, "flow-log-group", {
       name: `/aws/vpc/${name}/flow-logs`,
       retentionInDays: config.flowLogRetentionDays,
@@ -127,7 +158,12 @@ export class AwsNetwork extends Construct {
       // Flow logs send the account and the flow log's ARN when they assume the role (VPC user guide).
       assumeRolePolicy: assumeRolePolicy(
         { Service: "vpc-flow-logs.amazonaws.com" },
-        { condition: actingFor(account.accountId, `arn:${account.partition}:ec2:${account.region}:${account.accountId}:vpc-flow-log/*`) },
+        {
+          condition: actingFor(
+            account.accountId,
+            `arn:${account.partition}:ec2:${account.region}:${account.accountId}:vpc-flow-log/*`,
+          ),
+        },
       ),
     });
     new IamRolePolicy(this, "flow-log-role-policy", {

@@ -51,7 +51,10 @@ export class PostgresDatabase extends Construct {
     super(scope, id);
     const { settings, network, name } = props;
     const account = AwsAccount.of(this);
-    const key = (this.key = new EncryptionKey(this, "key", { alias: `${name}-postgres`, description: `Encrypts the ${name} PostgreSQL database, its snapshots and its master secret` }));
+    const key = (this.key = new EncryptionKey(this, "key", {
+      alias: `${name}-postgres`,
+      description: `Encrypts the ${name} PostgreSQL database, its snapshots and its master secret`,
+    }));
 
     this.securityGroup = new SecurityGroup(this, "security-group", {
       name: `${name}-postgres`,
@@ -92,7 +95,12 @@ export class PostgresDatabase extends Construct {
       // Enhanced Monitoring sends the account and the instance's ARN when it assumes the role (RDS user guide).
       assumeRolePolicy: assumeRolePolicy(
         { Service: "monitoring.rds.amazonaws.com" },
-        { condition: actingFor(account.accountId, `arn:${account.partition}:rds:${account.region}:${account.accountId}:db:${name}-postgres`) },
+        {
+          condition: actingFor(
+            account.accountId,
+            `arn:${account.partition}:rds:${account.region}:${account.accountId}:db:${name}-postgres`,
+          ),
+        },
       ),
     });
     new IamRolePolicyAttachment(this, "monitoring-role-policy", {
@@ -179,7 +187,8 @@ export function managedPostgresOf(app: Application, choice: AwsPostgresChoice): 
   };
   const password = service.secretEnv?.POSTGRES_PASSWORD;
   const secret = password && typeof password === "object" && "secret" in password ? password.secret : undefined;
-  if (!secret) throw new Error(`service "${service.name}" needs POSTGRES_PASSWORD to be a secret reference to run on RDS`);
+  if (!secret)
+    throw new Error(`service "${service.name}" needs POSTGRES_PASSWORD to be a secret reference to run on RDS`);
   return {
     service: service.name,
     settings: choice,

@@ -22,9 +22,13 @@ export function planSubnets(network: AwsNetworkConfig, path: string): SubnetPlan
   const add = (field: string, message: string) => problems.push({ path: `${path}.${field}`, message });
   const zones = network.availabilityZones.length;
   if (zones < 2) {
-    add("availabilityZones", `lists ${zones} zone${zones === 1 ? "" : "s"} (${network.availabilityZones.join(", ") || "none"}); at least 2 are needed (3 for production) so the load balancer and the database survive a zone outage`);
+    add(
+      "availabilityZones",
+      `lists ${zones} zone${zones === 1 ? "" : "s"} (${network.availabilityZones.join(", ") || "none"}); at least 2 are needed (3 for production) so the load balancer and the database survive a zone outage`,
+    );
   }
-  if (new Set(network.availabilityZones).size !== zones) add("availabilityZones", `lists a zone twice (${network.availabilityZones.join(", ")})`);
+  if (new Set(network.availabilityZones).size !== zones)
+    add("availabilityZones", `lists a zone twice (${network.availabilityZones.join(", ")})`);
   const vpc = parseCidr(network.vpcCidr);
   if (typeof vpc === "string") {
     add("vpcCidr", `"${network.vpcCidr}" is not a valid CIDR: ${vpc}`);
@@ -45,15 +49,20 @@ export function planSubnets(network: AwsNetworkConfig, path: string): SubnetPlan
   for (const kind of ["public", "private"] as const) {
     const list = plan[kind];
     if (list.length !== zones) {
-      add(`subnets.${kind}`, `lists ${list.length} subnet(s) for ${zones} availability zones (one per zone, in the same order)`);
+      add(
+        `subnets.${kind}`,
+        `lists ${list.length} subnet(s) for ${zones} availability zones (one per zone, in the same order)`,
+      );
     }
     list.forEach((text, i) => {
       const field = `subnets.${kind}[${i}]`;
       const cidr = parseCidr(text);
       const clash = typeof cidr === "string" ? undefined : parsed.find((p) => cidrsOverlap(p.cidr, cidr));
       if (typeof cidr === "string") add(field, `"${text}" is not a valid CIDR: ${cidr}`);
-      else if (cidr.prefixLength > AWS_SMALLEST_PREFIX) add(field, `${text} is smaller than /${AWS_SMALLEST_PREFIX}, the smallest subnet AWS allows`);
-      else if (cidr.first < vpc.first || cidr.last > vpc.last) add(field, `${text} lies outside the VPC ${network.vpcCidr}; choose a range inside it`);
+      else if (cidr.prefixLength > AWS_SMALLEST_PREFIX)
+        add(field, `${text} is smaller than /${AWS_SMALLEST_PREFIX}, the smallest subnet AWS allows`);
+      else if (cidr.first < vpc.first || cidr.last > vpc.last)
+        add(field, `${text} lies outside the VPC ${network.vpcCidr}; choose a range inside it`);
       else if (clash) add(field, `${text} overlaps ${clash.field} (${clash.text}); give each subnet its own range`);
       else parsed.push({ field, text, cidr });
     });

@@ -54,7 +54,11 @@ export class LoadBalancerFirewall extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancerFirewallProps) {
     super(scope, id);
-    const metric = (suffix: string) => ({ cloudwatchMetricsEnabled: true, metricName: `${props.name}-${suffix}`, sampledRequestsEnabled: true });
+    const metric = (suffix: string) => ({
+      cloudwatchMetricsEnabled: true,
+      metricName: `${props.name}-${suffix}`,
+      sampledRequestsEnabled: true,
+    });
     this.webAcl = new Wafv2WebAcl(this, "web-acl", {
       name: `${props.name}-alb`,
       description: `Public load balancer of ${props.name}: AWS managed rule groups`,
@@ -82,7 +86,13 @@ export class LoadBalancerFirewall extends Construct {
       redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "cookie" } }],
       loggingFilter: {
         defaultBehavior: "DROP",
-        filter: [{ behavior: "KEEP", requirement: "MEETS_ANY", condition: [{ actionCondition: { action: "BLOCK" } }, { actionCondition: { action: "COUNT" } }] }],
+        filter: [
+          {
+            behavior: "KEEP",
+            requirement: "MEETS_ANY",
+            condition: [{ actionCondition: { action: "BLOCK" } }, { actionCondition: { action: "COUNT" } }],
+          },
+        ],
       },
     });
   }

@@ -42,9 +42,13 @@ export class TerraformData extends TerraformResource {
   }
 
   protected synthesizeHclAttributes(): Record<string, unknown> {
-    const attribute = (value: unknown) => (value === undefined ? undefined : { value, isBlock: false, type: "simple", storageClassType: "any" });
+    const attribute = (value: unknown) =>
+      value === undefined ? undefined : { value, isBlock: false, type: "simple", storageClassType: "any" };
     return Object.fromEntries(
-      Object.entries({ input: attribute(this.config.input), triggers_replace: attribute(this.config.triggersReplace) }).filter(([, v]) => v !== undefined),
+      Object.entries({
+        input: attribute(this.config.input),
+        triggers_replace: attribute(this.config.triggersReplace),
+      }).filter(([, v]) => v !== undefined),
     );
   }
 }

@@ -51,7 +51,11 @@ export class EcsAlarms extends Construct {
     });
     this.topic = new SnsTopic(this, "topic", { name: topicName, kmsMasterKeyId: this.key.arn });
     (props.subscriptions ?? []).forEach((subscription, i) => {
-      new SnsTopicSubscription(this, `subscription-${i}`, { topicArn: this.topic.arn, protocol: subscription.protocol, endpoint: subscription.endpoint });
+      new SnsTopicSubscription(this, `subscription-${i}`, {
+        topicArn: this.topic.arn,
+        protocol: subscription.protocol,
+        endpoint: subscription.endpoint,
+      });
     });
     const notify = { alarmActions: [this.topic.arn], okActions: [this.topic.arn] };
     for (const [service, minimum] of props.services) {
@@ -75,7 +79,13 @@ export class EcsAlarms extends Construct {
     }
     const lbMetric = (id: string, metricName: string) => ({
       id,
-      metric: { namespace: "AWS/ApplicationELB", metricName, dimensions: { LoadBalancer: props.loadBalancer }, stat: "Sum", period: 5 * MINUTE },
+      metric: {
+        namespace: "AWS/ApplicationELB",
+        metricName,
+        dimensions: { LoadBalancer: props.loadBalancer },
+        stat: "Sum",
+        period: 5 * MINUTE,
+      },
     });
     this.alarms.push(
       new CloudwatchMetricAlarm(this, "http-5xx-ratio", {
@@ -94,7 +104,12 @@ export class EcsAlarms extends Construct {
       }),
     );
     if (props.database) {
-      const db = { namespace: "AWS/RDS", dimensions: { DBInstanceIdentifier: props.database.identifier }, statistic: "Average", period: 5 * MINUTE };
+      const db = {
+        namespace: "AWS/RDS",
+        dimensions: { DBInstanceIdentifier: props.database.identifier },
+        statistic: "Average",
+        period: 5 * MINUTE,
+      };
       this.alarms.push(
         new CloudwatchMetricAlarm(this, "database-cpu", {
           alarmName: `${props.name}-postgres-cpu`,

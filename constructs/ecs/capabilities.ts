@@ -30,7 +30,15 @@ function serviceRecords(plan: EcsServicePlan, r: EcsRendering): CapabilityRecord
   const service = plan.service;
   const base = { platform: PLATFORM, service: service.name };
   if (plan.kind === "not-on-fargate") {
-    return [{ ...base, intent: "placement", wanted: describeWanted.placement(service), realization: `not deployed: ${plan.reason}`, support: "unsupported" }];
+    return [
+      {
+        ...base,
+        intent: "placement",
+        wanted: describeWanted.placement(service),
+        realization: `not deployed: ${plan.reason}`,
+        support: "unsupported",
+      },
+    ];
   }
   if (plan.kind === "rds" || plan.kind === "elasticache") return managedRecords(plan, r);
 
@@ -99,21 +107,38 @@ function serviceRecords(plan: EcsServicePlan, r: EcsRendering): CapabilityRecord
 }
 
 /** The Fargate exceptions: where a container keeps a writable root filesystem or runs as root, and why. */
-function securityRecord(service: ServiceSpec, main: ContainerDefinition | undefined, sidecars: readonly ContainerDefinition[]): CapabilityRecord {
+function securityRecord(
+  service: ServiceSpec,
+  main: ContainerDefinition | undefined,
+  sidecars: readonly ContainerDefinition[],
+): CapabilityRecord {
   const exceptions = service.securityExceptions ?? {};
   const parts = [
-    main?.readonlyRootFilesystem ? "read-only root filesystem (writable /tmp and volumes)" : `writable root filesystem: ${exceptions.writableRootFs}`,
+    main?.readonlyRootFilesystem
+      ? "read-only root filesystem (writable /tmp and volumes)"
+      : `writable root filesystem: ${exceptions.writableRootFs}`,
     "not privileged",
-    exceptions.runsAsRoot ? `starts as root: ${exceptions.runsAsRoot}` : "runs as the image's user (ECS cannot check that it is not root)",
-    ...sidecars.filter((c) => c.user === "0").map((c) => `its ${c.name} init container runs as root with every capability dropped, to write into the task volume Fargate creates owned by root, and exits`),
+    exceptions.runsAsRoot
+      ? `starts as root: ${exceptions.runsAsRoot}`
+      : "runs as the image's user (ECS cannot check that it is not root)",
+    ...sidecars
+      .filter((c) => c.user === "0")
+      .map(
+        (c) =>
+          `its ${c.name} init container runs as root with every capability dropped, to write into the task volume Fargate creates owned by root, and exits`,
+      ),
   ];
   return {
     platform: PLATFORM,
     service: service.name,
     intent: "security",
-    wanted: [exceptions.writableRootFs && "writable root filesystem", exceptions.runsAsRoot && "root"].filter(Boolean).join(", ") || "non-root, read-only root filesystem",
+    wanted:
+      [exceptions.writableRootFs && "writable root filesystem", exceptions.runsAsRoot && "root"]
+        .filter(Boolean)
+        .join(", ") || "non-root, read-only root filesystem",
     realization: parts.join("; "),
-    support: exceptions.writableRootFs || exceptions.runsAsRoot || sidecars.some((c) => c.user === "0") ? "partial" : "native",
+    support:
+      exceptions.writableRootFs || exceptions.runsAsRoot || sidecars.some((c) => c.user === "0") ? "partial" : "native",
   };
 }
 
@@ -128,28 +153,59 @@ function metricsRecord(collector: ServiceSpec, r: EcsRendering): CapabilityRecor
     wanted: `scrape every instance of ${edges.map((e) => e.to.name).join(", ")}`,
     realization:
       `dns_sd_configs on the Cloud Map names (${scraped.map((s) => `${s}.${r.namespace}`).join(", ")}), one target per task (up to 8 per name)` +
-      (missing.length ? `; ${missing.join(", ")} do not run on Fargate, so they are not scraped (Container Insights has the per-task metrics)` : ""),
+      (missing.length
+        ? `; ${missing.join(", ")} do not run on Fargate, so they are not scraped (Container Insights has the per-task metrics)`
+        : ""),
     support: missing.length ? "partial" : "native",
   };
 }
 
-function managedRecords(plan: Extract<EcsServicePlan, { kind: "rds" | "elasticache" }>, r: EcsRendering): CapabilityRecord[] {
+function managedRecords(
+  plan: Extract<EcsServicePlan, { kind: "rds" | "elasticache" }>,
+  r: EcsRendering,
+): CapabilityRecord[] {
   const service = plan.service;
   const base = { platform: PLATFORM, service: service.name };
   if (plan.kind === "rds" && r.target.postgres.kind === "rds") {
     const rds = r.target.postgres;
     return [
-      { ...base, intent: "placement", wanted: describeWanted.placement(service), realization: `Amazon RDS for PostgreSQL ${rds.engineVersion} (${rds.instanceClass}${rds.multiAz ? ", Multi-AZ standby with automatic failover" : ""}) instead of a container`, support: "native" },
-      { ...base, intent: "health", wanted: describeWanted.health(service), realization: "RDS monitors the instance and fails over to the standby", support: "native" },
-      { ...base, intent: "update", wanted: describeWanted.update(service), realization: "no container release: RDS applies minor engine upgrades in its maintenance window", support: "partial" },
-      { ...base, intent: "zones", wanted: describeWanted.zones(service), realization: "the database's security group admits exactly its talks-to callers on 5432", support: "native" },
-      ...(service.volumes ?? []).filter((v) => v.kind === "persistent").map((volume) => ({
+      {
         ...base,
-        intent: "persistence",
-        wanted: describeWanted.persistence(volume),
-        realization: `RDS storage (gp3, KMS-encrypted, ${rds.allocatedStorageGiB}-${rds.maxAllocatedStorageGiB} GiB), ${rds.backupRetentionDays} days of automated backups, deletion protection, final snapshot`,
-        support: "native" as const,
-      })),
+        intent: "placement",
+        wanted: describeWanted.placement(service),
+        realization: `Amazon RDS for PostgreSQL ${rds.engineVersion} (${rds.instanceClass}${rds.multiAz ? ", Multi-AZ standby with automatic failover" : ""}) instead of a container`,
+        support: "native",
+      },
+      {
+        ...base,
+        intent: "health",
+        wanted: describeWanted.health(service),
+        realization: "RDS monitors the instance and fails over to the standby",
+        support: "native",
+      },
+      {
+        ...base,
+        intent: "update",
+        wanted: describeWanted.update(service),
+        realization: "no container release: RDS applies minor engine upgrades in its maintenance window",
+        support: "partial",
+      },
+      {
+        ...base,
+        intent: "zones",
+        wanted: describeWanted.zones(service),
+        realization: "the database's security group admits exactly its talks-to callers on 5432",
+        support: "native",
+      },
+      ...(service.volumes ?? [])
+        .filter((v) => v.kind === "persistent")
+        .map((volume) => ({
+          ...base,
+          intent: "persistence",
+          wanted: describeWanted.persistence(volume),
+          realization: `RDS storage (gp3, KMS-encrypted, ${rds.allocatedStorageGiB}-${rds.maxAllocatedStorageGiB} GiB), ${rds.backupRetentionDays} days of automated backups, deletion protection, final snapshot`,
+          support: "native" as const,
+        })),
       {
         ...base,
         intent: "secrets",
@@ -157,16 +213,53 @@ function managedRecords(plan: Extract<EcsServicePlan, { kind: "rds" | "elasticac
         realization: `RDS manages the master password in Secrets Manager (KMS-encrypted, never in Terraform state), rotated on ${PASSWORD_ROTATION_SCHEDULE}; tasks read it when they start, so the database clients must be redeployed after each rotation (README: the ecs stack)`,
         support: "partial",
       },
-      { ...base, intent: "encryption in transit", wanted: "TLS to the database", realization: `plaintext allowed (rds.force_ssl = 0): ${PLAINTEXT_DATABASE_REASON}`, support: "partial" },
+      {
+        ...base,
+        intent: "encryption in transit",
+        wanted: "TLS to the database",
+        realization: `plaintext allowed (rds.force_ssl = 0): ${PLAINTEXT_DATABASE_REASON}`,
+        support: "partial",
+      },
     ];
   }
   const cache = r.target.memcached.kind === "elasticache" ? r.target.memcached : undefined;
   return [
-    { ...base, intent: "placement", wanted: describeWanted.placement(service), realization: `Amazon ElastiCache for Memcached ${cache?.engineVersion} (${cache?.nodeType}) instead of a container; its memory is the node type's, not the model's -m 64`, support: "native" },
-    { ...base, intent: "health", wanted: describeWanted.health(service), realization: "ElastiCache replaces failed nodes", support: "native" },
-    { ...base, intent: "update", wanted: describeWanted.update(service), realization: "no container release: ElastiCache applies engine updates in its maintenance window", support: "partial" },
-    { ...base, intent: "zones", wanted: describeWanted.zones(service), realization: "the cache's security group admits exactly its talks-to callers on 11211", support: "native" },
-    { ...base, intent: "encryption in transit", wanted: "TLS to the cache", realization: "off: the query API's memcached client speaks plain text; the cache is in private subnets behind its security group", support: "partial" },
+    {
+      ...base,
+      intent: "placement",
+      wanted: describeWanted.placement(service),
+      realization: `Amazon ElastiCache for Memcached ${cache?.engineVersion} (${cache?.nodeType}) instead of a container; its memory is the node type's, not the model's -m 64`,
+      support: "native",
+    },
+    {
+      ...base,
+      intent: "health",
+      wanted: describeWanted.health(service),
+      realization: "ElastiCache replaces failed nodes",
+      support: "native",
+    },
+    {
+      ...base,
+      intent: "update",
+      wanted: describeWanted.update(service),
+      realization: "no container release: ElastiCache applies engine updates in its maintenance window",
+      support: "partial",
+    },
+    {
+      ...base,
+      intent: "zones",
+      wanted: describeWanted.zones(service),
+      realization: "the cache's security group admits exactly its talks-to callers on 11211",
+      support: "native",
+    },
+    {
+      ...base,
+      intent: "encryption in transit",
+      wanted: "TLS to the cache",
+      realization:
+        "off: the query API's memcached client speaks plain text; the cache is in private subnets behind its security group",
+      support: "partial",
+    },
   ];
 }
 
@@ -185,14 +278,16 @@ function applicationRecords(r: EcsRendering): CapabilityRecord[] {
       ...base,
       intent: "secrets",
       wanted: r.app.secrets.map((s) => s.name).join(", "),
-      realization: "Secrets Manager (KMS-encrypted), injected by ECS at task start through valueFrom; each execution role may read exactly its service's secrets; task definitions hold ARNs only",
+      realization:
+        "Secrets Manager (KMS-encrypted), injected by ECS at task start through valueFrom; each execution role may read exactly its service's secrets; task definitions hold ARNs only",
       support: "native",
     },
     {
       ...base,
       intent: "encryption in transit",
       wanted: "encrypted by default",
-      realization: "TLS 1.2+ at the load balancer and to AWS APIs, TLS to EFS; between tasks inside the VPC plain HTTP (no service mesh here), limited by the security groups",
+      realization:
+        "TLS 1.2+ at the load balancer and to AWS APIs, TLS to EFS; between tasks inside the VPC plain HTTP (no service mesh here), limited by the security groups",
       support: "partial",
     },
     notificationsRecord(r),
@@ -220,7 +315,9 @@ function applicationRecords(r: EcsRendering): CapabilityRecord[] {
 /** Where the CloudWatch alarms go: the encrypted topic and the environment's subscribers, or nobody. */
 function notificationsRecord(r: EcsRendering): CapabilityRecord {
   const subscriptions = r.target.alarmSubscriptions ?? [];
-  const protocols = [...new Set(subscriptions.map((s) => s.protocol))].map((p) => `${subscriptions.filter((s) => s.protocol === p).length} ${p}`);
+  const protocols = [...new Set(subscriptions.map((s) => s.protocol))].map(
+    (p) => `${subscriptions.filter((s) => s.protocol === p).length} ${p}`,
+  );
   return {
     platform: PLATFORM,
     service: "*",
@@ -228,7 +325,9 @@ function notificationsRecord(r: EcsRendering): CapabilityRecord {
     wanted: "alerts reach the people on call",
     realization:
       `CloudWatch alarms publish to the SNS topic ${r.target.clusterName}-alarms, encrypted with its own KMS key that CloudWatch may use for that topic only; ` +
-      (subscriptions.length ? `it delivers to ${protocols.join(" and ")} subscriber(s) of ecs.alarmSubscriptions` : "no subscriber (ecs.alarmSubscriptions is empty): the alarms notify nobody"),
+      (subscriptions.length
+        ? `it delivers to ${protocols.join(" and ")} subscriber(s) of ecs.alarmSubscriptions`
+        : "no subscriber (ecs.alarmSubscriptions is empty): the alarms notify nobody"),
     support: subscriptions.length ? "native" : "partial",
   };
 }

@@ -1,5 +1,14 @@
 import { dockerHealthcheck } from "../docker-healthcheck";
-import { envParts, imageRef, isSecretRef, renderEnvValue, secretsIn, type EnvResolver, type EnvValue, type ServiceSpec } from "../model";
+import {
+  envParts,
+  imageRef,
+  isSecretRef,
+  renderEnvValue,
+  secretsIn,
+  type EnvResolver,
+  type EnvValue,
+  type ServiceSpec,
+} from "../model";
 import type { FargateSize } from "./fargate-sizes";
 import { exportNonEmpty, NEED_FUNCTION, requireNonEmpty } from "../shell-script";
 
@@ -15,14 +24,34 @@ export interface ContainerDefinition {
   readonly command?: readonly string[];
   readonly environment: readonly { readonly name: string; readonly value: string }[];
   readonly secrets: readonly { readonly name: string; readonly valueFrom: string }[];
-  readonly portMappings: readonly { readonly name: string; readonly containerPort: number; readonly protocol: "tcp" | "udp" }[];
+  readonly portMappings: readonly {
+    readonly name: string;
+    readonly containerPort: number;
+    readonly protocol: "tcp" | "udp";
+  }[];
   readonly logConfiguration: { readonly logDriver: "awslogs"; readonly options: Readonly<Record<string, string>> };
-  readonly healthCheck?: { readonly command: readonly string[]; readonly interval: number; readonly timeout: number; readonly retries: number; readonly startPeriod: number };
+  readonly healthCheck?: {
+    readonly command: readonly string[];
+    readonly interval: number;
+    readonly timeout: number;
+    readonly retries: number;
+    readonly startPeriod: number;
+  };
   readonly readonlyRootFilesystem: boolean;
   readonly privileged: false;
-  readonly linuxParameters: { readonly initProcessEnabled: boolean; readonly capabilities?: { readonly drop: readonly string[] } };
-  readonly mountPoints: readonly { readonly sourceVolume: string; readonly containerPath: string; readonly readOnly: boolean }[];
-  readonly dependsOn?: readonly { readonly containerName: string; readonly condition: "SUCCESS" | "START" | "COMPLETE" | "HEALTHY" }[];
+  readonly linuxParameters: {
+    readonly initProcessEnabled: boolean;
+    readonly capabilities?: { readonly drop: readonly string[] };
+  };
+  readonly mountPoints: readonly {
+    readonly sourceVolume: string;
+    readonly containerPath: string;
+    readonly readOnly: boolean;
+  }[];
+  readonly dependsOn?: readonly {
+    readonly containerName: string;
+    readonly condition: "SUCCESS" | "START" | "COMPLETE" | "HEALTHY";
+  }[];
 }
 
 /** Where each secret comes from on ECS. */
@@ -85,13 +114,16 @@ function composeAtStart(variable: string, value: EnvValue, resolver: EnvResolver
   const isUrl = typeof parts[0] === "string" && /^[a-z][a-z0-9+.-]*:\/\//i.test(parts[0]);
   const text = parts
     .map((part) => {
-      if (isSecretRef(part)) return isUrl ? `$(urlencode "$${secretVariable(part.secret)}")` : `$${secretVariable(part.secret)}`;
+      if (isSecretRef(part))
+        return isUrl ? `$(urlencode "$${secretVariable(part.secret)}")` : `$${secretVariable(part.secret)}`;
       // Endpoints are DNS names and port numbers (possibly Terraform references, which must stay as they are).
       if (typeof part !== "string") return renderEnvValue(part, resolver);
       return shellQuoted(part);
     })
     .join("");
-  const required = parts.filter(isSecretRef).map((part) => requireNonEmpty(secretVariable(part.secret), `secret ${part.secret}`));
+  const required = parts
+    .filter(isSecretRef)
+    .map((part) => requireNonEmpty(secretVariable(part.secret), `secret ${part.secret}`));
   return [...required, exportNonEmpty(variable, text, variable)].join(" && ");
 }
 
@@ -116,7 +148,8 @@ export interface ContainerInputs {
 export function mainContainer(inputs: ContainerInputs): ContainerDefinition {
   const { service, secretEnv } = inputs;
   const wrapped = secretEnv.exports.length > 0;
-  const check = inputs.containerHealthCheck && service.healthCheck ? dockerHealthcheck(service, service.healthCheck) : undefined;
+  const check =
+    inputs.containerHealthCheck && service.healthCheck ? dockerHealthcheck(service, service.healthCheck) : undefined;
   return {
     name: service.name,
     image: imageRef(service),
@@ -124,16 +157,28 @@ export function mainContainer(inputs: ContainerInputs): ContainerDefinition {
     cpu: inputs.size.cpu,
     memory: inputs.size.memoryMiB,
     // ECS's entryPoint replaces the image's entrypoint (the model's command), its command the arguments.
-    entryPoint: wrapped ? ["/bin/sh", "-c", [URLENCODE, NEED_FUNCTION, ...secretEnv.exports, 'exec "$@"'].join(" && "), "secret-env"] : service.command,
+    entryPoint: wrapped
+      ? ["/bin/sh", "-c", [URLENCODE, NEED_FUNCTION, ...secretEnv.exports, 'exec "$@"'].join(" && "), "secret-env"]
+      : service.command,
     command: wrapped ? [...(service.command ?? []), ...(service.args ?? [])] : service.args,
     environment: Object.entries(inputs.environment)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([name, value]) => ({ name, value })),
     secrets: [...secretEnv.secrets].sort((a, b) => a.name.localeCompare(b.name)),
-    portMappings: service.ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol === "udp" ? "udp" : "tcp" })),
+    portMappings: service.ports.map((p) => ({
+      name: p.name,
+      containerPort: p.containerPort,
+      protocol: p.protocol === "udp" ? "udp" : "tcp",
+    })),
     logConfiguration: {
       logDriver: "awslogs",
-      options: { "awslogs-group": inputs.logGroup, "awslogs-region": inputs.region, "awslogs-stream-prefix": service.name, mode: "non-blocking", "max-buffer-size": "4m" },
+      options: {
+        "awslogs-group": inputs.logGroup,
+        "awslogs-region": inputs.region,
+        "awslogs-stream-prefix": service.name,
+        mode: "non-blocking",
+        "max-buffer-size": "4m",
+      },
     },
     healthCheck: check && {
       command: check.test,

@@ -44,9 +44,23 @@ import { ecsCapabilities, type EcsRendering } from "./capabilities";
 import { mainContainer, secretEnvOf, type ContainerDefinition, type EcsSecretSource } from "./container-definition";
 import { FileStorage, NFS_PORT } from "./file-storage";
 import { PublicLoadBalancer, type LoadBalancerTarget } from "./load-balancer";
-import { deploymentPercents, MANAGED_MEMCACHED, MANAGED_POSTGRES, PASSWORD_ROTATION_SCHEDULE, planEcs, type EcsPlan, type EcsServicePlan } from "./plan";
+import {
+  deploymentPercents,
+  MANAGED_MEMCACHED,
+  MANAGED_POSTGRES,
+  PASSWORD_ROTATION_SCHEDULE,
+  planEcs,
+  type EcsPlan,
+  type EcsServicePlan,
+} from "./plan";
 import { ecsObservability } from "./observability";
-import { alertRulesFor, configFilesOf, observabilityRecords, type ConfigFile, type ObservabilityPlatform } from "../observability";
+import {
+  alertRulesFor,
+  configFilesOf,
+  observabilityRecords,
+  type ConfigFile,
+  type ObservabilityPlatform,
+} from "../observability";
 import { EcsAlarms } from "./alarms";
 import { SecurityGroups } from "./security-groups";
 
@@ -117,10 +131,20 @@ export class EcsApplication extends Construct {
     const tasks = [...this.plan.services.values()].filter((p): p is TaskPlan => p.kind === "task");
 
     this.network = new AwsNetwork(this, "network", { name: this.name, config: target.network });
-    this.logKey = logEncryptionKey(this, "log-key", { alias: `${this.name}-ecs-logs`, description: `Encrypts the ECS logs and ECS Exec sessions of ${this.name}` });
-    this.secretsKey = new EncryptionKey(this, "secrets-key", { alias: `${this.name}-secrets`, description: `Encrypts the application secrets of ${this.name}` });
+    this.logKey = logEncryptionKey(this, "log-key", {
+      alias: `${this.name}-ecs-logs`,
+      description: `Encrypts the ECS logs and ECS Exec sessions of ${this.name}`,
+    });
+    this.secretsKey = new EncryptionKey(this, "secrets-key", {
+      alias: `${this.name}-secrets`,
+      description: `Encrypts the application secrets of ${this.name}`,
+    });
 
-    const execLogs = new CloudwatchLogGroup(this, "exec-logs", { name: `/ecs/${this.name}/exec`, retentionInDays: target.logRetentionDays, kmsKeyId: this.logKey.arn });
+    const execLogs = new CloudwatchLogGroup(this, "exec-logs", {
+      name: `/ecs/${this.name}/exec`,
+      retentionInDays: target.logRetentionDays,
+      kmsKeyId: this.logKey.arn,
+    });
     this.cluster = new EcsCluster(this, "cluster", {
       name: this.name,
       setting: [{ name: "containerInsights", value: "enabled" }],
@@ -134,8 +158,15 @@ export class EcsApplication extends Construct {
     });
     this.namespace = target.serviceDiscoveryNamespace ?? `${app.name}.internal`;
     // What is observed here: everything but the services Fargate cannot run (one per node).
-    this.observedApp = withoutServices(app, [...this.plan.services].filter(([, p]) => p.kind === "not-on-fargate").map(([name]) => name));
-    this.observability = ecsObservability(this.observedApp, this.namespace, (s) => this.plan.services.get(s)?.kind === "task");
+    this.observedApp = withoutServices(
+      app,
+      [...this.plan.services].filter(([, p]) => p.kind === "not-on-fargate").map(([name]) => name),
+    );
+    this.observability = ecsObservability(
+      this.observedApp,
+      this.namespace,
+      (s) => this.plan.services.get(s)?.kind === "task",
+    );
     const namespace = new ServiceDiscoveryPrivateDnsNamespace(this, "namespace", {
       name: this.namespace,
       description: `Service discovery of ${app.name}: <service>.${this.namespace}`,
@@ -143,13 +174,22 @@ export class EcsApplication extends Construct {
     });
 
     // Security groups: one per member; flows are added once every member exists.
-    const groups = (this.securityGroups = new SecurityGroups(this, "security-groups", { vpcId: this.network.vpc.id, prefix: this.name }));
-    groups.add("alb", `Public load balancer of ${this.name}: HTTPS and the HTTP redirect from anywhere, out only to routed services`);
-    for (const task of tasks) groups.add(task.service.name, `${task.service.name} tasks of ${this.name}: in from its callers only`);
+    const groups = (this.securityGroups = new SecurityGroups(this, "security-groups", {
+      vpcId: this.network.vpc.id,
+      prefix: this.name,
+    }));
+    groups.add(
+      "alb",
+      `Public load balancer of ${this.name}: HTTPS and the HTTP redirect from anywhere, out only to routed services`,
+    );
+    for (const task of tasks)
+      groups.add(task.service.name, `${task.service.name} tasks of ${this.name}: in from its callers only`);
 
     const postgres = this.plan.services.get(MANAGED_POSTGRES);
     if (postgres?.kind === "rds" && target.postgres.kind === "rds") {
-      const clients = Object.fromEntries(this.callersOf(MANAGED_POSTGRES).map((caller) => [caller, groups.idOf(caller)]));
+      const clients = Object.fromEntries(
+        this.callersOf(MANAGED_POSTGRES).map((caller) => [caller, groups.idOf(caller)]),
+      );
       this.database = new PostgresDatabase(this, "postgres", {
         name: this.name,
         network: this.network,
@@ -176,29 +216,60 @@ export class EcsApplication extends Construct {
       const to = this.plan.services.get(edge.to.name);
       if (from?.kind !== "task" || !to || to.kind === "not-on-fargate") continue;
       const verb = edge.kind === "scrape" ? "scrapes" : "calls";
-      groups.allow(edge.from.name, edge.to.name, this.portOf(to, edge.port.name), `${edge.from.name} ${verb} ${edge.to.name} on ${edge.port.name}`, {
-        ingress: to.kind !== "rds",
-      });
+      groups.allow(
+        edge.from.name,
+        edge.to.name,
+        this.portOf(to, edge.port.name),
+        `${edge.from.name} ${verb} ${edge.to.name} on ${edge.port.name}`,
+        {
+          ingress: to.kind !== "rds",
+        },
+      );
     }
     groups.allowFromCidrs("alb", [ANYWHERE], HTTPS, "HTTPS from the internet");
     groups.allowFromCidrs("alb", [ANYWHERE], 80, "HTTP from the internet, redirected to HTTPS");
     const targets = this.loadBalancerTargets(tasks);
-    for (const t of targets) groups.allow("alb", t.service, t.port, `the load balancer forwards routes to ${t.service}`);
+    for (const t of targets)
+      groups.allow("alb", t.service, t.port, `the load balancer forwards routes to ${t.service}`);
     // AWS APIs through VPC endpoints; the internet (through the NAT gateways) only for images ECR does not hold here.
     groups.add("endpoints", `AWS API endpoints of ${this.name}: HTTPS from the tasks only`);
-    this.endpoints = new PrivateServiceEndpoints(this, "endpoints", { name: this.name, network: this.network, region: target.region, securityGroupId: groups.idOf("endpoints") });
+    this.endpoints = new PrivateServiceEndpoints(this, "endpoints", {
+      name: this.name,
+      network: this.network,
+      region: target.region,
+      securityGroupId: groups.idOf("endpoints"),
+    });
     for (const task of tasks) {
       const name = task.service.name;
-      groups.allow(name, "endpoints", HTTPS, `${name} calls ECR, CloudWatch Logs and Secrets Manager through the VPC endpoints`);
-      groups.allowToPrefixList(name, this.endpoints.s3PrefixListId, HTTPS, `${name} reads image layers from S3 through the gateway endpoint`);
+      groups.allow(
+        name,
+        "endpoints",
+        HTTPS,
+        `${name} calls ECR, CloudWatch Logs and Secrets Manager through the VPC endpoints`,
+      );
+      groups.allowToPrefixList(
+        name,
+        this.endpoints.s3PrefixListId,
+        HTTPS,
+        `${name} reads image layers from S3 through the gateway endpoint`,
+      );
       const outside = this.imagesOf(task.service).filter((image) => !ecrRepositoryOf(image, target.region));
       if (outside.length === 0) continue;
       this.internetPulls.set(name, outside);
       const registries = [...new Set(outside.map(registryOf))].join(", ");
-      groups.allowToCidr(name, ANYWHERE, HTTPS, `${name} pulls images from ${registries} (not ECR in ${target.region}) through the NAT gateways`);
+      groups.allowToCidr(
+        name,
+        ANYWHERE,
+        HTTPS,
+        `${name} pulls images from ${registries} (not ECR in ${target.region}) through the NAT gateways`,
+      );
     }
 
-    const volumes = tasks.flatMap((t) => (t.service.volumes ?? []).flatMap((v) => (v.kind === "persistent" ? [{ service: t.service.name, volume: v }] : [])));
+    const volumes = tasks.flatMap((t) =>
+      (t.service.volumes ?? []).flatMap((v) =>
+        v.kind === "persistent" ? [{ service: t.service.name, volume: v }] : [],
+      ),
+    );
     if (volumes.length > 0) {
       groups.add("efs", `EFS mount targets of ${this.name}: NFS from the services with persistent volumes only`);
       this.storage = new FileStorage(this, "volumes", {
@@ -207,12 +278,18 @@ export class EcsApplication extends Construct {
         securityGroupId: groups.idOf("efs"),
         volumes: volumes.map(({ volume }) => ({ name: volume.name, ownerUid: volume.ownerUid })),
       });
-      for (const service of new Set(volumes.map((v) => v.service))) groups.allow(service, "efs", NFS_PORT, `${service} mounts its persistent volumes`);
+      for (const service of new Set(volumes.map((v) => v.service)))
+        groups.allow(service, "efs", NFS_PORT, `${service} mounts its persistent volumes`);
     }
 
     const ruleGroups = managedRuleGroupsOf(target.webAcl);
     if (ruleGroups) {
-      this.firewall = new LoadBalancerFirewall(this, "firewall", { name: this.name, ruleGroups, logRetentionDays: target.logRetentionDays, logKeyArn: this.logKey.arn });
+      this.firewall = new LoadBalancerFirewall(this, "firewall", {
+        name: this.name,
+        ruleGroups,
+        logRetentionDays: target.logRetentionDays,
+        logKeyArn: this.logKey.arn,
+      });
     }
     this.loadBalancer = new PublicLoadBalancer(this, "load-balancer", {
       name: this.name,
@@ -239,20 +316,43 @@ export class EcsApplication extends Construct {
       },
       endpoint: (service, port) => this.endpoint(service, port),
     };
-    for (const task of tasks) this.addService(task, { namespaceId: namespace.id, resolver, secretSource, routedPorts: new Set(targets.filter((t) => t.service === task.service.name).map((t) => t.portName)) });
+    for (const task of tasks)
+      this.addService(task, {
+        namespaceId: namespace.id,
+        resolver,
+        secretSource,
+        routedPorts: new Set(targets.filter((t) => t.service === task.service.name).map((t) => t.portName)),
+      });
 
-    const minimumTasks = new Map(tasks.map((t) => [t.service.name, t.service.autoscaling?.minReplicas ?? (t.service.placement.kind === "replicated" ? t.service.placement.replicas : 1)]));
+    const minimumTasks = new Map(
+      tasks.map((t) => [
+        t.service.name,
+        t.service.autoscaling?.minReplicas ??
+          (t.service.placement.kind === "replicated" ? t.service.placement.replicas : 1),
+      ]),
+    );
     this.alarms = new EcsAlarms(this, "alarms", {
       name: this.name,
       clusterName: this.cluster.name,
       services: minimumTasks,
       loadBalancer: this.loadBalancer.loadBalancer.arnSuffix,
-      database: this.database && target.postgres.kind === "rds" ? { identifier: this.database.instance.identifier, allocatedStorageGiB: target.postgres.allocatedStorageGiB } : undefined,
+      database:
+        this.database && target.postgres.kind === "rds"
+          ? { identifier: this.database.instance.identifier, allocatedStorageGiB: target.postgres.allocatedStorageGiB }
+          : undefined,
       subscriptions: target.alarmSubscriptions,
     });
 
     const report = CapabilityReport.of(this);
-    const rendering: EcsRendering = { plan: this.plan, target, app, namespace: this.namespace, containers: this.containerDefinitions, routedServices: new Set(targets.map((t) => t.service)), internetPulls: this.internetPulls };
+    const rendering: EcsRendering = {
+      plan: this.plan,
+      target,
+      app,
+      namespace: this.namespace,
+      containers: this.containerDefinitions,
+      routedServices: new Set(targets.map((t) => t.service)),
+      internetPulls: this.internetPulls,
+    };
     for (const entry of ecsCapabilities(rendering)) report.record(this, entry);
     for (const entry of this.observabilityRecords(minimumTasks)) report.record(this, entry);
   }
@@ -276,7 +376,11 @@ export class EcsApplication extends Construct {
     });
     return records.map((r) =>
       r.intent === "alerts" && r.support === "unsupported" && minimumTasks.has(r.service)
-        ? { ...r, realization: `CloudWatch alarm ${this.name}-${r.service}-running-tasks: fewer than ${minimumTasks.get(r.service)} running task(s) (Container Insights)`, support: "native" }
+        ? {
+            ...r,
+            realization: `CloudWatch alarm ${this.name}-${r.service}-running-tasks: fewer than ${minimumTasks.get(r.service)} running task(s) (Container Insights)`,
+            support: "native",
+          }
         : r,
     );
   }
@@ -308,12 +412,20 @@ export class EcsApplication extends Construct {
   private endpoint(service: string, port: string): { host: string; port: number } {
     const plan = this.plan.services.get(service);
     if (plan?.kind === "rds") return { host: this.database!.address, port: this.database!.port };
-    if (plan?.kind === "elasticache") return { host: this.cache!.clusterAddress, port: portNamed(plan.service, port).containerPort };
-    if (plan?.kind === "task") return { host: `${service}.${this.namespace}`, port: portNamed(plan.service, port).containerPort };
-    throw new Error(`service "${service}" does not run on ECS (${plan?.kind ?? "unknown"}), so nothing can reach it there`);
+    if (plan?.kind === "elasticache")
+      return { host: this.cache!.clusterAddress, port: portNamed(plan.service, port).containerPort };
+    if (plan?.kind === "task")
+      return { host: `${service}.${this.namespace}`, port: portNamed(plan.service, port).containerPort };
+    throw new Error(
+      `service "${service}" does not run on ECS (${plan?.kind ?? "unknown"}), so nothing can reach it there`,
+    );
   }
 
-  private memcachedCluster(service: ServiceSpec, settings: Extract<EcsTarget["memcached"], { kind: "elasticache" }>, securityGroupId: string): ElasticacheCluster {
+  private memcachedCluster(
+    service: ServiceSpec,
+    settings: Extract<EcsTarget["memcached"], { kind: "elasticache" }>,
+    securityGroupId: string,
+  ): ElasticacheCluster {
     const subnets = new ElasticacheSubnetGroup(this, "memcached-subnets", {
       name: `${this.name}-memcached`,
       description: `Private subnets of ${this.name}`,
@@ -338,7 +450,9 @@ export class EcsApplication extends Construct {
   }
 
   /** One target group per routed (service, port) of a service running as tasks. */
-  private loadBalancerTargets(tasks: readonly TaskPlan[]): (LoadBalancerTarget & { service: string; portName: string })[] {
+  private loadBalancerTargets(
+    tasks: readonly TaskPlan[],
+  ): (LoadBalancerTarget & { service: string; portName: string })[] {
     const seen = new Set<string>();
     const out: (LoadBalancerTarget & { service: string; portName: string })[] = [];
     for (const route of this.props.app.routes) {
@@ -365,7 +479,10 @@ export class EcsApplication extends Construct {
   private secretSource(app: Application, tasks: readonly TaskPlan[]): EcsSecretSource {
     const managed = this.database ? managedPasswordSecret(app) : undefined;
     const used = new Set(tasks.flatMap((t) => Object.values(t.service.secretEnv ?? {}).flatMap((v) => secretsIn(v))));
-    const values = new ApplicationSecrets(this, "secrets", { ...app, secrets: app.secrets.filter((s) => used.has(s.name) && s.name !== managed) });
+    const values = new ApplicationSecrets(this, "secrets", {
+      ...app,
+      secrets: app.secrets.filter((s) => used.has(s.name) && s.name !== managed),
+    });
     const store = (key: string, description: string, value: string) => {
       const secret = new SecretsmanagerSecret(this, `secret-${key.replace(/\//g, "-")}`, {
         name: `${this.name}/${key}`,
@@ -373,26 +490,44 @@ export class EcsApplication extends Construct {
         kmsKeyId: this.secretsKey.arn,
         recoveryWindowInDays: 7,
       });
-      new SecretsmanagerSecretVersion(this, `secret-${key.replace(/\//g, "-")}-value`, { secretId: secret.id, secretString: value });
+      new SecretsmanagerSecretVersion(this, `secret-${key.replace(/\//g, "-")}-value`, {
+        secretId: secret.id,
+        secretString: value,
+      });
       this.secrets.set(key, secret);
       return secret.arn;
     };
     for (const secret of app.secrets) {
-      if (used.has(secret.name) && secret.name !== managed) store(secret.name, secret.description, values.valueOf(secret.name));
+      if (used.has(secret.name) && secret.name !== managed)
+        store(secret.name, secret.description, values.valueOf(secret.name));
     }
     return {
-      valueFrom: (secret) => (secret === managed ? `${this.database!.masterSecretArn}:password::` : this.secrets.get(secret)!.arn),
+      valueFrom: (secret) =>
+        secret === managed ? `${this.database!.masterSecretArn}:password::` : this.secrets.get(secret)!.arn,
       terraformValue: (secret) => (secret === managed ? undefined : values.valueOf(secret)),
-      storeComposed: (service, variable, value) => store(`${service}/${variable}`, `${variable} of ${service}, composed from the application's secrets`, value),
+      storeComposed: (service, variable, value) =>
+        store(`${service}/${variable}`, `${variable} of ${service}, composed from the application's secrets`, value),
     };
   }
 
-  private addService(task: TaskPlan, ctx: { namespaceId: string; resolver: EnvResolver; secretSource: EcsSecretSource; routedPorts: ReadonlySet<string> }): void {
+  private addService(
+    task: TaskPlan,
+    ctx: {
+      namespaceId: string;
+      resolver: EnvResolver;
+      secretSource: EcsSecretSource;
+      routedPorts: ReadonlySet<string>;
+    },
+  ): void {
     const { service, size } = task;
     const { target } = this.props;
     const name = service.name;
     const account = AwsAccount.of(this);
-    const logGroup = new CloudwatchLogGroup(this, `${name}-logs`, { name: `/ecs/${this.name}/${name}`, retentionInDays: target.logRetentionDays, kmsKeyId: this.logKey.arn });
+    const logGroup = new CloudwatchLogGroup(this, `${name}-logs`, {
+      name: `/ecs/${this.name}/${name}`,
+      retentionInDays: target.logRetentionDays,
+      kmsKeyId: this.logKey.arn,
+    });
 
     // Secrets: the source records which ARNs this service reads, for its execution role.
     const readable = { arns: new Set<string>(), keys: new Set<string>() };
@@ -411,7 +546,9 @@ export class EcsApplication extends Construct {
       },
     };
     const secretEnv = secretEnvOf(service, ctx.resolver, tracked);
-    const environment = Object.fromEntries(Object.entries(service.env ?? {}).map(([k, v]) => [k, renderEnvValue(v, ctx.resolver)]));
+    const environment = Object.fromEntries(
+      Object.entries(service.env ?? {}).map(([k, v]) => [k, renderEnvValue(v, ctx.resolver)]),
+    );
 
     const readonlyRoot = !service.securityExceptions?.writableRootFs;
     const volumes: EcsTaskDefinitionVolume[] = [];
@@ -454,10 +591,13 @@ export class EcsApplication extends Construct {
         volumes.push({ name: configVolumeOf(service, i) });
         mountPoints.push({ sourceVolume: configVolumeOf(service, i), containerPath: directory, readOnly: true });
       });
-      containers.push(configInitContainer(service, files, directories, logGroup.name, target.region, this.configWriterImage));
+      containers.push(
+        configInitContainer(service, files, directories, logGroup.name, target.region, this.configWriterImage),
+      );
       dependsOn = [{ containerName: configContainerOf(service), condition: "SUCCESS" }];
     }
-    const routedHealth = service.healthCheck && service.healthCheck.type !== "command" && ctx.routedPorts.has(service.healthCheck.port);
+    const routedHealth =
+      service.healthCheck && service.healthCheck.type !== "command" && ctx.routedPorts.has(service.healthCheck.port);
     containers.unshift(
       mainContainer({
         service,
@@ -479,17 +619,45 @@ export class EcsApplication extends Construct {
       description: `ECS pulls the image of ${name}, reads its secrets and ships its logs`,
       assumeRolePolicy: ecsTasksAssumeRole(account),
     });
-    const statements: PolicyStatement[] = [{ Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup.arn}:*` }];
-    const repositories = [...new Set(containers.map((c) => ecrRepositoryOf(c.image, target.region)).filter((r): r is EcrRepository => r !== undefined).map(repositoryArn))];
+    const statements: PolicyStatement[] = [
+      {
+        Sid: "Logs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `${logGroup.arn}:*`,
+      },
+    ];
+    const repositories = [
+      ...new Set(
+        containers
+          .map((c) => ecrRepositoryOf(c.image, target.region))
+          .filter((r): r is EcrRepository => r !== undefined)
+          .map(repositoryArn),
+      ),
+    ];
     if (repositories.length > 0) {
       statements.push({ Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
-      statements.push({ Sid: "EcrPull", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: repositories });
+      statements.push({
+        Sid: "EcrPull",
+        Effect: "Allow",
+        Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        Resource: repositories,
+      });
     }
     if (readable.arns.size > 0) {
-      statements.push({ Sid: "Secrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [...readable.arns] });
+      statements.push({
+        Sid: "Secrets",
+        Effect: "Allow",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: [...readable.arns],
+      });
       statements.push({ Sid: "SecretKeys", Effect: "Allow", Action: "kms:Decrypt", Resource: [...readable.keys] });
     }
-    new IamRolePolicy(this, `${name}-execution-policy`, { role: executionRole.id, name: "task-execution", policy: policyDocument(statements) });
+    new IamRolePolicy(this, `${name}-execution-policy`, {
+      role: executionRole.id,
+      name: "task-execution",
+      policy: policyDocument(statements),
+    });
     this.executionRoles.set(name, executionRole);
 
     const taskRole = new IamRole(this, `${name}-task-role`, {
@@ -497,7 +665,12 @@ export class EcsApplication extends Construct {
       description: `Identity of ${name}'s own processes; separate from the execution role, allowed only what they need`,
       assumeRolePolicy: ecsTasksAssumeRole(account),
     });
-    if (efsStatements.length > 0) new IamRolePolicy(this, `${name}-task-policy`, { role: taskRole.id, name: "volumes", policy: policyDocument(efsStatements) });
+    if (efsStatements.length > 0)
+      new IamRolePolicy(this, `${name}-task-policy`, {
+        role: taskRole.id,
+        name: "volumes",
+        policy: policyDocument(efsStatements),
+      });
     this.taskRoles.set(name, taskRole);
 
     const taskDefinition = new EcsTaskDefinition(this, `${name}-task`, {
@@ -513,7 +686,8 @@ export class EcsApplication extends Construct {
       volume: volumes,
     });
     this.taskDefinitions.set(name, taskDefinition);
-    if (!service.healthCheck && service.healthCheckExemption) suppressRule(taskDefinition, healthCheckRequired.id, service.healthCheckExemption);
+    if (!service.healthCheck && service.healthCheckExemption)
+      suppressRule(taskDefinition, healthCheckRequired.id, service.healthCheckExemption);
     if (routedHealth) {
       suppressRule(
         taskDefinition,
@@ -544,7 +718,11 @@ export class EcsApplication extends Construct {
       desiredCount: replicas,
       launchType: "FARGATE",
       platformVersion: FARGATE_PLATFORM_VERSION,
-      networkConfiguration: { subnets: this.network.privateSubnetIds, securityGroups: [this.securityGroups.idOf(name)], assignPublicIp: false },
+      networkConfiguration: {
+        subnets: this.network.privateSubnetIds,
+        securityGroups: [this.securityGroups.idOf(name)],
+        assignPublicIp: false,
+      },
       deploymentController: { type: "ECS" },
       deploymentCircuitBreaker: { enable: true, rollback: updatePolicyOf(service).autoRollback },
       deploymentMinimumHealthyPercent: deployment.minimumHealthyPercent,
@@ -614,7 +792,10 @@ export interface EcrRepository {
  * Public, another region) is pulled through the NAT gateways.
  */
 export function ecrRepositoryOf(image: string, region: string): EcrRepository | undefined {
-  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([a-z0-9._/-]+?)(?::[\w.-]+)?(?:@sha256:[a-f0-9]{64})?$/.exec(image);
+  const match =
+    /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([a-z0-9._/-]+?)(?::[\w.-]+)?(?:@sha256:[a-f0-9]{64})?$/.exec(
+      image,
+    );
   if (!match || match[2] !== region) return undefined;
   return { partition: match[3] ? "aws-cn" : "aws", account: match[1], region: match[2], repository: match[4] };
 }
@@ -622,15 +803,20 @@ export function ecrRepositoryOf(image: string, region: string): EcrRepository | 
 /** The registry host of an image reference (`docker.io` when it names none). */
 export function registryOf(image: string): string {
   const first = image.split("/")[0];
-  return image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost") ? first : "docker.io";
+  return image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost")
+    ? first
+    : "docker.io";
 }
 
-const repositoryArn = (r: EcrRepository) => `arn:${r.partition}:ecr:${r.region}:${r.account}:repository/${r.repository}`;
+const repositoryArn = (r: EcrRepository) =>
+  `arn:${r.partition}:ecr:${r.region}:${r.account}:repository/${r.repository}`;
 
 function ecsTasksAssumeRole(account: AwsAccount): string {
   return assumeRolePolicy(
     { Service: "ecs-tasks.amazonaws.com" },
-    { condition: actingFor(account.accountId, `arn:${account.partition}:ecs:${account.region}:${account.accountId}:*`) },
+    {
+      condition: actingFor(account.accountId, `arn:${account.partition}:ecs:${account.region}:${account.accountId}:*`),
+    },
   );
 }
 
@@ -640,17 +826,34 @@ function ecsTasksAssumeRole(account: AwsAccount): string {
  * root with every capability dropped: Fargate creates task volumes owned by root.
  */
 const configContainerOf = (service: ServiceSpec) => `${service.name}-config`;
-const configVolumeOf = (service: ServiceSpec, index: number) => (index === 0 ? `${service.name}-config` : `${service.name}-config-${index}`);
+const configVolumeOf = (service: ServiceSpec, index: number) =>
+  index === 0 ? `${service.name}-config` : `${service.name}-config-${index}`;
 /**
  * `/etc/prometheus/prometheus.yml` → `ETC_PROMETHEUS_PROMETHEUS_YML`: the variable that carries a file's content
  * to the init container. From the whole path, since two files of one service may share a base name (Grafana's
  * provisioning files are both `argo.yaml`).
  */
-const contentVariableOf = (file: ConfigFile) => file.path.replace(/^\/+/, "").toUpperCase().replace(/[^A-Z0-9]/g, "_");
+const contentVariableOf = (file: ConfigFile) =>
+  file.path
+    .replace(/^\/+/, "")
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, "_");
 
 /** Writes a service's configuration files (passed as environment variables) into its config volumes, then exits. */
-function configInitContainer(service: ServiceSpec, files: readonly ConfigFile[], directories: readonly string[], logGroup: string, region: string, image: string): ContainerDefinition {
-  const targetOf = (file: ConfigFile) => path.posix.join(CONFIG_INIT_DIR, String(directories.indexOf(path.posix.dirname(file.path))), path.posix.basename(file.path));
+function configInitContainer(
+  service: ServiceSpec,
+  files: readonly ConfigFile[],
+  directories: readonly string[],
+  logGroup: string,
+  region: string,
+  image: string,
+): ContainerDefinition {
+  const targetOf = (file: ConfigFile) =>
+    path.posix.join(
+      CONFIG_INIT_DIR,
+      String(directories.indexOf(path.posix.dirname(file.path))),
+      path.posix.basename(file.path),
+    );
   const name = configContainerOf(service);
   return {
     name,
@@ -662,10 +865,17 @@ function configInitContainer(service: ServiceSpec, files: readonly ConfigFile[],
     environment: files.map((f) => ({ name: contentVariableOf(f), value: f.content })),
     secrets: [],
     portMappings: [],
-    logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": logGroup, "awslogs-region": region, "awslogs-stream-prefix": name } },
+    logConfiguration: {
+      logDriver: "awslogs",
+      options: { "awslogs-group": logGroup, "awslogs-region": region, "awslogs-stream-prefix": name },
+    },
     readonlyRootFilesystem: true,
     privileged: false,
     linuxParameters: { initProcessEnabled: false, capabilities: { drop: ["ALL"] } },
-    mountPoints: directories.map((_, i) => ({ sourceVolume: configVolumeOf(service, i), containerPath: path.posix.join(CONFIG_INIT_DIR, String(i)), readOnly: false })),
+    mountPoints: directories.map((_, i) => ({
+      sourceVolume: configVolumeOf(service, i),
+      containerPath: path.posix.join(CONFIG_INIT_DIR, String(i)),
+      readOnly: false,
+    })),
   };
 }

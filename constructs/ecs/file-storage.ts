@@ -35,7 +35,10 @@ export class FileStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: FileStorageProps) {
     super(scope, id);
-    const key = new EncryptionKey(this, "key", { alias: `${props.name}-efs`, description: `Encrypts the persistent volumes of ${props.name}` });
+    const key = new EncryptionKey(this, "key", {
+      alias: `${props.name}-efs`,
+      description: `Encrypts the persistent volumes of ${props.name}`,
+    });
     this.fileSystem = new EfsFileSystem(this, "file-system", {
       encrypted: true,
       kmsKeyId: key.arn,
@@ -63,7 +66,11 @@ export class FileStorage extends Construct {
       }),
     });
     props.privateSubnetIds.forEach((subnetId, i) => {
-      new EfsMountTarget(this, `mount-target-${i}`, { fileSystemId: this.fileSystem.id, subnetId, securityGroups: [props.securityGroupId] });
+      new EfsMountTarget(this, `mount-target-${i}`, {
+        fileSystemId: this.fileSystem.id,
+        subnetId,
+        securityGroups: [props.securityGroupId],
+      });
     });
     for (const volume of props.volumes) {
       const owner = volume.ownerUid ?? 0;
@@ -72,7 +79,10 @@ export class FileStorage extends Construct {
         new EfsAccessPoint(this, `access-point-${volume.name}`, {
           fileSystemId: this.fileSystem.id,
           posixUser: volume.ownerUid === undefined ? undefined : { uid: volume.ownerUid, gid: volume.ownerUid },
-          rootDirectory: { path: `/${volume.name}`, creationInfo: { ownerUid: owner, ownerGid: owner, permissions: "0750" } },
+          rootDirectory: {
+            path: `/${volume.name}`,
+            creationInfo: { ownerUid: owner, ownerGid: owner, permissions: "0750" },
+          },
           tags: { Name: `${props.name}-${volume.name}` },
         }),
       );

@@ -89,7 +89,12 @@ export class PublicLoadBalancer extends Construct {
       protocol: "HTTPS",
       sslPolicy: TLS_POLICY,
       certificateArn: props.certificateArn,
-      defaultAction: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not found" } }],
+      defaultAction: [
+        {
+          type: "fixed-response",
+          fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not found" },
+        },
+      ],
     });
 
     for (const target of props.targets) {
@@ -117,7 +122,8 @@ export class PublicLoadBalancer extends Construct {
       );
     }
 
-    if (props.webAclArn) new Wafv2WebAclAssociation(this, "web-acl", { resourceArn: this.loadBalancer.arn, webAclArn: props.webAclArn });
+    if (props.webAclArn)
+      new Wafv2WebAclAssociation(this, "web-acl", { resourceArn: this.loadBalancer.arn, webAclArn: props.webAclArn });
 
     listenerRulePlan(props.routes).forEach(({ route, priority }) => {
       this.rules.push(
@@ -144,7 +150,9 @@ export function pathPattern(prefix: string): string {
  * Rule priorities: longer prefixes first, so that a more specific route wins over a shorter one it starts
  * with; equal lengths keep the model's order. Priorities step by 10, leaving room for hand-made rules.
  */
-export function listenerRulePlan<R extends { readonly pathPrefix: string }>(routes: readonly R[]): { route: R; priority: number }[] {
+export function listenerRulePlan<R extends { readonly pathPrefix: string }>(
+  routes: readonly R[],
+): { route: R; priority: number }[] {
   return routes
     .map((route, index) => ({ route, index }))
     .sort((a, b) => b.route.pathPrefix.length - a.route.pathPrefix.length || a.index - b.index)

@@ -14,9 +14,16 @@ const dnsSd = (namespace: string, service: ServiceSpec, port: number) => ({
  * no per-node container source for Prometheus on Fargate, so services without metrics are watched by
  * CloudWatch alarms on their running task count instead (see EcsAlarms).
  */
-export function ecsObservability(app: Application, namespace: string, runsAsTask: (service: string) => boolean): ObservabilityPlatform {
+export function ecsObservability(
+  app: Application,
+  namespace: string,
+  runsAsTask: (service: string) => boolean,
+): ObservabilityPlatform {
   return {
-    endpoint: (_caller, target, port) => ({ host: `${target.name}.${namespace}`, port: portNamed(target, port).containerPort }),
+    endpoint: (_caller, target, port) => ({
+      host: `${target.name}.${namespace}`,
+      port: portNamed(target, port).containerPort,
+    }),
     prometheusConfig: (collector, ruleFiles, alertmanagers) => ({
       id: "config",
       path: collector.collectsMetrics!.configFile,
@@ -25,7 +32,9 @@ export function ecsObservability(app: Application, namespace: string, runsAsTask
         collector,
         include: (edge) => runsAsTask(edge.to.name),
         ruleFiles,
-        alertmanagers: alertmanagers.filter((a) => runsAsTask(a.name)).map((a) => dnsSd(namespace, a, a.ports[0].containerPort)),
+        alertmanagers: alertmanagers
+          .filter((a) => runsAsTask(a.name))
+          .map((a) => dnsSd(namespace, a, a.ports[0].containerPort)),
         discovery: (edge) => dnsSd(namespace, edge.to, edge.port.containerPort),
       }),
     }),
@@ -33,7 +42,8 @@ export function ecsObservability(app: Application, namespace: string, runsAsTask
       throw new Error(`${collector.name} is a per-node collector, which does not run on Fargate`);
     },
     alerting: {
-      noRunningInstancesReason: "Fargate gives Prometheus no per-node container metrics; a CloudWatch alarm on the service's running task count watches it instead",
+      noRunningInstancesReason:
+        "Fargate gives Prometheus no per-node container metrics; a CloudWatch alarm on the service's running task count watches it instead",
     },
   };
 }

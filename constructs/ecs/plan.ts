@@ -48,7 +48,10 @@ export function planEcs(app: Application, target: EcsTarget): EcsPlan {
       const size = taskSize(service, target, add);
       for (const volume of service.volumes ?? []) {
         if (volume.kind === "host") {
-          add("ecs", `service "${service.name}" mounts the host path ${volume.hostPath}, which Fargate cannot provide (leave the service out of this environment, or run it on a platform with nodes of its own)`);
+          add(
+            "ecs",
+            `service "${service.name}" mounts the host path ${volume.hostPath}, which Fargate cannot provide (leave the service out of this environment, or run it on a platform with nodes of its own)`,
+          );
         }
       }
       if (size) services.set(service.name, { kind: "task", service, size });
@@ -67,12 +70,20 @@ export function planEcs(app: Application, target: EcsTarget): EcsPlan {
   }
   for (const route of app.routes) {
     const plan = services.get(route.service);
-    if (plan && plan.kind !== "task") add("ecs", `route ${route.pathPrefix} leads to "${route.service}", which the load balancer cannot reach here (${describePlan(plan)})`);
+    if (plan && plan.kind !== "task")
+      add(
+        "ecs",
+        `route ${route.pathPrefix} leads to "${route.service}", which the load balancer cannot reach here (${describePlan(plan)})`,
+      );
   }
   return { services, problems };
 }
 
-function taskSize(service: ServiceSpec, target: EcsTarget, add: (path: string, message: string) => void): FargateSize | undefined {
+function taskSize(
+  service: ServiceSpec,
+  target: EcsTarget,
+  add: (path: string, message: string) => void,
+): FargateSize | undefined {
   const wanted = service.resources;
   if (!wanted) return undefined; // the model's own validation reports it
   const stated = target.taskSizes?.[service.name];
@@ -83,14 +94,20 @@ function taskSize(service: ServiceSpec, target: EcsTarget, add: (path: string, m
       return undefined;
     }
     if (stated.cpu * 1000 < wanted.cpuMillicores * 1024 || stated.memoryMiB < wanted.memoryMiB) {
-      add(`ecs.taskSizes.${service.name}`, `${stated.cpu} CPU units with ${stated.memoryMiB} MiB is less than the model gives ${service.name} (${wanted.cpuMillicores} millicores, ${wanted.memoryMiB} MiB)`);
+      add(
+        `ecs.taskSizes.${service.name}`,
+        `${stated.cpu} CPU units with ${stated.memoryMiB} MiB is less than the model gives ${service.name} (${wanted.cpuMillicores} millicores, ${wanted.memoryMiB} MiB)`,
+      );
       return undefined;
     }
     return stated;
   }
   const size = fargateSizeFor(wanted.cpuMillicores, wanted.memoryMiB);
   if (!size) {
-    add("ecs", `service "${service.name}" needs ${wanted.cpuMillicores} millicores / ${wanted.memoryMiB} MiB, which no Fargate size covers (valid: ${describeFargateSizes()})`);
+    add(
+      "ecs",
+      `service "${service.name}" needs ${wanted.cpuMillicores} millicores / ${wanted.memoryMiB} MiB, which no Fargate size covers (valid: ${describeFargateSizes()})`,
+    );
   }
   return size;
 }
@@ -113,7 +130,10 @@ export function describePlan(plan: EcsServicePlan): string {
  * and adds about `parallelism` tasks at a time; stop-first (a single writer on a persistent volume) stops the
  * old task before the new one starts, which needs a minimum below 100 %.
  */
-export function deploymentPercents(service: ServiceSpec, replicas: number): { minimumHealthyPercent: number; maximumPercent: number } {
+export function deploymentPercents(
+  service: ServiceSpec,
+  replicas: number,
+): { minimumHealthyPercent: number; maximumPercent: number } {
   const update = updatePolicyOf(service);
   const step = Math.ceil((100 * update.parallelism) / replicas);
   return update.order === "start-first"

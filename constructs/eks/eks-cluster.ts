@@ -55,13 +55,28 @@ export class ArgoEksCluster extends Construct {
       // cross-service confused deputy prevention).
       assumeRolePolicy: assumeRolePolicy(
         { Service: "eks.amazonaws.com" },
-        { action: ["sts:AssumeRole", "sts:TagSession"], condition: actingFor(account.accountId, `arn:${account.partition}:eks:${account.region}:${account.accountId}:cluster/${name}`) },
+        {
+          action: ["sts:AssumeRole", "sts:TagSession"],
+          condition: actingFor(
+            account.accountId,
+            `arn:${account.partition}:eks:${account.region}:${account.accountId}:cluster/${name}`,
+          ),
+        },
       ),
     });
-    const clusterPolicy = new IamRolePolicyAttachment(this, "cluster-role-policy", { role: clusterRole.name, policyArn: managedPolicy("AmazonEKSClusterPolicy") });
+    const clusterPolicy = new IamRolePolicyAttachment(this, "cluster-role-policy", {
+      role: clusterRole.name,
+      policyArn: managedPolicy("AmazonEKSClusterPolicy"),
+    });
 
-    const secretsKey = new EncryptionKey(this, "secrets-key", { alias: `${name}-eks-secrets`, description: `Envelope encryption of Kubernetes Secrets in ${name}` });
-    const logKey = (this.logKey = logEncryptionKey(this, "log-key", { alias: `${name}-eks-logs`, description: `Encrypts the control-plane logs of ${name}` }));
+    const secretsKey = new EncryptionKey(this, "secrets-key", {
+      alias: `${name}-eks-secrets`,
+      description: `Envelope encryption of Kubernetes Secrets in ${name}`,
+    });
+    const logKey = (this.logKey = logEncryptionKey(this, "log-key", {
+      alias: `${name}-eks-logs`,
+      description: `Encrypts the control-plane logs of ${name}`,
+    }));
     // Created before the cluster, so EKS does not create it without retention or encryption.
     const logGroup = new CloudwatchLogGroup(this, "control-plane-logs", {
       name: `/aws/eks/${name}/cluster`,
@@ -89,7 +104,11 @@ export class ArgoEksCluster extends Construct {
     });
 
     target.clusterAdminArns.forEach((principalArn, i) => {
-      const entry = new EksAccessEntry(this, `admin-${i}`, { clusterName: this.cluster.name, principalArn, type: "STANDARD" });
+      const entry = new EksAccessEntry(this, `admin-${i}`, {
+        clusterName: this.cluster.name,
+        principalArn,
+        type: "STANDARD",
+      });
       new EksAccessPolicyAssociation(this, `admin-${i}-policy`, {
         clusterName: this.cluster.name,
         principalArn: entry.principalArn,
@@ -99,30 +118,64 @@ export class ArgoEksCluster extends Construct {
     });
 
     const issuerUrl = this.cluster.identity.get(0).oidc.get(0).issuer;
-    this.oidcProvider = new IamOpenidConnectProvider(this, "oidc-provider", { url: issuerUrl, clientIdList: ["sts.amazonaws.com"] });
+    this.oidcProvider = new IamOpenidConnectProvider(this, "oidc-provider", {
+      url: issuerUrl,
+      clientIdList: ["sts.amazonaws.com"],
+    });
     // A local keeps the expression (and its quotes) out of the IAM policy JSON that names the issuer.
     this.oidcIssuer = new TerraformLocal(this, "oidc-issuer-host", Fn.replace(issuerUrl, "https://", "")).asString;
 
     // EC2 documents no source condition for instance roles: the node role's trust names the service only.
-    const nodeRole = new IamRole(this, "node-role", { name: `${name}-eks-node`, assumeRolePolicy: assumeRolePolicy({ Service: "ec2.amazonaws.com" }) });
+    const nodeRole = new IamRole(this, "node-role", {
+      name: `${name}-eks-node`,
+      assumeRolePolicy: assumeRolePolicy({ Service: "ec2.amazonaws.com" }),
+    });
     // Images are pulled with the node's IAM role (ECR read-only), never with registry secrets.
-    const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"].map(
-      (policy) => new IamRolePolicyAttachment(this, `node-role-${policy}`, { role: nodeRole.name, policyArn: managedPolicy(policy) }),
+    const nodePolicies = [
+      "AmazonEKSWorkerNodePolicy",
+      "AmazonEC2ContainerRegistryReadOnly",
+      "AmazonSSMManagedInstanceCore",
+    ].map(
+      (policy) =>
+        new IamRolePolicyAttachment(this, `node-role-${policy}`, {
+          role: nodeRole.name,
+          policyArn: managedPolicy(policy),
+        }),
     );
-    const nodeKey = new EncryptionKey(this, "node-volume-key", { alias: `${name}-eks-node-volumes`, description: `Encrypts the root volumes of ${name}'s nodes` });
+    const nodeKey = new EncryptionKey(this, "node-volume-key", {
+      alias: `${name}-eks-node-volumes`,
+      description: `Encrypts the root volumes of ${name}'s nodes`,
+    });
     const launchTemplate = new LaunchTemplate(this, "node-launch-template", {
       name: `${name}-nodes`,
       description: `Nodes of ${name}: IMDSv2 only, encrypted gp3 root volume`,
       updateDefaultVersion: true,
-      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+      metadataOptions: {
+        httpEndpoint: "enabled",
+        httpTokens: "required",
+        httpPutResponseHopLimit: 1,
+        instanceMetadataTags: "disabled",
+      },
       blockDeviceMappings: [
-        { deviceName: "/dev/xvda", ebs: { volumeSize: target.nodeGroup.diskGiB, volumeType: "gp3", encrypted: "true", kmsKeyId: nodeKey.arn, deleteOnTermination: "true" } },
+        {
+          deviceName: "/dev/xvda",
+          ebs: {
+            volumeSize: target.nodeGroup.diskGiB,
+            volumeType: "gp3",
+            encrypted: "true",
+            kmsKeyId: nodeKey.arn,
+            deleteOnTermination: "true",
+          },
+        },
       ],
       monitoring: { enabled: true },
       tagSpecifications: [{ resourceType: "instance", tags: { Name: `${name}-node` } }],
     });
     const versions = EKS_ADDON_VERSIONS[target.kubernetesVersion];
-    const addon = (addonName: string, extra: { configurationValues?: string; serviceAccountRoleArn?: string; afterNodes?: boolean } = {}) =>
+    const addon = (
+      addonName: string,
+      extra: { configurationValues?: string; serviceAccountRoleArn?: string; afterNodes?: boolean } = {},
+    ) =>
       new EksAddon(this, `addon-${addonName}`, {
         clusterName: this.cluster.name,
         addonName,
@@ -158,8 +211,16 @@ export class ArgoEksCluster extends Construct {
 
     addon("coredns", { afterNodes: true });
     addon("metrics-server", { afterNodes: true });
-    const ebsRole = this.serviceAccountRole("ebs-csi", "kube-system", "ebs-csi-controller-sa", `${name}-ebs-csi-driver`);
-    new IamRolePolicyAttachment(this, "ebs-csi-policy", { role: ebsRole.name, policyArn: managedPolicy("service-role/AmazonEBSCSIDriverPolicy") });
+    const ebsRole = this.serviceAccountRole(
+      "ebs-csi",
+      "kube-system",
+      "ebs-csi-controller-sa",
+      `${name}-ebs-csi-driver`,
+    );
+    new IamRolePolicyAttachment(this, "ebs-csi-policy", {
+      role: ebsRole.name,
+      policyArn: managedPolicy("service-role/AmazonEBSCSIDriverPolicy"),
+    });
     addon("aws-ebs-csi-driver", { serviceAccountRoleArn: ebsRole.arn, afterNodes: true });
   }
 

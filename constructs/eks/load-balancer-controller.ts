@@ -45,7 +45,12 @@ export class LoadBalancerController extends Construct {
       description: `AWS Load Balancer Controller ${LOAD_BALANCER_CONTROLLER.appVersion}, as published with the release`,
       policy: published.responseBody,
     });
-    const role = cluster.serviceAccountRole("load-balancer-controller", NAMESPACE, SERVICE_ACCOUNT, `${cluster.name}-aws-load-balancer-controller`);
+    const role = cluster.serviceAccountRole(
+      "load-balancer-controller",
+      NAMESPACE,
+      SERVICE_ACCOUNT,
+      `${cluster.name}-aws-load-balancer-controller`,
+    );
     new IamRolePolicyAttachment(this, "role-policy", { role: role.name, policyArn: policy.arn });
 
     this.release = new Release(this, "release", {
@@ -62,7 +67,11 @@ export class LoadBalancerController extends Construct {
           region: props.region,
           vpcId: props.network.vpc.id,
           replicaCount: 2,
-          serviceAccount: { create: true, name: SERVICE_ACCOUNT, annotations: { "eks.amazonaws.com/role-arn": role.arn } },
+          serviceAccount: {
+            create: true,
+            name: SERVICE_ACCOUNT,
+            annotations: { "eks.amazonaws.com/role-arn": role.arn },
+          },
           // Only Ingresses and Services that ask for it; no webhook rewriting every LoadBalancer Service.
           enableServiceMutatorWebhook: false,
           podDisruptionBudget: { maxUnavailable: 1 },

@@ -22,7 +22,8 @@ export const LOAD_BALANCER_CONTROLLER = {
   chart: "aws-load-balancer-controller",
   chartVersion: "1.11.0",
   appVersion: "v2.11.0",
-  iamPolicyUrl: "https://raw.githubusercontent.com/kubernetes-sigs/aws-load-balancer-controller/v2.11.0/docs/install/iam_policy.json",
+  iamPolicyUrl:
+    "https://raw.githubusercontent.com/kubernetes-sigs/aws-load-balancer-controller/v2.11.0/docs/install/iam_policy.json",
   /** SHA-256 of that file; the plan fails if the download differs. */
   iamPolicySha256: "c2e3bf2d59df4247d14bcc7373a9776c3a963fda1d71aa12e30af44966378ab5",
 } as const;

@@ -6,7 +6,11 @@ import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { HorizontalPodAutoscalerV2 } from "@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2";
 import { IngressV1 } from "@cdktf/provider-kubernetes/lib/ingress-v1";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { NetworkPolicyV1, type NetworkPolicyV1SpecEgress, type NetworkPolicyV1SpecIngress } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import {
+  NetworkPolicyV1,
+  type NetworkPolicyV1SpecEgress,
+  type NetworkPolicyV1SpecIngress,
+} from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { RoleBindingV1 } from "@cdktf/provider-kubernetes/lib/role-binding-v1";
 import { RoleV1 } from "@cdktf/provider-kubernetes/lib/role-v1";
@@ -29,7 +33,13 @@ import {
 import { portNamed, serviceNamed } from "../model/queries";
 import { suppressRule } from "../policy";
 import type { ApplicationSecrets } from "../secrets/application-secrets";
-import { alertRulesFor, configFilesOf, observabilityRecords, type ConfigFile, type ObservabilityPlatform } from "../observability";
+import {
+  alertRulesFor,
+  configFilesOf,
+  observabilityRecords,
+  type ConfigFile,
+  type ObservabilityPlatform,
+} from "../observability";
 import { kubernetesObservability, NODE_NAME_ENV } from "./observability";
 import { planNetworkPolicies, type NamespacePolicyPlan, type PeerRule } from "./network-policies";
 import { APP_LABEL, labelsOf, podTemplateOf, type PodEnv } from "./pod-spec";
@@ -121,7 +131,10 @@ export class KubernetesApplication extends Construct {
       endpoint: (service, port) => {
         const outside = external.get(service);
         if (outside) return { host: outside.host, port: outside.port };
-        return { host: `${service}.${this.namespace}.svc.cluster.local`, port: portNamed(serviceNamed(app, service), port).containerPort };
+        return {
+          host: `${service}.${this.namespace}.svc.cluster.local`,
+          port: portNamed(serviceNamed(app, service), port).containerPort,
+        };
       },
     };
     // Prometheus discovers targets and the log collector reads pod logs through the Kubernetes API.
@@ -131,7 +144,9 @@ export class KubernetesApplication extends Construct {
       external: new Map([...external].map(([name, e]) => [name, { cidrs: e.cidrs, port: e.port }])),
       loadBalancerCidrs: props.loadBalancerCidrs,
       apiClients: new Map(collectors.map((s) => [s.name, props.apiServerCidrs])),
-      kubeletClients: new Map(collectors.filter((s) => s.collectsMetrics).map((s) => [s.name, props.nodeCidrs ?? props.apiServerCidrs])),
+      kubeletClients: new Map(
+        collectors.filter((s) => s.collectsMetrics).map((s) => [s.name, props.nodeCidrs ?? props.apiServerCidrs]),
+      ),
     });
 
     const report = CapabilityReport.of(this);
@@ -139,7 +154,14 @@ export class KubernetesApplication extends Construct {
     for (const service of app.services) {
       const outside = external.get(service.name);
       if (outside) {
-        report.record(this, { platform: PLATFORM, service: service.name, intent: "placement", wanted: describeWanted.placement(service), realization: outside.realization, support: "native" });
+        report.record(this, {
+          platform: PLATFORM,
+          service: service.name,
+          intent: "placement",
+          wanted: describeWanted.placement(service),
+          realization: outside.realization,
+          support: "native",
+        });
         continue;
       }
       this.renderService(service, props, resolver, storageClass.metadata.name);
@@ -152,7 +174,10 @@ export class KubernetesApplication extends Construct {
       service: "*",
       intent: "routes",
       wanted: describeWanted.routes(app),
-      realization: ["one internet-facing ALB Ingress (HTTPS, HTTP redirected), built by the AWS Load Balancer Controller; admin-only routes forward through an action with a source-ip condition of the admin CIDRs", ...(props.entrypointNotes ?? [])].join("; "),
+      realization: [
+        "one internet-facing ALB Ingress (HTTPS, HTTP redirected), built by the AWS Load Balancer Controller; admin-only routes forward through an action with a source-ip condition of the admin CIDRs",
+        ...(props.entrypointNotes ?? []),
+      ].join("; "),
       support: "native",
     });
     report.record(this, {
@@ -178,16 +203,28 @@ export class KubernetesApplication extends Construct {
     for (const entry of records) report.record(this, entry);
   }
 
-  private renderService(service: ServiceSpec, props: KubernetesApplicationProps, resolver: EnvResolver, storageClass: string): void {
+  private renderService(
+    service: ServiceSpec,
+    props: KubernetesApplicationProps,
+    resolver: EnvResolver,
+    storageClass: string,
+  ): void {
     const { app } = props;
     const labels = labelsOf(service, app.name);
     const scope = new Construct(this, service.name);
     const metadata = { name: service.name, namespace: this.namespace, labels };
     const discovers = Boolean(service.collectsMetrics || service.collectsLogs);
-    const account = new ServiceAccountV1(scope, "service-account", { metadata, automountServiceAccountToken: discovers });
+    const account = new ServiceAccountV1(scope, "service-account", {
+      metadata,
+      automountServiceAccountToken: discovers,
+    });
 
-    const env: PodEnv[] = Object.entries(service.env ?? {}).map(([name, value]) => ({ name, value: renderEnvValue(value, resolver) }));
-    if (service.collectsLogs) env.push({ name: NODE_NAME_ENV, valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } });
+    const env: PodEnv[] = Object.entries(service.env ?? {}).map(([name, value]) => ({
+      name,
+      value: renderEnvValue(value, resolver),
+    }));
+    if (service.collectsLogs)
+      env.push({ name: NODE_NAME_ENV, valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } });
     const secretEntries = Object.entries(service.secretEnv ?? {});
     if (secretEntries.length > 0) {
       const secretName = `${service.name}-env`;
@@ -196,7 +233,8 @@ export class KubernetesApplication extends Construct {
         type: "Opaque",
         data: Object.fromEntries(secretEntries.map(([name, value]) => [name, renderEnvValue(value, resolver)])),
       });
-      for (const [name] of secretEntries) env.push({ name, valueFrom: { secretKeyRef: { name: secretName, key: name } } });
+      for (const [name] of secretEntries)
+        env.push({ name, valueFrom: { secretKeyRef: { name: secretName, key: name } } });
     }
 
     // The model's configuration files, one ConfigMap per directory, mounted there read-only.
@@ -212,11 +250,19 @@ export class KubernetesApplication extends Construct {
         metadata: { name: `${service.name}-${id}`, namespace: this.namespace, labels },
         data: Object.fromEntries(files.map((f) => [path.posix.basename(f.path), f.content])),
       });
-      configVolumes.push({ name: id === "config" ? "config" : `config-${id}`, configMap: config.metadata.name, mountPath: dir });
+      configVolumes.push({
+        name: id === "config" ? "config" : `config-${id}`,
+        configMap: config.metadata.name,
+        mountPath: dir,
+      });
     }
     const apiRules = [
-      ...(service.collectsMetrics ? [{ apiGroups: [""], resources: ["pods", "services", "endpoints"], verbs: ["get", "list", "watch"] }] : []),
-      ...(service.collectsLogs ? [{ apiGroups: [""], resources: ["pods", "pods/log"], verbs: ["get", "list", "watch"] }] : []),
+      ...(service.collectsMetrics
+        ? [{ apiGroups: [""], resources: ["pods", "services", "endpoints"], verbs: ["get", "list", "watch"] }]
+        : []),
+      ...(service.collectsLogs
+        ? [{ apiGroups: [""], resources: ["pods", "pods/log"], verbs: ["get", "list", "watch"] }]
+        : []),
     ];
     if (service.collectsMetrics) {
       // Cluster-wide by nature: nodes are not namespaced. Read-only, and nodes/metrics rather than nodes/proxy.
@@ -248,7 +294,14 @@ export class KubernetesApplication extends Construct {
     const persistent = (service.volumes ?? []).filter((v) => v.kind === "persistent");
     const stateful = persistent.length > 0 && service.placement.kind === "replicated";
     const template = podTemplateOf(
-      { service, env, serviceAccountName: account.metadata.name, automountServiceAccountToken: discovers, configVolumes, claimTemplates: stateful },
+      {
+        service,
+        env,
+        serviceAccountName: account.metadata.name,
+        automountServiceAccountToken: discovers,
+        configVolumes,
+        claimTemplates: stateful,
+      },
       labels,
     );
     const update = updatePolicyOf(service);
@@ -260,12 +313,18 @@ export class KubernetesApplication extends Construct {
         metadata: {
           ...metadata,
           // The load balancer checks routed pods the way the model checks them.
-          annotations: check?.type === "http" ? { "alb.ingress.kubernetes.io/healthcheck-path": check.path } : undefined,
+          annotations:
+            check?.type === "http" ? { "alb.ingress.kubernetes.io/healthcheck-path": check.path } : undefined,
         },
         spec: {
           type: "ClusterIP",
           selector: { [APP_LABEL]: service.name },
-          port: service.ports.map((p) => ({ name: p.name, port: p.containerPort, targetPort: p.name, protocol: p.protocol === "udp" ? "UDP" : "TCP" })),
+          port: service.ports.map((p) => ({
+            name: p.name,
+            port: p.containerPort,
+            targetPort: p.name,
+            protocol: p.protocol === "udp" ? "UDP" : "TCP",
+          })),
         },
       });
     }
@@ -304,7 +363,9 @@ export class KubernetesApplication extends Construct {
             spec: {
               accessModes: ["ReadWriteOnce"],
               storageClassName: storageClass,
-              resources: { requests: { storage: `${props.persistentVolumeGiB?.[volume.name] ?? DEFAULT_VOLUME_GIB}Gi` } },
+              resources: {
+                requests: { storage: `${props.persistentVolumeGiB?.[volume.name] ?? DEFAULT_VOLUME_GIB}Gi` },
+              },
             },
           })),
         },
@@ -326,7 +387,9 @@ export class KubernetesApplication extends Construct {
           strategy: {
             type: "RollingUpdate",
             // start-first: a new pod must be ready before an old one goes; stop-first: the reverse.
-            rollingUpdate: startFirst ? { maxSurge: String(update.parallelism), maxUnavailable: "0" } : { maxSurge: "0", maxUnavailable: String(update.parallelism) },
+            rollingUpdate: startFirst
+              ? { maxSurge: String(update.parallelism), maxUnavailable: "0" }
+              : { maxSurge: "0", maxUnavailable: String(update.parallelism) },
           },
           template,
         },
@@ -341,7 +404,15 @@ export class KubernetesApplication extends Construct {
             scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: service.name },
             minReplicas: service.autoscaling.minReplicas,
             maxReplicas: service.autoscaling.maxReplicas,
-            metric: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: service.autoscaling.targetCpuPercent } } }],
+            metric: [
+              {
+                type: "Resource",
+                resource: {
+                  name: "cpu",
+                  target: { type: "Utilization", averageUtilization: service.autoscaling.targetCpuPercent },
+                },
+              },
+            ],
           },
         });
       }
@@ -354,7 +425,8 @@ export class KubernetesApplication extends Construct {
     const exceptions = service.securityExceptions ?? {};
     if (exceptions.runsAsRoot) suppressRule(workload, "ARGO-K8S-NON-ROOT", exceptions.runsAsRoot);
     if (exceptions.writableRootFs) suppressRule(workload, "ARGO-K8S-READ-ONLY-ROOT", exceptions.writableRootFs);
-    if (!service.healthCheck && service.healthCheckExemption) suppressRule(workload, "ARGO-HEALTH-CHECK", service.healthCheckExemption);
+    if (!service.healthCheck && service.healthCheckExemption)
+      suppressRule(workload, "ARGO-HEALTH-CHECK", service.healthCheckExemption);
   }
 
   private renderNetworkPolicies(): void {
@@ -370,7 +442,12 @@ export class KubernetesApplication extends Construct {
         policyTypes: ["Egress"],
         egress: [
           {
-            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+            to: [
+              {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+              },
+            ],
             ports: [
               { port: "53", protocol: "UDP" },
               { port: "53", protocol: "TCP" },
@@ -381,8 +458,12 @@ export class KubernetesApplication extends Construct {
     });
     const services = new Set([...this.policyPlan.ingress, ...this.policyPlan.egress].map((r) => r.service));
     for (const service of services) {
-      const ingress = this.policyPlan.ingress.filter((r) => r.service === service).map((r) => peerBlock(r) as NetworkPolicyV1SpecIngress);
-      const egress = this.policyPlan.egress.filter((r) => r.service === service).map((r) => peerBlock(r, "to") as NetworkPolicyV1SpecEgress);
+      const ingress = this.policyPlan.ingress
+        .filter((r) => r.service === service)
+        .map((r) => peerBlock(r) as NetworkPolicyV1SpecIngress);
+      const egress = this.policyPlan.egress
+        .filter((r) => r.service === service)
+        .map((r) => peerBlock(r, "to") as NetworkPolicyV1SpecEgress);
       new NetworkPolicyV1(scope, service, {
         metadata: { name: service, namespace: this.namespace },
         spec: {
@@ -407,7 +488,13 @@ export class KubernetesApplication extends Construct {
       "alb.ingress.kubernetes.io/load-balancer-attributes": [
         "deletion_protection.enabled=true",
         "routing.http.drop_invalid_header_fields.enabled=true",
-        ...(props.accessLogs ? ["access_logs.s3.enabled=true", `access_logs.s3.bucket=${props.accessLogs.bucket}`, `access_logs.s3.prefix=${props.accessLogs.prefix}`] : []),
+        ...(props.accessLogs
+          ? [
+              "access_logs.s3.enabled=true",
+              `access_logs.s3.bucket=${props.accessLogs.bucket}`,
+              `access_logs.s3.prefix=${props.accessLogs.prefix}`,
+            ]
+          : []),
       ].join(","),
       ...(props.webAclArn ? { "alb.ingress.kubernetes.io/wafv2-acl-arn": props.webAclArn } : {}),
     };
@@ -415,7 +502,11 @@ export class KubernetesApplication extends Construct {
       const service = serviceNamed(app, route.service);
       const port = portNamed(service, route.port);
       if (!route.adminOnly) {
-        return { path: route.pathPrefix, pathType: "Prefix", backend: { service: { name: service.name, port: { number: port.containerPort } } } };
+        return {
+          path: route.pathPrefix,
+          pathType: "Prefix",
+          backend: { service: { name: service.name, port: { number: port.containerPort } } },
+        };
       }
       // Admin routes forward through a named action that carries a source-IP condition, so the ALB
       // answers anyone else with its default 404 instead of reaching the service.
@@ -424,8 +515,14 @@ export class KubernetesApplication extends Construct {
         type: "forward",
         forwardConfig: { targetGroups: [{ serviceName: service.name, servicePort: String(port.containerPort) }] },
       });
-      annotations[`alb.ingress.kubernetes.io/conditions.${action}`] = JSON.stringify([{ field: "source-ip", sourceIpConfig: { values: [...props.adminCidrs] } }]);
-      return { path: route.pathPrefix, pathType: "Prefix", backend: { service: { name: action, port: { name: "use-annotation" } } } };
+      annotations[`alb.ingress.kubernetes.io/conditions.${action}`] = JSON.stringify([
+        { field: "source-ip", sourceIpConfig: { values: [...props.adminCidrs] } },
+      ]);
+      return {
+        path: route.pathPrefix,
+        pathType: "Prefix",
+        backend: { service: { name: action, port: { name: "use-annotation" } } },
+      };
     });
     return new IngressV1(this, "ingress", {
       metadata: { name: app.name, namespace: this.namespace, annotations },
@@ -448,12 +545,34 @@ function capabilitiesOf(service: ServiceSpec): CapabilityRecord[] {
   const base = { platform: PLATFORM, service: service.name };
   const update = updatePolicyOf(service);
   const persistent = (service.volumes ?? []).filter((v) => v.kind === "persistent");
-  const kind = service.placement.kind === "per-node" ? "DaemonSet" : persistent.length > 0 ? "StatefulSet" : "Deployment";
+  const kind =
+    service.placement.kind === "per-node" ? "DaemonSet" : persistent.length > 0 ? "StatefulSet" : "Deployment";
   const records: CapabilityRecord[] = [
-    { ...base, intent: "placement", wanted: describeWanted.placement(service), realization: kind === "DaemonSet" ? "DaemonSet on every node" : `${kind} with ${service.placement.kind === "replicated" ? service.placement.replicas : 0} replicas`, support: "native" },
+    {
+      ...base,
+      intent: "placement",
+      wanted: describeWanted.placement(service),
+      realization:
+        kind === "DaemonSet"
+          ? "DaemonSet on every node"
+          : `${kind} with ${service.placement.kind === "replicated" ? service.placement.replicas : 0} replicas`,
+      support: "native",
+    },
     service.healthCheck
-      ? { ...base, intent: "health", wanted: describeWanted.health(service), realization: `readiness and liveness probes (${service.healthCheck.type}); routed services also checked by the ALB`, support: "native" }
-      : { ...base, intent: "health", wanted: describeWanted.health(service), realization: `no probe; the kubelet restarts the container when it exits (${service.healthCheckExemption})`, support: "native" },
+      ? {
+          ...base,
+          intent: "health",
+          wanted: describeWanted.health(service),
+          realization: `readiness and liveness probes (${service.healthCheck.type}); routed services also checked by the ALB`,
+          support: "native",
+        }
+      : {
+          ...base,
+          intent: "health",
+          wanted: describeWanted.health(service),
+          realization: `no probe; the kubelet restarts the container when it exits (${service.healthCheckExemption})`,
+          support: "native",
+        },
     {
       ...base,
       intent: "update",
@@ -464,13 +583,31 @@ function capabilitiesOf(service: ServiceSpec): CapabilityRecord[] {
           : `${kind} RollingUpdate, one pod at a time, replacing before starting (stop-first)`,
       support: update.autoRollback || update.canaries ? "partial" : "native",
     },
-    { ...base, intent: "zones", wanted: describeWanted.zones(service), realization: "NetworkPolicies allowing exactly its talks-to pairs (stricter than zones), enforced by the VPC CNI", support: "native" },
+    {
+      ...base,
+      intent: "zones",
+      wanted: describeWanted.zones(service),
+      realization: "NetworkPolicies allowing exactly its talks-to pairs (stricter than zones), enforced by the VPC CNI",
+      support: "native",
+    },
   ];
   if (service.autoscaling) {
-    records.push({ ...base, intent: "autoscaling", wanted: describeWanted.autoscaling(service), realization: "HorizontalPodAutoscaler (autoscaling/v2) on CPU utilisation, metrics from metrics-server", support: "native" });
+    records.push({
+      ...base,
+      intent: "autoscaling",
+      wanted: describeWanted.autoscaling(service),
+      realization: "HorizontalPodAutoscaler (autoscaling/v2) on CPU utilisation, metrics from metrics-server",
+      support: "native",
+    });
   }
   for (const volume of persistent) {
-    records.push({ ...base, intent: "persistence", wanted: describeWanted.persistence(volume), realization: "PersistentVolumeClaim on encrypted gp3 EBS (reclaim policy Retain)", support: "native" });
+    records.push({
+      ...base,
+      intent: "persistence",
+      wanted: describeWanted.persistence(volume),
+      realization: "PersistentVolumeClaim on encrypted gp3 EBS (reclaim policy Retain)",
+      support: "native",
+    });
   }
   return records;
 }

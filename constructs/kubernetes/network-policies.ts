@@ -45,7 +45,11 @@ export function planNetworkPolicies(inputs: PolicyInputs): NamespacePolicyPlan {
     seen.add(key);
     const external = inputs.external.get(edge.to.name);
     if (external) {
-      egress.push({ service: edge.from.name, peer: { cidrs: external.cidrs, reason: `${edge.to.name} (managed, outside the cluster)` }, port: external.port });
+      egress.push({
+        service: edge.from.name,
+        peer: { cidrs: external.cidrs, reason: `${edge.to.name} (managed, outside the cluster)` },
+        port: external.port,
+      });
       continue;
     }
     ingress.push(pairRule(edge, "ingress"));
@@ -58,7 +62,11 @@ export function planNetworkPolicies(inputs: PolicyInputs): NamespacePolicyPlan {
     if (service && port) routed.set(`${service.name}:${port.containerPort}`, port.containerPort);
   }
   for (const [key, port] of routed) {
-    ingress.push({ service: key.split(":")[0], peer: { cidrs: inputs.loadBalancerCidrs, reason: "the application load balancer" }, port });
+    ingress.push({
+      service: key.split(":")[0],
+      peer: { cidrs: inputs.loadBalancerCidrs, reason: "the application load balancer" },
+      port,
+    });
   }
   for (const [service, cidrs] of inputs.apiClients) {
     egress.push({ service, peer: { cidrs, reason: "the Kubernetes API (service discovery)" }, port: 443 });

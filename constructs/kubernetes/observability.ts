@@ -20,13 +20,17 @@ export function kubernetesObservability(
   const collector = app.services.find((s) => s.collectsMetrics);
   const cadvisor = collector ? scrapedExporterOf(app, collector, "container_memory_working_set_bytes") : undefined;
   return {
-    endpoint: (_caller, target, port) => ({ host: `${target.name}.${namespace}.svc.cluster.local`, port: portNamed(target, port).containerPort }),
+    endpoint: (_caller, target, port) => ({
+      host: `${target.name}.${namespace}.svc.cluster.local`,
+      port: portNamed(target, port).containerPort,
+    }),
     prometheusConfig: (collector, ruleFiles, alertmanagers) => ({
       id: "config",
       path: collector.collectsMetrics!.configFile,
       content: kubernetesPrometheusConfig(app, collector, namespace, ruleFiles, alertmanagers),
     }),
-    logCollectorConfig: (_collector, pushUrl) => alloyKubernetesConfig(namespace, APP_LABEL_META, pushUrl, NODE_NAME_ENV),
+    logCollectorConfig: (_collector, pushUrl) =>
+      alloyKubernetesConfig(namespace, APP_LABEL_META, pushUrl, NODE_NAME_ENV),
     alerting: {
       // The kubelet's embedded cAdvisor exports the container families the model declares for cadvisor.
       runningInstances: cadvisor
@@ -35,7 +39,8 @@ export function kubernetesObservability(
               ? undefined
               : `count(container_memory_working_set_bytes{job="${KUBELET_JOB}",namespace="${namespace}",container="${service.name}"})`
         : undefined,
-      noRunningInstancesReason: "it exports no metrics and no container metrics are declared in the model to count its containers by",
+      noRunningInstancesReason:
+        "it exports no metrics and no container metrics are declared in the model to count its containers by",
     },
   };
 }

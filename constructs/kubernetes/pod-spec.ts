@@ -1,4 +1,8 @@
-import type { DeploymentV1SpecTemplate, DeploymentV1SpecTemplateSpecContainerVolumeMount, DeploymentV1SpecTemplateSpecVolume } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import type {
+  DeploymentV1SpecTemplate,
+  DeploymentV1SpecTemplateSpecContainerVolumeMount,
+  DeploymentV1SpecTemplateSpecVolume,
+} from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { imageRef, type HealthCheck, type ServiceSpec } from "../model";
 import { portNamed } from "../model/queries";
 
@@ -43,9 +47,16 @@ export function labelsOf(service: ServiceSpec, partOf: string): Record<string, s
 }
 
 function probeOf(service: ServiceSpec, check: HealthCheck, failureThreshold: number, initialDelaySeconds: number) {
-  const timing = { periodSeconds: check.intervalSec, timeoutSeconds: check.timeoutSec, failureThreshold, initialDelaySeconds };
-  if (check.type === "http") return { ...timing, httpGet: { path: check.path, port: String(portNamed(service, check.port).containerPort) } };
-  if (check.type === "tcp") return { ...timing, tcpSocket: [{ port: String(portNamed(service, check.port).containerPort) }] };
+  const timing = {
+    periodSeconds: check.intervalSec,
+    timeoutSeconds: check.timeoutSec,
+    failureThreshold,
+    initialDelaySeconds,
+  };
+  if (check.type === "http")
+    return { ...timing, httpGet: { path: check.path, port: String(portNamed(service, check.port).containerPort) } };
+  if (check.type === "tcp")
+    return { ...timing, tcpSocket: [{ port: String(portNamed(service, check.port).containerPort) }] };
   return { ...timing, exec: { command: [...check.command] } };
 }
 
@@ -64,7 +75,8 @@ export function containerSecurityContextOf(service: ServiceSpec) {
 }
 
 function ownerUidOf(service: ServiceSpec): number | undefined {
-  for (const volume of service.volumes ?? []) if (volume.kind === "persistent" && volume.ownerUid !== undefined) return volume.ownerUid;
+  for (const volume of service.volumes ?? [])
+    if (volume.kind === "persistent" && volume.ownerUid !== undefined) return volume.ownerUid;
   return undefined;
 }
 
@@ -108,42 +120,46 @@ export function podTemplateOf(input: PodSpecInput, labels: Record<string, string
   return {
     metadata: { labels },
     spec: {
-        serviceAccountName: input.serviceAccountName,
-        automountServiceAccountToken: input.automountServiceAccountToken,
-        enableServiceLinks: false,
-        securityContext: {
-          runAsNonRoot: !service.securityExceptions?.runsAsRoot,
-          fsGroup: fsGroup === undefined ? undefined : String(fsGroup),
-          seccompProfile: { type: "RuntimeDefault" },
+      serviceAccountName: input.serviceAccountName,
+      automountServiceAccountToken: input.automountServiceAccountToken,
+      enableServiceLinks: false,
+      securityContext: {
+        runAsNonRoot: !service.securityExceptions?.runsAsRoot,
+        fsGroup: fsGroup === undefined ? undefined : String(fsGroup),
+        seccompProfile: { type: "RuntimeDefault" },
+      },
+      container: [
+        {
+          name: service.name,
+          image: imageRef(service),
+          imagePullPolicy: "IfNotPresent",
+          command: service.command ? [...service.command] : undefined,
+          args: service.args ? [...service.args] : undefined,
+          port: service.ports.map((p) => ({
+            name: p.name,
+            containerPort: p.containerPort,
+            protocol: p.protocol === "udp" ? "UDP" : "TCP",
+          })),
+          // No `env` at all rather than an empty list: the same to Terraform, and checkov's CKV_K8S_159 crashes on `[]`.
+          env:
+            input.env.length === 0
+              ? undefined
+              : input.env.map((e) =>
+                  !e.valueFrom
+                    ? { name: e.name, value: e.value }
+                    : "secretKeyRef" in e.valueFrom
+                      ? { name: e.name, valueFrom: { secretKeyRef: e.valueFrom.secretKeyRef } }
+                      : { name: e.name, valueFrom: { fieldRef: { fieldPath: e.valueFrom.fieldRef.fieldPath } } },
+                ),
+          resources: resourcesOf(service),
+          readinessProbe: check ? probeOf(service, check, 3, 0) : undefined,
+          // Liveness waits longer and tolerates more failures: a slow dependency should not restart the pod.
+          livenessProbe: check ? probeOf(service, check, 6, 30) : undefined,
+          securityContext: containerSecurityContextOf(service),
+          volumeMount: mounts,
         },
-        container: [
-          {
-            name: service.name,
-            image: imageRef(service),
-            imagePullPolicy: "IfNotPresent",
-            command: service.command ? [...service.command] : undefined,
-            args: service.args ? [...service.args] : undefined,
-            port: service.ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol === "udp" ? "UDP" : "TCP" })),
-            // No `env` at all rather than an empty list: the same to Terraform, and checkov's CKV_K8S_159 crashes on `[]`.
-            env:
-              input.env.length === 0
-                ? undefined
-                : input.env.map((e) =>
-                    !e.valueFrom
-                      ? { name: e.name, value: e.value }
-                      : "secretKeyRef" in e.valueFrom
-                        ? { name: e.name, valueFrom: { secretKeyRef: e.valueFrom.secretKeyRef } }
-                        : { name: e.name, valueFrom: { fieldRef: { fieldPath: e.valueFrom.fieldRef.fieldPath } } },
-                  ),
-            resources: resourcesOf(service),
-            readinessProbe: check ? probeOf(service, check, 3, 0) : undefined,
-            // Liveness waits longer and tolerates more failures: a slow dependency should not restart the pod.
-            livenessProbe: check ? probeOf(service, check, 6, 30) : undefined,
-            securityContext: containerSecurityContextOf(service),
-            volumeMount: mounts,
-          },
-        ],
-        volume: volumes,
+      ],
+      volume: volumes,
     },
   };
 }

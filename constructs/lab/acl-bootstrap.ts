@@ -5,7 +5,8 @@ import type { ClusterSecrets } from "./cluster-secrets";
 /** Consul ACL policies the cluster needs before its agents can work under default-deny. */
 export const CONSUL_POLICIES = {
   "argo-agents": 'node_prefix "" { policy = "write" }\nservice_prefix "" { policy = "read" }',
-  "argo-dns": 'node_prefix "" { policy = "read" }\nservice_prefix "" { policy = "read" }\nquery_prefix "" { policy = "read" }',
+  "argo-dns":
+    'node_prefix "" { policy = "read" }\nservice_prefix "" { policy = "read" }\nquery_prefix "" { policy = "read" }',
   "argo-nomad-agents": [
     'agent_prefix "" { policy = "read" }',
     'node_prefix "" { policy = "read" }',
@@ -71,9 +72,11 @@ export function consulAclBootstrapEnv(secrets: ClusterSecrets): string {
     NOMAD_ACCESSOR: secrets.nomadConsulToken.accessorId,
     NOMAD_SECRET: secrets.nomadConsulToken.secretId,
   };
-  return Object.entries(lines)
-    .map(([key, value]) => `${key}=${value}`)
-    .join("\n") + "\n";
+  return (
+    Object.entries(lines)
+      .map(([key, value]) => `${key}=${value}`)
+      .join("\n") + "\n"
+  );
 }
 
 /** Bootstraps Nomad's ACL system with the token Terraform generated, once there is a leader. Safe to run again. */

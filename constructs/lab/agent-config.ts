@@ -6,7 +6,11 @@ export const AGENT_PATHS = {
   consulConfig: "/etc/consul.d/argo.json",
   consulTls: { cert: "/etc/consul.d/tls/agent.pem", key: "/etc/consul.d/tls/agent-key.pem" },
   nomadConfig: "/etc/nomad.d/argo.json",
-  nomadTls: { ca: "/etc/nomad.d/tls/ca.pem", cert: "/etc/nomad.d/tls/agent.pem", key: "/etc/nomad.d/tls/agent-key.pem" },
+  nomadTls: {
+    ca: "/etc/nomad.d/tls/ca.pem",
+    cert: "/etc/nomad.d/tls/agent.pem",
+    key: "/etc/nomad.d/tls/agent-key.pem",
+  },
   cniBin: "/opt/cni/bin",
 } as const;
 
@@ -28,13 +32,19 @@ export function nomadServers(lab: LabInventory): LabVm[] {
 /** The names a node's Consul certificate must carry; servers need `server.<dc>.consul` for verify_server_hostname. */
 export function consulCertificateNames(vm: LabVm, ctx: Pick<AgentContext, "lab" | "nomad">) {
   const role = vm.role === "nomad-server" ? "server" : "client";
-  return { dnsNames: [`${role}.${ctx.nomad.consul.datacenter}.consul`, `${vm.name}.${ctx.lab.domain}`, "localhost"], ipAddresses: [vm.address, "127.0.0.1"] };
+  return {
+    dnsNames: [`${role}.${ctx.nomad.consul.datacenter}.consul`, `${vm.name}.${ctx.lab.domain}`, "localhost"],
+    ipAddresses: [vm.address, "127.0.0.1"],
+  };
 }
 
 /** Likewise for Nomad: `server.<region>.nomad` or `client.<region>.nomad` (the region, not the datacenter). */
 export function nomadCertificateNames(vm: LabVm, ctx: Pick<AgentContext, "lab" | "nomad">) {
   const role = vm.role === "nomad-server" ? "server" : "client";
-  return { dnsNames: [`${role}.${ctx.nomad.region}.nomad`, `${vm.name}.${ctx.lab.domain}`, "localhost"], ipAddresses: [vm.address, "127.0.0.1"] };
+  return {
+    dnsNames: [`${role}.${ctx.nomad.region}.nomad`, `${vm.name}.${ctx.lab.domain}`, "localhost"],
+    ipAddresses: [vm.address, "127.0.0.1"],
+  };
 }
 
 /**
@@ -62,7 +72,13 @@ export function consulAgentConfig(vm: LabVm, ctx: AgentContext) {
     encrypt: secrets.consulGossipKey,
     encrypt_verify_incoming: true,
     encrypt_verify_outgoing: true,
-    ports: { http: -1, https: ctx.nomad.consul.httpsPort, grpc: -1, grpc_tls: CONSUL_GRPC_TLS_PORT, dns: CONSUL_DNS_PORT },
+    ports: {
+      http: -1,
+      https: ctx.nomad.consul.httpsPort,
+      grpc: -1,
+      grpc_tls: CONSUL_GRPC_TLS_PORT,
+      dns: CONSUL_DNS_PORT,
+    },
     tls: {
       defaults: {
         ca_file: ctx.nomad.consul.caFile,
@@ -131,7 +147,9 @@ export function nomadAgentConfig(vm: LabVm, ctx: AgentContext) {
             node_class: ctx.nomad.workloadNodeClass,
             server_join: { retry_join: servers.map((s) => `${s.address}:4647`) },
             cni_path: AGENT_PATHS.cniBin,
-            host_volume: Object.fromEntries(hostVolumes.map(([name, placement]) => [name, { path: placement.path, read_only: false }])),
+            host_volume: Object.fromEntries(
+              hostVolumes.map(([name, placement]) => [name, { path: placement.path, read_only: false }]),
+            ),
           },
           plugin: { docker: { config: { volumes: { enabled: true }, allow_privileged: false } } },
         }),
@@ -154,6 +172,11 @@ export function nomadAgentConfig(vm: LabVm, ctx: AgentContext) {
       grpc_ca_file: ctx.nomad.consul.caFile,
       token: ctx.secrets.nomadConsulToken.secretId,
     },
-    telemetry: { collection_interval: "10s", prometheus_metrics: true, publish_allocation_metrics: true, publish_node_metrics: true },
+    telemetry: {
+      collection_interval: "10s",
+      prometheus_metrics: true,
+      publish_allocation_metrics: true,
+      publish_node_metrics: true,
+    },
   };
 }

@@ -53,7 +53,9 @@ export function assertNoTemplateSyntax(text: string, what: string): void {
   const match = /[$%]\{/.exec(literal);
   if (match) {
     const at = literal.slice(Math.max(0, match.index - 30), match.index + 30);
-    throw new Error(`${what} contains "${match[0]}" outside a Terraform reference (near "${at}"); write $VAR instead of \${VAR}`);
+    throw new Error(
+      `${what} contains "${match[0]}" outside a Terraform reference (near "${at}"); write $VAR instead of \${VAR}`,
+    );
   }
 }
 

@@ -23,7 +23,9 @@ export function dnsmasqConfig(lab: LabInventory): string {
     ...lab.upstreamDnsServers.map((s) => `server=${s}`),
     ...nomadServers(lab).map((s) => `server=/consul/${s.address}#${CONSUL_DNS_PORT}`),
     ...hosts.map((h) => `host-record=${h.name}.${lab.domain},${h.name},${h.address}`),
-    ...(edge ? [lab.edge.nomadHostname, lab.edge.swarmHostname].map((name) => `host-record=${name},${edge.address}`) : []),
+    ...(edge
+      ? [lab.edge.nomadHostname, lab.edge.swarmHostname].map((name) => `host-record=${name},${edge.address}`)
+      : []),
     "",
   ];
   return lines.join("\n");

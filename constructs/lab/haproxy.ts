@@ -6,7 +6,11 @@ export const HAPROXY_CERT_PATH = "/etc/haproxy/certs/argo.pem";
  * HAProxy on the edge Pi: TLS (1.2 or newer) terminated here, HTTP redirected to HTTPS, and each platform's
  * public name sent to its ingress on every node that runs it, with health checks so a dead node drops out.
  */
-export function haproxyConfig(lab: LabInventory, nomad: NomadTarget | undefined, swarm: SwarmTarget | undefined): string {
+export function haproxyConfig(
+  lab: LabInventory,
+  nomad: NomadTarget | undefined,
+  swarm: SwarmTarget | undefined,
+): string {
   const clients = lab.vms.filter((v) => v.role === "nomad-client");
   const swarmNodes = lab.vms.filter((v) => v.role === "swarm-manager" || v.role === "swarm-worker");
   const lines = [
@@ -44,7 +48,9 @@ export function haproxyConfig(lab: LabInventory, nomad: NomadTarget | undefined,
     "backend nomad",
     "  balance roundrobin",
     "  option httpchk GET /health",
-    ...(nomad ? clients.map((c) => `  server ${c.name} ${c.address}:${nomad.fabio.httpPort} check port ${nomad.fabio.uiPort}`) : []),
+    ...(nomad
+      ? clients.map((c) => `  server ${c.name} ${c.address}:${nomad.fabio.httpPort} check port ${nomad.fabio.uiPort}`)
+      : []),
     "",
     "backend swarm",
     "  balance roundrobin",

@@ -19,7 +19,8 @@ import { volumeLabel } from "../swarm/deployment";
 /** The node labels that pin each persistent volume (and its service) to the Swarm node holding it. */
 function swarmNodeLabels(env: Environment): Record<string, string[]> {
   const labels: Record<string, string[]> = {};
-  for (const [volume, node] of Object.entries(env.swarm?.volumeNodes ?? {})) (labels[node] ??= []).push(`${volumeLabel(volume)}=true`);
+  for (const [volume, node] of Object.entries(env.swarm?.volumeNodes ?? {}))
+    (labels[node] ??= []).push(`${volumeLabel(volume)}=true`);
   return labels;
 }
 
@@ -76,15 +77,26 @@ export class LabInfrastructure extends Construct {
     for (const vm of lab.vms) {
       const certificates = isNomadVm(vm)
         ? {
-            consul: this.ca.issue(`${vm.name}-consul`, { commonName: `${vm.name} consul`, ...consulCertificateNames(vm, { lab, nomad: nomad! }) }),
-            nomad: this.ca.issue(`${vm.name}-nomad`, { commonName: `${vm.name} nomad`, ...nomadCertificateNames(vm, { lab, nomad: nomad! }) }),
+            consul: this.ca.issue(`${vm.name}-consul`, {
+              commonName: `${vm.name} consul`,
+              ...consulCertificateNames(vm, { lab, nomad: nomad! }),
+            }),
+            nomad: this.ca.issue(`${vm.name}-nomad`, {
+              commonName: `${vm.name} nomad`,
+              ...nomadCertificateNames(vm, { lab, nomad: nomad! }),
+            }),
           }
         : undefined;
       const userData = new VirtualEnvironmentFile(this, `${vm.name}-user-data`, {
         nodeName: lab.proxmox.nodeName,
         datastoreId: lab.proxmox.fileDatastore,
         contentType: "snippets",
-        sourceRaw: [{ data: renderCloudConfig(vmCloudConfig(vm, { ...context, certificates })), fileName: `argo-${vm.name}-user-data.yaml` }],
+        sourceRaw: [
+          {
+            data: renderCloudConfig(vmCloudConfig(vm, { ...context, certificates })),
+            fileName: `argo-${vm.name}-user-data.yaml`,
+          },
+        ],
       });
       this.userData.set(vm.name, userData);
       this.vms.set(vm.name, this.vm(vm, lab, nomad, image, userData));
@@ -114,7 +126,11 @@ export class LabInfrastructure extends Construct {
           }),
         );
       } else {
-        const cert = this.ca.issue(`${pi.name}-edge`, { commonName: lab.edge.nomadHostname, dnsNames: [lab.edge.nomadHostname, lab.edge.swarmHostname], ipAddresses: [pi.address] });
+        const cert = this.ca.issue(`${pi.name}-edge`, {
+          commonName: lab.edge.nomadHostname,
+          dnsNames: [lab.edge.nomadHostname, lab.edge.swarmHostname],
+          ipAddresses: [pi.address],
+        });
         this.pis.set(
           pi.name,
           new RaspberryPi(this, pi.name, {
@@ -123,7 +139,11 @@ export class LabInfrastructure extends Construct {
             files: [
               { path: "/etc/haproxy/haproxy.cfg", content: haproxyConfig(lab, nomad, env.swarm), mode: "0644" },
               // HAProxy reads certificate, key and chain from one file.
-              { path: HAPROXY_CERT_PATH, content: Fn.join("", [cert.certPem, cert.privateKeyPem, this.ca.certPem]), mode: "0600" },
+              {
+                path: HAPROXY_CERT_PATH,
+                content: Fn.join("", [cert.certPem, cert.privateKeyPem, this.ca.certPem]),
+                mode: "0600",
+              },
             ],
             checkCommand: "sudo haproxy -c -q -f /etc/haproxy/haproxy.cfg",
             service: "haproxy",
@@ -137,11 +157,31 @@ export class LabInfrastructure extends Construct {
       dnsNames: nomad ? [`cli.${nomad.region}.nomad`] : ["operator"],
     });
     const outputs: [string, string, string, boolean][] = [
-      ["ca_cert_pem", this.ca.certPem, "The lab CA: NOMAD_CACERT / CONSUL_CACERT, and the issuer of the edge certificate", false],
-      ["operator_cert_pem", operator.certPem, "Client certificate for the Nomad and Consul APIs (NOMAD_CLIENT_CERT, CONSUL_CLIENT_CERT)", false],
+      [
+        "ca_cert_pem",
+        this.ca.certPem,
+        "The lab CA: NOMAD_CACERT / CONSUL_CACERT, and the issuer of the edge certificate",
+        false,
+      ],
+      [
+        "operator_cert_pem",
+        operator.certPem,
+        "Client certificate for the Nomad and Consul APIs (NOMAD_CLIENT_CERT, CONSUL_CLIENT_CERT)",
+        false,
+      ],
       ["operator_key_pem", operator.privateKeyPem, "Its key (NOMAD_CLIENT_KEY, CONSUL_CLIENT_KEY)", true],
-      ["consul_management_token", this.secrets.consulManagementToken, "CONSUL_HTTP_TOKEN for the first deploy of nomad-lab", true],
-      ["nomad_bootstrap_token", this.secrets.nomadBootstrapToken, "NOMAD_TOKEN for the first deploy of nomad-lab", true],
+      [
+        "consul_management_token",
+        this.secrets.consulManagementToken,
+        "CONSUL_HTTP_TOKEN for the first deploy of nomad-lab",
+        true,
+      ],
+      [
+        "nomad_bootstrap_token",
+        this.secrets.nomadBootstrapToken,
+        "NOMAD_TOKEN for the first deploy of nomad-lab",
+        true,
+      ],
     ];
     for (const [name, value, description, sensitive] of outputs) {
       new TerraformOutput(this, name, { value, description, sensitive }).overrideLogicalId(name);
@@ -165,7 +205,13 @@ export class LabInfrastructure extends Construct {
     return Fn.join("\n", variable.listValue);
   }
 
-  private vm(vm: LabVm, lab: LabInventory, nomad: NomadTarget | undefined, image: VirtualEnvironmentDownloadFile, userData: VirtualEnvironmentFile) {
+  private vm(
+    vm: LabVm,
+    lab: LabInventory,
+    nomad: NomadTarget | undefined,
+    image: VirtualEnvironmentDownloadFile,
+    userData: VirtualEnvironmentFile,
+  ) {
     const lan = parseCidr(lab.lanCidr);
     const prefix = typeof lan === "string" ? 24 : lan.prefixLength;
     const holdsData = nomad ? Object.values(nomad.hostVolumes).some((p) => p.client === vm.name) : false;

@@ -76,7 +76,12 @@ export class SwarmCluster extends Construct {
       triggersReplace: { manager: first.address },
       dependsOn: [...props.dependsOn],
       provisioners: [
-        { type: "local-exec", command: SWARM_INIT_SCRIPT, interpreter: ["/bin/bash", "-c"], environment: { ADMIN: props.adminUser, MANAGER: first.address } },
+        {
+          type: "local-exec",
+          command: SWARM_INIT_SCRIPT,
+          interpreter: ["/bin/bash", "-c"],
+          environment: { ADMIN: props.adminUser, MANAGER: first.address },
+        },
       ],
     });
     const join = (vm: LabVm, role: "manager" | "worker", after: ITerraformDependable) =>
@@ -105,7 +110,12 @@ export class SwarmCluster extends Construct {
         triggersReplace: { node, labels: labelArgs },
         dependsOn: [...this.joins],
         provisioners: [
-          { type: "local-exec", command: SWARM_LABEL_SCRIPT, interpreter: ["/bin/bash", "-c"], environment: { ADMIN: props.adminUser, MANAGER: first.address, NODE: node, LABELS: labelArgs } },
+          {
+            type: "local-exec",
+            command: SWARM_LABEL_SCRIPT,
+            interpreter: ["/bin/bash", "-c"],
+            environment: { ADMIN: props.adminUser, MANAGER: first.address, NODE: node, LABELS: labelArgs },
+          },
         ],
       });
     }

@@ -7,7 +7,14 @@ import {
   nomadAclBootstrapScript,
   oneshotUnit,
 } from "./acl-bootstrap";
-import { AGENT_PATHS, CONSUL_DNS_PORT, consulAgentConfig, nomadAgentConfig, nomadServers, type AgentContext } from "./agent-config";
+import {
+  AGENT_PATHS,
+  CONSUL_DNS_PORT,
+  consulAgentConfig,
+  nomadAgentConfig,
+  nomadServers,
+  type AgentContext,
+} from "./agent-config";
 import type { CloudConfig, WriteFile } from "./cloud-init";
 import { ufwCommands, type FirewallRule } from "./firewall";
 import type { IssuedCertificate } from "./pki";
@@ -69,9 +76,18 @@ export function vmCloudConfig(vm: LabVm, ctx: VmBootstrapContext): CloudConfig {
       ].join("\n"),
     ),
     filled(`/etc/ssh/authorized_keys/${admin}`, ctx.authorizedKeys, "0644", "root:root"),
-    text("/etc/apt/apt.conf.d/20auto-upgrades", 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n'),
+    text(
+      "/etc/apt/apt.conf.d/20auto-upgrades",
+      'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n',
+    ),
   ];
-  const packages: (string | [string, string])[] = ["qemu-guest-agent", "unattended-upgrades", "ufw", "curl", "ca-certificates"];
+  const packages: (string | [string, string])[] = [
+    "qemu-guest-agent",
+    "unattended-upgrades",
+    "ufw",
+    "curl",
+    "ca-certificates",
+  ];
   const sources: Record<string, { source: string; keyid: string }> = {};
   const held: string[] = [];
   const runcmd: string[][] = [
@@ -80,8 +96,15 @@ export function vmCloudConfig(vm: LabVm, ctx: VmBootstrapContext): CloudConfig {
   ];
 
   if (isWorkloadVm(vm)) {
-    sources.docker = { source: "deb [arch=amd64] https://download.docker.com/linux/ubuntu jammy stable", keyid: APT_KEYS.docker };
-    packages.push(["docker-ce", LAB_VERSIONS.dockerCe], ["docker-ce-cli", LAB_VERSIONS.dockerCe], ["containerd.io", LAB_VERSIONS.containerd]);
+    sources.docker = {
+      source: "deb [arch=amd64] https://download.docker.com/linux/ubuntu jammy stable",
+      keyid: APT_KEYS.docker,
+    };
+    packages.push(
+      ["docker-ce", LAB_VERSIONS.dockerCe],
+      ["docker-ce-cli", LAB_VERSIONS.dockerCe],
+      ["containerd.io", LAB_VERSIONS.containerd],
+    );
     held.push("docker-ce", "docker-ce-cli", "containerd.io");
     runcmd.push(["usermod", "-aG", "docker", admin], ["systemctl", "enable", "--now", "docker"]);
   }
@@ -89,20 +112,38 @@ export function vmCloudConfig(vm: LabVm, ctx: VmBootstrapContext): CloudConfig {
   if (isNomadVm(vm)) {
     const { nomad } = ctx;
     if (!ctx.certificates) throw new Error(`${vm.name}: a Nomad/Consul VM needs its certificates`);
-    sources.hashicorp = { source: "deb [arch=amd64] https://apt.releases.hashicorp.com jammy main", keyid: APT_KEYS.hashicorp };
+    sources.hashicorp = {
+      source: "deb [arch=amd64] https://apt.releases.hashicorp.com jammy main",
+      keyid: APT_KEYS.hashicorp,
+    };
     packages.push(["consul", LAB_VERSIONS.consul], ["nomad", LAB_VERSIONS.nomad]);
     held.push("consul", "nomad");
     files.push(
       filled(nomad.consul.caFile, ctx.caCertPem, "0644", "consul:consul"),
       filled(AGENT_PATHS.consulTls.cert, ctx.certificates.consul.certPem, "0644", "consul:consul"),
       filled(AGENT_PATHS.consulTls.key, ctx.certificates.consul.privateKeyPem, "0600", "consul:consul"),
-      text(AGENT_PATHS.consulConfig, JSON.stringify(consulAgentConfig(vm, ctx), null, 2) + "\n", "0640", "consul:consul", true),
+      text(
+        AGENT_PATHS.consulConfig,
+        JSON.stringify(consulAgentConfig(vm, ctx), null, 2) + "\n",
+        "0640",
+        "consul:consul",
+        true,
+      ),
       filled(AGENT_PATHS.nomadTls.ca, ctx.caCertPem, "0644", "root:root"),
       filled(AGENT_PATHS.nomadTls.cert, ctx.certificates.nomad.certPem, "0644", "root:root"),
       filled(AGENT_PATHS.nomadTls.key, ctx.certificates.nomad.privateKeyPem, "0600", "root:root"),
-      text(AGENT_PATHS.nomadConfig, JSON.stringify(nomadAgentConfig(vm, ctx), null, 2) + "\n", "0600", "root:root", true),
+      text(
+        AGENT_PATHS.nomadConfig,
+        JSON.stringify(nomadAgentConfig(vm, ctx), null, 2) + "\n",
+        "0600",
+        "root:root",
+        true,
+      ),
       // `.consul` names resolve through the local agent; everything else through the lab DNS.
-      text("/etc/systemd/resolved.conf.d/consul.conf", `[Resolve]\nDNS=127.0.0.1:${CONSUL_DNS_PORT}\nDNSSEC=false\nDomains=~consul\n`),
+      text(
+        "/etc/systemd/resolved.conf.d/consul.conf",
+        `[Resolve]\nDNS=127.0.0.1:${CONSUL_DNS_PORT}\nDNSSEC=false\nDomains=~consul\n`,
+      ),
     );
     runcmd.push(
       // The packages' sample configurations (a single-node dev server for Nomad) must not load beside ours.
@@ -113,22 +154,41 @@ export function vmCloudConfig(vm: LabVm, ctx: VmBootstrapContext): CloudConfig {
     if (vm.role === "nomad-client") {
       files.push(
         text("/etc/modules-load.d/nomad-bridge.conf", "br_netfilter\n"),
-        text("/etc/sysctl.d/90-nomad-bridge.conf", "net.bridge.bridge-nf-call-arptables = 1\nnet.bridge.bridge-nf-call-ip6tables = 1\nnet.bridge.bridge-nf-call-iptables = 1\n"),
+        text(
+          "/etc/sysctl.d/90-nomad-bridge.conf",
+          "net.bridge.bridge-nf-call-arptables = 1\nnet.bridge.bridge-nf-call-ip6tables = 1\nnet.bridge.bridge-nf-call-iptables = 1\n",
+        ),
       );
       runcmd.push(["modprobe", "br_netfilter"], ["sysctl", "--system"], cniInstallCommand());
       for (const [volume, placement] of Object.entries(nomad.hostVolumes).filter(([, p]) => p.client === vm.name)) {
         const owner = ctx.hostVolumeOwners[volume];
-        runcmd.push(["install", "-d", "-m", "0750", "-o", String(owner ?? 0), "-g", String(owner ?? 0), placement.path]);
+        runcmd.push([
+          "install",
+          "-d",
+          "-m",
+          "0750",
+          "-o",
+          String(owner ?? 0),
+          "-g",
+          String(owner ?? 0),
+          placement.path,
+        ]);
       }
     }
     if (vm.name === nomadServers(lab)[0]?.name) {
       files.push(
         text(BOOTSTRAP_PATHS.consulEnv, consulAclBootstrapEnv(ctx.secrets), "0600", "root:root", true),
         text(BOOTSTRAP_PATHS.consulScript, consulAclBootstrapScript(nomad), "0750"),
-        text(BOOTSTRAP_PATHS.consulUnit, oneshotUnit("Create Consul ACL policies and tokens", "consul.service", BOOTSTRAP_PATHS.consulScript)),
+        text(
+          BOOTSTRAP_PATHS.consulUnit,
+          oneshotUnit("Create Consul ACL policies and tokens", "consul.service", BOOTSTRAP_PATHS.consulScript),
+        ),
         text(BOOTSTRAP_PATHS.nomadToken, ctx.secrets.nomadBootstrapToken + "\n", "0600", "root:root", true),
         text(BOOTSTRAP_PATHS.nomadScript, nomadAclBootstrapScript(), "0750"),
-        text(BOOTSTRAP_PATHS.nomadUnit, oneshotUnit("Bootstrap Nomad ACLs", "nomad.service", BOOTSTRAP_PATHS.nomadScript)),
+        text(
+          BOOTSTRAP_PATHS.nomadUnit,
+          oneshotUnit("Bootstrap Nomad ACLs", "nomad.service", BOOTSTRAP_PATHS.nomadScript),
+        ),
       );
     }
     runcmd.push(["systemctl", "enable", "--now", "nomad"]);
@@ -136,7 +196,14 @@ export function vmCloudConfig(vm: LabVm, ctx: VmBootstrapContext): CloudConfig {
       runcmd.push(
         ["systemctl", "daemon-reload"],
         // --no-block: the scripts wait for a cluster leader, which needs the other servers to boot too.
-        ["systemctl", "enable", "--now", "--no-block", "argo-consul-acl-bootstrap.service", "argo-nomad-acl-bootstrap.service"],
+        [
+          "systemctl",
+          "enable",
+          "--now",
+          "--no-block",
+          "argo-consul-acl-bootstrap.service",
+          "argo-nomad-acl-bootstrap.service",
+        ],
       );
     }
   }
@@ -148,7 +215,16 @@ export function vmCloudConfig(vm: LabVm, ctx: VmBootstrapContext): CloudConfig {
     hostname: vm.name,
     fqdn: `${vm.name}.${lab.domain}`,
     manage_etc_hosts: true,
-    users: [{ name: admin, gecos: "lab administrator", groups: ["sudo"], shell: "/bin/bash", sudo: "ALL=(ALL) NOPASSWD:ALL", lock_passwd: true }],
+    users: [
+      {
+        name: admin,
+        gecos: "lab administrator",
+        groups: ["sudo"],
+        shell: "/bin/bash",
+        sudo: "ALL=(ALL) NOPASSWD:ALL",
+        lock_passwd: true,
+      },
+    ],
     disable_root: true,
     ssh_pwauth: false,
     package_update: true,
@@ -188,7 +264,10 @@ function cniInstallCommand(): string[] {
 }
 
 /** Only the cluster ports, only from the lab (and SSH only from the admin CIDRs). */
-export function firewallRules(vm: LabVm, ctx: Pick<VmBootstrapContext, "lab" | "nomad" | "swarm" | "adminCidrs">): FirewallRule[] {
+export function firewallRules(
+  vm: LabVm,
+  ctx: Pick<VmBootstrapContext, "lab" | "nomad" | "swarm" | "adminCidrs">,
+): FirewallRule[] {
   const lan = [ctx.lab.lanCidr];
   const edges = ctx.lab.pis.filter((p) => p.role === "edge").map((p) => `${p.address}/32`);
   const rules: FirewallRule[] = [{ comment: "ssh", ports: "22", proto: "tcp", from: ctx.adminCidrs }];
@@ -220,8 +299,8 @@ export function firewallRules(vm: LabVm, ctx: Pick<VmBootstrapContext, "lab" | "
       { comment: "swarm overlay", ports: "4789", proto: "udp", from: lan },
       { comment: "swarm overlay encryption", proto: "esp", from: lan },
     );
-    if (ctx.swarm) rules.push({ comment: "swarm ingress", ports: String(ctx.swarm.ingressPort), proto: "tcp", from: edges });
+    if (ctx.swarm)
+      rules.push({ comment: "swarm ingress", ports: String(ctx.swarm.ingressPort), proto: "tcp", from: edges });
   }
   return rules;
 }
-

@@ -118,7 +118,12 @@ const services: ServiceSpec[] = [
     env: { POSTGRES_USER: DB_USER, POSTGRES_DB: DB_NAME, PGDATA: "/var/lib/postgresql/data/pgdata" },
     secretEnv: { POSTGRES_PASSWORD: secretRef("postgres-password") },
     secretFiles: { POSTGRES_PASSWORD: "POSTGRES_PASSWORD_FILE" },
-    healthCheck: { type: "command", command: ["pg_isready", "-U", DB_USER, "-d", DB_NAME], intervalSec: 3, timeoutSec: 2 },
+    healthCheck: {
+      type: "command",
+      command: ["pg_isready", "-U", DB_USER, "-d", DB_NAME],
+      intervalSec: 3,
+      timeoutSec: 2,
+    },
     resources: { cpuMillicores: 1000, memoryMiB: 1024 },
     placement: { kind: "replicated", replicas: 1 },
     zones: ["dbs"],
@@ -335,10 +340,16 @@ const services: ServiceSpec[] = [
   },
   {
     name: "alloy",
-    description: "Log collector on every node: reads each container's logs and ships them to Loki with a service label.",
+    description:
+      "Log collector on every node: reads each container's logs and ships them to Loki with a service label.",
     // Ubuntu based: no wget or curl, but bash.
     image: { repository: "grafana/alloy", tag: "v1.4.3", probeTool: "bash" },
-    args: ["run", "/etc/alloy/config.alloy", "--server.http.listen-addr=0.0.0.0:12345", "--storage.path=/var/lib/alloy/data"],
+    args: [
+      "run",
+      "/etc/alloy/config.alloy",
+      "--server.http.listen-addr=0.0.0.0:12345",
+      "--storage.path=/var/lib/alloy/data",
+    ],
     ports: [{ name: "http", containerPort: 12345, protocol: "http" }],
     healthCheck: http("http", "/-/ready"),
     resources: { cpuMillicores: 100, memoryMiB: 128 },
@@ -373,7 +384,12 @@ const services: ServiceSpec[] = [
       GITLAB_OMNIBUS_CONFIG:
         "nginx['listen_port'] = 8929; nginx['listen_https'] = false; gitlab_rails['gitlab_shell_ssh_port'] = 2224",
     },
-    healthCheck: { type: "command", command: ["/opt/gitlab/bin/gitlab-healthcheck", "--fail", "--max-time", "10"], intervalSec: 60, timeoutSec: 30 },
+    healthCheck: {
+      type: "command",
+      command: ["/opt/gitlab/bin/gitlab-healthcheck", "--fail", "--max-time", "10"],
+      intervalSec: 60,
+      timeoutSec: 30,
+    },
     resources: { cpuMillicores: 2000, memoryMiB: 4096 },
     placement: { kind: "replicated", replicas: 1 },
     zones: ["ci"],
@@ -384,7 +400,10 @@ const services: ServiceSpec[] = [
     ],
     update: { ...STATEFUL_UPDATE, healthyDeadlineSec: 600, progressDeadlineSec: 900 },
     optional: true,
-    securityExceptions: { runsAsRoot: "omnibus GitLab runs its own init system as root", writableRootFs: "omnibus reconfigures itself at start" },
+    securityExceptions: {
+      runsAsRoot: "omnibus GitLab runs its own init system as root",
+      writableRootFs: "omnibus reconfigures itself at start",
+    },
   },
   {
     name: "gitlab-runner",
@@ -427,7 +446,11 @@ export const ARGO: Application = {
   zones: [
     { name: "sites", description: "The web front ends.", subnet: "192.168.0.0/18" },
     { name: "apis", description: "The APIs and their clients.", subnet: "192.168.64.0/18" },
-    { name: "dbs", description: "Database and cache, reachable only from the APIs and the exporter.", subnet: "192.168.128.0/18" },
+    {
+      name: "dbs",
+      description: "Database and cache, reachable only from the APIs and the exporter.",
+      subnet: "192.168.128.0/18",
+    },
     { name: "monitoring", description: "Metrics, alerts, logs and dashboards.", subnet: "192.168.192.0/18" },
     // The thesis attached GitLab to a network it never defined ("argo-backend").
     { name: "ci", description: "GitLab and its runners (optional).", subnet: "10.129.0.0/18" },
@@ -450,7 +473,15 @@ export const ARGO: Application = {
     { pathPrefix: "/gitlab/", service: "gitlab", port: "http", adminOnly: true },
   ],
   secrets: [
-    { name: "postgres-password", description: "Password of the argo database user.", source: { kind: "generate", length: 32 } },
-    { name: "grafana-admin-password", description: "Password of Grafana's admin user.", source: { kind: "generate", length: 32 } },
+    {
+      name: "postgres-password",
+      description: "Password of the argo database user.",
+      source: { kind: "generate", length: 32 },
+    },
+    {
+      name: "grafana-admin-password",
+      description: "Password of Grafana's admin user.",
+      source: { kind: "generate", length: 32 },
+    },
   ],
 };

@@ -6,7 +6,8 @@ import type { Application, ServiceSpec, VolumeSpec } from "./types";
  * records of different platforms line up intent by intent.
  */
 export const describeWanted = {
-  placement: (s: ServiceSpec) => (s.placement.kind === "per-node" ? "one per node" : `${s.placement.replicas} replicas`),
+  placement: (s: ServiceSpec) =>
+    s.placement.kind === "per-node" ? "one per node" : `${s.placement.replicas} replicas`,
   health: (s: ServiceSpec) => (s.healthCheck ? `${s.healthCheck.type} check` : "no check (exempt)"),
   update: (s: ServiceSpec) => {
     const u = updatePolicyOf(s);
@@ -18,6 +19,7 @@ export const describeWanted = {
     return `${a.minReplicas}-${a.maxReplicas} replicas @ ${a.targetCpuPercent} % CPU`;
   },
   persistence: (v: VolumeSpec) => `${v.name} at ${v.mountPath}`,
-  routes: (app: Application) => `${app.routes.length} public routes, ${app.routes.filter((r) => r.adminOnly).length} admin-only`,
+  routes: (app: Application) =>
+    `${app.routes.length} public routes, ${app.routes.filter((r) => r.adminOnly).length} admin-only`,
   secrets: (app: Application) => app.secrets.map((s) => s.name).join(", "),
 };

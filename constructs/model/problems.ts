@@ -29,14 +29,22 @@ export function knownList(names: readonly string[], max = 8): string {
 }
 
 /** `unknown service "memcache": did you mean "memcached"? (known: ...)`: what was given, the likely fix, the choices. */
-export function unknownName(kind: string, name: string, known: readonly string[], knownLabel = "known", where = ""): string {
+export function unknownName(
+  kind: string,
+  name: string,
+  known: readonly string[],
+  knownLabel = "known",
+  where = "",
+): string {
   const guess = closestName(name, known);
   return `unknown ${kind} "${name}"${where}${guess ? `: did you mean "${guess}"?` : ""} (${knownLabel}: ${knownList(known) || "none"})`;
 }
 
 /** The known name within a couple of typos of `name`, if exactly one is closest. */
 export function closestName(name: string, known: readonly string[]): string | undefined {
-  const scored = known.map((k) => ({ k, d: editDistance(name.toLowerCase(), k.toLowerCase()) })).sort((a, b) => a.d - b.d);
+  const scored = known
+    .map((k) => ({ k, d: editDistance(name.toLowerCase(), k.toLowerCase()) }))
+    .sort((a, b) => a.d - b.d);
   const best = scored[0];
   if (!best || best.d === 0 || best.d > Math.max(1, Math.floor(name.length / 3))) return undefined;
   return scored.filter((s) => s.d === best.d).length === 1 ? best.k : undefined;
@@ -46,7 +54,8 @@ function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     previous = current;
   }
   return previous[b.length];

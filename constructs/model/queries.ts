@@ -47,7 +47,10 @@ export function imageRef(service: ServiceSpec): string {
  * admits, so a client's first start finds its dependencies up. A call that would close a cycle adds no order:
  * those services must outlast each other's start. Services in model order, each with its callees.
  */
-export function startOrder(app: Application, include: (callee: ServiceSpec) => boolean = () => true): Map<string, string[]> {
+export function startOrder(
+  app: Application,
+  include: (callee: ServiceSpec) => boolean = () => true,
+): Map<string, string[]> {
   const after = new Map<string, string[]>(app.services.map((s) => [s.name, []]));
   const waitsFor = (from: string, to: string): boolean => {
     const pending = [from];
@@ -55,14 +58,21 @@ export function startOrder(app: Application, include: (callee: ServiceSpec) => b
     while (pending.length) {
       const next = pending.pop()!;
       if (next === to) return true;
-      if (!seen.has(next)) seen.add(next), pending.push(...(after.get(next) ?? []));
+      if (!seen.has(next)) (seen.add(next), pending.push(...(after.get(next) ?? [])));
     }
     return false;
   };
   for (const service of app.services) {
     for (const edge of service.talksTo ?? []) {
       const callee = app.services.find((s) => s.name === edge.service);
-      if (talksToKind(edge) !== "call" || !callee || !include(callee) || after.get(service.name)!.includes(callee.name) || waitsFor(callee.name, service.name)) continue;
+      if (
+        talksToKind(edge) !== "call" ||
+        !callee ||
+        !include(callee) ||
+        after.get(service.name)!.includes(callee.name) ||
+        waitsFor(callee.name, service.name)
+      )
+        continue;
       after.get(service.name)!.push(callee.name);
     }
   }

@@ -31,7 +31,9 @@ export function envParts(value: EnvValue): readonly EnvPart[] {
 }
 
 export function secretsIn(value: EnvValue): string[] {
-  return envParts(value).filter(isSecretRef).map((p) => p.secret);
+  return envParts(value)
+    .filter(isSecretRef)
+    .map((p) => p.secret);
 }
 
 export function endpointsIn(value: EnvValue): EndpointRef[] {

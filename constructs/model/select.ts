@@ -37,7 +37,9 @@ export function selectApplication(app: Application, selection: ApplicationSelect
     services,
     routes: app.routes
       .filter((route) => names.has(route.service) || !isOptional(app, route.service))
-      .map((route) => (route.adminOnly && selection.publicRoutes?.[route.pathPrefix] !== undefined ? openRoute(route) : route)),
+      .map((route) =>
+        route.adminOnly && selection.publicRoutes?.[route.pathPrefix] !== undefined ? openRoute(route) : route,
+      ),
     zones: app.zones.map((zone) => ({ ...zone, subnet: selection.zoneSubnets?.[zone.name] ?? zone.subnet })),
   };
 }
@@ -60,7 +62,9 @@ export function withoutServices(app: Application, names: readonly string[]): App
   const gone = new Set(names);
   return {
     ...app,
-    services: app.services.filter((s) => !gone.has(s.name)).map((s) => ({ ...s, talksTo: s.talksTo?.filter((t) => !gone.has(t.service)) })),
+    services: app.services
+      .filter((s) => !gone.has(s.name))
+      .map((s) => ({ ...s, talksTo: s.talksTo?.filter((t) => !gone.has(t.service)) })),
     routes: app.routes.filter((r) => !gone.has(r.service)),
   };
 }

@@ -42,8 +42,7 @@ export interface SecretSpec {
    * - `supplied`: given by the person deploying, through a sensitive Terraform variable.
    */
   readonly source:
-    | { readonly kind: "generate"; readonly length: number }
-    | { readonly kind: "supplied"; readonly variable: string };
+    { readonly kind: "generate"; readonly length: number } | { readonly kind: "supplied"; readonly variable: string };
 }
 
 /** Reference to a declared secret inside an environment value. */

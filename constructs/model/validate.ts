@@ -22,7 +22,10 @@ export function validateApplication(app: Application): Problem[] {
       add(`${path}.source.length`, `must be a whole number of at least 16 characters (got ${secret.source.length})`);
     }
     if (secret.source.kind === "supplied" && !/^[a-z][a-z0-9_]*$/.test(secret.source.variable)) {
-      add(`${path}.source.variable`, `"${secret.source.variable}" is not a Terraform variable name (expected lowercase letters, digits and _)`);
+      add(
+        `${path}.source.variable`,
+        `"${secret.source.variable}" is not a Terraform variable name (expected lowercase letters, digits and _)`,
+      );
     }
   });
 
@@ -50,7 +53,10 @@ function checkUniqueNames(items: readonly { name: string }[], field: string, nou
   const firstIndex = new Map<string, number>();
   items.forEach((item, index) => {
     if (!DNS_LABEL.test(item.name)) {
-      add(`${field}[${index}].name`, `"${item.name}" is not a valid ${noun} name (expected a lowercase DNS label such as "query-api")`);
+      add(
+        `${field}[${index}].name`,
+        `"${item.name}" is not a valid ${noun} name (expected a lowercase DNS label such as "query-api")`,
+      );
     }
     const earlier = firstIndex.get(item.name);
     if (earlier !== undefined) {
@@ -122,13 +128,22 @@ function checkService(service: ServiceSpec, ctx: Context): void {
     }
     const targetPorts = target.ports.map((p) => p.name);
     if (!targetPorts.includes(edge.port)) {
-      add(`${field}.port`, `service "${target.name}" exposes no port "${edge.port}" (its ports: ${knownList(targetPorts) || "none"})`);
+      add(
+        `${field}.port`,
+        `service "${target.name}" exposes no port "${edge.port}" (its ports: ${knownList(targetPorts) || "none"})`,
+      );
     }
     if (!service.zones.some((z) => target.zones.includes(z))) {
-      add(field, `"${service.name}" (zones: ${service.zones.join(", ")}) shares no zone with "${target.name}" (zones: ${target.zones.join(", ")}), so it could not reach it`);
+      add(
+        field,
+        `"${service.name}" (zones: ${service.zones.join(", ")}) shares no zone with "${target.name}" (zones: ${target.zones.join(", ")}), so it could not reach it`,
+      );
     }
     if (talksToKind(edge) === "scrape" && target.metrics?.port !== edge.port) {
-      add(`${field}.kind`, `scrapes "${target.name}" on port "${edge.port}", but "${target.name}" declares no metrics on that port`);
+      add(
+        `${field}.kind`,
+        `scrapes "${target.name}" on port "${edge.port}", but "${target.name}" declares no metrics on that port`,
+      );
     }
     if (target.optional && !service.optional) {
       add(field, `core service "${service.name}" depends on optional service "${target.name}"`);
@@ -138,20 +153,33 @@ function checkService(service: ServiceSpec, ctx: Context): void {
   checkEnv(service, service.env, `${path}.env`, false, ctx);
   checkEnv(service, service.secretEnv, `${path}.secretEnv`, true, ctx);
   for (const name of Object.keys(service.secretFiles ?? {})) {
-    if (!(service.secretEnv ?? {})[name]) add(`${path}.secretFiles.${name}`, `names no variable of secretEnv (its variables: ${knownList(Object.keys(service.secretEnv ?? {})) || "none"})`);
+    if (!(service.secretEnv ?? {})[name])
+      add(
+        `${path}.secretFiles.${name}`,
+        `names no variable of secretEnv (its variables: ${knownList(Object.keys(service.secretEnv ?? {})) || "none"})`,
+      );
   }
   const unwrapped = Object.keys(service.secretEnv ?? {}).filter((name) => !service.secretFiles?.[name]);
   if (unwrapped.length > 0 && !service.command?.length) {
-    add(`${path}.command`, `missing: ${unwrapped.join(", ")} must be exported from a secret file on Swarm, which wraps the command; state the image's command, or name its file variable in secretFiles`);
+    add(
+      `${path}.command`,
+      `missing: ${unwrapped.join(", ")} must be exported from a secret file on Swarm, which wraps the command; state the image's command, or name its file variable in secretFiles`,
+    );
   }
 
   if (service.healthCheck) {
     checkHealthCheck(service.healthCheck, `${path}.healthCheck`, knownPort, add);
     if (service.healthCheck.type === "tcp" && service.image.probeTool !== "bash") {
-      add(`${path}.image.probeTool`, `is ${JSON.stringify(service.image.probeTool ?? "wget")} (the default), but the tcp health check runs bash inside the container: set probeTool "bash" if the image has it, or use an http or command check`);
+      add(
+        `${path}.image.probeTool`,
+        `is ${JSON.stringify(service.image.probeTool ?? "wget")} (the default), but the tcp health check runs bash inside the container: set probeTool "bash" if the image has it, or use an http or command check`,
+      );
     }
   } else if (!service.healthCheckExemption?.trim()) {
-    add(`${path}.healthCheck`, "missing: a long-running service needs a health check (http, tcp or command), or a healthCheckExemption saying why it has none");
+    add(
+      `${path}.healthCheck`,
+      "missing: a long-running service needs a health check (http, tcp or command), or a healthCheckExemption saying why it has none",
+    );
   }
 
   if (!service.resources) {
@@ -180,7 +208,10 @@ function checkService(service: ServiceSpec, ctx: Context): void {
     } else {
       const { replicas } = service.placement;
       if (replicas < scaling.minReplicas || replicas > scaling.maxReplicas) {
-        add(`${path}.placement.replicas`, `${replicas} lies outside the autoscaling range ${scaling.minReplicas}-${scaling.maxReplicas}`);
+        add(
+          `${path}.placement.replicas`,
+          `${replicas} lies outside the autoscaling range ${scaling.minReplicas}-${scaling.maxReplicas}`,
+        );
       }
     }
   }
@@ -191,7 +222,8 @@ function checkService(service: ServiceSpec, ctx: Context): void {
     const field = `${path}.volumes[${i}]`;
     if (volumeNames.has(volume.name)) add(`${field}.name`, `duplicate volume name "${volume.name}"`);
     volumeNames.add(volume.name);
-    if (!DNS_LABEL.test(volume.name)) add(`${field}.name`, `"${volume.name}" is not a valid volume name (expected a lowercase DNS label)`);
+    if (!DNS_LABEL.test(volume.name))
+      add(`${field}.name`, `"${volume.name}" is not a valid volume name (expected a lowercase DNS label)`);
     if (!volume.mountPath.startsWith("/")) add(`${field}.mountPath`, `"${volume.mountPath}" must be an absolute path`);
     if (mountPaths.has(volume.mountPath)) add(`${field}.mountPath`, `"${volume.mountPath}" is mounted twice`);
     mountPaths.add(volume.mountPath);
@@ -203,16 +235,25 @@ function checkService(service: ServiceSpec, ctx: Context): void {
   const update = updatePolicyOf(service);
   positiveInteger(update.parallelism, `${path}.update.parallelism`, add);
   if (!(update.minHealthySec < update.healthyDeadlineSec)) {
-    add(`${path}.update.healthyDeadlineSec`, `must be longer than minHealthySec (${update.minHealthySec} s); got ${update.healthyDeadlineSec} s`);
+    add(
+      `${path}.update.healthyDeadlineSec`,
+      `must be longer than minHealthySec (${update.minHealthySec} s); got ${update.healthyDeadlineSec} s`,
+    );
   }
   if (!(update.healthyDeadlineSec < update.progressDeadlineSec)) {
-    add(`${path}.update.progressDeadlineSec`, `must be longer than healthyDeadlineSec (${update.healthyDeadlineSec} s); got ${update.progressDeadlineSec} s`);
+    add(
+      `${path}.update.progressDeadlineSec`,
+      `must be longer than healthyDeadlineSec (${update.healthyDeadlineSec} s); got ${update.progressDeadlineSec} s`,
+    );
   }
   if (!Number.isInteger(update.canaries) || update.canaries < 0) {
     add(`${path}.update.canaries`, `must be a whole number of at least 0 (got ${update.canaries})`);
   }
   if (update.order === "start-first" && (service.volumes ?? []).some((v) => v.kind === "persistent")) {
-    add(`${path}.update.order`, `start-first would run two instances on the same persistent volume during an update (expected stop-first)`);
+    add(
+      `${path}.update.order`,
+      `start-first would run two instances on the same persistent volume during an update (expected stop-first)`,
+    );
   }
   if (update.delaySec < 0) add(`${path}.update.delaySec`, `must not be negative (got ${update.delaySec})`);
   const restart = restartPolicyOf(service);
@@ -220,16 +261,23 @@ function checkService(service: ServiceSpec, ctx: Context): void {
     add(`${path}.restart.maxAttempts`, `must be a whole number of at least 0 (got ${restart.maxAttempts})`);
   }
   if (!(restart.windowSec > restart.delaySec)) {
-    add(`${path}.restart.windowSec`, `must be longer than restart.delaySec (${restart.delaySec} s); got ${restart.windowSec} s`);
+    add(
+      `${path}.restart.windowSec`,
+      `must be longer than restart.delaySec (${restart.delaySec} s); got ${restart.windowSec} s`,
+    );
   }
 
   const scrapes = (service.talksTo ?? []).filter((e) => talksToKind(e) === "scrape");
   if (scrapes.length > 0 && !service.collectsMetrics) {
-    add(`${path}.collectsMetrics`, `missing: "${service.name}" scrapes ${scrapes.map((e) => e.service).join(", ")} but declares no scrape configuration file`);
+    add(
+      `${path}.collectsMetrics`,
+      `missing: "${service.name}" scrapes ${scrapes.map((e) => e.service).join(", ")} but declares no scrape configuration file`,
+    );
   }
   if (service.metrics) {
     knownPort(`${path}.metrics.port`, service.metrics.port);
-    if (!service.metrics.path.startsWith("/")) add(`${path}.metrics.path`, `"${service.metrics.path}" must start with /`);
+    if (!service.metrics.path.startsWith("/"))
+      add(`${path}.metrics.path`, `"${service.metrics.path}" must start with /`);
     checkMetricFamilies(service, `${path}.metrics.families`, add);
   }
   checkObservability(service, path, ctx);
@@ -240,17 +288,26 @@ const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 function checkMetricFamilies(service: ServiceSpec, path: string, add: Add): void {
   const families = service.metrics?.families ?? [];
   if (families.length === 0) {
-    add(path, `missing: declare the metric families "${service.name}" exports (name, type, labels); generated alerts and dashboards may use nothing else`);
+    add(
+      path,
+      `missing: declare the metric families "${service.name}" exports (name, type, labels); generated alerts and dashboards may use nothing else`,
+    );
   }
   const seen = new Set<string>();
   families.forEach((family, i) => {
     if (!METRIC_NAME.test(family.name)) {
-      add(`${path}[${i}].name`, `"${family.name}" is not a Prometheus metric name (expected letters, digits, _ and :, not starting with a digit)`);
+      add(
+        `${path}[${i}].name`,
+        `"${family.name}" is not a Prometheus metric name (expected letters, digits, _ and :, not starting with a digit)`,
+      );
     }
     if (seen.has(family.name)) add(`${path}[${i}].name`, `duplicate metric family "${family.name}"`);
     seen.add(family.name);
     if (!["counter", "gauge", "histogram", "summary"].includes(family.type)) {
-      add(`${path}[${i}].type`, `"${family.type}" is not a metric type (expected counter, gauge, histogram or summary)`);
+      add(
+        `${path}[${i}].type`,
+        `"${family.type}" is not a metric type (expected counter, gauge, histogram or summary)`,
+      );
     }
   });
 }
@@ -261,7 +318,10 @@ function checkObservability(service: ServiceSpec, path: string, ctx: Context): v
   const absolute = (field: string, file: string) => {
     if (!file.startsWith("/")) add(field, `"${file}" must be an absolute path`);
   };
-  const calls = (service.talksTo ?? []).filter((e) => talksToKind(e) === "call").map((e) => ctx.servicesByName.get(e.service)).filter((s) => s !== undefined);
+  const calls = (service.talksTo ?? [])
+    .filter((e) => talksToKind(e) === "call")
+    .map((e) => ctx.servicesByName.get(e.service))
+    .filter((s) => s !== undefined);
 
   const collector = service.collectsMetrics;
   if (collector) {
@@ -276,10 +336,14 @@ function checkObservability(service: ServiceSpec, path: string, ctx: Context): v
   if (service.receivesAlerts) {
     absolute(`${path}.receivesAlerts.configFile`, service.receivesAlerts.configFile);
     const senders = ctx.app.services.filter(
-      (s) => s.collectsMetrics && (s.talksTo ?? []).some((e) => e.service === service.name && talksToKind(e) === "call"),
+      (s) =>
+        s.collectsMetrics && (s.talksTo ?? []).some((e) => e.service === service.name && talksToKind(e) === "call"),
     );
     if (senders.length === 0) {
-      add(`${path}.receivesAlerts`, `no metrics collector sends alerts to "${service.name}" (expected a call talks-to entry from a collectsMetrics service)`);
+      add(
+        `${path}.receivesAlerts`,
+        `no metrics collector sends alerts to "${service.name}" (expected a call talks-to entry from a collectsMetrics service)`,
+      );
     }
   }
   if (service.storesLogs) {
@@ -289,17 +353,26 @@ function checkObservability(service: ServiceSpec, path: string, ctx: Context): v
   if (service.collectsLogs) {
     absolute(`${path}.collectsLogs.configFile`, service.collectsLogs.configFile);
     if (service.placement.kind !== "per-node") {
-      add(`${path}.placement`, `a log collector (collectsLogs) must run one per node to read every node's containers (expected placement per-node)`);
+      add(
+        `${path}.placement`,
+        `a log collector (collectsLogs) must run one per node to read every node's containers (expected placement per-node)`,
+      );
     }
     if (!calls.some((s) => s.storesLogs)) {
-      add(`${path}.collectsLogs`, `"${service.name}" sends its logs nowhere: it needs a call talks-to entry to a service that stores logs (storesLogs)`);
+      add(
+        `${path}.collectsLogs`,
+        `"${service.name}" sends its logs nowhere: it needs a call talks-to entry to a service that stores logs (storesLogs)`,
+      );
     }
   }
   if (service.dashboards) {
     absolute(`${path}.dashboards.provisioningDir`, service.dashboards.provisioningDir);
     absolute(`${path}.dashboards.dashboardsDir`, service.dashboards.dashboardsDir);
     if (!calls.some((s) => s.collectsMetrics)) {
-      add(`${path}.dashboards`, `"${service.name}" has no data source: it needs a call talks-to entry to a service that collects metrics (collectsMetrics)`);
+      add(
+        `${path}.dashboards`,
+        `"${service.name}" has no data source: it needs a call talks-to entry to a service that collects metrics (collectsMetrics)`,
+      );
     }
   }
 }
@@ -311,7 +384,10 @@ function checkPorts(service: ServiceSpec, path: string, add: Add): string[] {
     if (names.includes(port.name)) add(`${field}.name`, `duplicate port name "${port.name}"`);
     // The strictest common form: Kubernetes forbids "_", Nomad port labels forbid "-".
     if (!/^[a-z][a-z0-9]{0,14}$/.test(port.name)) {
-      add(`${field}.name`, `"${port.name}" is not a valid port name (expected up to 15 lowercase letters and digits, starting with a letter)`);
+      add(
+        `${field}.name`,
+        `"${port.name}" is not a valid port name (expected up to 15 lowercase letters and digits, starting with a letter)`,
+      );
     }
     names.push(port.name);
     if (!Number.isInteger(port.containerPort) || port.containerPort < 1 || port.containerPort > 65535) {
@@ -336,7 +412,10 @@ function checkEnv(
     if (!ENV_NAME.test(name)) add(field, `"${name}" is not a valid environment variable name`);
     const secrets = secretsIn(value);
     if (!secret && secrets.length > 0) {
-      ctx.add(field, `refers to secret "${secrets[0]}"; move it to secretEnv so platforms deliver it through their secret store`);
+      ctx.add(
+        field,
+        `refers to secret "${secrets[0]}"; move it to secretEnv so platforms deliver it through their secret store`,
+      );
     }
     if (secret && secrets.length === 0) {
       ctx.add(field, "contains no secret reference; move it to env");
@@ -360,7 +439,10 @@ function checkEnv(
         (edge) => edge.service === endpoint.service && edge.port === endpoint.port && talksToKind(edge) === "call",
       );
       if (!declared) {
-        ctx.add(field, `refers to ${endpoint.service}:${endpoint.port}, but "${service.name}" has no talksTo entry for it (every platform would block that traffic)`);
+        ctx.add(
+          field,
+          `refers to ${endpoint.service}:${endpoint.port}, but "${service.name}" has no talksTo entry for it (every platform would block that traffic)`,
+        );
       }
     }
   }
@@ -369,7 +451,12 @@ function checkEnv(
   }
 }
 
-function checkHealthCheck(check: HealthCheck, path: string, knownPort: (field: string, port: string) => void, add: Add): void {
+function checkHealthCheck(
+  check: HealthCheck,
+  path: string,
+  knownPort: (field: string, port: string) => void,
+  add: Add,
+): void {
   if (check.type === "http" || check.type === "tcp") knownPort(`${path}.port`, check.port);
   if (check.type === "http" && !check.path.startsWith("/")) add(`${path}.path`, `"${check.path}" must start with /`);
   if (check.type === "command" && check.command.length === 0) add(`${path}.command`, "must name a command to run");
@@ -380,7 +467,12 @@ function checkHealthCheck(check: HealthCheck, path: string, knownPort: (field: s
   }
 }
 
-function checkRoutes(app: Application, services: ReadonlyMap<string, ServiceSpec>, serviceNames: readonly string[], add: Add): void {
+function checkRoutes(
+  app: Application,
+  services: ReadonlyMap<string, ServiceSpec>,
+  serviceNames: readonly string[],
+  add: Add,
+): void {
   const seen = new Map<string, number>();
   app.routes.forEach((route, i) => {
     const path = `routes[${i}]`;
@@ -398,9 +490,15 @@ function checkRoutes(app: Application, services: ReadonlyMap<string, ServiceSpec
     }
     const port = target.ports.find((p) => p.name === route.port);
     if (!port) {
-      add(`${path}.port`, `service "${target.name}" exposes no port "${route.port}" (its ports: ${knownList(target.ports.map((p) => p.name)) || "none"})`);
+      add(
+        `${path}.port`,
+        `service "${target.name}" exposes no port "${route.port}" (its ports: ${knownList(target.ports.map((p) => p.name)) || "none"})`,
+      );
     } else if (port.protocol !== "http") {
-      add(`${path}.port`, `port "${route.port}" of "${target.name}" speaks ${port.protocol}; public routes need an http port`);
+      add(
+        `${path}.port`,
+        `port "${route.port}" of "${target.name}" speaks ${port.protocol}; public routes need an http port`,
+      );
     }
   });
 }

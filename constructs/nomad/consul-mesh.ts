@@ -39,7 +39,9 @@ export class ConsulMesh extends Construct {
         new ConfigEntry(this, `intentions-${destination}`, {
           kind: "service-intentions",
           name: destination,
-          configJson: JSON.stringify({ Sources: [...sources].sort().map((name) => intentionSource(name, destination, "allow")) }),
+          configJson: JSON.stringify({
+            Sources: [...sources].sort().map((name) => intentionSource(name, destination, "allow")),
+          }),
         }),
       );
     }

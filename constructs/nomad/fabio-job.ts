@@ -46,7 +46,16 @@ export function renderFabioJob(target: NomadTarget): JobFile {
               PortLabel: "lb",
               Provider: "consul",
               Tags: ["entrypoint"],
-              Checks: [{ Name: "fabio-health", Type: "http", Path: "/health", PortLabel: "ui", Interval: seconds(10), Timeout: seconds(2) }],
+              Checks: [
+                {
+                  Name: "fabio-health",
+                  Type: "http",
+                  Path: "/health",
+                  PortLabel: "ui",
+                  Interval: seconds(10),
+                  Timeout: seconds(2),
+                },
+              ],
             },
           ],
           Tasks: [

@@ -90,11 +90,20 @@ export interface ConsulConnect {
       readonly LocalServicePort?: number;
       readonly Upstreams?: readonly { readonly DestinationName: string; readonly LocalBindPort: number }[];
       readonly Expose?: {
-        readonly Paths: readonly { readonly Path: string; readonly Protocol: "http"; readonly LocalPathPort: number; readonly ListenerPort: string }[];
+        readonly Paths: readonly {
+          readonly Path: string;
+          readonly Protocol: "http";
+          readonly LocalPathPort: number;
+          readonly ListenerPort: string;
+        }[];
       };
     };
   };
-  readonly SidecarTask?: { readonly Driver: "docker"; readonly Config: { readonly image: string }; readonly Env?: Readonly<Record<string, string>> };
+  readonly SidecarTask?: {
+    readonly Driver: "docker";
+    readonly Config: { readonly image: string };
+    readonly Env?: Readonly<Record<string, string>>;
+  };
 }
 
 export interface Task {
@@ -104,7 +113,11 @@ export interface Task {
   readonly Env?: Readonly<Record<string, string>>;
   readonly Templates?: readonly Template[];
   readonly Resources: { readonly CPU: number; readonly MemoryMB: number };
-  readonly VolumeMounts?: readonly { readonly Volume: string; readonly Destination: string; readonly ReadOnly: boolean }[];
+  readonly VolumeMounts?: readonly {
+    readonly Volume: string;
+    readonly Destination: string;
+    readonly ReadOnly: boolean;
+  }[];
   readonly KillTimeout?: Nanoseconds;
 }
 
@@ -115,7 +128,12 @@ export interface DockerConfig {
   readonly entrypoint?: readonly string[];
   readonly args?: readonly string[];
   readonly network_mode?: "host";
-  readonly mount?: readonly { readonly type: "bind"; readonly source: string; readonly target: string; readonly readonly: boolean }[];
+  readonly mount?: readonly {
+    readonly type: "bind";
+    readonly source: string;
+    readonly target: string;
+    readonly readonly: boolean;
+  }[];
   readonly volumes?: readonly string[];
 }
 

@@ -51,12 +51,17 @@ export class NomadApplication extends Construct {
 
     for (const service of app.services) {
       const extras = this.observabilityExtras(app, service, target, observability);
-      const rendered = renderServiceJob(service, { app, target, adminCidrs: props.adminCidrs, plans, secretValue: (n) => secrets.valueOf(n) }, extras);
+      const rendered = renderServiceJob(
+        service,
+        { app, target, adminCidrs: props.adminCidrs, plans, secretValue: (n) => secrets.valueOf(n) },
+        extras,
+      );
       const job = this.addJob(service.name, rendered.file, rendered.variablePath, rendered.secretItems);
       if (!service.healthCheck && service.healthCheckExemption) {
         suppressRule(job, healthCheckRequired.id, service.healthCheckExemption);
       }
-      for (const entry of capabilities(service, plans.get(service.name)!, rendered.file, target)) report.record(this, entry);
+      for (const entry of capabilities(service, plans.get(service.name)!, rendered.file, target))
+        report.record(this, entry);
     }
 
     this.orderByCalls(app);
@@ -65,22 +70,40 @@ export class NomadApplication extends Construct {
       name: "fabio-catalog-read",
       description: "Fabio reads the service catalog to build its routing table",
       // Fabio asks its agent for the datacenter at start (/v1/agent/self): agent read, nothing more.
-      rules: [CATALOG_READ_RULES, 'key_prefix "fabio/" {', '  policy = "read"', "}", 'agent_prefix "" {', '  policy = "read"', "}"].join("\n"),
+      rules: [
+        CATALOG_READ_RULES,
+        'key_prefix "fabio/" {',
+        '  policy = "read"',
+        "}",
+        'agent_prefix "" {',
+        '  policy = "read"',
+        "}",
+      ].join("\n"),
     });
-    this.addJob(FABIO_JOB_ID, renderFabioJob(target), variablePathOf(FABIO_JOB_ID), { [FABIO_TOKEN_ENV]: fabioToken.secretId });
+    this.addJob(FABIO_JOB_ID, renderFabioJob(target), variablePathOf(FABIO_JOB_ID), {
+      [FABIO_TOKEN_ENV]: fabioToken.secretId,
+    });
     report.record(this, {
       platform: PLATFORM,
       service: "*",
       intent: "routes",
       wanted: describeWanted.routes(app),
-      realization: `Fabio system job on every client (:${target.fabio.httpPort}) from urlprefix- tags; admin-only routes carry allow=ip: the admin CIDRs and the edge proxies (e.g. ${app.routes.find((r) => r.adminOnly) ? fabioTag(app.routes.find((r) => r.adminOnly)!, { ...props, target }) : "none"})`,
+      realization: `Fabio system job on every client (:${target.fabio.httpPort}) from urlprefix- tags; admin-only routes carry allow=ip: the admin CIDRs and the edge proxies (e.g. ${
+        app.routes.find((r) => r.adminOnly)
+          ? fabioTag(
+              app.routes.find((r) => r.adminOnly)!,
+              { ...props, target },
+            )
+          : "none"
+      })`,
       support: "native",
     });
     const collector = app.services.find((s) => s.collectsMetrics);
     const logCollector = app.services.find((s) => s.collectsLogs);
     const records = observabilityRecords(app, {
       platform: PLATFORM,
-      discovery: "Prometheus discovers every registered instance through Consul (consul_sd_configs), at the host port in its metrics_port metadata (the sidecar's expose listener for mesh services)",
+      discovery:
+        "Prometheus discovers every registered instance through Consul (consul_sd_configs), at the host port in its metrics_port metadata (the sidecar's expose listener for mesh services)",
       logs: {
         realization: `${logCollector?.name ?? "a collector"} as a system job on every workload client reads the node's containers through the Docker socket (discovery.docker, loki.source.docker); service label from the container name <task>-<allocation>; ships through its mesh upstream`,
         support: "native",
@@ -93,7 +116,8 @@ export class NomadApplication extends Construct {
       service: "*",
       intent: "secrets",
       wanted: describeWanted.secrets(app),
-      realization: "random_password values stored in one Nomad Variable per job (nomad/jobs/<job>, readable by that job only), rendered into the task environment by a template",
+      realization:
+        "random_password values stored in one Nomad Variable per job (nomad/jobs/<job>, readable by that job only), rendered into the task environment by a template",
       support: "native",
     });
   }
@@ -107,14 +131,27 @@ export class NomadApplication extends Construct {
     const after = startOrder(app);
     for (const [name, callees] of after) {
       const job = this.jobs.get(name);
-      if (job && callees.length) job.dependsOn = [...(job.dependsOn ?? []), ...callees.map((c) => `nomad_job.${this.jobs.get(c)!.friendlyUniqueId}`)];
+      if (job && callees.length)
+        job.dependsOn = [
+          ...(job.dependsOn ?? []),
+          ...callees.map((c) => `nomad_job.${this.jobs.get(c)!.friendlyUniqueId}`),
+        ];
     }
   }
 
-  private addJob(jobId: string, file: JobFile, variablePath: string, secretItems: Readonly<Record<string, string>>): Job {
+  private addJob(
+    jobId: string,
+    file: JobFile,
+    variablePath: string,
+    secretItems: Readonly<Record<string, string>>,
+  ): Job {
     let variable: Variable | undefined;
     if (Object.keys(secretItems).length > 0) {
-      variable = new Variable(this, `${jobId}-secrets`, { path: variablePath, namespace: "default", items: { ...secretItems } });
+      variable = new Variable(this, `${jobId}-secrets`, {
+        path: variablePath,
+        namespace: "default",
+        items: { ...secretItems },
+      });
       this.variables.set(jobId, variable);
     }
     const job = new Job(this, jobId, {
@@ -133,8 +170,16 @@ export class NomadApplication extends Construct {
    * The model's configuration files of an observability service, as templates of its task; Prometheus also
    * gets its Consul token and the Consul CA for discovery.
    */
-  private observabilityExtras(app: Application, service: ServiceSpec, target: NomadTarget, platform: ObservabilityPlatform): TaskExtras {
-    const { templates, volumes } = nomadConfigTemplates(configFilesOf(app, service, platform), Boolean(service.collectsMetrics));
+  private observabilityExtras(
+    app: Application,
+    service: ServiceSpec,
+    target: NomadTarget,
+    platform: ObservabilityPlatform,
+  ): TaskExtras {
+    const { templates, volumes } = nomadConfigTemplates(
+      configFilesOf(app, service, platform),
+      Boolean(service.collectsMetrics),
+    );
     if (!service.collectsMetrics) return templates.length ? { templates, volumes } : {};
     const token = new ConsulReadToken(this, `${service.name}-consul-token`, {
       name: `${service.name}-catalog-read`,
@@ -166,20 +211,45 @@ function capabilities(service: ServiceSpec, plan: ServicePlan, file: JobFile, ta
   const records: CapabilityRecord[] = [];
   records.push(
     service.placement.kind === "per-node"
-      ? { ...base, intent: "placement", wanted: describeWanted.placement(service), realization: "system job on every workload client", support: "native" }
-      : { ...base, intent: "placement", wanted: describeWanted.placement(service), realization: `service job, group count ${group.Count}`, support: "native" },
+      ? {
+          ...base,
+          intent: "placement",
+          wanted: describeWanted.placement(service),
+          realization: "system job on every workload client",
+          support: "native",
+        }
+      : {
+          ...base,
+          intent: "placement",
+          wanted: describeWanted.placement(service),
+          realization: `service job, group count ${group.Count}`,
+          support: "native",
+        },
   );
   records.push(
     service.healthCheck
-      ? { ...base, intent: "health", wanted: describeWanted.health(service), realization: `Consul ${group.Services?.[0]?.Checks?.[0]?.Type} check run by the node's agent`, support: "native" }
-      : { ...base, intent: "health", wanted: describeWanted.health(service), realization: `task state only: ${service.healthCheckExemption}`, support: "native" },
+      ? {
+          ...base,
+          intent: "health",
+          wanted: describeWanted.health(service),
+          realization: `Consul ${group.Services?.[0]?.Checks?.[0]?.Type} check run by the node's agent`,
+          support: "native",
+        }
+      : {
+          ...base,
+          intent: "health",
+          wanted: describeWanted.health(service),
+          realization: `task state only: ${service.healthCheckExemption}`,
+          support: "native",
+        },
   );
   if (service.autoscaling) {
     records.push({
       ...base,
       intent: "autoscaling",
       wanted: describeWanted.autoscaling(service),
-      realization: "group scaling policy (target-value on avg_cpu-allocated, nomad-apm); acts only where the Nomad Autoscaler agent runs, which this stack does not deploy",
+      realization:
+        "group scaling policy (target-value on avg_cpu-allocated, nomad-apm); acts only where the Nomad Autoscaler agent runs, which this stack does not deploy",
       support: "partial",
     });
   }
@@ -201,13 +271,21 @@ function capabilities(service: ServiceSpec, plan: ServicePlan, file: JobFile, ta
       realization:
         `update { max_parallel ${update.parallelism}, auto_revert ${update.autoRollback}, healthy_deadline ${update.healthyDeadlineSec}s, ` +
         `progress_deadline ${update.failFast ? "0 (the first unhealthy allocation fails the deployment)" : `${update.progressDeadlineSec}s`}, canary ${update.canaries} }` +
-        (update.order === "start-first" && update.canaries === 0 ? "; Nomad replaces allocations stop-first (start-first needs canaries)" : ""),
+        (update.order === "start-first" && update.canaries === 0
+          ? "; Nomad replaces allocations stop-first (start-first needs canaries)"
+          : ""),
       support: update.order === "start-first" && update.canaries === 0 ? "partial" : "native",
     });
   }
   records.push(
     plan.inMesh
-      ? { ...base, intent: "zones", wanted: describeWanted.zones(service), realization: "Consul Connect sidecar; intentions allow exactly the talks-to pairs (stricter than zones)", support: "native" }
+      ? {
+          ...base,
+          intent: "zones",
+          wanted: describeWanted.zones(service),
+          realization: "Consul Connect sidecar; intentions allow exactly the talks-to pairs (stricter than zones)",
+          support: "native",
+        }
       : {
           ...base,
           intent: "zones",

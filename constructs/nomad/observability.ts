@@ -1,7 +1,13 @@
 import * as path from "path";
 import type { NomadTarget } from "../../environments/types";
 import { portNamed, type Application, type ServiceSpec } from "../model";
-import { alloyDockerConfig, configFilesOf, scrapedExporterOf, type ConfigFile, type ObservabilityPlatform } from "../observability";
+import {
+  alloyDockerConfig,
+  configFilesOf,
+  scrapedExporterOf,
+  type ConfigFile,
+  type ObservabilityPlatform,
+} from "../observability";
 import type { Template } from "./jobspec";
 import type { ServicePlan } from "./plan";
 import { prometheusConfigForNomad } from "./prometheus-config";
@@ -25,7 +31,11 @@ export function unescapeConsulTemplate(text: string): string {
  * from the container name; services Prometheus does not scrape are counted from cadvisor's series of
  * their containers, by the same name.
  */
-export function nomadObservability(app: Application, target: NomadTarget, plans: ReadonlyMap<string, ServicePlan>): ObservabilityPlatform {
+export function nomadObservability(
+  app: Application,
+  target: NomadTarget,
+  plans: ReadonlyMap<string, ServicePlan>,
+): ObservabilityPlatform {
   const upstream = (caller: ServiceSpec, service: string, port: string) => {
     const found = plans.get(caller.name)?.upstreams.find((u) => u.service.name === service && u.port.name === port);
     if (!found) throw new Error(`"${caller.name}" has no upstream for ${service}:${port} (validate the model first)`);
@@ -64,7 +74,8 @@ export function nomadObservability(app: Application, target: NomadTarget, plans:
       ),
     alerting: {
       runningInstances: cadvisor
-        ? (service) => `count(container_last_seen{job="${cadvisor.name}",name=~"${NOMAD_CONTAINER_NAME.replace("(.+)", service.name)}"})`
+        ? (service) =>
+            `count(container_last_seen{job="${cadvisor.name}",name=~"${NOMAD_CONTAINER_NAME.replace("(.+)", service.name)}"})`
         : undefined,
       noRunningInstancesReason: "it exports no metrics and no container metrics (cadvisor) are scraped",
     },
@@ -72,7 +83,10 @@ export function nomadObservability(app: Application, target: NomadTarget, plans:
 }
 
 /** The model's configuration files as templates of the task, bound to their paths in the container. */
-export function nomadConfigTemplates(files: readonly ConfigFile[], reloadsOnSighup: boolean): { templates: Template[]; volumes: string[] } {
+export function nomadConfigTemplates(
+  files: readonly ConfigFile[],
+  reloadsOnSighup: boolean,
+): { templates: Template[]; volumes: string[] } {
   const templates: Template[] = [];
   const volumes: string[] = [];
   for (const file of files) {
@@ -81,7 +95,9 @@ export function nomadConfigTemplates(files: readonly ConfigFile[], reloadsOnSigh
       EmbeddedTmpl: file.isTemplate ? file.content : escapeConsulTemplate(file.content),
       DestPath: local,
       // Prometheus reloads its configuration and rules on SIGHUP; the others read theirs at start.
-      ...(reloadsOnSighup ? { ChangeMode: "signal" as const, ChangeSignal: "SIGHUP" } : { ChangeMode: "restart" as const }),
+      ...(reloadsOnSighup
+        ? { ChangeMode: "signal" as const, ChangeSignal: "SIGHUP" }
+        : { ChangeMode: "restart" as const }),
     });
     volumes.push(`${local}:${file.path}`);
   }

@@ -53,7 +53,11 @@ export function prometheusConfigForNomad(
           target_label: "__address__",
           replacement: "$1:$2",
         },
-        { source_labels: [`__meta_consul_service_metadata_${METRICS_PATH_META}`], regex: "(.+)", target_label: "__metrics_path__" },
+        {
+          source_labels: [`__meta_consul_service_metadata_${METRICS_PATH_META}`],
+          regex: "(.+)",
+          target_label: "__metrics_path__",
+        },
         { source_labels: ["__meta_consul_service"], target_label: "service" },
         { source_labels: ["__meta_consul_node"], target_label: "node" },
       ],

@@ -76,7 +76,11 @@ export function fabioTag(route: RouteSpec, ctx: Pick<ServiceJobContext, "adminCi
   return `urlprefix-${route.pathPrefix} allow=${allowed.map((c) => `ip:${c}`).join(",")}`;
 }
 
-export function renderServiceJob(service: ServiceSpec, ctx: ServiceJobContext, extras: TaskExtras = {}): RenderedServiceJob {
+export function renderServiceJob(
+  service: ServiceSpec,
+  ctx: ServiceJobContext,
+  extras: TaskExtras = {},
+): RenderedServiceJob {
   const plan = ctx.plans.get(service.name);
   if (!plan) throw new Error(`no network plan for service "${service.name}"`);
   const jobId = service.name;
@@ -90,7 +94,9 @@ export function renderServiceJob(service: ServiceSpec, ctx: ServiceJobContext, e
     },
   };
   const env = Object.fromEntries(Object.entries(service.env ?? {}).map(([k, v]) => [k, renderEnvValue(v, resolver)]));
-  const secretEnv = Object.fromEntries(Object.entries(service.secretEnv ?? {}).map(([k, v]) => [k, renderEnvValue(v, resolver)]));
+  const secretEnv = Object.fromEntries(
+    Object.entries(service.secretEnv ?? {}).map(([k, v]) => [k, renderEnvValue(v, resolver)]),
+  );
 
   const perNode = service.placement.kind === "per-node";
   const group: TaskGroup = {
@@ -128,7 +134,9 @@ function dynamicPorts(service: ServiceSpec, plan: ServicePlan): Port[] {
 function consulServices(service: ServiceSpec, plan: ServicePlan, ctx: ServiceJobContext): Service[] | undefined {
   if (service.ports.length === 0) {
     // A pure client (ot-app) still needs a mesh identity and a sidecar to reach its upstreams.
-    return plan.inMesh ? [{ Name: service.name, Provider: "consul", Connect: connect(plan, ctx.target, undefined) }] : undefined;
+    return plan.inMesh
+      ? [{ Name: service.name, Provider: "consul", Connect: connect(plan, ctx.target, undefined) }]
+      : undefined;
   }
   return service.ports.map((port, index): Service => {
     const primary = index === 0;
@@ -166,7 +174,13 @@ function connect(plan: ServicePlan, target: NomadTarget, localServicePort: numbe
   const exposeFrom = plan.metrics?.exposeFrom;
   const sidecar = target.connectSidecar;
   return {
-    SidecarTask: sidecar ? { Driver: "docker", Config: { image: sidecar.image }, Env: sidecar.env && Object.keys(sidecar.env).length ? sidecar.env : undefined } : undefined,
+    SidecarTask: sidecar
+      ? {
+          Driver: "docker",
+          Config: { image: sidecar.image },
+          Env: sidecar.env && Object.keys(sidecar.env).length ? sidecar.env : undefined,
+        }
+      : undefined,
     SidecarService: {
       // Consul gives a sidecar without tags its service's tags: Fabio would route public requests to its mTLS port.
       Tags: [SIDECAR_TAG],
@@ -176,7 +190,16 @@ function connect(plan: ServicePlan, target: NomadTarget, localServicePort: numbe
           ? plan.upstreams.map((u) => ({ DestinationName: u.destinationName, LocalBindPort: u.localBindPort }))
           : undefined,
         Expose: exposeFrom
-          ? { Paths: [{ Path: plan.metrics!.path, Protocol: "http", LocalPathPort: exposeFrom.containerPort, ListenerPort: METRICS_LISTENER }] }
+          ? {
+              Paths: [
+                {
+                  Path: plan.metrics!.path,
+                  Protocol: "http",
+                  LocalPathPort: exposeFrom.containerPort,
+                  ListenerPort: METRICS_LISTENER,
+                },
+              ],
+            }
           : undefined,
       },
     },
@@ -189,15 +212,26 @@ function connect(plan: ServicePlan, target: NomadTarget, localServicePort: numbe
  * (Nomad allows no TCP check on a Connect service) and for commands, on the allocation address otherwise.
  */
 function check(service: ServiceSpec, health: HealthCheck, plan: ServicePlan): ServiceCheck {
-  const common = { Name: `${service.name}-health`, Interval: seconds(health.intervalSec), Timeout: seconds(health.timeoutSec) };
+  const common = {
+    Name: `${service.name}-health`,
+    Interval: seconds(health.intervalSec),
+    Timeout: seconds(health.timeoutSec),
+  };
   if (health.type === "command") {
-    return { ...common, Type: "script", Command: health.command[0], Args: health.command.slice(1), TaskName: service.name };
+    return {
+      ...common,
+      Type: "script",
+      Command: health.command[0],
+      Args: health.command.slice(1),
+      TaskName: service.name,
+    };
   }
   const port = portNamed(service, health.port);
   const mapped = plan.mappedPorts.includes(port.name);
   if (health.type === "http") {
     if (mapped) return { ...common, Type: "http", Path: health.path, PortLabel: port.name };
-    if (plan.inMesh && port.name === plan.primaryPort?.name) return { ...common, Type: "http", Path: health.path, Expose: true };
+    if (plan.inMesh && port.name === plan.primaryPort?.name)
+      return { ...common, Type: "http", Path: health.path, Expose: true };
     return { ...common, Type: "http", Path: health.path, PortLabel: String(port.containerPort), AddressMode: "alloc" };
   }
   if (mapped) return { ...common, Type: "tcp", PortLabel: port.name };
@@ -220,11 +254,19 @@ function task(
 ): Task {
   const volumes = service.volumes ?? [];
   const hostMounts = [
-    ...volumes.flatMap((v) => (v.kind === "host" ? [{ type: "bind" as const, source: v.hostPath, target: v.mountPath, readonly: true }] : [])),
+    ...volumes.flatMap((v) =>
+      v.kind === "host" ? [{ type: "bind" as const, source: v.hostPath, target: v.mountPath, readonly: true }] : [],
+    ),
     ...(extras.mounts ?? []),
   ];
-  const scratch = [...volumes.flatMap((v) => (v.kind === "ephemeral" ? [`local/${v.name}:${v.mountPath}`] : [])), ...(extras.volumes ?? [])];
-  const templates = [...(secretNames.length ? [secretEnvTemplate(variablePath, secretNames)] : []), ...(extras.templates ?? [])];
+  const scratch = [
+    ...volumes.flatMap((v) => (v.kind === "ephemeral" ? [`local/${v.name}:${v.mountPath}`] : [])),
+    ...(extras.volumes ?? []),
+  ];
+  const templates = [
+    ...(secretNames.length ? [secretEnvTemplate(variablePath, secretNames)] : []),
+    ...(extras.templates ?? []),
+  ];
   return {
     Name: service.name,
     Driver: "docker",
@@ -240,7 +282,9 @@ function task(
     Templates: templates.length ? templates : undefined,
     Resources: { CPU: cpuMhz(service.resources!.cpuMillicores, ctx.target), MemoryMB: service.resources!.memoryMiB },
     VolumeMounts: volumes.some((v) => v.kind === "persistent")
-      ? volumes.flatMap((v) => (v.kind === "persistent" ? [{ Volume: v.name, Destination: v.mountPath, ReadOnly: false }] : []))
+      ? volumes.flatMap((v) =>
+          v.kind === "persistent" ? [{ Volume: v.name, Destination: v.mountPath, ReadOnly: false }] : [],
+        )
       : undefined,
   };
 }
@@ -262,12 +306,19 @@ export function secretEnvTemplate(variablePath: string, keys: readonly string[])
 function hostVolumes(service: ServiceSpec): TaskGroup["Volumes"] {
   const persistent = (service.volumes ?? []).filter((v) => v.kind === "persistent");
   if (persistent.length === 0) return undefined;
-  return Object.fromEntries(persistent.map((v) => [v.name, { Name: v.name, Type: "host" as const, Source: v.name, ReadOnly: false }]));
+  return Object.fromEntries(
+    persistent.map((v) => [v.name, { Name: v.name, Type: "host" as const, Source: v.name, ReadOnly: false }]),
+  );
 }
 
 function restartPolicy(service: ServiceSpec): TaskGroup["RestartPolicy"] {
   const restart = restartPolicyOf(service);
-  return { Attempts: restart.maxAttempts, Interval: seconds(restart.windowSec), Delay: seconds(restart.delaySec), Mode: "fail" };
+  return {
+    Attempts: restart.maxAttempts,
+    Interval: seconds(restart.windowSec),
+    Delay: seconds(restart.delaySec),
+    Mode: "fail",
+  };
 }
 
 function serviceUpdate(service: ServiceSpec): TaskGroup["Update"] {

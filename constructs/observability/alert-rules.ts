@@ -53,8 +53,14 @@ export const DEFAULT_ERROR_RATIO = 0.05;
 
 /** Well-known failure counters, alerted on wherever a scraped service declares them. */
 const FAILURE_COUNTERS: Readonly<Record<string, { readonly alert: string; readonly summary: string }>> = {
-  loki_write_dropped_entries_total: { alert: "LogEntriesDropped", summary: "log lines are being dropped on their way to the log store" },
-  alertmanager_notifications_failed_total: { alert: "AlertNotificationsFailing", summary: "Alertmanager fails to deliver notifications" },
+  loki_write_dropped_entries_total: {
+    alert: "LogEntriesDropped",
+    summary: "log lines are being dropped on their way to the log store",
+  },
+  alertmanager_notifications_failed_total: {
+    alert: "AlertNotificationsFailing",
+    summary: "Alertmanager fails to deliver notifications",
+  },
   prometheus_rule_evaluation_failures_total: { alert: "AlertRulesFailing", summary: "alert rules fail to evaluate" },
 };
 
@@ -68,11 +74,17 @@ export function alertPrefix(service: string): string {
 
 /** The alert rules of a Prometheus server (`collector`): only services it scrapes count as scraped. */
 export function alertRulesOf(app: Application, collector: ServiceSpec, options: AlertRuleOptions): AlertRules {
-  const scraped = new Set(edgesOf(app).filter((e) => e.from.name === collector.name && e.kind === "scrape").map((e) => e.to.name));
+  const scraped = new Set(
+    edgesOf(app)
+      .filter((e) => e.from.name === collector.name && e.kind === "scrape")
+      .map((e) => e.to.name),
+  );
   const scrapedServices = app.services.filter((s) => scraped.has(s.name) || (s.name === collector.name && s.metrics));
   const isScraped = (s: ServiceSpec) => scrapedServices.includes(s);
   const declares = (s: ServiceSpec, family: string) => (s.metrics?.families ?? []).some((f) => f.name === family);
-  const nodeExporter = scrapedServices.find((s) => s.placement.kind === "per-node" && (s.metrics?.families ?? []).some((f) => f.name.startsWith("node_")));
+  const nodeExporter = scrapedServices.find(
+    (s) => s.placement.kind === "per-node" && (s.metrics?.families ?? []).some((f) => f.name.startsWith("node_")),
+  );
   const nodeCount = nodeExporter ? `count(up{job="${nodeExporter.name}"})` : undefined;
   const alertsOf = new Map<string, string[]>();
   const note = (service: string, alert: string) => alertsOf.set(service, [...(alertsOf.get(service) ?? []), alert]);
@@ -83,11 +95,16 @@ export function alertRulesOf(app: Application, collector: ServiceSpec, options: 
     const running = isScraped(service) ? `sum(up{job="${service.name}"})` : options.runningInstances?.(service);
     if (service === nodeExporter) continue;
     if (!running) {
-      uncovered.set(service.name, service.metrics ? `not scraped by ${collector.name}` : options.noRunningInstancesReason);
+      uncovered.set(
+        service.name,
+        service.metrics ? `not scraped by ${collector.name}` : options.noRunningInstancesReason,
+      );
       continue;
     }
     const expected =
-      service.placement.kind === "per-node" ? nodeCount : String(service.autoscaling?.minReplicas ?? service.placement.replicas);
+      service.placement.kind === "per-node"
+        ? nodeCount
+        : String(service.autoscaling?.minReplicas ?? service.placement.replicas);
     if (!expected) {
       uncovered.set(service.name, "one per node, but no node exporter is scraped to count the nodes");
       continue;
@@ -109,10 +126,24 @@ export function alertRulesOf(app: Application, collector: ServiceSpec, options: 
   }
   if (nodeExporter) {
     for (const [alert, expr, summary] of [
-      [`${alertPrefix(nodeExporter.name)}Missing`, `absent(up{job="${nodeExporter.name}"})`, `no ${nodeExporter.name} target is discovered at all`],
-      [`${alertPrefix(nodeExporter.name)}Down`, `up{job="${nodeExporter.name}"} == 0`, `a ${nodeExporter.name} instance cannot be scraped (its node may be down)`],
+      [
+        `${alertPrefix(nodeExporter.name)}Missing`,
+        `absent(up{job="${nodeExporter.name}"})`,
+        `no ${nodeExporter.name} target is discovered at all`,
+      ],
+      [
+        `${alertPrefix(nodeExporter.name)}Down`,
+        `up{job="${nodeExporter.name}"} == 0`,
+        `a ${nodeExporter.name} instance cannot be scraped (its node may be down)`,
+      ],
     ] as const) {
-      availability.push({ alert, expr, for: "5m", labels: { severity: "critical", service: nodeExporter.name }, annotations: { summary } });
+      availability.push({
+        alert,
+        expr,
+        for: "5m",
+        labels: { severity: "critical", service: nodeExporter.name },
+        annotations: { summary },
+      });
       note(nodeExporter.name, alert);
     }
   }
@@ -139,7 +170,9 @@ export function alertRulesOf(app: Application, collector: ServiceSpec, options: 
   const ratio = options.errorRatio ?? DEFAULT_ERROR_RATIO;
   const errors: AlertRule[] = [];
   for (const service of scrapedServices) {
-    const requests = (service.metrics?.families ?? []).find((f) => f.name === HTTP_REQUESTS_FAMILY && f.type === "counter");
+    const requests = (service.metrics?.families ?? []).find(
+      (f) => f.name === HTTP_REQUESTS_FAMILY && f.type === "counter",
+    );
     if (!requests?.labels.includes("status")) continue;
     const alert = `${alertPrefix(service.name)}HighErrorRate`;
     const selector = `job="${service.name}"`;

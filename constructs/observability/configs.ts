@@ -14,7 +14,13 @@ const yaml = (value: unknown) => new Document(value).toString({ lineWidth: 0 });
  */
 export function alertmanagerConfig(): string {
   return yaml({
-    route: { receiver: "default", group_by: ["alertname", "service"], group_wait: "30s", group_interval: "5m", repeat_interval: "4h" },
+    route: {
+      receiver: "default",
+      group_by: ["alertname", "service"],
+      group_wait: "30s",
+      group_interval: "5m",
+      repeat_interval: "4h",
+    },
     receivers: [{ name: "default" }],
   });
 }
@@ -34,7 +40,15 @@ export function lokiConfig(store: ServiceSpec): string {
       ring: { kvstore: { store: "inmemory" } },
     },
     schema_config: {
-      configs: [{ from: "2024-01-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } }],
+      configs: [
+        {
+          from: "2024-01-01",
+          store: "tsdb",
+          object_store: "filesystem",
+          schema: "v13",
+          index: { prefix: "index_", period: "24h" },
+        },
+      ],
     },
     limits_config: { retention_period: `${store.storesLogs!.retentionHours}h` },
     compactor: { working_directory: `${data}/compactor`, retention_enabled: true, delete_request_store: "filesystem" },
@@ -47,7 +61,9 @@ export type Resolve = (service: ServiceSpec) => { readonly host: string; readonl
 
 /** Grafana's data sources: the metrics collectors and log stores it talks to, with fixed uids the dashboard uses. */
 export function grafanaDatasources(app: Application, grafana: ServiceSpec, resolve: Resolve): string {
-  const called = (grafana.talksTo ?? []).filter((e) => (e.kind ?? "call") === "call").map((e) => app.services.find((s) => s.name === e.service)!);
+  const called = (grafana.talksTo ?? [])
+    .filter((e) => (e.kind ?? "call") === "call")
+    .map((e) => app.services.find((s) => s.name === e.service)!);
   const url = (s: ServiceSpec) => {
     const { host, port } = resolve(s);
     return `http://${host}:${port}`;
@@ -66,7 +82,14 @@ export function grafanaDatasources(app: Application, grafana: ServiceSpec, resol
         isDefault: i === 0,
         editable: false,
       })),
-      ...loki.map((s, i) => ({ name: i === 0 ? "Loki" : s.name, uid: i === 0 ? LOKI_DATASOURCE.uid : s.name, type: "loki", access: "proxy", url: url(s), editable: false })),
+      ...loki.map((s, i) => ({
+        name: i === 0 ? "Loki" : s.name,
+        uid: i === 0 ? LOKI_DATASOURCE.uid : s.name,
+        type: "loki",
+        access: "proxy",
+        url: url(s),
+        editable: false,
+      })),
     ],
   });
 }

@@ -55,7 +55,12 @@ export function dashboardOf(app: Application, collector: ServiceSpec, options: D
     .map((e) => e.to);
   const declares = (s: ServiceSpec, family: string) => (s.metrics?.families ?? []).some((f) => f.name === family);
   const panels: Omit<Panel, "id" | "gridPos">[] = [];
-  const prometheusPanel = (title: string, expr: string, legendFormat: string, fieldUnit: string): Omit<Panel, "id" | "gridPos"> => ({
+  const prometheusPanel = (
+    title: string,
+    expr: string,
+    legendFormat: string,
+    fieldUnit: string,
+  ): Omit<Panel, "id" | "gridPos"> => ({
     type: "timeseries",
     title,
     datasource: PROMETHEUS_DATASOURCE,
@@ -66,7 +71,14 @@ export function dashboardOf(app: Application, collector: ServiceSpec, options: D
   const httpServices = scraped.filter((s) => declares(s, HTTP_REQUESTS_FAMILY));
   for (const service of httpServices) {
     const job = `job="${service.name}"`;
-    panels.push(prometheusPanel(`${service.name}: requests per second`, `sum by (path) (rate(${HTTP_REQUESTS_FAMILY}{${job}}[$__rate_interval]))`, "{{path}}", "reqps"));
+    panels.push(
+      prometheusPanel(
+        `${service.name}: requests per second`,
+        `sum by (path) (rate(${HTTP_REQUESTS_FAMILY}{${job}}[$__rate_interval]))`,
+        "{{path}}",
+        "reqps",
+      ),
+    );
     if (declares(service, HTTP_DURATION_FAMILY)) {
       panels.push(
         prometheusPanel(
@@ -92,10 +104,25 @@ export function dashboardOf(app: Application, collector: ServiceSpec, options: D
   const nodeExporter = scraped.find((s) => declares(s, "node_cpu_seconds_total"));
   if (nodeExporter) {
     const job = `job="${nodeExporter.name}"`;
-    panels.push(prometheusPanel("Node CPU busy", `1 - avg by (instance) (rate(node_cpu_seconds_total{${job},mode="idle"}[$__rate_interval]))`, "{{instance}}", "percentunit"));
-    if (declares(nodeExporter, "node_memory_MemAvailable_bytes") && declares(nodeExporter, "node_memory_MemTotal_bytes")) {
+    panels.push(
+      prometheusPanel(
+        "Node CPU busy",
+        `1 - avg by (instance) (rate(node_cpu_seconds_total{${job},mode="idle"}[$__rate_interval]))`,
+        "{{instance}}",
+        "percentunit",
+      ),
+    );
+    if (
+      declares(nodeExporter, "node_memory_MemAvailable_bytes") &&
+      declares(nodeExporter, "node_memory_MemTotal_bytes")
+    ) {
       panels.push(
-        prometheusPanel("Node memory used", `1 - node_memory_MemAvailable_bytes{${job}} / node_memory_MemTotal_bytes{${job}}`, "{{instance}}", "percentunit"),
+        prometheusPanel(
+          "Node memory used",
+          `1 - node_memory_MemAvailable_bytes{${job}} / node_memory_MemTotal_bytes{${job}}`,
+          "{{instance}}",
+          "percentunit",
+        ),
       );
     }
   }
@@ -121,11 +148,17 @@ export function dashboardOf(app: Application, collector: ServiceSpec, options: D
     editable: false,
     refresh: "30s",
     time: { from: "now-6h", to: "now" },
-    panels: panels.map((p, i) => ({ ...p, id: i + 1, gridPos: { x: (i % 2) * width, y: Math.floor(i / 2) * height, w: width, h: height } })),
+    panels: panels.map((p, i) => ({
+      ...p,
+      id: i + 1,
+      gridPos: { x: (i % 2) * width, y: Math.floor(i / 2) * height, w: width, h: height },
+    })),
   };
 }
 
 /** The PromQL expressions of a dashboard's Prometheus panels. */
 export function prometheusExpressionsOf(dashboard: Dashboard): string[] {
-  return dashboard.panels.flatMap((p) => p.targets.filter((t) => t.datasource.type === "prometheus").map((t) => t.expr));
+  return dashboard.panels.flatMap((p) =>
+    p.targets.filter((t) => t.datasource.type === "prometheus").map((t) => t.expr),
+  );
 }

@@ -1,7 +1,13 @@
 import * as path from "path";
 import { edgesOf, type Application, type ServiceSpec } from "../model";
 import { alertRulesOf, renderAlertRules, type AlertRuleOptions, type AlertRules } from "./alert-rules";
-import { alertmanagerConfig, grafanaDashboardProvider, grafanaDatasources, lokiConfig, provisioningPath } from "./configs";
+import {
+  alertmanagerConfig,
+  grafanaDashboardProvider,
+  grafanaDatasources,
+  lokiConfig,
+  provisioningPath,
+} from "./configs";
 import { dashboardOf } from "./dashboard";
 
 /**
@@ -24,7 +30,11 @@ export interface ObservabilityPlatform {
   /** Address at which `caller` reaches `target`'s port on this platform. */
   endpoint(caller: ServiceSpec, target: ServiceSpec, port: string): { readonly host: string; readonly port: number };
   /** The Prometheus configuration with its scrape jobs, `rule_files` and discovered Alertmanagers. */
-  prometheusConfig(collector: ServiceSpec, ruleFiles: readonly string[], alertmanagers: readonly ServiceSpec[]): ConfigFile;
+  prometheusConfig(
+    collector: ServiceSpec,
+    ruleFiles: readonly string[],
+    alertmanagers: readonly ServiceSpec[],
+  ): ConfigFile;
   /** The log collector's configuration, shipping to `pushUrl`. */
   logCollectorConfig(collector: ServiceSpec, pushUrl: string): string;
   readonly alerting: AlertRuleOptions;
@@ -46,21 +56,42 @@ export function configFilesOf(app: Application, service: ServiceSpec, platform: 
   if (service.collectsMetrics) {
     const { rulesFile } = service.collectsMetrics;
     files.push(platform.prometheusConfig(service, [rulesFile], alertmanagersOf(app, service)));
-    files.push({ id: "alert-rules", path: rulesFile, content: renderAlertRules(alertRulesFor(app, service, platform)) });
+    files.push({
+      id: "alert-rules",
+      path: rulesFile,
+      content: renderAlertRules(alertRulesFor(app, service, platform)),
+    });
   }
-  if (service.receivesAlerts) files.push({ id: "config", path: service.receivesAlerts.configFile, content: alertmanagerConfig() });
-  if (service.storesLogs) files.push({ id: "config", path: service.storesLogs.configFile, content: lokiConfig(service) });
+  if (service.receivesAlerts)
+    files.push({ id: "config", path: service.receivesAlerts.configFile, content: alertmanagerConfig() });
+  if (service.storesLogs)
+    files.push({ id: "config", path: service.storesLogs.configFile, content: lokiConfig(service) });
   if (service.collectsLogs) {
     const store = edgesOf(app).find((e) => e.from.name === service.name && e.kind === "call" && e.to.storesLogs)!;
     const { host, port } = platform.endpoint(service, store.to, store.port.name);
-    files.push({ id: "config", path: service.collectsLogs.configFile, content: platform.logCollectorConfig(service, `http://${host}:${port}/loki/api/v1/push`) });
+    files.push({
+      id: "config",
+      path: service.collectsLogs.configFile,
+      content: platform.logCollectorConfig(service, `http://${host}:${port}/loki/api/v1/push`),
+    });
   }
   if (service.dashboards) {
-    const resolve = (target: ServiceSpec) => platform.endpoint(service, target, service.talksTo!.find((e) => e.service === target.name)!.port);
-    const collector = edgesOf(app).find((e) => e.from.name === service.name && e.kind === "call" && e.to.collectsMetrics)!.to;
+    const resolve = (target: ServiceSpec) =>
+      platform.endpoint(service, target, service.talksTo!.find((e) => e.service === target.name)!.port);
+    const collector = edgesOf(app).find(
+      (e) => e.from.name === service.name && e.kind === "call" && e.to.collectsMetrics,
+    )!.to;
     const withLogs = (service.talksTo ?? []).some((e) => app.services.find((s) => s.name === e.service)?.storesLogs);
-    files.push({ id: "datasources", path: provisioningPath(service, "datasources"), content: grafanaDatasources(app, service, resolve) });
-    files.push({ id: "dashboard-provider", path: provisioningPath(service, "dashboards"), content: grafanaDashboardProvider(app, service) });
+    files.push({
+      id: "datasources",
+      path: provisioningPath(service, "datasources"),
+      content: grafanaDatasources(app, service, resolve),
+    });
+    files.push({
+      id: "dashboard-provider",
+      path: provisioningPath(service, "dashboards"),
+      content: grafanaDashboardProvider(app, service),
+    });
     files.push({
       id: "dashboard",
       path: path.posix.join(service.dashboards.dashboardsDir, `${app.name}.json`),

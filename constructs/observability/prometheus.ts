@@ -32,7 +32,15 @@ export function prometheusConfigText(parts: PrometheusConfigParts): string {
     ...(parts.ruleFiles.length ? { rule_files: [...parts.ruleFiles] } : {}),
     ...(parts.alertmanagers.length ? { alerting: { alertmanagers: [...parts.alertmanagers] } } : {}),
     scrape_configs: [
-      ...(self && collector.metrics ? [{ job_name: collector.name, metrics_path: collector.metrics.path, static_configs: [{ targets: [`localhost:${self.containerPort}`] }] }] : []),
+      ...(self && collector.metrics
+        ? [
+            {
+              job_name: collector.name,
+              metrics_path: collector.metrics.path,
+              static_configs: [{ targets: [`localhost:${self.containerPort}`] }],
+            },
+          ]
+        : []),
       ...jobs,
       ...(parts.platformJobs ?? []),
     ],

@@ -7,11 +7,50 @@ import type { Application } from "../model";
 
 /** PromQL functions and aggregation operators that may appear before `(`. */
 export const PROMQL_FUNCTIONS = new Set([
-  "abs", "absent", "absent_over_time", "avg", "avg_over_time", "bottomk", "ceil", "changes", "clamp", "clamp_max", "clamp_min",
-  "count", "count_over_time", "count_values", "delta", "deriv", "floor", "group", "histogram_quantile", "idelta", "increase",
-  "irate", "label_replace", "last_over_time", "max", "max_over_time", "min", "min_over_time", "predict_linear", "quantile",
-  "quantile_over_time", "rate", "resets", "round", "scalar", "sort", "sort_desc", "stddev", "sum", "sum_over_time", "time",
-  "timestamp", "topk", "vector",
+  "abs",
+  "absent",
+  "absent_over_time",
+  "avg",
+  "avg_over_time",
+  "bottomk",
+  "ceil",
+  "changes",
+  "clamp",
+  "clamp_max",
+  "clamp_min",
+  "count",
+  "count_over_time",
+  "count_values",
+  "delta",
+  "deriv",
+  "floor",
+  "group",
+  "histogram_quantile",
+  "idelta",
+  "increase",
+  "irate",
+  "label_replace",
+  "last_over_time",
+  "max",
+  "max_over_time",
+  "min",
+  "min_over_time",
+  "predict_linear",
+  "quantile",
+  "quantile_over_time",
+  "rate",
+  "resets",
+  "round",
+  "scalar",
+  "sort",
+  "sort_desc",
+  "stddev",
+  "sum",
+  "sum_over_time",
+  "time",
+  "timestamp",
+  "topk",
+  "vector",
 ]);
 const LABEL_LIST_KEYWORDS = new Set(["by", "without", "on", "ignoring", "group_left", "group_right"]);
 const OPERATOR_KEYWORDS = new Set(["and", "or", "unless", "bool", "offset", "inf", "nan"]);
@@ -103,7 +142,8 @@ export function declaredSeries(app: Application): Set<string> {
   for (const service of app.services) {
     for (const family of service.metrics?.families ?? []) {
       names.add(family.name);
-      if (family.type === "histogram") for (const suffix of ["_bucket", "_sum", "_count"]) names.add(family.name + suffix);
+      if (family.type === "histogram")
+        for (const suffix of ["_bucket", "_sum", "_count"]) names.add(family.name + suffix);
       if (family.type === "summary") for (const suffix of ["_sum", "_count"]) names.add(family.name + suffix);
     }
   }

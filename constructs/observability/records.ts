@@ -50,8 +50,22 @@ export function observabilityRecords(app: Application, r: ObservabilityRealizati
     for (const entry of r.rules.coverage) {
       records.push(
         entry.covered
-          ? { ...base, service: entry.service, intent: "alerts", wanted: "watched by an alert rule", realization: entry.alerts.join(", "), support: "native" }
-          : { ...base, service: entry.service, intent: "alerts", wanted: "watched by an alert rule", realization: `not covered: ${entry.reason}`, support: "unsupported" },
+          ? {
+              ...base,
+              service: entry.service,
+              intent: "alerts",
+              wanted: "watched by an alert rule",
+              realization: entry.alerts.join(", "),
+              support: "native",
+            }
+          : {
+              ...base,
+              service: entry.service,
+              intent: "alerts",
+              wanted: "watched by an alert rule",
+              realization: `not covered: ${entry.reason}`,
+              support: "unsupported",
+            },
       );
     }
   }

@@ -32,6 +32,8 @@ export const albAccessLogs: PolicyRule = {
     const attributes = ingressLoadBalancerAttributes(ingress.annotations);
     return attributes.get("access_logs.s3.enabled") === "true" && attributes.get("access_logs.s3.bucket")
       ? []
-      : [`Ingress ${ingress.name} asks for no access logs (load-balancer-attributes without access_logs.s3.enabled=true and a bucket)`];
+      : [
+          `Ingress ${ingress.name} asks for no access logs (load-balancer-attributes without access_logs.s3.enabled=true and a bucket)`,
+        ];
   },
 };

@@ -14,12 +14,17 @@ export const albHttpsOnly: PolicyRule = {
     if (!listener) return [];
     const where = `listener ${node.node.path} (port ${listener.port})`;
     if (listener.protocol === "HTTPS") {
-      return TLS12_POLICY.test(listener.ssl_policy ?? "") ? [] : [`${where} allows TLS older than 1.2 (policy ${listener.ssl_policy ?? "default"})`];
+      return TLS12_POLICY.test(listener.ssl_policy ?? "")
+        ? []
+        : [`${where} allows TLS older than 1.2 (policy ${listener.ssl_policy ?? "default"})`];
     }
     if (listener.protocol === "HTTP") {
-      const actions: { type?: string; redirect?: { protocol?: string } | { protocol?: string }[] }[] = listener.default_action ?? [];
+      const actions: { type?: string; redirect?: { protocol?: string } | { protocol?: string }[] }[] =
+        listener.default_action ?? [];
       const redirect = (a: (typeof actions)[number]) => (Array.isArray(a.redirect) ? a.redirect[0] : a.redirect);
-      return actions.every((a) => a.type === "redirect" && redirect(a)?.protocol === "HTTPS") ? [] : [`${where} serves plain HTTP instead of redirecting to HTTPS`];
+      return actions.every((a) => a.type === "redirect" && redirect(a)?.protocol === "HTTPS")
+        ? []
+        : [`${where} serves plain HTTP instead of redirecting to HTTPS`];
     }
     return [];
   },

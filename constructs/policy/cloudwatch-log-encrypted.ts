@@ -3,7 +3,8 @@ import type { PolicyRule } from "./rule";
 
 export const cloudwatchLogEncrypted: PolicyRule = {
   id: "ARGO-LOG-ENCRYPTED",
-  explanation: "CloudWatch log groups are encrypted with a customer-managed KMS key (application logs can carry personal data)",
+  explanation:
+    "CloudWatch log groups are encrypted with a customer-managed KMS key (application logs can carry personal data)",
   level: "error",
   scannerIds: ["CKV_AWS_158"],
   check(node) {

@@ -3,12 +3,15 @@ import type { PolicyRule } from "./rule";
 
 export const cloudwatchLogRetention: PolicyRule = {
   id: "ARGO-LOG-RETENTION",
-  explanation: "CloudWatch log groups state how long they keep logs (never expiring is a cost and privacy decision nobody made)",
+  explanation:
+    "CloudWatch log groups state how long they keep logs (never expiring is a cost and privacy decision nobody made)",
   level: "error",
   scannerIds: ["CKV_AWS_66"],
   check(node) {
     const group = attributesOfType(node, "aws_cloudwatch_log_group");
-    return group && !(Number(group.retention_in_days) > 0) ? [`log group ${labelOf(node, group)} keeps logs forever`] : [];
+    return group && !(Number(group.retention_in_days) > 0)
+      ? [`log group ${labelOf(node, group)} keeps logs forever`]
+      : [];
   },
 };
 
@@ -23,6 +26,8 @@ export const cloudwatchLogRetentionYear: PolicyRule = {
   check(node) {
     const group = attributesOfType(node, "aws_cloudwatch_log_group");
     const days = Number(group?.retention_in_days);
-    return group && days > 0 && days < ONE_YEAR_DAYS ? [`log group ${labelOf(node, group)} keeps logs ${days} days`] : [];
+    return group && days > 0 && days < ONE_YEAR_DAYS
+      ? [`log group ${labelOf(node, group)} keeps logs ${days} days`]
+      : [];
   },
 };

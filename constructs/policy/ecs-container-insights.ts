@@ -10,7 +10,9 @@ export const ecsContainerInsights: PolicyRule = {
     const cluster = attributesOfType(node, "aws_ecs_cluster");
     if (!cluster) return [];
     const settings: { name?: string; value?: string }[] = cluster.setting ?? [];
-    const on = settings.some((s) => s.name === "containerInsights" && (s.value === "enabled" || s.value === "enhanced"));
+    const on = settings.some(
+      (s) => s.name === "containerInsights" && (s.value === "enabled" || s.value === "enhanced"),
+    );
     return on ? [] : [`cluster ${labelOf(node, cluster)} has Container Insights off`];
   },
 };

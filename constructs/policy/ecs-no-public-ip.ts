@@ -11,6 +11,8 @@ export const ecsNoPublicIp: PolicyRule = {
     const service = attributesOfType(node, "aws_ecs_service");
     if (!service) return [];
     const network = single(service.network_configuration);
-    return network?.assign_public_ip === true ? [`service ${labelOf(node, service)} assigns public IP addresses to its tasks`] : [];
+    return network?.assign_public_ip === true
+      ? [`service ${labelOf(node, service)} assigns public IP addresses to its tasks`]
+      : [];
   },
 };

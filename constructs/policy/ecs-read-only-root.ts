@@ -3,7 +3,8 @@ import { ecsContainersOf } from "./workloads";
 
 export const ecsReadOnlyRoot: PolicyRule = {
   id: "ARGO-ECS-READ-ONLY-ROOT",
-  explanation: "ECS containers run with a read-only root filesystem, so a compromised process cannot change the image it runs; writable paths are volumes",
+  explanation:
+    "ECS containers run with a read-only root filesystem, so a compromised process cannot change the image it runs; writable paths are volumes",
   level: "error",
   scannerIds: ["CKV_AWS_336"],
   check(node) {

@@ -10,6 +10,8 @@ export const efsEncrypted: PolicyRule = {
     const fs = attributesOfType(node, "aws_efs_file_system");
     if (!fs) return [];
     if (fs.encrypted !== true) return [`file system ${node.node.path} is not encrypted`];
-    return fs.kms_key_id ? [] : [`file system ${node.node.path} is encrypted with the AWS-managed key, not a customer-managed one`];
+    return fs.kms_key_id
+      ? []
+      : [`file system ${node.node.path} is encrypted with the AWS-managed key, not a customer-managed one`];
   },
 };

@@ -13,6 +13,9 @@ export const efsTransitEncryption: PolicyRule = {
     const volumes: Record<string, any>[] = task.volume ?? [];
     return volumes
       .filter((v) => v.efs_volume_configuration && single(v.efs_volume_configuration)?.transit_encryption !== "ENABLED")
-      .map((v) => `task definition ${labelOf(node, task, "family")} mounts EFS volume ${v.name} without transit encryption`);
+      .map(
+        (v) =>
+          `task definition ${labelOf(node, task, "family")} mounts EFS volume ${v.name} without transit encryption`,
+      );
   },
 };

@@ -11,7 +11,10 @@ export const eksPublicEndpoint = resourceRule({
     const vpc = single(attributes.vpc_config) ?? {};
     if (vpc.endpoint_public_access === false) return [];
     const cidrs: string[] = vpc.public_access_cidrs ?? [];
-    if (cidrs.length === 0) return [`${attributes.name} has a public endpoint open to 0.0.0.0/0 (no public_access_cidrs)`];
-    return cidrs.filter((c) => c === "0.0.0.0/0").map(() => `${attributes.name} opens its public endpoint to 0.0.0.0/0`);
+    if (cidrs.length === 0)
+      return [`${attributes.name} has a public endpoint open to 0.0.0.0/0 (no public_access_cidrs)`];
+    return cidrs
+      .filter((c) => c === "0.0.0.0/0")
+      .map(() => `${attributes.name} opens its public endpoint to 0.0.0.0/0`);
   },
 });

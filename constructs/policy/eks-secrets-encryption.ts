@@ -10,6 +10,8 @@ export const eksSecretsEncryption = resourceRule({
   findings(attributes) {
     const config = single(attributes.encryption_config);
     const resources: string[] = config?.resources ?? [];
-    return resources.includes("secrets") && single(config?.provider)?.key_arn ? [] : [`${attributes.name} does not encrypt Secrets with a KMS key`];
+    return resources.includes("secrets") && single(config?.provider)?.key_arn
+      ? []
+      : [`${attributes.name} does not encrypt Secrets with a KMS key`];
   },
 });

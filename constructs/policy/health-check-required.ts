@@ -3,7 +3,8 @@ import { workloadsOf } from "./workloads";
 
 export const healthCheckRequired: PolicyRule = {
   id: "ARGO-HEALTH-CHECK",
-  explanation: "every long-running workload has a health check, so traffic, rolling updates and rollbacks follow real health",
+  explanation:
+    "every long-running workload has a health check, so traffic, rolling updates and rollbacks follow real health",
   level: "error",
   scannerIds: ["CKV_K8S_8", "CKV_K8S_9"],
   check(node) {

@@ -11,7 +11,8 @@ export function imageTag(image: string): { tag?: string; digest?: string } {
 
 export const imageTagPinned: PolicyRule = {
   id: "ARGO-IMAGE-PINNED",
-  explanation: "images run by a fixed tag (or digest), never `latest` or no tag, so a deploy is repeatable and a rollback means something",
+  explanation:
+    "images run by a fixed tag (or digest), never `latest` or no tag, so a deploy is repeatable and a rollback means something",
   level: "error",
   scannerIds: ["CKV_DOCKER_7", "CKV_K8S_14"],
   check(node) {

@@ -32,7 +32,16 @@ import { efsEncrypted } from "./efs-encrypted";
 import { efsTransitEncryption } from "./efs-transit-encryption";
 
 export { suppressRule, type PolicyRule } from "./rule";
-export { imageTagPinned, healthCheckRequired, resourcesRequired, noLiteralSecret, k8sNonRoot, k8sReadOnlyRoot, vpcFlowLogs, vpcDefaultSecurityGroupClosed };
+export {
+  imageTagPinned,
+  healthCheckRequired,
+  resourcesRequired,
+  noLiteralSecret,
+  k8sNonRoot,
+  k8sReadOnlyRoot,
+  vpcFlowLogs,
+  vpcDefaultSecurityGroupClosed,
+};
 
 /** VPC, EKS, EC2, RDS and Kubernetes rules: the checks a scanner (checkov) would run on the eks stack. */
 export const EKS_RULES: readonly PolicyRule[] = [
@@ -68,10 +77,34 @@ export const ECS_RULES: readonly PolicyRule[] = [
   albHttpsOnly,
   albWebAcl,
 ];
-export { ecsReadOnlyRoot, ecsNotPrivileged, ecsNoPublicIp, ecsSeparateTaskRole, ecsContainerInsights, efsTransitEncryption, efsEncrypted };
-export { cloudwatchLogEncrypted, cloudwatchLogRetention, cloudwatchLogRetentionYear, albAccessLogs, albDeletionProtection, albDropInvalidHeaders, albHttpsOnly, albWebAcl };
+export {
+  ecsReadOnlyRoot,
+  ecsNotPrivileged,
+  ecsNoPublicIp,
+  ecsSeparateTaskRole,
+  ecsContainerInsights,
+  efsTransitEncryption,
+  efsEncrypted,
+};
+export {
+  cloudwatchLogEncrypted,
+  cloudwatchLogRetention,
+  cloudwatchLogRetentionYear,
+  albAccessLogs,
+  albDeletionProtection,
+  albDropInvalidHeaders,
+  albHttpsOnly,
+  albWebAcl,
+};
 
-export const ALL_RULES: readonly PolicyRule[] = [imageTagPinned, healthCheckRequired, resourcesRequired, noLiteralSecret, ...EKS_RULES, ...ECS_RULES];
+export const ALL_RULES: readonly PolicyRule[] = [
+  imageTagPinned,
+  healthCheckRequired,
+  resourcesRequired,
+  noLiteralSecret,
+  ...EKS_RULES,
+  ...ECS_RULES,
+];
 
 /** Runs every rule on every construct of the tree it is added to; errors make synth fail. */
 export class PolicyAspect implements IAspect {

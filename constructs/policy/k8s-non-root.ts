@@ -11,8 +11,10 @@ export const k8sNonRoot = resourceRule({
     return kubernetesContainers(attributes).flatMap(({ container, pod, workload }) => {
       const context = single(container.security_context) ?? {};
       const out: string[] = [];
-      if (context.run_as_non_root !== true && pod.run_as_non_root !== true) out.push(`${workload}/${container.name} may run as root`);
-      if (context.allow_privilege_escalation !== false) out.push(`${workload}/${container.name} allows privilege escalation`);
+      if (context.run_as_non_root !== true && pod.run_as_non_root !== true)
+        out.push(`${workload}/${container.name} may run as root`);
+      if (context.allow_privilege_escalation !== false)
+        out.push(`${workload}/${container.name} allows privilege escalation`);
       if (context.privileged === true) out.push(`${workload}/${container.name} is privileged`);
       return out;
     });

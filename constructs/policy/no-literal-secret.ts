@@ -37,7 +37,12 @@ function isLiteral(value: unknown): value is string {
 }
 
 function isLiteralSecret(name: string, value: unknown): boolean {
-  return SECRET_NAME.test(name) && !SECRET_SETTING.test(name) && isLiteral(value) && !(FILE_REFERENCE.test(name) && value.startsWith("/"));
+  return (
+    SECRET_NAME.test(name) &&
+    !SECRET_SETTING.test(name) &&
+    isLiteral(value) &&
+    !(FILE_REFERENCE.test(name) && value.startsWith("/"))
+  );
 }
 
 function findInAttributes(value: unknown, path: string, out: string[]): void {
@@ -58,13 +63,16 @@ function findInAttributes(value: unknown, path: string, out: string[]): void {
 
 export const noLiteralSecret: PolicyRule = {
   id: "ARGO-NO-LITERAL-SECRET",
-  explanation: "secrets are generated or supplied at deploy time and referenced, never written into code or synthesized configuration",
+  explanation:
+    "secrets are generated or supplied at deploy time and referenced, never written into code or synthesized configuration",
   level: "error",
   scannerIds: ["CKV_SECRET_6"],
   check(node: IConstruct) {
     const out: string[] = [];
     if (node instanceof TerraformResource || node instanceof TerraformProvider) {
-      const attributes = (node as unknown as { synthesizeAttributes(): Record<string, unknown> }).synthesizeAttributes();
+      const attributes = (
+        node as unknown as { synthesizeAttributes(): Record<string, unknown> }
+      ).synthesizeAttributes();
       findInAttributes(attributes, "", out);
     }
     for (const workload of workloadsOf(node)) {

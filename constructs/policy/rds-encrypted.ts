@@ -6,5 +6,6 @@ export const rdsEncrypted = resourceRule({
   level: "error",
   scannerIds: ["CKV_AWS_16"],
   resourceType: "aws_db_instance",
-  findings: (a) => (a.storage_encrypted === true && a.kms_key_id ? [] : [`${a.identifier} is not encrypted with a KMS key`]),
+  findings: (a) =>
+    a.storage_encrypted === true && a.kms_key_id ? [] : [`${a.identifier} is not encrypted with a KMS key`],
 });

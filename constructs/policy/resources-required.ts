@@ -3,7 +3,8 @@ import { workloadsOf } from "./workloads";
 
 export const resourcesRequired: PolicyRule = {
   id: "ARGO-RESOURCES",
-  explanation: "every workload declares CPU and memory, so the scheduler can place it and one service cannot starve the others",
+  explanation:
+    "every workload declares CPU and memory, so the scheduler can place it and one service cannot starve the others",
   level: "error",
   scannerIds: ["CKV_K8S_10", "CKV_K8S_11", "CKV_K8S_12", "CKV_K8S_13"],
   check(node) {

@@ -37,7 +37,12 @@ export function suppressionOf(node: IConstruct, ruleId: string): string | undefi
  * A rule over the synthesized attributes of one Terraform resource type: most scanner checks have this shape.
  * `findings` returns what is wrong, each naming the offending value.
  */
-export function resourceRule(rule: Omit<PolicyRule, "check"> & { readonly resourceType: string | readonly string[]; findings(attributes: Record<string, any>, node: IConstruct): string[] }): PolicyRule {
+export function resourceRule(
+  rule: Omit<PolicyRule, "check"> & {
+    readonly resourceType: string | readonly string[];
+    findings(attributes: Record<string, any>, node: IConstruct): string[];
+  },
+): PolicyRule {
   const types = typeof rule.resourceType === "string" ? [rule.resourceType] : rule.resourceType;
   return {
     id: rule.id,

@@ -10,8 +10,13 @@ export const vpcDefaultSecurityGroupClosed = resourceRule({
   findings(attributes, node) {
     const vpcId = resolved(node, (node as unknown as { id: string }).id);
     const group = siblingsOfType(node, "aws_default_security_group").find((g) => resolved(node, g.vpc_id) === vpcId);
-    if (!group) return [`VPC ${attributes.tags?.Name ?? node.node.path} leaves its default security group open (no aws_default_security_group)`];
+    if (!group)
+      return [
+        `VPC ${attributes.tags?.Name ?? node.node.path} leaves its default security group open (no aws_default_security_group)`,
+      ];
     const rules = [...(group.ingress ?? []), ...(group.egress ?? [])];
-    return rules.length ? [`the default security group of VPC ${attributes.tags?.Name} has ${rules.length} rule(s)`] : [];
+    return rules.length
+      ? [`the default security group of VPC ${attributes.tags?.Name} has ${rules.length} rule(s)`]
+      : [];
   },
 });

@@ -9,7 +9,9 @@ export const vpcFlowLogs = resourceRule({
   resourceType: "aws_vpc",
   findings(attributes, node) {
     const vpcId = resolved(node, (node as unknown as { id: string }).id);
-    const logged = siblingsOfType(node, "aws_flow_log").some((log) => resolved(node, log.vpc_id) === vpcId && log.traffic_type === "ALL");
+    const logged = siblingsOfType(node, "aws_flow_log").some(
+      (log) => resolved(node, log.vpc_id) === vpcId && log.traffic_type === "ALL",
+    );
     return logged ? [] : [`VPC ${attributes.tags?.Name ?? node.node.path} has no flow log of all traffic`];
   },
 });
@@ -24,5 +26,8 @@ export function siblingsOfType(node: import("../cdktf").IConstruct, type: string
 
 /** A reference as Terraform will see it (`${aws_vpc.x.id}`): tokens of the same attribute compare equal. */
 export function resolved(node: import("../cdktf").IConstruct, value: unknown): unknown {
-  return Tokenization.resolve(value, { scope: TerraformStack.of(node), resolver: new DefaultTokenResolver(new StringConcat()) });
+  return Tokenization.resolve(value, {
+    scope: TerraformStack.of(node),
+    resolver: new DefaultTokenResolver(new StringConcat()),
+  });
 }

@@ -25,13 +25,18 @@ export function workloadsOf(node: IConstruct): Workload[] {
   if (!(node instanceof TerraformResource)) return [];
   if (node.terraformResourceType === "nomad_job") return nomadWorkloads(attributesOf(node) ?? {});
   if (node.terraformResourceType === "docker_service") return [dockerServiceWorkload(attributesOf(node) ?? {})];
-  if (KUBERNETES_WORKLOADS.includes(node.terraformResourceType)) return kubernetesContainers(attributesOf(node) ?? {}).map(kubernetesWorkload);
+  if (KUBERNETES_WORKLOADS.includes(node.terraformResourceType))
+    return kubernetesContainers(attributesOf(node) ?? {}).map(kubernetesWorkload);
   if (node.terraformResourceType === "aws_ecs_task_definition") return ecsWorkloads(attributesOf(node) ?? {});
   return [];
 }
 
 /** Resource types whose pod template runs containers. */
-export const KUBERNETES_WORKLOADS = ["kubernetes_deployment_v1", "kubernetes_stateful_set_v1", "kubernetes_daemon_set_v1"];
+export const KUBERNETES_WORKLOADS = [
+  "kubernetes_deployment_v1",
+  "kubernetes_stateful_set_v1",
+  "kubernetes_daemon_set_v1",
+];
 
 /** Blocks of at most one item synthesize as an object, others as a list: read either. */
 export function single<T = any>(value: unknown): T | undefined {
@@ -39,10 +44,16 @@ export function single<T = any>(value: unknown): T | undefined {
 }
 
 /** Every container of a Kubernetes workload, with the pod's security context beside it. */
-export function kubernetesContainers(attributes: Record<string, any>): { container: any; pod: any; workload: string }[] {
+export function kubernetesContainers(
+  attributes: Record<string, any>,
+): { container: any; pod: any; workload: string }[] {
   const podSpec = single(single(single(attributes.spec)?.template)?.spec) ?? {};
   const workload = String(single(attributes.metadata)?.name ?? "");
-  return (podSpec.container ?? []).map((container: any) => ({ container, pod: single(podSpec.security_context) ?? {}, workload }));
+  return (podSpec.container ?? []).map((container: any) => ({
+    container,
+    pod: single(podSpec.security_context) ?? {},
+    workload,
+  }));
 }
 
 function kubernetesWorkload({ container }: { container: any }): Workload {

@@ -28,9 +28,19 @@ export function toHclAttributes(config: Record<string, unknown>): Record<string,
   for (const [key, value] of Object.entries(config)) {
     if (value === undefined) continue;
     if (Array.isArray(value) && value.some(isPlainObject)) {
-      out[snake(key)] = { value: value.map((item) => toHclAttributes(item as Record<string, unknown>)), isBlock: true, type: "list", storageClassType: `${key}List` };
+      out[snake(key)] = {
+        value: value.map((item) => toHclAttributes(item as Record<string, unknown>)),
+        isBlock: true,
+        type: "list",
+        storageClassType: `${key}List`,
+      };
     } else if (Array.isArray(value)) {
-      out[snake(key)] = { value, isBlock: false, type: "list", storageClassType: typeof value[0] === "number" ? "numberList" : "stringList" };
+      out[snake(key)] = {
+        value,
+        isBlock: false,
+        type: "list",
+        storageClassType: typeof value[0] === "number" ? "numberList" : "stringList",
+      };
     } else if (isPlainObject(value)) {
       out[snake(key)] = { value, isBlock: false, type: "map", storageClassType: "stringMap" };
     } else {

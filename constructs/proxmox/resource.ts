@@ -2,7 +2,15 @@ import { TerraformResource, type Construct, type TerraformMetaArguments } from "
 import { toHclAttributes, toTerraformAttributes } from "./attributes";
 import { PROXMOX_PROVIDER } from "./resource-types";
 
-const META_ARGUMENTS = ["dependsOn", "count", "provider", "lifecycle", "forEach", "provisioners", "connection"] as const;
+const META_ARGUMENTS = [
+  "dependsOn",
+  "count",
+  "provider",
+  "lifecycle",
+  "forEach",
+  "provisioners",
+  "connection",
+] as const;
 
 /**
  * Base of the hand-written bpg/proxmox bindings: the shape of a generated cdktf binding (a TerraformResource
@@ -12,7 +20,12 @@ const META_ARGUMENTS = ["dependsOn", "count", "provider", "lifecycle", "forEach"
 export abstract class ProxmoxResource<Config extends object> extends TerraformResource {
   private readonly attributes: Record<string, unknown>;
 
-  protected constructor(scope: Construct, id: string, terraformResourceType: string, config: Config & TerraformMetaArguments) {
+  protected constructor(
+    scope: Construct,
+    id: string,
+    terraformResourceType: string,
+    config: Config & TerraformMetaArguments,
+  ) {
     super(scope, id, {
       terraformResourceType,
       terraformGeneratorMetadata: { providerName: PROXMOX_PROVIDER.name, providerVersion: PROXMOX_PROVIDER.version },

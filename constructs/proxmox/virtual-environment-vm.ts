@@ -23,7 +23,12 @@ export interface VirtualEnvironmentVmConfig extends TerraformMetaArguments {
   readonly cpu?: readonly { readonly cores?: number; readonly sockets?: number; readonly type?: string }[];
   readonly memory?: readonly { readonly dedicated?: number; readonly floating?: number }[];
   readonly disk?: readonly VmDisk[];
-  readonly networkDevice?: readonly { readonly bridge?: string; readonly model?: string; readonly vlanId?: number; readonly firewall?: boolean }[];
+  readonly networkDevice?: readonly {
+    readonly bridge?: string;
+    readonly model?: string;
+    readonly vlanId?: number;
+    readonly firewall?: boolean;
+  }[];
   readonly initialization?: readonly VmInitialization[];
   readonly operatingSystem?: readonly { readonly type?: string }[];
   readonly serialDevice?: readonly { readonly device?: string }[];
@@ -45,7 +50,9 @@ export interface VmDisk {
 
 export interface VmInitialization {
   readonly datastoreId?: string;
-  readonly ipConfig?: readonly { readonly ipv4?: readonly { readonly address?: string; readonly gateway?: string }[] }[];
+  readonly ipConfig?: readonly {
+    readonly ipv4?: readonly { readonly address?: string; readonly gateway?: string }[];
+  }[];
   readonly dns?: readonly { readonly domain?: string; readonly servers?: readonly string[] }[];
   /** Volume ID of a `snippets` file with the cloud-config (`<datastore>:snippets/<file>`). */
   readonly userDataFileId?: string;

@@ -81,8 +81,19 @@ export interface SwarmService {
   readonly secrets: readonly { readonly key: string; readonly target: string }[];
   readonly configs: readonly { readonly key: string; readonly target: string }[];
   readonly networks: readonly { readonly key: string; readonly aliases: readonly string[] }[];
-  readonly ports: readonly { readonly target: number; readonly published: number; readonly protocol: "tcp" | "udp"; readonly mode: "ingress" | "host" }[];
-  readonly healthcheck?: { readonly test: readonly string[]; readonly intervalSec: number; readonly timeoutSec: number; readonly retries: number; readonly startPeriodSec: number };
+  readonly ports: readonly {
+    readonly target: number;
+    readonly published: number;
+    readonly protocol: "tcp" | "udp";
+    readonly mode: "ingress" | "host";
+  }[];
+  readonly healthcheck?: {
+    readonly test: readonly string[];
+    readonly intervalSec: number;
+    readonly timeoutSec: number;
+    readonly retries: number;
+    readonly startPeriodSec: number;
+  };
   /** From SIGTERM to SIGKILL when a task stops. */
   readonly stopGracePeriodSec: number;
   readonly limits: { readonly cpus: number; readonly memoryBytes: number };
@@ -94,7 +105,12 @@ export interface SwarmService {
   readonly rollback: SwarmUpdate;
   readonly restart: { readonly delaySec: number; readonly maxAttempts: number; readonly windowSec: number };
   readonly labels: Readonly<Record<string, string>>;
-  readonly mounts: readonly { readonly type: "volume" | "bind" | "tmpfs"; readonly source?: string; readonly target: string; readonly readOnly: boolean }[];
+  readonly mounts: readonly {
+    readonly type: "volume" | "bind" | "tmpfs";
+    readonly source?: string;
+    readonly target: string;
+    readonly readOnly: boolean;
+  }[];
   readonly endpointMode: "vip" | "dnsrr";
 }
 
@@ -157,8 +173,20 @@ export function planSwarmDeployment(ctx: SwarmContext): SwarmDeployment {
   const networking = target.networking ?? { endpointMode: "vip", publishMode: "ingress", encryptOverlays: true };
   const usedZones = app.zones.filter((z) => app.services.some((s) => s.zones.includes(z.name)));
   const networks: SwarmNetwork[] = [
-    ...usedZones.map((z) => ({ key: z.name, name: `${ns}_${z.name}`, subnet: z.subnet, gateway: firstAddress(z.subnet), encrypted: networking.encryptOverlays })),
-    { key: EDGE_NETWORK, name: `${ns}_${EDGE_NETWORK}`, subnet: target.edgeSubnet, gateway: firstAddress(target.edgeSubnet), encrypted: networking.encryptOverlays },
+    ...usedZones.map((z) => ({
+      key: z.name,
+      name: `${ns}_${z.name}`,
+      subnet: z.subnet,
+      gateway: firstAddress(z.subnet),
+      encrypted: networking.encryptOverlays,
+    })),
+    {
+      key: EDGE_NETWORK,
+      name: `${ns}_${EDGE_NETWORK}`,
+      subnet: target.edgeSubnet,
+      gateway: firstAddress(target.edgeSubnet),
+      encrypted: networking.encryptOverlays,
+    },
   ];
   const secrets = new Map<string, SwarmSecret>();
   const configs: SwarmConfig[] = [];
@@ -171,7 +199,9 @@ export function planSwarmDeployment(ctx: SwarmContext): SwarmDeployment {
   const observability = swarmObservability(app, ns);
   const services = app.services.map((service) => {
     const serviceSecrets: { key: string; target: string }[] = [];
-    const env: Record<string, string> = Object.fromEntries(Object.entries(service.env ?? {}).map(([k, v]) => [k, renderEnvValue(v, resolver)]));
+    const env: Record<string, string> = Object.fromEntries(
+      Object.entries(service.env ?? {}).map(([k, v]) => [k, renderEnvValue(v, resolver)]),
+    );
     const exported: { variable: string; file: string }[] = [];
     for (const [variable, value] of Object.entries(service.secretEnv ?? {})) {
       const parts = envParts(value);
@@ -179,7 +209,11 @@ export function planSwarmDeployment(ctx: SwarmContext): SwarmDeployment {
       const secret =
         parts.length === 1 && isSecretRef(parts[0])
           ? { key: parts[0].secret, name: `${ns}_${parts[0].secret}`, value: ctx.secretValue(parts[0].secret) }
-          : { key: `${service.name}-${variable.toLowerCase().replace(/_/g, "-")}`, name: "", value: renderEnvValue(value, resolver) };
+          : {
+              key: `${service.name}-${variable.toLowerCase().replace(/_/g, "-")}`,
+              name: "",
+              value: renderEnvValue(value, resolver),
+            };
       const entry = { ...secret, name: secret.name || `${ns}_${secret.key}` };
       secrets.set(entry.key, entry);
       const file = `${SECRETS_DIR}/${entry.key}`;
@@ -192,14 +226,21 @@ export function planSwarmDeployment(ctx: SwarmContext): SwarmDeployment {
     for (const file of configFilesOf(app, service, observability)) {
       const key = `${service.name}-${file.id}`;
       const { content } = file;
-      configs.push({ key, name: `${ns}_${key}_${createHash("sha256").update(content).digest("hex").slice(0, 12)}`, fileName: `${key}${path.posix.extname(file.path)}`, content });
+      configs.push({
+        key,
+        name: `${ns}_${key}_${createHash("sha256").update(content).digest("hex").slice(0, 12)}`,
+        fileName: `${key}${path.posix.extname(file.path)}`,
+        content,
+      });
       serviceConfigs.push({ key, target: file.path });
     }
     return swarmService(service, { ctx, networking, env, exported, secrets: serviceSecrets, configs: serviceConfigs });
   });
 
   services.push(ingressService(ctx, networking));
-  const volumes = app.services.flatMap((s) => (s.volumes ?? []).filter((v) => v.kind === "persistent").map((v) => v.name));
+  const volumes = app.services.flatMap((s) =>
+    (s.volumes ?? []).filter((v) => v.kind === "persistent").map((v) => v.name),
+  );
   return { namespace: ns, networks, secrets: [...secrets.values()], configs, volumes, services };
 }
 
@@ -229,7 +270,9 @@ function swarmService(service: ServiceSpec, parts: ServiceParts): SwarmService {
     key: service.name,
     name: `${ns}_${service.name}`,
     image: imageRef(service),
-    command: wrapped ? ["/bin/sh", "-c", `${NEED_FUNCTION} && ${exportScript} && exec "$@"`, "secret-env"] : service.command,
+    command: wrapped
+      ? ["/bin/sh", "-c", `${NEED_FUNCTION} && ${exportScript} && exec "$@"`, "secret-env"]
+      : service.command,
     args: wrapped ? [...(service.command ?? []), ...(service.args ?? [])] : service.args,
     env: parts.env,
     secrets: parts.secrets,
@@ -245,7 +288,9 @@ function swarmService(service: ServiceSpec, parts: ServiceParts): SwarmService {
     reservations: { cpus, memoryBytes },
     mode: perNode ? "global" : "replicated",
     replicas: service.placement.kind === "replicated" ? service.placement.replicas : undefined,
-    constraints: perNode ? [] : ["node.role == worker", ...persistent.map((v) => `node.labels.${volumeLabel(v.name)} == true`)],
+    constraints: perNode
+      ? []
+      : ["node.role == worker", ...persistent.map((v) => `node.labels.${volumeLabel(v.name)} == true`)],
     update: {
       parallelism: update.parallelism,
       delaySec: update.delaySec,
@@ -255,7 +300,13 @@ function swarmService(service: ServiceSpec, parts: ServiceParts): SwarmService {
       // new instance must stay healthy to count), not the deadline: a slow start is waited for either way.
       monitorSec: update.minHealthySec,
     },
-    rollback: { parallelism: update.parallelism, delaySec: 0, order: "stop-first", failureAction: "pause", monitorSec: update.minHealthySec },
+    rollback: {
+      parallelism: update.parallelism,
+      delaySec: 0,
+      order: "stop-first",
+      failureAction: "pause",
+      monitorSec: update.minHealthySec,
+    },
     restart: { delaySec: restart.delaySec, maxAttempts: restart.maxAttempts, windowSec: restart.windowSec },
     labels: routes.length ? traefikLabels(service, routes, ctx) : {},
     mounts: (service.volumes ?? []).map((v) =>
@@ -275,7 +326,11 @@ export function volumeLabel(volume: string): string {
 }
 
 /** Traefik routers from the model's routes; admin-only routes pass an IP allow-list of the admin CIDRs. */
-export function traefikLabels(service: ServiceSpec, routes: readonly RouteSpec[], ctx: SwarmContext): Record<string, string> {
+export function traefikLabels(
+  service: ServiceSpec,
+  routes: readonly RouteSpec[],
+  ctx: SwarmContext,
+): Record<string, string> {
   const port = portNamed(service, routes[0].port).containerPort;
   const labels: Record<string, string> = {
     "traefik.enable": "true",
@@ -320,8 +375,21 @@ function ingressService(ctx: SwarmContext, networking: NonNullable<SwarmTarget["
     secrets: [],
     configs: [],
     networks: [{ key: EDGE_NETWORK, aliases: [INGRESS_SERVICE] }],
-    ports: [{ target: ctx.target.ingressPort, published: ctx.target.ingressPort, protocol: "tcp", mode: networking.publishMode }],
-    healthcheck: { test: ["CMD", "traefik", "healthcheck", "--ping"], intervalSec: 10, timeoutSec: 5, retries: 3, startPeriodSec: 10 },
+    ports: [
+      {
+        target: ctx.target.ingressPort,
+        published: ctx.target.ingressPort,
+        protocol: "tcp",
+        mode: networking.publishMode,
+      },
+    ],
+    healthcheck: {
+      test: ["CMD", "traefik", "healthcheck", "--ping"],
+      intervalSec: 10,
+      timeoutSec: 5,
+      retries: 3,
+      startPeriodSec: 10,
+    },
     stopGracePeriodSec: STOP_GRACE_PERIOD_SEC,
     limits: { cpus: 0.5, memoryBytes: 256 * BYTES_PER_MIB },
     reservations: { cpus: 0.5, memoryBytes: 256 * BYTES_PER_MIB },
@@ -362,7 +430,8 @@ export function swarmObservability(app: Application, ns: string): ObservabilityP
       ),
     alerting: {
       runningInstances: cadvisor
-        ? (service) => `count(container_last_seen{job="${cadvisor.name}",container_label_${labelMeta(SWARM_SERVICE_LABEL)}="${ns}_${service.name}"})`
+        ? (service) =>
+            `count(container_last_seen{job="${cadvisor.name}",container_label_${labelMeta(SWARM_SERVICE_LABEL)}="${ns}_${service.name}"})`
         : undefined,
       noRunningInstancesReason: "it exports no metrics and no container metrics (cadvisor) are scraped",
     },

@@ -2,7 +2,9 @@ import type { Application, ServiceSpec } from "../model";
 import { prometheusConfigText, type ConfigFile } from "../observability";
 
 /** Every running task of a service: Swarm's DNS name `tasks.<service>` resolves to each task's address. */
-const tasksOf = (namespace: string, service: ServiceSpec, port: number) => [{ names: [`tasks.${namespace}_${service.name}`], type: "A", port }];
+const tasksOf = (namespace: string, service: ServiceSpec, port: number) => [
+  { names: [`tasks.${namespace}_${service.name}`], type: "A", port },
+];
 
 /**
  * Prometheus on Swarm: one scrape job per scraped service, resolving `tasks.<service>` so that every running
@@ -25,6 +27,16 @@ export function swarmPrometheusConfig(
   });
 }
 
-export function swarmPrometheusConfigFile(app: Application, collector: ServiceSpec, namespace: string, ruleFiles: readonly string[], alertmanagers: readonly ServiceSpec[]): ConfigFile {
-  return { id: "config", path: collector.collectsMetrics!.configFile, content: swarmPrometheusConfig(app, collector, namespace, ruleFiles, alertmanagers) };
+export function swarmPrometheusConfigFile(
+  app: Application,
+  collector: ServiceSpec,
+  namespace: string,
+  ruleFiles: readonly string[],
+  alertmanagers: readonly ServiceSpec[],
+): ConfigFile {
+  return {
+    id: "config",
+    path: collector.collectsMetrics!.configFile,
+    content: swarmPrometheusConfig(app, collector, namespace, ruleFiles, alertmanagers),
+  };
 }

@@ -20,7 +20,13 @@ export function stackFileObject(deployment: SwarmDeployment): Record<string, unk
     networks: Object.fromEntries(
       deployment.networks.map((n) => [
         n.key,
-        { name: n.name, driver: "overlay", attachable: false, ...(n.encrypted ? { driver_opts: { encrypted: "true" } } : {}), ipam: { config: [{ subnet: n.subnet }] } },
+        {
+          name: n.name,
+          driver: "overlay",
+          attachable: false,
+          ...(n.encrypted ? { driver_opts: { encrypted: "true" } } : {}),
+          ipam: { config: [{ subnet: n.subnet }] },
+        },
       ]),
     ),
     volumes: Object.fromEntries(deployment.volumes.map((v) => [v, { name: `${deployment.namespace}_${v}` }])),
@@ -47,11 +53,17 @@ function stackService(s: SwarmService, deployment: SwarmDeployment): Record<stri
     image: s.image,
     ...(s.command ? { entrypoint: escapeAll(s.command) } : {}),
     ...(s.args ? { command: escapeAll(s.args) } : {}),
-    ...(Object.keys(s.env).length ? { environment: Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, escapeCompose(v)])) } : {}),
+    ...(Object.keys(s.env).length
+      ? { environment: Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, escapeCompose(v)])) }
+      : {}),
     ...(s.secrets.length ? { secrets: s.secrets.map((x) => ({ source: x.key, target: x.target, mode: 0o400 })) } : {}),
     ...(s.configs.length ? { configs: s.configs.map((x) => ({ source: x.key, target: x.target, mode: 0o444 })) } : {}),
     networks: Object.fromEntries(s.networks.map((n) => [n.key, { aliases: [...n.aliases] }])),
-    ...(s.ports.length ? { ports: s.ports.map((p) => ({ target: p.target, published: p.published, protocol: p.protocol, mode: p.mode })) } : {}),
+    ...(s.ports.length
+      ? {
+          ports: s.ports.map((p) => ({ target: p.target, published: p.published, protocol: p.protocol, mode: p.mode })),
+        }
+      : {}),
     ...(s.healthcheck
       ? {
           healthcheck: {
@@ -86,7 +98,12 @@ function stackService(s: SwarmService, deployment: SwarmDeployment): Record<stri
       },
       update_config: updateConfig(s.update),
       rollback_config: updateConfig(s.rollback),
-      restart_policy: { condition: "any", delay: duration(s.restart.delaySec), max_attempts: s.restart.maxAttempts, window: duration(s.restart.windowSec) },
+      restart_policy: {
+        condition: "any",
+        delay: duration(s.restart.delaySec),
+        max_attempts: s.restart.maxAttempts,
+        window: duration(s.restart.windowSec),
+      },
       ...(Object.keys(s.labels).length ? { labels: { ...s.labels } } : {}),
     },
   };

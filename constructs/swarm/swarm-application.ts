@@ -12,7 +12,18 @@ import { describeProbe } from "../docker-healthcheck";
 import { healthCheckRequired, suppressRule } from "../policy";
 import { ApplicationSecrets } from "../secrets/application-secrets";
 import { alertRulesFor, observabilityRecords } from "../observability";
-import { planSwarmDeployment, SWARM_SERVICE_LABEL, TRAEFIK_IMAGE, swarmDuration as duration, swarmObservability, volumeLabel, type SwarmDeployment, type SwarmSecret, type SwarmService, type SwarmUpdate } from "./deployment";
+import {
+  planSwarmDeployment,
+  SWARM_SERVICE_LABEL,
+  TRAEFIK_IMAGE,
+  swarmDuration as duration,
+  swarmObservability,
+  volumeLabel,
+  type SwarmDeployment,
+  type SwarmSecret,
+  type SwarmService,
+  type SwarmUpdate,
+} from "./deployment";
 import { renderStackFile, STACK_FILE } from "./stack-file";
 
 export interface SwarmApplicationProps {
@@ -50,7 +61,12 @@ export class SwarmApplication extends Construct {
   constructor(scope: Construct, id: string, props: SwarmApplicationProps) {
     super(scope, id);
     const appSecrets = new ApplicationSecrets(this, "secrets", props.app);
-    this.deployment = planSwarmDeployment({ app: props.app, target: props.target, adminCidrs: props.adminCidrs, secretValue: (n) => appSecrets.valueOf(n) });
+    this.deployment = planSwarmDeployment({
+      app: props.app,
+      target: props.target,
+      adminCidrs: props.adminCidrs,
+      secretValue: (n) => appSecrets.valueOf(n),
+    });
     const d = this.deployment;
 
     for (const n of d.networks) {
@@ -69,20 +85,32 @@ export class SwarmApplication extends Construct {
       // The value once, as a local: the data and the name's hash read the same expression (and a composed value,
       // a connection string with references in it, is never re-read inside another function).
       const value = new TerraformLocal(this, `secret-${s.key}-value`, s.value).asString;
-      this.secrets.set(s.key, new Secret(this, `secret-${s.key}`, { name: terraformSecretName(s, value), data: Fn.base64encode(value), lifecycle: { createBeforeDestroy: true } }));
+      this.secrets.set(
+        s.key,
+        new Secret(this, `secret-${s.key}`, {
+          name: terraformSecretName(s, value),
+          data: Fn.base64encode(value),
+          lifecycle: { createBeforeDestroy: true },
+        }),
+      );
     }
     const configs = new Map(
       // Configs hold no secret and no Terraform reference: encoded here, so Terraform never interpolates their text.
       d.configs.map((c) => [
         c.key,
-        new Config(this, `config-${c.key}`, { name: c.name, data: Buffer.from(c.content, "utf8").toString("base64"), lifecycle: { createBeforeDestroy: true } }),
+        new Config(this, `config-${c.key}`, {
+          name: c.name,
+          data: Buffer.from(c.content, "utf8").toString("base64"),
+          lifecycle: { createBeforeDestroy: true },
+        }),
       ]),
     );
     for (const s of d.services) {
       const service = new Service(this, `service-${s.key}`, this.serviceConfig(s, configs));
       this.services.set(s.key, service);
       const model = props.app.services.find((m) => m.name === s.key);
-      if (model && !model.healthCheck && model.healthCheckExemption) suppressRule(service, healthCheckRequired.id, model.healthCheckExemption);
+      if (model && !model.healthCheck && model.healthCheckExemption)
+        suppressRule(service, healthCheckRequired.id, model.healthCheckExemption);
     }
     this.orderByCalls(props.app);
 
@@ -101,7 +129,8 @@ export class SwarmApplication extends Construct {
       service: "*",
       intent: "secrets",
       wanted: describeWanted.secrets(props.app),
-      realization: "random_password values as Swarm secrets (encrypted in the Raft log), mounted read-only under /run/secrets in the services that use them",
+      realization:
+        "random_password values as Swarm secrets (encrypted in the Raft log), mounted read-only under /run/secrets in the services that use them",
       support: "native",
     });
     const collector = props.app.services.find((s) => s.collectsMetrics);
@@ -140,17 +169,30 @@ export class SwarmApplication extends Construct {
     const awaited = new Set([...after.values()].flatMap((callees) => [...callees]));
     for (const name of awaited) {
       const callee = app.services.find((s) => s.name === name)!;
-      this.services.get(name)!.putConvergeConfig({ delay: "2s", timeout: duration(updatePolicyOf(callee).progressDeadlineSec) });
+      this.services
+        .get(name)!
+        .putConvergeConfig({ delay: "2s", timeout: duration(updatePolicyOf(callee).progressDeadlineSec) });
     }
     for (const [name, callees] of after) {
       const caller = this.services.get(name);
-      if (caller && callees.length) caller.dependsOn = [...(caller.dependsOn ?? []), ...callees.map((c) => `docker_service.${this.services.get(c)!.friendlyUniqueId}`)];
+      if (caller && callees.length)
+        caller.dependsOn = [
+          ...(caller.dependsOn ?? []),
+          ...callees.map((c) => `docker_service.${this.services.get(c)!.friendlyUniqueId}`),
+        ];
     }
   }
 
   private serviceConfig(s: SwarmService, configs: ReadonlyMap<string, Config>) {
     // The ratio as the provider reads it back ("0.0").
-    const update = (u: SwarmUpdate) => ({ parallelism: u.parallelism, delay: duration(u.delaySec), order: u.order, failureAction: u.failureAction, monitor: duration(u.monitorSec), maxFailureRatio: "0.0" });
+    const update = (u: SwarmUpdate) => ({
+      parallelism: u.parallelism,
+      delay: duration(u.delaySec),
+      order: u.order,
+      failureAction: u.failureAction,
+      monitor: duration(u.monitorSec),
+      maxFailureRatio: "0.0",
+    });
     return {
       name: s.name,
       // `docker service update --force` (an operator's restart) bumps this counter; like `docker stack deploy`,
@@ -162,7 +204,12 @@ export class SwarmApplication extends Construct {
       rollbackConfig: update(s.rollback),
       endpointSpec: {
         mode: s.endpointMode,
-        ports: s.ports.map((p) => ({ targetPort: p.target, publishedPort: p.published, protocol: p.protocol, publishMode: p.mode })),
+        ports: s.ports.map((p) => ({
+          targetPort: p.target,
+          publishedPort: p.published,
+          protocol: p.protocol,
+          publishMode: p.mode,
+        })),
       },
       taskSpec: {
         containerSpec: {
@@ -196,7 +243,12 @@ export class SwarmApplication extends Construct {
           limits: { nanoCpus: Math.round(s.limits.cpus * 1e9), memoryBytes: s.limits.memoryBytes },
           reservation: { nanoCpus: Math.round(s.reservations.cpus * 1e9), memoryBytes: s.reservations.memoryBytes },
         },
-        restartPolicy: { condition: "any", delay: duration(s.restart.delaySec), maxAttempts: s.restart.maxAttempts, window: duration(s.restart.windowSec) },
+        restartPolicy: {
+          condition: "any",
+          delay: duration(s.restart.delaySec),
+          maxAttempts: s.restart.maxAttempts,
+          window: duration(s.restart.windowSec),
+        },
       },
     };
   }
@@ -208,8 +260,20 @@ function capabilities(service: ServiceSpec, d: SwarmDeployment): CapabilityRecor
   const update = updatePolicyOf(service);
   const records: CapabilityRecord[] = [
     service.placement.kind === "per-node"
-      ? { ...base, intent: "placement", wanted: describeWanted.placement(service), realization: "global service on every node", support: "native" }
-      : { ...base, intent: "placement", wanted: describeWanted.placement(service), realization: `replicated service (${s.replicas}), workers only`, support: "native" },
+      ? {
+          ...base,
+          intent: "placement",
+          wanted: describeWanted.placement(service),
+          realization: "global service on every node",
+          support: "native",
+        }
+      : {
+          ...base,
+          intent: "placement",
+          wanted: describeWanted.placement(service),
+          realization: `replicated service (${s.replicas}), workers only`,
+          support: "native",
+        },
     service.healthCheck
       ? {
           ...base,
@@ -218,7 +282,13 @@ function capabilities(service: ServiceSpec, d: SwarmDeployment): CapabilityRecor
           realization: `Docker healthcheck inside the container, through ${describeProbe(service)}`,
           support: "native",
         }
-      : { ...base, intent: "health", wanted: describeWanted.health(service), realization: `restart policy only: ${service.healthCheckExemption}`, support: "native" },
+      : {
+          ...base,
+          intent: "health",
+          wanted: describeWanted.health(service),
+          realization: `restart policy only: ${service.healthCheckExemption}`,
+          support: "native",
+        },
     {
       ...base,
       intent: "update",
@@ -229,7 +299,13 @@ function capabilities(service: ServiceSpec, d: SwarmDeployment): CapabilityRecor
         (update.canaries ? "; Swarm has no canary deployments" : ""),
       support: update.canaries ? "partial" : "native",
     },
-    { ...base, intent: "zones", wanted: describeWanted.zones(service), realization: `overlay networks ${s.networks.map((n) => n.key).join(", ")} (encrypted, not attachable)`, support: "native" },
+    {
+      ...base,
+      intent: "zones",
+      wanted: describeWanted.zones(service),
+      realization: `overlay networks ${s.networks.map((n) => n.key).join(", ")} (encrypted, not attachable)`,
+      support: "native",
+    },
   ];
   if (service.autoscaling) {
     records.push({

@@ -26,8 +26,19 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
 }
 
-export function request(tls: Tls, host: string, port: number, path: string, options: RequestOptions = {}): Promise<Answer> {
-  const body = options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+export function request(
+  tls: Tls,
+  host: string,
+  port: number,
+  path: string,
+  options: RequestOptions = {},
+): Promise<Answer> {
+  const body =
+    options.body === undefined
+      ? undefined
+      : typeof options.body === "string"
+        ? options.body
+        : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
     const req = https.request(
       {
@@ -38,7 +49,10 @@ export function request(tls: Tls, host: string, port: number, path: string, opti
         ca: tls.ca,
         ...(options.clientCert === false ? {} : { cert: tls.cert, key: tls.key }),
         // The certificates name the node (IP SAN) and localhost; Node checks the IP SAN against `host`.
-        headers: { ...(options.token ? { [options.tokenHeader ?? "X-Consul-Token"]: options.token } : {}), ...(body ? { "content-type": "application/json" } : {}) },
+        headers: {
+          ...(options.token ? { [options.tokenHeader ?? "X-Consul-Token"]: options.token } : {}),
+          ...(body ? { "content-type": "application/json" } : {}),
+        },
         timeout: options.timeoutMs ?? 10000,
         agent: false,
       },
@@ -55,7 +69,12 @@ export function request(tls: Tls, host: string, port: number, path: string, opti
 }
 
 /** A plain-HTTP request (must be refused by a TLS-only listener). */
-export function plainRequest(host: string, port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string } | { error: string }> {
+export function plainRequest(
+  host: string,
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string } | { error: string }> {
   return new Promise((resolve) => {
     const req = http.request({ host, port, path, headers, timeout: 5000, agent: false }, (res) => {
       let text = "";

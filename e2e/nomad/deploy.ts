@@ -27,7 +27,8 @@ import { findProviders, terraformEnv } from "./terraform";
 
 export const FABIO_REF = "fabiolb/fabio:1.6.3";
 /** The broken ot-app release (v1.2 crashes at start), as in the Swarm e2e. */
-export const brokenOtAppRef = (): string => `${ARGO.services.find((s) => s.name === "ot-app")!.image.repository}:${BROKEN_OT_APP_TAG}`;
+export const brokenOtAppRef = (): string =>
+  `${ARGO.services.find((s) => s.name === "ot-app")!.image.repository}:${BROKEN_OT_APP_TAG}`;
 /** The pause container Nomad starts for each bridge-mode allocation (the clients' infra_image, set by the harness). */
 export const PAUSE_REF = "argo-e2e/pause:stand-in";
 
@@ -41,7 +42,12 @@ export interface DeployContext {
 }
 
 export type Prepared =
-  | { readonly ok: true; readonly env: NodeJS.ProcessEnv; readonly terraform: string; readonly labOutputs: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly env: NodeJS.ProcessEnv;
+      readonly terraform: string;
+      readonly labOutputs: readonly string[];
+    }
   | { readonly ok: false; readonly reason: string; readonly providersMissing?: boolean };
 
 const docker = (host: Host, args: readonly string[]) => run("docker", ["-H", `unix://${host.dockerSocket}`, ...args]);
@@ -51,14 +57,27 @@ export function prepareDeploy(ctx: DeployContext): Prepared {
   const config: TerraformJson = JSON.parse(fs.readFileSync(path.join(ctx.stackDir, "cdk.tf.json"), "utf8"));
   const required = config.terraform?.required_providers ?? {};
   const providers = findProviders(Object.values(required).map((p) => ({ source: p.source, version: p.version })));
-  if (!providers.ok) return { ok: false, providersMissing: true, reason: `cannot deploy nomad-lab here: ${providers.reason} (a fresh machine has none of them: their modules are not served)` };
+  if (!providers.ok)
+    return {
+      ok: false,
+      providersMissing: true,
+      reason: `cannot deploy nomad-lab here: ${providers.reason} (a fresh machine has none of them: their modules are not served)`,
+    };
   const terraform = run("sh", ["-c", "command -v terraform || true"]).trim();
   if (!terraform) return { ok: false, reason: "cannot deploy nomad-lab here: terraform is not on PATH" };
   const fabio = goTool("fabio");
-  if (!fabio) return { ok: false, reason: "cannot deploy nomad-lab here: the fabio 1.6.3 build is missing (npm run toolchain)" };
+  if (!fabio)
+    return { ok: false, reason: "cannot deploy nomad-lab here: the fabio 1.6.3 build is missing (npm run toolchain)" };
 
   const app = selectApplication(NOMAD_E2E.application, NOMAD_E2E.selection);
-  const archives = buildStandInArchives(ctx.work, standInImages(app, [standIn(PAUSE_REF, "pause", ["/bin/sleep", "infinity"]), standIn(brokenOtAppRef(), "ot-app", ["/stand-in/crash-at-start"])]), standIn("argo-e2e/unused:stand-in", "unused", ["/stand-in/run"]));
+  const archives = buildStandInArchives(
+    ctx.work,
+    standInImages(app, [
+      standIn(PAUSE_REF, "pause", ["/bin/sleep", "infinity"]),
+      standIn(brokenOtAppRef(), "ot-app", ["/stand-in/crash-at-start"]),
+    ]),
+    standIn("argo-e2e/unused:stand-in", "unused", ["/stand-in/run"]),
+  );
   // Fabio: the real binary, as the official image runs it (entrypoint /usr/bin/fabio, configured by FABIO_* variables).
   const fabioRoot = path.join(ctx.work, "fabio-root");
   fs.mkdirSync(path.join(fabioRoot, "usr/bin"), { recursive: true });
@@ -71,7 +90,15 @@ export function prepareDeploy(ctx: DeployContext): Prepared {
   for (const host of ctx.clients) {
     docker(host, ["load", "-i", archives.services]);
     docker(host, ["import", "--change", 'ENTRYPOINT ["/usr/bin/fabio"]', fabioTar, FABIO_REF]);
-    docker(host, ["import", "--change", 'ENTRYPOINT ["/usr/local/bin/connect-proxy"]', "--change", "ENV PATH=/usr/local/bin", connectProxyTar, CONNECT_PROXY_REF]);
+    docker(host, [
+      "import",
+      "--change",
+      'ENTRYPOINT ["/usr/local/bin/connect-proxy"]',
+      "--change",
+      "ENV PATH=/usr/local/bin",
+      connectProxyTar,
+      CONNECT_PROXY_REF,
+    ]);
   }
 
   // The lab stack's outputs the README reads with `terraform output` (no lab state exists here: its values).
@@ -84,7 +111,8 @@ export function prepareDeploy(ctx: DeployContext): Prepared {
     nomad_bootstrap_token: ctx.tokens.nomadManagement,
     consul_management_token: ctx.tokens.consulManagement,
   };
-  for (const [name, value] of Object.entries(labOutputs)) fs.writeFileSync(path.join(outputs, name), value, { mode: 0o600 });
+  for (const [name, value] of Object.entries(labOutputs))
+    fs.writeFileSync(path.join(outputs, name), value, { mode: 0o600 });
   // Only the CLI configuration naming the mirrors: the README's own exports set everything else.
   const env = terraformEnv(ctx.work, providers.mirrors, { ARGO_E2E_LAB_OUTPUTS: outputs });
   for (const name of Object.keys(env)) if (/^(NOMAD|CONSUL)_/.test(name)) delete env[name];
@@ -103,23 +131,34 @@ export const README_DEPLOY_HEADING = "### Deploying nomad-lab";
  *   approves by itself (`--auto-approve`: no terminal).
  * The environment the steps leave is written to `deployerEnv` (NUL-separated), for the later Terraform runs.
  */
-export function readmeDeployScript(readme: string, stackName: string, deployerEnv: string): { script: string; labOutputsRead: string[] } {
+export function readmeDeployScript(
+  readme: string,
+  stackName: string,
+  deployerEnv: string,
+): { script: string; labOutputsRead: string[] } {
   const section = readme.indexOf(README_DEPLOY_HEADING);
   if (section < 0) throw new Error(`README.md has no "${README_DEPLOY_HEADING}" section`);
   const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(section));
   if (!block) throw new Error(`README.md's "${README_DEPLOY_HEADING}" has no sh block`);
   const applied = new Set<string>();
   const lines = block[1].split("\n").flatMap((line) => {
-    if (/^lab\(\) \{.*\}\s*$/.test(line)) return applied.add("lab"), ['lab() { cat "$ARGO_E2E_LAB_OUTPUTS/$1"; }'];
-    if (/^npm ci\s*$/.test(line)) return applied.add("npm ci"), [];
+    if (/^lab\(\) \{.*\}\s*$/.test(line)) return (applied.add("lab"), ['lab() { cat "$ARGO_E2E_LAB_OUTPUTS/$1"; }']);
+    if (/^npm ci\s*$/.test(line)) return (applied.add("npm ci"), []);
     const deploy = /^npx cdktf deploy nomad-lab(.*)$/.exec(line);
-    if (deploy) return applied.add("deploy"), [`npx cdktf deploy ${stackName}${deploy[1].replace(/\s+$/, "")} --auto-approve`];
+    if (deploy)
+      return (applied.add("deploy"), [`npx cdktf deploy ${stackName}${deploy[1].replace(/\s+$/, "")} --auto-approve`]);
     return [line.replace(/192\.168\.10\.\d+/g, (a) => (applied.add("address"), mapAddress(a)))];
   });
   const missing = ["lab", "npm ci", "deploy", "address"].filter((c) => !applied.has(c));
-  if (missing.length) throw new Error(`README.md's deploy steps changed: no ${missing.join(", ")} line to adapt (e2e/nomad/deploy.ts readmeDeployScript)`);
+  if (missing.length)
+    throw new Error(
+      `README.md's deploy steps changed: no ${missing.join(", ")} line to adapt (e2e/nomad/deploy.ts readmeDeployScript)`,
+    );
   const labOutputsRead = [...new Set([...block[1].matchAll(/(?:^|\$\(|;\s*)lab (\w+)/gm)].map((m) => m[1]))];
-  return { script: `set -euo pipefail\n${lines.join("\n")}\nenv -0 > ${JSON.stringify(deployerEnv)}\n`, labOutputsRead };
+  return {
+    script: `set -euo pipefail\n${lines.join("\n")}\nenv -0 > ${JSON.stringify(deployerEnv)}\n`,
+    labOutputsRead,
+  };
 }
 
 /** The sidecar stand-in's root filesystem: the launcher (built from e2e/nomad/connect-proxy), consul, the lab CA. */
@@ -128,7 +167,10 @@ function connectProxyImage(work: string, ca: string): string {
   const bin = path.join(root, "usr/local/bin");
   fs.mkdirSync(bin, { recursive: true });
   fs.mkdirSync(path.join(root, "tmp"), { recursive: true, mode: 0o1777 });
-  run("go", ["build", "-trimpath", "-o", path.join(bin, "connect-proxy"), "."], { cwd: path.join(__dirname, "connect-proxy"), env: { ...process.env, CGO_ENABLED: "0" } });
+  run("go", ["build", "-trimpath", "-o", path.join(bin, "connect-proxy"), "."], {
+    cwd: path.join(__dirname, "connect-proxy"),
+    env: { ...process.env, CGO_ENABLED: "0" },
+  });
   const consul = pinnedTool("consul");
   if (!consul.found) throw new Error(consul.reason);
   fs.copyFileSync(consul.path, path.join(bin, "consul"));

@@ -35,7 +35,8 @@ export const CONNECT_PROXY_REF = "argo-e2e/connect-proxy:stand-in";
 export const CONNECT_PROXY_CA = "/stand-in/consul-ca.pem";
 
 export const STAND_IN_SUFFIX = "-stand-in";
-const standInTags = (app: Application): Record<string, string> => Object.fromEntries(app.services.map((s) => [s.name, `${s.image.tag}${STAND_IN_SUFFIX}`]));
+const standInTags = (app: Application): Record<string, string> =>
+  Object.fromEntries(app.services.map((s) => [s.name, `${s.image.tag}${STAND_IN_SUFFIX}`]));
 
 /** The client left out here (see above). */
 export const DROPPED_CLIENT = "vs2";
@@ -44,7 +45,10 @@ const VOLUMES_MOVED_TO = "vs1";
 export function nomadE2eEnvironment(): Environment {
   const lab = LAB.lab!;
   const nomad = LAB.nomad!;
-  const backend = nomad.backend?.kind === "consul" ? { ...nomad.backend, address: nomad.backend.address?.replace(/^[^:]+/, (a) => mapAddress(a)) } : nomad.backend;
+  const backend =
+    nomad.backend?.kind === "consul"
+      ? { ...nomad.backend, address: nomad.backend.address?.replace(/^[^:]+/, (a) => mapAddress(a)) }
+      : nomad.backend;
   return {
     ...LAB,
     name: "nomad-e2e",
@@ -58,7 +62,9 @@ export function nomadE2eEnvironment(): Environment {
       gateway: mapAddress(lab.gateway),
       dnsServers: lab.dnsServers.map(mapAddress),
       proxmox: { ...lab.proxmox, address: mapAddress(lab.proxmox.address) },
-      vms: lab.vms.filter((vm) => vm.name !== DROPPED_CLIENT).map((vm): LabVm => ({ ...vm, address: mapAddress(vm.address) })),
+      vms: lab.vms
+        .filter((vm) => vm.name !== DROPPED_CLIENT)
+        .map((vm): LabVm => ({ ...vm, address: mapAddress(vm.address) })),
       pis: lab.pis.map((pi) => ({ ...pi, address: mapAddress(pi.address) })),
     },
     nomad: {
@@ -66,16 +72,28 @@ export function nomadE2eEnvironment(): Environment {
       stackName: "nomad-nomad-e2e",
       backend,
       hostVolumes: Object.fromEntries(
-        Object.entries(nomad.hostVolumes).map(([name, placement]) => [name, placement.client === DROPPED_CLIENT ? { ...placement, client: VOLUMES_MOVED_TO } : placement]),
+        Object.entries(nomad.hostVolumes).map(([name, placement]) => [
+          name,
+          placement.client === DROPPED_CLIENT ? { ...placement, client: VOLUMES_MOVED_TO } : placement,
+        ]),
       ),
       edgeProxies: nomad.edgeProxies.map(mapAddress),
       connectSidecar: {
         image: CONNECT_PROXY_REF,
         // The node's own Consul agent, as Nomad's Envoy bootstrap reaches it (from inside the allocation).
-        env: { CONSUL_HTTP_ADDR: `https://\${attr.unique.network.ip-address}:${nomad.consul.httpsPort}`, CONSUL_CACERT: CONNECT_PROXY_CA },
+        env: {
+          CONSUL_HTTP_ADDR: `https://\${attr.unique.network.ip-address}:${nomad.consul.httpsPort}`,
+          CONSUL_CACERT: CONNECT_PROXY_CA,
+        },
       },
     },
-    swarm: LAB.swarm ? { ...LAB.swarm, stackName: "swarm-nomad-e2e", dockerHost: LAB.swarm.dockerHost.replace(/@(.+)$/, (_, a) => `@${mapAddress(a)}`) } : undefined,
+    swarm: LAB.swarm
+      ? {
+          ...LAB.swarm,
+          stackName: "swarm-nomad-e2e",
+          dockerHost: LAB.swarm.dockerHost.replace(/@(.+)$/, (_, a) => `@${mapAddress(a)}`),
+        }
+      : undefined,
   };
 }
 

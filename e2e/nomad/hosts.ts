@@ -123,15 +123,31 @@ export class Hosts {
       // Nothing leaves a host for an address off the bridge, not even as far as this machine: dropped on the way out
       // of eth0 (mangle, which Docker's own rules in the namespace never reorder), whether sent by an agent, an
       // engine (image pulls) or a container.
-      run("nsenter", [`--net=/var/run/netns/${host.ns}`, "iptables", "-t", "mangle", "-A", "POSTROUTING", "-o", "eth0", "!", "-d", BRIDGE.cidr, "-j", "DROP"]);
-      for (const dir of ["etc-upper", "etc-work", "usr-local-upper", "usr-local-work", "opt", "srv", "docker"]) fs.mkdirSync(layer(host, dir), { recursive: true });
+      run("nsenter", [
+        `--net=/var/run/netns/${host.ns}`,
+        "iptables",
+        "-t",
+        "mangle",
+        "-A",
+        "POSTROUTING",
+        "-o",
+        "eth0",
+        "!",
+        "-d",
+        BRIDGE.cidr,
+        "-j",
+        "DROP",
+      ]);
+      for (const dir of ["etc-upper", "etc-work", "usr-local-upper", "usr-local-work", "opt", "srv", "docker"])
+        fs.mkdirSync(layer(host, dir), { recursive: true });
     }
   }
 
   /** Starts a host's holder process: the mount namespace with the lab's paths, its hostname. */
   async boot(host: Host): Promise<void> {
     fs.mkdirSync("/var/lib/docker", { recursive: true }); // the mount point Debian's docker.io leaves
-    const overlay = (dir: string, name: string) => `mount -t overlay overlay -o lowerdir=${dir},upperdir=${layer(host, `${name}-upper`)},workdir=${layer(host, `${name}-work`)} ${dir}`;
+    const overlay = (dir: string, name: string) =>
+      `mount -t overlay overlay -o lowerdir=${dir},upperdir=${layer(host, `${name}-upper`)},workdir=${layer(host, `${name}-work`)} ${dir}`;
     const script = [
       "set -e",
       overlay("/etc", "etc"),
@@ -145,18 +161,41 @@ export class Hosts {
       "exec sleep infinity",
     ].join("\n");
     const log = fs.openSync(path.join(host.state, "holder.log"), "a");
-    const child = spawn("nsenter", [`--net=/var/run/netns/${host.ns}`, "unshare", "--mount", "--uts", "--propagation", "private", "/bin/sh", "-c", script], { detached: true, stdio: ["ignore", log, log] });
+    const child = spawn(
+      "nsenter",
+      [
+        `--net=/var/run/netns/${host.ns}`,
+        "unshare",
+        "--mount",
+        "--uts",
+        "--propagation",
+        "private",
+        "/bin/sh",
+        "-c",
+        script,
+      ],
+      { detached: true, stdio: ["ignore", log, log] },
+    );
     fs.closeSync(log);
     child.unref();
     host.holder = child.pid!;
     fs.writeFileSync(path.join(host.state, "holder.pid"), String(child.pid));
-    await waitFor(`${host.vm.name}'s namespaces`, 20, () => (fs.existsSync(host.inside("/run/argo-nomad-e2e.ready")) ? true : undefined), 100).catch((e) => {
+    await waitFor(
+      `${host.vm.name}'s namespaces`,
+      20,
+      () => (fs.existsSync(host.inside("/run/argo-nomad-e2e.ready")) ? true : undefined),
+      100,
+    ).catch((e) => {
       throw new Error(`${e.message}\n${fs.readFileSync(path.join(host.state, "holder.log"), "utf8")}`);
     });
   }
 
   /** Runs a command in a host's namespaces, synchronously (scripts the lab renders, checks). */
-  exec(host: Host, command: readonly string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): { code: number; output: string } {
+  exec(
+    host: Host,
+    command: readonly string[],
+    options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  ): { code: number; output: string } {
     const result = spawnSync("nsenter", ["-t", String(host.holder), "-m", "-n", "-u", "--", ...command], {
       encoding: "utf8",
       timeout: options.timeoutMs ?? 30000,
@@ -184,11 +223,19 @@ export class Hosts {
    */
   async powerOff(host: Host): Promise<void> {
     const pids = () =>
-      [...new Set([...spawnText("ip", ["netns", "pids", host.ns]).split(/\s+/).filter(Boolean).map(Number), ...cgroupPids(`${CGROUP_PREFIX}${host.vm.name}-`)])].filter(
-        (p) => p > 1 && p !== host.holder && p !== process.pid,
-      );
+      [
+        ...new Set([
+          ...spawnText("ip", ["netns", "pids", host.ns]).split(/\s+/).filter(Boolean).map(Number),
+          ...cgroupPids(`${CGROUP_PREFIX}${host.vm.name}-`),
+        ]),
+      ].filter((p) => p > 1 && p !== host.holder && p !== process.pid);
     for (const pid of pids()) attempt("kill", ["-KILL", String(pid)]);
-    await waitFor(`every process of ${host.vm.name} gone`, 30, () => (pids().length === 0 ? true : (pids().forEach((p) => attempt("kill", ["-KILL", String(p)])), undefined)), 200);
+    await waitFor(
+      `every process of ${host.vm.name} gone`,
+      30,
+      () => (pids().length === 0 ? true : (pids().forEach((p) => attempt("kill", ["-KILL", String(p)])), undefined)),
+      200,
+    );
     host.agents.clear();
   }
 
@@ -254,7 +301,10 @@ function cgroupDirs(prefix = CGROUP_PREFIX): string[] {
   return fs.readdirSync(root).flatMap((controller) => {
     const dir = path.join(root, controller);
     try {
-      return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name.startsWith(prefix)).map((e) => path.join(dir, e.name));
+      return fs
+        .readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && e.name.startsWith(prefix))
+        .map((e) => path.join(dir, e.name));
     } catch {
       return [];
     }
@@ -265,7 +315,8 @@ function cgroupPids(prefix = CGROUP_PREFIX): number[] {
   const pids: number[] = [];
   const walk = (dir: string) => {
     try {
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) walk(path.join(dir, entry.name));
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true }))
+        if (entry.isDirectory()) walk(path.join(dir, entry.name));
       const procs = path.join(dir, "cgroup.procs");
       if (fs.existsSync(procs)) pids.push(...fs.readFileSync(procs, "utf8").split("\n").filter(Boolean).map(Number));
     } catch {
@@ -279,7 +330,8 @@ function cgroupPids(prefix = CGROUP_PREFIX): number[] {
 function removeCgroups(): void {
   const remove = (dir: string) => {
     try {
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) remove(path.join(dir, entry.name));
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true }))
+        if (entry.isDirectory()) remove(path.join(dir, entry.name));
       fs.rmdirSync(dir);
     } catch {
       // still in use or gone

@@ -31,13 +31,21 @@ const REFERENCE = /\b((?:tls|random)_[a-z_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\b/
 function reduced(config: TerraformJson): TerraformJson {
   const required = config.terraform?.required_providers ?? {};
   return {
-    terraform: { required_providers: Object.fromEntries(Object.entries(required).filter(([name]) => name === "tls" || name === "random")) },
+    terraform: {
+      required_providers: Object.fromEntries(
+        Object.entries(required).filter(([name]) => name === "tls" || name === "random"),
+      ),
+    },
     provider: { tls: [{}], random: [{}] },
     resource: Object.fromEntries(Object.entries(config.resource ?? {}).filter(([type]) => OURS.test(type))),
   };
 }
 
-export function labValues(config: TerraformJson, work: string, options: { readonly forceFallback?: boolean } = {}): LabValues {
+export function labValues(
+  config: TerraformJson,
+  work: string,
+  options: { readonly forceFallback?: boolean } = {},
+): LabValues {
   const required = config.terraform?.required_providers ?? {};
   const needs = ["tls", "random"].map((n) => ({ source: required[n].source, version: required[n].version }));
   const providers = findProviders(needs);
@@ -46,19 +54,46 @@ export function labValues(config: TerraformJson, work: string, options: { readon
     const dir = fs.mkdtempSync(path.join(work, "lab-values-"));
     fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(reduced(config), null, 1));
     const env = terraformEnv(dir, providers.mirrors);
-    const targets = Object.entries(reduced(config).resource!).flatMap(([type, blocks]) => Object.keys(blocks).map((name) => `-target=${type}.${name}`));
+    const targets = Object.entries(reduced(config).resource!).flatMap(([type, blocks]) =>
+      Object.keys(blocks).map((name) => `-target=${type}.${name}`),
+    );
     run(terraform, ["init", "-input=false", "-no-color"], { cwd: dir, env });
-    run(terraform, ["apply", "-auto-approve", "-input=false", "-no-color", "-state", path.join(dir, "terraform.tfstate"), ...targets], { cwd: dir, env });
-    const state = JSON.parse(run(terraform, ["show", "-json", "-no-color", path.join(dir, "terraform.tfstate")], { cwd: dir, env }));
+    run(
+      terraform,
+      [
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        "-state",
+        path.join(dir, "terraform.tfstate"),
+        ...targets,
+      ],
+      { cwd: dir, env },
+    );
+    const state = JSON.parse(
+      run(terraform, ["show", "-json", "-no-color", path.join(dir, "terraform.tfstate")], { cwd: dir, env }),
+    );
     const values = new Map<string, string>();
     for (const resource of state.values?.root_module?.resources ?? []) {
-      for (const [attribute, value] of Object.entries(resource.values ?? {})) if (typeof value === "string") values.set(`${resource.type}.${resource.name}.${attribute}`, value);
+      for (const [attribute, value] of Object.entries(resource.values ?? {}))
+        if (typeof value === "string") values.set(`${resource.type}.${resource.name}.${attribute}`, value);
     }
     const versions = needs.map((n) => `${n.source} ${n.version}`).join(", ");
-    return { values, source: `terraform apply of the lab stack's ${targets.length} tls_*/random_* resources with ${versions} from ${[...new Set(providers.mirrors.values())].join(", ")}` };
+    return {
+      values,
+      source: `terraform apply of the lab stack's ${targets.length} tls_*/random_* resources with ${versions} from ${[...new Set(providers.mirrors.values())].join(", ")}`,
+    };
   }
-  const why = options.forceFallback ? "ARGO_NOMAD_E2E_VALUES=openssl" : !terraform ? "terraform is not on PATH" : (providers as { reason: string }).reason;
-  return { values: opensslValues(config, work), source: `openssl and node's crypto (no terraform apply: ${why}), with the subjects and SANs of the lab stack's tls_cert_request resources` };
+  const why = options.forceFallback
+    ? "ARGO_NOMAD_E2E_VALUES=openssl"
+    : !terraform
+      ? "terraform is not on PATH"
+      : (providers as { reason: string }).reason;
+  return {
+    values: opensslValues(config, work),
+    source: `openssl and node's crypto (no terraform apply: ${why}), with the subjects and SANs of the lab stack's tls_cert_request resources`,
+  };
 }
 
 /** The fallback: every tls_* and random_* value the user-data refers to, made locally. */
@@ -77,8 +112,23 @@ function opensslValues(config: TerraformJson, work: string): Map<string, string>
   const subject = (s: any) => `/O=${s.organization}/CN=${s.common_name}`;
   const cas = new Map<string, string>();
   for (const [name, body] of resources("tls_self_signed_cert")) {
-    openssl("req", "-x509", "-new", "-key", keyFile(body.private_key_pem), "-out", `${name}.pem`, "-days", "30", "-subj", subject(body.subject[0]),
-      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature");
+    openssl(
+      "req",
+      "-x509",
+      "-new",
+      "-key",
+      keyFile(body.private_key_pem),
+      "-out",
+      `${name}.pem`,
+      "-days",
+      "30",
+      "-subj",
+      subject(body.subject[0]),
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+    );
     values.set(`tls_self_signed_cert.${name}.cert_pem`, fs.readFileSync(path.join(dir, `${name}.pem`), "utf8"));
     cas.set(name, keyFile(body.private_key_pem));
   }
@@ -86,20 +136,56 @@ function opensslValues(config: TerraformJson, work: string): Map<string, string>
   for (const [name, body] of resources("tls_locally_signed_cert")) {
     const request = requests.get(ref(body.cert_request_pem)[2])!;
     const ca = ref(body.ca_cert_pem)[2];
-    openssl("req", "-new", "-key", keyFile(request.private_key_pem), "-out", `${name}.csr`, "-subj", subject(request.subject[0]));
-    const sans = [...(request.dns_names ?? []).map((d: string) => `DNS:${d}`), ...(request.ip_addresses ?? []).map((a: string) => `IP:${a}`)];
-    fs.writeFileSync(path.join(dir, `${name}.ext`), `subjectAltName=${sans.join(",")}\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n`);
-    openssl("x509", "-req", "-in", `${name}.csr`, "-CA", `${ca}.pem`, "-CAkey", cas.get(ca)!, "-CAcreateserial", "-out", `${name}.pem`, "-days", "30", "-extfile", `${name}.ext`);
+    openssl(
+      "req",
+      "-new",
+      "-key",
+      keyFile(request.private_key_pem),
+      "-out",
+      `${name}.csr`,
+      "-subj",
+      subject(request.subject[0]),
+    );
+    const sans = [
+      ...(request.dns_names ?? []).map((d: string) => `DNS:${d}`),
+      ...(request.ip_addresses ?? []).map((a: string) => `IP:${a}`),
+    ];
+    fs.writeFileSync(
+      path.join(dir, `${name}.ext`),
+      `subjectAltName=${sans.join(",")}\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n`,
+    );
+    openssl(
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      `${ca}.pem`,
+      "-CAkey",
+      cas.get(ca)!,
+      "-CAcreateserial",
+      "-out",
+      `${name}.pem`,
+      "-days",
+      "30",
+      "-extfile",
+      `${name}.ext`,
+    );
     values.set(`tls_locally_signed_cert.${name}.cert_pem`, fs.readFileSync(path.join(dir, `${name}.pem`), "utf8"));
   }
   for (const [name] of resources("random_uuid")) values.set(`random_uuid.${name}.result`, randomUUID());
-  for (const [name, body] of resources("random_id")) values.set(`random_id.${name}.b64_std`, randomBytes(body.byte_length).toString("base64"));
+  for (const [name, body] of resources("random_id"))
+    values.set(`random_id.${name}.b64_std`, randomBytes(body.byte_length).toString("base64"));
   fs.rmSync(dir, { recursive: true, force: true });
   return values;
 }
 
 /** A Terraform string of the stack (user-data), rendered with the real values; `var.*` get representative ones. */
-export function renderWithValues(text: string, values: ReadonlyMap<string, string>, variables: TerraformJson["variable"]): string {
+export function renderWithValues(
+  text: string,
+  values: ReadonlyMap<string, string>,
+  variables: TerraformJson["variable"],
+): string {
   const substituted = mapInterpolations(text, (expression) =>
     expression.replace(REFERENCE, (match) => {
       const value = values.get(match);

@@ -81,7 +81,13 @@ function renderedUserData(config: TerraformJson, values: ReadonlyMap<string, str
     if (!raw?.startsWith("#cloud-config")) continue;
     const doc = parseYaml(renderWithValues(raw, values, config.variable));
     const files = new Map(
-      (doc.write_files as WriteFileEntry[]).map((w) => [w.path, { content: w.encoding === "b64" ? Buffer.from(w.content, "base64") : Buffer.from(w.content, "utf8"), permissions: w.permissions }]),
+      (doc.write_files as WriteFileEntry[]).map((w) => [
+        w.path,
+        {
+          content: w.encoding === "b64" ? Buffer.from(w.content, "base64") : Buffer.from(w.content, "utf8"),
+          permissions: w.permissions,
+        },
+      ]),
     );
     out.set(String(doc.hostname), { files, runcmd: doc.runcmd });
   }
@@ -101,7 +107,13 @@ const execStart = (unit: string): string[] => {
   return line[1].trim().split(/\s+/);
 };
 
-const envFile = (content: string): Record<string, string> => Object.fromEntries(content.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+const envFile = (content: string): Record<string, string> =>
+  Object.fromEntries(
+    content
+      .trim()
+      .split("\n")
+      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+  );
 
 // ---------------------------------------------------------------------------------------------- the APIs
 
@@ -109,9 +121,16 @@ let tls: Tls;
 let tokens: { consulManagement: string; nomadManagement: string; env: Record<string, string> };
 
 const consul = (host: Host, p: string, options: RequestOptions = {}): Promise<Answer> =>
-  request(tls, host.address, CONSUL_HTTPS, p, { token: options.token === undefined ? tokens.consulManagement : options.token, ...options });
+  request(tls, host.address, CONSUL_HTTPS, p, {
+    token: options.token === undefined ? tokens.consulManagement : options.token,
+    ...options,
+  });
 const nomad = (host: Host, p: string, options: RequestOptions = {}): Promise<Answer> =>
-  request(tls, host.address, NOMAD_HTTP, p, { tokenHeader: "X-Nomad-Token", ...options, token: options.token === undefined ? tokens.nomadManagement : options.token });
+  request(tls, host.address, NOMAD_HTTP, p, {
+    tokenHeader: "X-Nomad-Token",
+    ...options,
+    token: options.token === undefined ? tokens.nomadManagement : options.token,
+  });
 async function okJson<T = any>(answer: Promise<Answer>, what: string): Promise<T> {
   const a = await answer;
   if (a.status !== 200) throw new Error(`${what}: ${a.status} ${a.body.trim().slice(0, 300)}`);
@@ -128,14 +147,24 @@ const hostOfRaftAddress = (address: string) => hosts.all.find((h) => address.sta
 
 function preflight(): void {
   if (process.getuid?.() !== 0) {
-    console.error("test:e2e:nomad needs root: it creates network namespaces, a bridge and firewall rules, and starts Docker engines");
+    console.error(
+      "test:e2e:nomad needs root: it creates network namespaces, a bridge and firewall rules, and starts Docker engines",
+    );
     process.exit(2);
   }
   const missing: string[] = [];
-  for (const [tool, pkg] of [["nsenter", "util-linux"], ["unshare", "util-linux"], ["ip", "iproute2"], ["iptables", "iptables"], ["dockerd", "docker.io"], ["openssl", "openssl"]]) {
+  for (const [tool, pkg] of [
+    ["nsenter", "util-linux"],
+    ["unshare", "util-linux"],
+    ["ip", "iproute2"],
+    ["iptables", "iptables"],
+    ["dockerd", "docker.io"],
+    ["openssl", "openssl"],
+  ]) {
     if (run("sh", ["-c", `command -v ${tool} || true`]).trim() === "") missing.push(`${tool} (Debian package ${pkg})`);
   }
-  if (!fs.existsSync(path.join(CNI_SOURCE, "bridge"))) missing.push(`CNI plugins in ${CNI_SOURCE} (apt-get install -y containernetworking-plugins)`);
+  if (!fs.existsSync(path.join(CNI_SOURCE, "bridge")))
+    missing.push(`CNI plugins in ${CNI_SOURCE} (apt-get install -y containernetworking-plugins)`);
   for (const name of ["consul", "nomad"]) {
     const tool = pinnedTool(name);
     if (!tool.found) missing.push(tool.reason);
@@ -154,7 +183,11 @@ function provision(host: Host, rendered: Rendered): void {
   }
   // Forced: the lab's resolvers (rpi0) do not exist here; lookups the local agents cannot answer fail at once,
   // inside the host (an engine's image pull asks /etc/resolv.conf, not its --dns).
-  writeIntoHost(host, { path: "/etc/resolv.conf", content: Buffer.from("nameserver 127.0.0.1\n"), permissions: "0644" });
+  writeIntoHost(host, {
+    path: "/etc/resolv.conf",
+    content: Buffer.from("nameserver 127.0.0.1\n"),
+    permissions: "0644",
+  });
   // Forced: the pinned builds, where the scripts' PATH finds them (the packages put them at /usr/bin).
   for (const name of ["consul", "nomad"]) {
     const target = path.join(host.state, "usr-local-upper", "bin", name);
@@ -165,15 +198,24 @@ function provision(host: Host, rendered: Rendered): void {
     // Forced: Debian's CNI plugins where the lab's command would have unpacked v1.5.1 (nothing can be downloaded).
     const cni = path.join(host.state, "opt", "cni", "bin");
     fs.mkdirSync(cni, { recursive: true });
-    for (const plugin of fs.readdirSync(CNI_SOURCE)) fs.copyFileSync(path.join(CNI_SOURCE, plugin), path.join(cni, plugin)), fs.chmodSync(path.join(cni, plugin), 0o755);
+    for (const plugin of fs.readdirSync(CNI_SOURCE))
+      (fs.copyFileSync(path.join(CNI_SOURCE, plugin), path.join(cni, plugin)),
+        fs.chmodSync(path.join(cni, plugin), 0o755));
     // Forced: both clients share this machine's cgroups; each gets its own parent (a VM has its own hierarchy).
     // Forced: no registry, so the pause container of bridge-mode allocations is a local stand-in (PAUSE_REF). Nomad
     // replaces, not merges, a plugin's config from a later file: the lab's docker config is repeated unchanged.
     const labDocker = JSON.parse(text(rendered, "/etc/nomad.d/argo.json")).plugin.docker.config;
     // Forced: the CPU the lab VM has (its vCPUs at the environment's MHz per core); both clients share 2 cores here.
     const cpuTotalCompute = host.vm.vcpus * NOMAD_E2E.nomad!.cpuMhzPerCore;
-    const forced = { client: { cgroup_parent: `/${CGROUP_PREFIX}${host.vm.name}-nomad`, cpu_total_compute: cpuTotalCompute }, plugin: { docker: { config: { ...labDocker, infra_image: PAUSE_REF } } } };
-    writeIntoHost(host, { path: "/etc/nomad.d/zz-e2e-forced.json", content: Buffer.from(JSON.stringify(forced, null, 2) + "\n"), permissions: "0600" });
+    const forced = {
+      client: { cgroup_parent: `/${CGROUP_PREFIX}${host.vm.name}-nomad`, cpu_total_compute: cpuTotalCompute },
+      plugin: { docker: { config: { ...labDocker, infra_image: PAUSE_REF } } },
+    };
+    writeIntoHost(host, {
+      path: "/etc/nomad.d/zz-e2e-forced.json",
+      content: Buffer.from(JSON.stringify(forced, null, 2) + "\n"),
+      permissions: "0600",
+    });
   }
 }
 
@@ -187,7 +229,8 @@ function runcmd(host: Host, rendered: Rendered): void {
     if (command[0] === "sysctl") {
       // `sysctl --system` would also load this machine's own files: only the one the lab writes, in the host's namespace.
       const result = hosts.exec(host, ["sysctl", "-p", "/etc/sysctl.d/90-nomad-bridge.conf"]);
-      if (result.code !== 0) throw new Error(`${host.vm.name}: sysctl -p /etc/sysctl.d/90-nomad-bridge.conf: ${result.output}`);
+      if (result.code !== 0)
+        throw new Error(`${host.vm.name}: sysctl -p /etc/sysctl.d/90-nomad-bridge.conf: ${result.output}`);
     }
   }
 }
@@ -199,10 +242,18 @@ function startDocker(host: Host): void {
     host,
     "dockerd",
     [
-      "dockerd", "--storage-driver=vfs", "--data-root=/var/lib/docker", "--exec-root=/run/docker", "--pidfile=/run/docker.pid",
-      "-H", "unix:///var/run/docker.sock", "-H", `unix://${host.dockerSocket}`,
+      "dockerd",
+      "--storage-driver=vfs",
+      "--data-root=/var/lib/docker",
+      "--exec-root=/run/docker",
+      "--pidfile=/run/docker.pid",
+      "-H",
+      "unix:///var/run/docker.sock",
+      "-H",
+      `unix://${host.dockerSocket}`,
       // Nothing outside this machine is reachable: names Docker's DNS does not know fail at once.
-      "--dns=127.0.0.1", `--cgroup-parent=${CGROUP_PREFIX}${host.vm.name}-docker`,
+      "--dns=127.0.0.1",
+      `--cgroup-parent=${CGROUP_PREFIX}${host.vm.name}-docker`,
     ],
     // No registry is reachable: use local images without asking one.
     { DOCKER_SERVICE_PREFER_OFFLINE_IMAGE: "1" },
@@ -227,7 +278,8 @@ async function consulConverged(timeoutSec: number, what: string): Promise<number
       const alive = members.filter((m) => m.Status === 1);
       if (alive.length !== hosts.all.length) throw new Error(`${alive.length}/${hosts.all.length} members alive`);
       const raft = await okJson<any>(consul(first, "/v1/operator/autopilot/health"), "autopilot health");
-      if (!raft.Healthy || raft.Servers.filter((s: any) => s.Healthy && s.Voter).length !== hosts.servers.length) throw new Error(`autopilot: ${JSON.stringify(raft.Servers.map((s: any) => [s.Name, s.Healthy, s.Voter]))}`);
+      if (!raft.Healthy || raft.Servers.filter((s: any) => s.Healthy && s.Voter).length !== hosts.servers.length)
+        throw new Error(`autopilot: ${JSON.stringify(raft.Servers.map((s: any) => [s.Name, s.Healthy, s.Voter]))}`);
       return true;
     }),
   );
@@ -241,12 +293,17 @@ async function nomadConverged(timeoutSec: number, what: string): Promise<number>
       const leader = await leaderOf(nomad, first);
       if (!leader) throw new Error("no leader");
       const members = (await okJson<any>(nomad(first, "/v1/agent/members"), "server members")).Members as any[];
-      if (members.filter((m) => m.Status === "alive").length !== hosts.servers.length) throw new Error(`server members: ${members.map((m) => `${m.Name} ${m.Status}`).join(", ")}`);
+      if (members.filter((m) => m.Status === "alive").length !== hosts.servers.length)
+        throw new Error(`server members: ${members.map((m) => `${m.Name} ${m.Status}`).join(", ")}`);
       const health = await okJson<any>(nomad(first, "/v1/operator/autopilot/health"), "autopilot health");
-      if (!health.Healthy || health.Servers.filter((s: any) => s.Healthy && s.Voter).length !== hosts.servers.length) throw new Error(`autopilot: ${JSON.stringify(health.Servers.map((s: any) => [s.Name, s.Healthy, s.Voter]))}`);
+      if (!health.Healthy || health.Servers.filter((s: any) => s.Healthy && s.Voter).length !== hosts.servers.length)
+        throw new Error(`autopilot: ${JSON.stringify(health.Servers.map((s: any) => [s.Name, s.Healthy, s.Voter]))}`);
       const nodes = await okJson<any[]>(nomad(first, "/v1/nodes"), "nodes");
       const ready = nodes.filter((n) => n.Status === "ready");
-      if (ready.length !== hosts.clients.length) throw new Error(`${ready.length}/${hosts.clients.length} clients ready (${nodes.map((n) => `${n.Name}: ${n.Status}`).join(", ")})`);
+      if (ready.length !== hosts.clients.length)
+        throw new Error(
+          `${ready.length}/${hosts.clients.length} clients ready (${nodes.map((n) => `${n.Name}: ${n.Status}`).join(", ")})`,
+        );
       return true;
     }),
   );
@@ -262,7 +319,11 @@ async function bringUp(config: TerraformJson, values: ReadonlyMap<string, string
   };
   const first = hosts.servers[0];
   const env = envFile(text(of(first), "/etc/consul.d/acl-bootstrap.env"));
-  tokens = { consulManagement: env.MANAGEMENT_TOKEN, nomadManagement: text(of(first), "/etc/nomad.d/bootstrap.token").trim(), env };
+  tokens = {
+    consulManagement: env.MANAGEMENT_TOKEN,
+    nomadManagement: text(of(first), "/etc/nomad.d/bootstrap.token").trim(),
+    env,
+  };
 
   await step("namespaces, bridge, the lab's files in place", async () => {
     hosts.create();
@@ -275,37 +336,50 @@ async function bringUp(config: TerraformJson, values: ReadonlyMap<string, string
     const t0 = Date.now();
     for (const host of hosts.servers) startConsul(host);
     for (const host of hosts.clients) startConsul(host);
-    const { seconds } = await withLog(first, "consul", () => waitFor("a Consul leader", 90, () => leaderOf(consul, first)));
+    const { seconds } = await withLog(first, "consul", () =>
+      waitFor("a Consul leader", 90, () => leaderOf(consul, first)),
+    );
     measured("consul agents started → leader elected", seconds + (Date.now() - t0 - seconds * 1000) / 1000);
     const converged = await consulConverged(90, "5 Consul members alive and 3 healthy voters");
     measured("consul agents started → 5 members alive, 3 healthy voters", (Date.now() - t0) / 1000);
     return `converged ${converged.toFixed(1)} s after the leader`;
   });
 
-  await check("Consul ACL bootstrap: the lab's oneshot unit's ExecStart, on the first server, as rendered", async () => {
-    const command = execStart(text(of(first), "/etc/systemd/system/argo-consul-acl-bootstrap.service"));
-    const t0 = Date.now();
-    const result = hosts.exec(first, command, { timeoutMs: 180000 });
-    assert(result.code === 0, `${command.join(" ")} exited ${result.code}: ${result.output}`);
-    measured("consul ACL bootstrap script", (Date.now() - t0) / 1000);
-    // With their tokens in place, every agent registers its node.
-    const { seconds } = await waitFor("every agent's node in the catalog", 90, async () => {
-      const nodes = await okJson<any[]>(consul(first, "/v1/catalog/nodes"), "catalog nodes");
-      return nodes.length === hosts.all.length ? nodes : undefined;
-    });
-    measured("ACL bootstrap done → all 5 nodes registered with the agent token", seconds);
-    const again = hosts.exec(first, command, { timeoutMs: 60000 });
-    assert(again.code === 0, `running it again failed: ${again.output}`);
-    return `${command.join(" ")}; a second run changes nothing (exit 0)`;
-  });
+  await check(
+    "Consul ACL bootstrap: the lab's oneshot unit's ExecStart, on the first server, as rendered",
+    async () => {
+      const command = execStart(text(of(first), "/etc/systemd/system/argo-consul-acl-bootstrap.service"));
+      const t0 = Date.now();
+      const result = hosts.exec(first, command, { timeoutMs: 180000 });
+      assert(result.code === 0, `${command.join(" ")} exited ${result.code}: ${result.output}`);
+      measured("consul ACL bootstrap script", (Date.now() - t0) / 1000);
+      // With their tokens in place, every agent registers its node.
+      const { seconds } = await waitFor("every agent's node in the catalog", 90, async () => {
+        const nodes = await okJson<any[]>(consul(first, "/v1/catalog/nodes"), "catalog nodes");
+        return nodes.length === hosts.all.length ? nodes : undefined;
+      });
+      measured("ACL bootstrap done → all 5 nodes registered with the agent token", seconds);
+      const again = hosts.exec(first, command, { timeoutMs: 60000 });
+      assert(again.code === 0, `running it again failed: ${again.output}`);
+      return `${command.join(" ")}; a second run changes nothing (exit 0)`;
+    },
+  );
 
   await check("Docker engines on the Nomad clients", async () => {
     for (const host of hosts.clients) startDocker(host);
-    const { seconds } = await waitFor("the clients' Docker engines", 60, async () => {
-      for (const host of hosts.clients) run("docker", ["-H", `unix://${host.dockerSocket}`, "info", "--format", "{{.ServerVersion}}"]);
-      return true;
-    }, 500).catch((e) => {
-      throw new Error(`${e.message}\n${hosts.clients.map((h) => `--- ${h.vm.name} dockerd log ---\n${h.logTail("dockerd")}`).join("\n")}`);
+    const { seconds } = await waitFor(
+      "the clients' Docker engines",
+      60,
+      async () => {
+        for (const host of hosts.clients)
+          run("docker", ["-H", `unix://${host.dockerSocket}`, "info", "--format", "{{.ServerVersion}}"]);
+        return true;
+      },
+      500,
+    ).catch((e) => {
+      throw new Error(
+        `${e.message}\n${hosts.clients.map((h) => `--- ${h.vm.name} dockerd log ---\n${h.logTail("dockerd")}`).join("\n")}`,
+      );
     });
     measured("dockerd started → answering", seconds);
   });
@@ -316,7 +390,10 @@ async function bringUp(config: TerraformJson, values: ReadonlyMap<string, string
     for (const host of hosts.clients) startNomad(host);
     const command = execStart(text(of(first), "/etc/systemd/system/argo-nomad-acl-bootstrap.service"));
     const result = await withLog(first, "nomad", async () => hosts.exec(first, command, { timeoutMs: 180000 }));
-    assert(result.code === 0, `${command.join(" ")} exited ${result.code}: ${result.output}\n--- vb0 nomad log ---\n${first.logTail("nomad")}`);
+    assert(
+      result.code === 0,
+      `${command.join(" ")} exited ${result.code}: ${result.output}\n--- vb0 nomad log ---\n${first.logTail("nomad")}`,
+    );
     measured("nomad agents started → ACL bootstrap script done", (Date.now() - t0) / 1000);
     await nomadConverged(120, "3 healthy Nomad voters and 2 ready clients");
     measured("nomad agents started → 3 healthy voters, 2 clients ready", (Date.now() - t0) / 1000);
@@ -335,9 +412,18 @@ async function checks(): Promise<void> {
     const peers = await okJson<string[]>(consul(first, "/v1/status/peers", { token: "" }), "peers");
     assert(peers.length === 3, `peers: ${peers.join(", ")}`);
     const members = await okJson<any[]>(consul(first, "/v1/agent/members"), "members");
-    assert(members.length === 5 && members.every((m) => m.Status === 1), `members: ${members.map((m) => `${m.Name}:${m.Status}`).join(", ")}`);
-    const servers = members.filter((m) => m.Tags.role === "consul").map((m) => m.Name).sort();
-    assert(JSON.stringify(servers) === JSON.stringify(hosts.servers.map((h) => h.vm.name).sort()), `servers: ${servers.join(", ")}`);
+    assert(
+      members.length === 5 && members.every((m) => m.Status === 1),
+      `members: ${members.map((m) => `${m.Name}:${m.Status}`).join(", ")}`,
+    );
+    const servers = members
+      .filter((m) => m.Tags.role === "consul")
+      .map((m) => m.Name)
+      .sort();
+    assert(
+      JSON.stringify(servers) === JSON.stringify(hosts.servers.map((h) => h.vm.name).sort()),
+      `servers: ${servers.join(", ")}`,
+    );
     for (const host of hosts.all) {
       const self = await okJson<any>(consul(host, "/v1/agent/self"), `${host.vm.name} agent/self`);
       assert(self.Stats.serf_lan.encrypted === "true", `${host.vm.name}: serf_lan not encrypted`);
@@ -346,63 +432,113 @@ async function checks(): Promise<void> {
     const keyring = await okJson<any[]>(consul(first, "/v1/operator/keyring"), "keyring");
     const lan = keyring.find((k) => !k.WAN && k.Segment === "");
     assert(lan && Object.keys(lan.Keys).length === 1 && lan.NumNodes === 5, `keyring: ${JSON.stringify(keyring)}`);
-    const leader = hostOfRaftAddress(await leaderOf(consul, first) ?? "");
-    return `leader ${leader?.vm.name}; servers ${servers.join(", ")}; clients ${members.filter((m) => m.Tags.role === "node").map((m) => m.Name).join(", ")}; one LAN key on 5 nodes`;
+    const leader = hostOfRaftAddress((await leaderOf(consul, first)) ?? "");
+    return `leader ${leader?.vm.name}; servers ${servers.join(", ")}; clients ${members
+      .filter((m) => m.Tags.role === "node")
+      .map((m) => m.Name)
+      .join(", ")}; one LAN key on 5 nodes`;
   });
 
-  await check('Nomad: 3 servers (one leader), 2 ready clients of node_class "workload", docker healthy, CNI bridge fingerprinted', async () => {
-    const peers = await okJson<string[]>(nomad(first, "/v1/status/peers", { token: "" }), "peers");
-    assert(peers.length === 3, `peers: ${peers.join(", ")}`);
-    const members = (await okJson<any>(nomad(first, "/v1/agent/members"), "members")).Members as any[];
-    assert(members.length === 3 && members.every((m) => m.Status === "alive"), `server members: ${members.map((m) => `${m.Name}:${m.Status}`).join(", ")}`);
-    const nodes = await okJson<any[]>(nomad(first, "/v1/nodes"), "nodes");
-    assert(nodes.length === 2, `nodes: ${nodes.map((n) => n.Name).join(", ")}`);
-    const details: string[] = [];
-    for (const node of nodes) {
-      const n = await okJson<any>(nomad(first, `/v1/node/${node.ID}`), `node ${node.Name}`);
-      assert(n.Status === "ready" && n.SchedulingEligibility === "eligible", `${n.Name}: ${n.Status}, ${n.SchedulingEligibility}`);
-      assert(n.NodeClass === NOMAD_E2E.nomad!.workloadNodeClass, `${n.Name}: node_class ${JSON.stringify(n.NodeClass)}`);
-      const docker = n.Drivers?.docker;
-      assert(docker?.Detected && docker?.Healthy, `${n.Name}: docker driver ${JSON.stringify(docker)}`);
-      assert(docker.Attributes?.["driver.docker.volumes.enabled"] === "true", `${n.Name}: docker volumes not enabled (${docker.Attributes?.["driver.docker.volumes.enabled"]})`);
-      const bridge = n.Attributes?.["plugins.cni.version.bridge"];
-      assert(bridge, `${n.Name}: no CNI bridge plugin fingerprinted (attributes: ${Object.keys(n.Attributes ?? {}).filter((k) => k.includes("cni")).join(", ") || "none with cni"})`);
-      const volumes = Object.keys(n.HostVolumes ?? {}).sort();
-      const expected = Object.entries(NOMAD_E2E.nomad!.hostVolumes).filter(([, p]) => p.client === n.Name).map(([v]) => v).sort();
-      assert(JSON.stringify(volumes) === JSON.stringify(expected), `${n.Name}: host volumes ${volumes.join(", ")}, expected ${expected.join(", ")}`);
-      const consulVersion = n.Attributes?.["consul.version"];
-      assert(consulVersion, `${n.Name}: Nomad does not see its Consul agent (no consul.version attribute)`);
-      details.push(`${n.Name}: docker ${docker.Attributes["driver.docker.version"]}, cni bridge ${bridge}, consul ${consulVersion}, connect ${n.Attributes["consul.connect"] ?? "?"}, volumes ${volumes.join("/")}`);
-    }
-    const leader = hostOfRaftAddress((await leaderOf(nomad, first)) ?? "");
-    return `leader ${leader?.vm.name}; ${details.join("; ")}`;
-  });
+  await check(
+    'Nomad: 3 servers (one leader), 2 ready clients of node_class "workload", docker healthy, CNI bridge fingerprinted',
+    async () => {
+      const peers = await okJson<string[]>(nomad(first, "/v1/status/peers", { token: "" }), "peers");
+      assert(peers.length === 3, `peers: ${peers.join(", ")}`);
+      const members = (await okJson<any>(nomad(first, "/v1/agent/members"), "members")).Members as any[];
+      assert(
+        members.length === 3 && members.every((m) => m.Status === "alive"),
+        `server members: ${members.map((m) => `${m.Name}:${m.Status}`).join(", ")}`,
+      );
+      const nodes = await okJson<any[]>(nomad(first, "/v1/nodes"), "nodes");
+      assert(nodes.length === 2, `nodes: ${nodes.map((n) => n.Name).join(", ")}`);
+      const details: string[] = [];
+      for (const node of nodes) {
+        const n = await okJson<any>(nomad(first, `/v1/node/${node.ID}`), `node ${node.Name}`);
+        assert(
+          n.Status === "ready" && n.SchedulingEligibility === "eligible",
+          `${n.Name}: ${n.Status}, ${n.SchedulingEligibility}`,
+        );
+        assert(
+          n.NodeClass === NOMAD_E2E.nomad!.workloadNodeClass,
+          `${n.Name}: node_class ${JSON.stringify(n.NodeClass)}`,
+        );
+        const docker = n.Drivers?.docker;
+        assert(docker?.Detected && docker?.Healthy, `${n.Name}: docker driver ${JSON.stringify(docker)}`);
+        assert(
+          docker.Attributes?.["driver.docker.volumes.enabled"] === "true",
+          `${n.Name}: docker volumes not enabled (${docker.Attributes?.["driver.docker.volumes.enabled"]})`,
+        );
+        const bridge = n.Attributes?.["plugins.cni.version.bridge"];
+        assert(
+          bridge,
+          `${n.Name}: no CNI bridge plugin fingerprinted (attributes: ${
+            Object.keys(n.Attributes ?? {})
+              .filter((k) => k.includes("cni"))
+              .join(", ") || "none with cni"
+          })`,
+        );
+        const volumes = Object.keys(n.HostVolumes ?? {}).sort();
+        const expected = Object.entries(NOMAD_E2E.nomad!.hostVolumes)
+          .filter(([, p]) => p.client === n.Name)
+          .map(([v]) => v)
+          .sort();
+        assert(
+          JSON.stringify(volumes) === JSON.stringify(expected),
+          `${n.Name}: host volumes ${volumes.join(", ")}, expected ${expected.join(", ")}`,
+        );
+        const consulVersion = n.Attributes?.["consul.version"];
+        assert(consulVersion, `${n.Name}: Nomad does not see its Consul agent (no consul.version attribute)`);
+        details.push(
+          `${n.Name}: docker ${docker.Attributes["driver.docker.version"]}, cni bridge ${bridge}, consul ${consulVersion}, connect ${n.Attributes["consul.connect"] ?? "?"}, volumes ${volumes.join("/")}`,
+        );
+      }
+      const leader = hostOfRaftAddress((await leaderOf(nomad, first)) ?? "");
+      return `leader ${leader?.vm.name}; ${details.join("; ")}`;
+    },
+  );
 
-  await check("Consul ACLs deny by default: anonymous requests are refused; the DNS token serves DNS only", async () => {
-    const denied: string[] = [];
-    const written = await consul(first, "/v1/kv/argo-e2e/acl", { method: "PUT", body: "secret" });
-    assert(written.status === 200, `management token cannot write KV: ${written.status}`);
-    for (const [method, p] of [["GET", "/v1/acl/tokens"], ["GET", "/v1/kv/argo-e2e/acl"], ["PUT", "/v1/kv/argo-e2e/other"], ["GET", "/v1/agent/self"], ["PUT", "/v1/acl/policy"]] as const) {
-      const body = p === "/v1/acl/policy" ? { Name: "argo-e2e-forged", Rules: 'key_prefix "" { policy = "write" }' } : method === "PUT" ? "x" : undefined;
-      const a = await consul(first, p, { token: "", method, body });
-      assert(a.status === 403, `anonymous ${method} ${p}: ${a.status} ${a.body.slice(0, 200)}`);
-      denied.push(`${method} ${p.split("?")[0]}`);
-    }
-    // The DNS token is acl.tokens.dns, not the default token: without a token the catalog is not readable.
-    // Consul filters a listing instead of refusing it: an anonymous catalog read sees no node.
-    const nodes = await consul(first, "/v1/catalog/nodes", { token: "" });
-    assert(nodes.status === 200 && nodes.json().length === 0, `anonymous GET /v1/catalog/nodes: ${nodes.status} ${nodes.body.slice(0, 200)}`);
-    // ... while Consul's DNS answers with it (what systemd-resolved forwards .consul to).
-    const resolver = new dns.Resolver();
-    resolver.setServers([`${first.vm.address}:8600`]);
-    const consulServers = await resolver.resolve4("consul.service.consul");
-    assert(consulServers.length === 3, `DNS consul.service.consul: ${consulServers.join(", ")}`);
-    // A listing is filtered, not refused: the key exists, an anonymous recursive read sees nothing.
-    const listed = await consul(first, "/v1/kv/argo-e2e?recurse", { token: "" });
-    assert(listed.status === 404, `anonymous recursive KV read: ${listed.status} ${listed.body.slice(0, 200)}`);
-    await consul(first, "/v1/kv/argo-e2e?recurse", { method: "DELETE" });
-    return `KV listing filtered to nothing (404), catalog nodes filtered to none; 403 for ${denied.join(", ")}; DNS consul.service.consul → ${consulServers.sort().join(", ")}`;
-  });
+  await check(
+    "Consul ACLs deny by default: anonymous requests are refused; the DNS token serves DNS only",
+    async () => {
+      const denied: string[] = [];
+      const written = await consul(first, "/v1/kv/argo-e2e/acl", { method: "PUT", body: "secret" });
+      assert(written.status === 200, `management token cannot write KV: ${written.status}`);
+      for (const [method, p] of [
+        ["GET", "/v1/acl/tokens"],
+        ["GET", "/v1/kv/argo-e2e/acl"],
+        ["PUT", "/v1/kv/argo-e2e/other"],
+        ["GET", "/v1/agent/self"],
+        ["PUT", "/v1/acl/policy"],
+      ] as const) {
+        const body =
+          p === "/v1/acl/policy"
+            ? { Name: "argo-e2e-forged", Rules: 'key_prefix "" { policy = "write" }' }
+            : method === "PUT"
+              ? "x"
+              : undefined;
+        const a = await consul(first, p, { token: "", method, body });
+        assert(a.status === 403, `anonymous ${method} ${p}: ${a.status} ${a.body.slice(0, 200)}`);
+        denied.push(`${method} ${p.split("?")[0]}`);
+      }
+      // The DNS token is acl.tokens.dns, not the default token: without a token the catalog is not readable.
+      // Consul filters a listing instead of refusing it: an anonymous catalog read sees no node.
+      const nodes = await consul(first, "/v1/catalog/nodes", { token: "" });
+      assert(
+        nodes.status === 200 && nodes.json().length === 0,
+        `anonymous GET /v1/catalog/nodes: ${nodes.status} ${nodes.body.slice(0, 200)}`,
+      );
+      // ... while Consul's DNS answers with it (what systemd-resolved forwards .consul to).
+      const resolver = new dns.Resolver();
+      resolver.setServers([`${first.vm.address}:8600`]);
+      const consulServers = await resolver.resolve4("consul.service.consul");
+      assert(consulServers.length === 3, `DNS consul.service.consul: ${consulServers.join(", ")}`);
+      // A listing is filtered, not refused: the key exists, an anonymous recursive read sees nothing.
+      const listed = await consul(first, "/v1/kv/argo-e2e?recurse", { token: "" });
+      assert(listed.status === 404, `anonymous recursive KV read: ${listed.status} ${listed.body.slice(0, 200)}`);
+      await consul(first, "/v1/kv/argo-e2e?recurse", { method: "DELETE" });
+      return `KV listing filtered to nothing (404), catalog nodes filtered to none; 403 for ${denied.join(", ")}; DNS consul.service.consul → ${consulServers.sort().join(", ")}`;
+    },
+  );
 
   await check("Consul preset tokens work, with exactly their policies", async () => {
     const expected: [string, string, string[]][] = [
@@ -424,21 +560,37 @@ async function checks(): Promise<void> {
       }
       seen.push(`${name} → ${names.join(",")}`);
     }
-    const agentNodeWrite = await consul(first, "/v1/catalog/register", { token: tokens.env.DNS_SECRET, method: "PUT", body: { Node: "argo-e2e-forged", Address: "10.232.0.250" } });
+    const agentNodeWrite = await consul(first, "/v1/catalog/register", {
+      token: tokens.env.DNS_SECRET,
+      method: "PUT",
+      body: { Node: "argo-e2e-forged", Address: "10.232.0.250" },
+    });
     assert(agentNodeWrite.status === 403, `the DNS token may register nodes: ${agentNodeWrite.status}`);
     return `${seen.join("; ")}; none but management writes KV; the DNS token registers no node`;
   });
 
   await check("Nomad ACLs: anonymous requests refused, the bootstrap token is a management token", async () => {
-    const variable = await nomad(first, "/v1/var/argo-e2e/acl", { method: "PUT", body: { Path: "argo-e2e/acl", Items: { secret: "x" } } });
+    const variable = await nomad(first, "/v1/var/argo-e2e/acl", {
+      method: "PUT",
+      body: { Path: "argo-e2e/acl", Items: { secret: "x" } },
+    });
     assert(variable.status === 200, `management token cannot write a variable: ${variable.status} ${variable.body}`);
-    for (const p of ["/v1/jobs", "/v1/nodes", "/v1/var/argo-e2e/acl", "/v1/acl/tokens", "/v1/operator/raft/configuration"]) {
+    for (const p of [
+      "/v1/jobs",
+      "/v1/nodes",
+      "/v1/var/argo-e2e/acl",
+      "/v1/acl/tokens",
+      "/v1/operator/raft/configuration",
+    ]) {
       const a = await nomad(first, p, { token: "" });
       assert(a.status === 403, `anonymous GET ${p}: ${a.status} ${a.body.slice(0, 200)}`);
     }
     // Listings are filtered, not refused.
     const vars = await nomad(first, "/v1/vars", { token: "" });
-    assert(vars.status === 200 && vars.json().length === 0, `anonymous variable listing: ${vars.status} ${vars.body.slice(0, 200)}`);
+    assert(
+      vars.status === 200 && vars.json().length === 0,
+      `anonymous variable listing: ${vars.status} ${vars.body.slice(0, 200)}`,
+    );
     await nomad(first, "/v1/var/argo-e2e/acl", { method: "DELETE" });
     const self = await okJson<any>(nomad(first, "/v1/acl/token/self"), "bootstrap token self");
     assert(self.Type === "management", `bootstrap token type ${self.Type}`);
@@ -451,11 +603,22 @@ async function checks(): Promise<void> {
     const notes: string[] = [];
     for (const host of [first, hosts.clients[0]]) {
       const plainConsul = await plainRequest(host.address, CONSUL_HTTPS, "/v1/status/leader");
-      assert("error" in plainConsul || plainConsul.status === 400, `${host.vm.name} consul plain HTTP on ${CONSUL_HTTPS}: ${JSON.stringify(plainConsul)}`);
-      assert(!(await accepts(host.address, 8500)), `${host.vm.name}: Consul's plain HTTP port 8500 accepts connections`);
+      assert(
+        "error" in plainConsul || plainConsul.status === 400,
+        `${host.vm.name} consul plain HTTP on ${CONSUL_HTTPS}: ${JSON.stringify(plainConsul)}`,
+      );
+      assert(
+        !(await accepts(host.address, 8500)),
+        `${host.vm.name}: Consul's plain HTTP port 8500 accepts connections`,
+      );
       const plainNomad = await plainRequest(host.address, NOMAD_HTTP, "/v1/status/leader");
-      assert("error" in plainNomad || plainNomad.status === 400, `${host.vm.name} nomad plain HTTP: ${JSON.stringify(plainNomad)}`);
-      notes.push(`${host.vm.name}: plain HTTP → consul ${"error" in plainConsul ? plainConsul.error : plainConsul.status}, nomad ${"error" in plainNomad ? plainNomad.error : plainNomad.status}, :8500 closed`);
+      assert(
+        "error" in plainNomad || plainNomad.status === 400,
+        `${host.vm.name} nomad plain HTTP: ${JSON.stringify(plainNomad)}`,
+      );
+      notes.push(
+        `${host.vm.name}: plain HTTP → consul ${"error" in plainConsul ? plainConsul.error : plainConsul.status}, nomad ${"error" in plainNomad ? plainNomad.error : plainNomad.status}, :8500 closed`,
+      );
     }
     const refused = async (api: typeof consul, host: Host, what: string) => {
       try {
@@ -466,78 +629,155 @@ async function checks(): Promise<void> {
         return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       }
     };
-    for (const host of hosts.servers) notes.push(`${host.vm.name} without client cert → consul ${await refused(consul, host, "Consul")}, nomad ${await refused(nomad, host, "Nomad")}`);
-    for (const host of hosts.clients) notes.push(`${host.vm.name} without client cert → nomad ${await refused(nomad, host, "Nomad")}`);
+    for (const host of hosts.servers)
+      notes.push(
+        `${host.vm.name} without client cert → consul ${await refused(consul, host, "Consul")}, nomad ${await refused(nomad, host, "Nomad")}`,
+      );
+    for (const host of hosts.clients)
+      notes.push(`${host.vm.name} without client cert → nomad ${await refused(nomad, host, "Nomad")}`);
     // As the lab renders it: Consul client agents do not verify HTTPS clients (ACL tokens protect them).
     const clientAgent = await consul(hosts.clients[0], "/v1/status/leader", { clientCert: false, token: "" });
-    notes.push(`${hosts.clients[0].vm.name} consul without client cert → ${clientAgent.status} (by design: tls.https.verify_incoming is off on client agents)`);
+    notes.push(
+      `${hosts.clients[0].vm.name} consul without client cert → ${clientAgent.status} (by design: tls.https.verify_incoming is off on client agents)`,
+    );
     const wrongName = await request({ ...tls }, first.address, CONSUL_HTTPS, "/v1/status/leader").then((a) => a.status);
     assert(wrongName === 200, `operator certificate refused: ${wrongName}`);
     return notes.join("; ");
   });
 
-  await check("one of three servers fails: the cluster keeps a leader and keeps scheduling; the server rejoins when restarted", async () => {
-    const consulLeader = hostOfRaftAddress((await leaderOf(consul, first)) ?? "");
-    assert(consulLeader, "no Consul leader");
-    const victim = consulLeader;
-    const others = hosts.servers.filter((h) => h !== victim);
-    const nomadLeaderBefore = hostOfRaftAddress((await leaderOf(nomad, first)) ?? "")?.vm.name;
-    const t0 = Date.now();
-    // The server host fails: both its agents end at once, without leaving.
-    await Promise.all([hosts.kill(victim, "consul"), hosts.kill(victim, "nomad")]);
-    const newLeader = async (api: typeof consul) => {
-      for (const host of others) {
-        const leader = await leaderOf(api, host).catch(() => undefined);
-        const h = leader ? hostOfRaftAddress(leader) : undefined;
-        if (h && h !== victim) return h.vm.name;
-      }
-      return undefined;
-    };
-    const [c, n] = await Promise.all([waitFor("a new Consul leader", 60, () => newLeader(consul), 200), waitFor("a Nomad leader among the others", 60, () => newLeader(nomad), 200)]);
-    measured(`consul leader ${victim.vm.name} killed → new leader (${c.value})`, c.seconds);
-    measured(`nomad: server ${victim.vm.name} killed → leader among the others (${n.value}${nomadLeaderBefore === victim.vm.name ? ", was the leader" : ", was not the leader"})`, n.seconds);
-    // Writes keep working with 2 of 3.
-    const kv = await consul(others[0], "/v1/kv/argo-e2e/failover", { method: "PUT", body: "kept" });
-    assert(kv.status === 200, `KV write with 2 of 3 servers: ${kv.status} ${kv.body}`);
-    // Nomad keeps scheduling with 2 of 3: a job submitted now gets an allocation on a client.
-    const probe = {
-      ID: "e2e-schedule-probe", Name: "e2e-schedule-probe", Type: "batch", Region: NOMAD_E2E.nomad!.region, Datacenters: [NOMAD_E2E.nomad!.datacenter],
-      TaskGroups: [{ Name: "probe", Count: 1, Tasks: [{ Name: "probe", Driver: "docker", Config: { image: PAUSE_REF }, Resources: { CPU: 50, MemoryMB: 32 } }] }],
-    };
-    const submitted = await okJson<any>(nomad(others[0], "/v1/jobs", { method: "POST", body: JSON.stringify({ Job: probe }) }), "a job submitted with 2 of 3 servers");
-    const { value: placedOn } = await waitFor("the probe job placed with 2 of 3 servers", 60, async () => {
-      const allocs = await okJson<any[]>(nomad(others[0], "/v1/job/e2e-schedule-probe/allocations"), "probe allocations");
-      return allocs.find((a) => a.NodeName)?.NodeName as string | undefined;
-    }, 250);
-    await nomad(others[0], "/v1/job/e2e-schedule-probe?purge=true", { method: "DELETE" });
-    assert(submitted.EvalID && placedOn, "the probe job was not placed");
-    // Restart only once both clusters have noticed the failure (a member "failed"), so the rejoin is measured.
-    const detected = await Promise.all([
-      waitFor(`Consul to mark ${victim.vm.name} failed`, 60, async () => ((await okJson<any[]>(consul(others[0], "/v1/agent/members"), "members")).find((m) => m.Name === victim.vm.name)?.Status === 4 ? true : undefined), 250),
-      waitFor(`Nomad to mark ${victim.vm.name} failed`, 60, async () => ((await okJson<any>(nomad(others[0], "/v1/agent/members"), "members")).Members.find((m: any) => m.Name.startsWith(`${victim.vm.name}.`))?.Status === "failed" ? true : undefined), 250),
-    ]);
-    measured(`${victim.vm.name} killed → marked failed by Consul / Nomad`, Math.max(...detected.map((d) => d.seconds)), `consul ${detected[0].seconds.toFixed(1)} s, nomad ${detected[1].seconds.toFixed(1)} s after the new leaders`);
-    await sleep(1000);
-    const t1 = Date.now();
-    startConsul(victim);
-    startNomad(victim);
-    const [cr, nr] = await Promise.all([consulConverged(120, `${victim.vm.name} back in Consul (5 alive, 3 healthy voters)`), nomadConverged(120, `${victim.vm.name} back in Nomad (3 healthy voters)`)]);
-    measured(`consul: ${victim.vm.name} restarted → 3 healthy voters, 5 alive`, cr);
-    measured(`nomad: ${victim.vm.name} restarted → 3 healthy voters`, nr);
-    const read = await okJson<any[]>(consul(victim, "/v1/kv/argo-e2e/failover"), "KV read on the rejoined server");
-    assert(Buffer.from(read[0].Value, "base64").toString() === "kept", "the write made while it was down is not on the rejoined server");
-    await consul(first, "/v1/kv/argo-e2e?recurse", { method: "DELETE" });
-    return `killed ${victim.vm.name} (consul leader${nomadLeaderBefore === victim.vm.name ? ", nomad leader" : ""}); new leaders consul ${c.value}, nomad ${n.value}; a job submitted meanwhile placed on ${placedOn}; rejoined in ${((Date.now() - t1) / 1000).toFixed(1)} s; whole drill ${((Date.now() - t0) / 1000).toFixed(1)} s`;
-  });
+  await check(
+    "one of three servers fails: the cluster keeps a leader and keeps scheduling; the server rejoins when restarted",
+    async () => {
+      const consulLeader = hostOfRaftAddress((await leaderOf(consul, first)) ?? "");
+      assert(consulLeader, "no Consul leader");
+      const victim = consulLeader;
+      const others = hosts.servers.filter((h) => h !== victim);
+      const nomadLeaderBefore = hostOfRaftAddress((await leaderOf(nomad, first)) ?? "")?.vm.name;
+      const t0 = Date.now();
+      // The server host fails: both its agents end at once, without leaving.
+      await Promise.all([hosts.kill(victim, "consul"), hosts.kill(victim, "nomad")]);
+      const newLeader = async (api: typeof consul) => {
+        for (const host of others) {
+          const leader = await leaderOf(api, host).catch(() => undefined);
+          const h = leader ? hostOfRaftAddress(leader) : undefined;
+          if (h && h !== victim) return h.vm.name;
+        }
+        return undefined;
+      };
+      const [c, n] = await Promise.all([
+        waitFor("a new Consul leader", 60, () => newLeader(consul), 200),
+        waitFor("a Nomad leader among the others", 60, () => newLeader(nomad), 200),
+      ]);
+      measured(`consul leader ${victim.vm.name} killed → new leader (${c.value})`, c.seconds);
+      measured(
+        `nomad: server ${victim.vm.name} killed → leader among the others (${n.value}${nomadLeaderBefore === victim.vm.name ? ", was the leader" : ", was not the leader"})`,
+        n.seconds,
+      );
+      // Writes keep working with 2 of 3.
+      const kv = await consul(others[0], "/v1/kv/argo-e2e/failover", { method: "PUT", body: "kept" });
+      assert(kv.status === 200, `KV write with 2 of 3 servers: ${kv.status} ${kv.body}`);
+      // Nomad keeps scheduling with 2 of 3: a job submitted now gets an allocation on a client.
+      const probe = {
+        ID: "e2e-schedule-probe",
+        Name: "e2e-schedule-probe",
+        Type: "batch",
+        Region: NOMAD_E2E.nomad!.region,
+        Datacenters: [NOMAD_E2E.nomad!.datacenter],
+        TaskGroups: [
+          {
+            Name: "probe",
+            Count: 1,
+            Tasks: [
+              { Name: "probe", Driver: "docker", Config: { image: PAUSE_REF }, Resources: { CPU: 50, MemoryMB: 32 } },
+            ],
+          },
+        ],
+      };
+      const submitted = await okJson<any>(
+        nomad(others[0], "/v1/jobs", { method: "POST", body: JSON.stringify({ Job: probe }) }),
+        "a job submitted with 2 of 3 servers",
+      );
+      const { value: placedOn } = await waitFor(
+        "the probe job placed with 2 of 3 servers",
+        60,
+        async () => {
+          const allocs = await okJson<any[]>(
+            nomad(others[0], "/v1/job/e2e-schedule-probe/allocations"),
+            "probe allocations",
+          );
+          return allocs.find((a) => a.NodeName)?.NodeName as string | undefined;
+        },
+        250,
+      );
+      await nomad(others[0], "/v1/job/e2e-schedule-probe?purge=true", { method: "DELETE" });
+      assert(submitted.EvalID && placedOn, "the probe job was not placed");
+      // Restart only once both clusters have noticed the failure (a member "failed"), so the rejoin is measured.
+      const detected = await Promise.all([
+        waitFor(
+          `Consul to mark ${victim.vm.name} failed`,
+          60,
+          async () =>
+            (await okJson<any[]>(consul(others[0], "/v1/agent/members"), "members")).find(
+              (m) => m.Name === victim.vm.name,
+            )?.Status === 4
+              ? true
+              : undefined,
+          250,
+        ),
+        waitFor(
+          `Nomad to mark ${victim.vm.name} failed`,
+          60,
+          async () =>
+            (await okJson<any>(nomad(others[0], "/v1/agent/members"), "members")).Members.find((m: any) =>
+              m.Name.startsWith(`${victim.vm.name}.`),
+            )?.Status === "failed"
+              ? true
+              : undefined,
+          250,
+        ),
+      ]);
+      measured(
+        `${victim.vm.name} killed → marked failed by Consul / Nomad`,
+        Math.max(...detected.map((d) => d.seconds)),
+        `consul ${detected[0].seconds.toFixed(1)} s, nomad ${detected[1].seconds.toFixed(1)} s after the new leaders`,
+      );
+      await sleep(1000);
+      const t1 = Date.now();
+      startConsul(victim);
+      startNomad(victim);
+      const [cr, nr] = await Promise.all([
+        consulConverged(120, `${victim.vm.name} back in Consul (5 alive, 3 healthy voters)`),
+        nomadConverged(120, `${victim.vm.name} back in Nomad (3 healthy voters)`),
+      ]);
+      measured(`consul: ${victim.vm.name} restarted → 3 healthy voters, 5 alive`, cr);
+      measured(`nomad: ${victim.vm.name} restarted → 3 healthy voters`, nr);
+      const read = await okJson<any[]>(consul(victim, "/v1/kv/argo-e2e/failover"), "KV read on the rejoined server");
+      assert(
+        Buffer.from(read[0].Value, "base64").toString() === "kept",
+        "the write made while it was down is not on the rejoined server",
+      );
+      await consul(first, "/v1/kv/argo-e2e?recurse", { method: "DELETE" });
+      return `killed ${victim.vm.name} (consul leader${nomadLeaderBefore === victim.vm.name ? ", nomad leader" : ""}); new leaders consul ${c.value}, nomad ${n.value}; a job submitted meanwhile placed on ${placedOn}; rejoined in ${((Date.now() - t1) / 1000).toFixed(1)} s; whole drill ${((Date.now() - t0) / 1000).toFixed(1)} s`;
+    },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------- part 4: deploy nomad-lab
 
 /** A program run without blocking the event loop, killed (only it: its own process group) at the deadline. */
-function runAsync(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; log: string }): Promise<{ code: number | null; timedOut: boolean }> {
+function runAsync(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; log: string },
+): Promise<{ code: number | null; timedOut: boolean }> {
   return new Promise((resolve) => {
     const log = fs.openSync(options.log, "a");
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", log, log], detached: true });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ["ignore", log, log],
+      detached: true,
+    });
     fs.closeSync(log);
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -558,34 +798,65 @@ async function jobReport(): Promise<{ ok: string[]; failed: string[] }> {
   const ok: string[] = [];
   const failed: string[] = [];
   for (const job of jobs.sort((a, b) => a.ID.localeCompare(b.ID))) {
-    const allocs = await okJson<any[]>(nomad(first, `/v1/job/${encodeURIComponent(job.ID)}/allocations`), `${job.ID} allocations`);
+    const allocs = await okJson<any[]>(
+      nomad(first, `/v1/job/${encodeURIComponent(job.ID)}/allocations`),
+      `${job.ID} allocations`,
+    );
     const running = allocs.filter((a) => a.ClientStatus === "running").length;
-    const deployment = job.Type === "service" ? await okJson<any>(nomad(first, `/v1/job/${encodeURIComponent(job.ID)}/deployment`), `${job.ID} deployment`).catch(() => null) : null;
+    const deployment =
+      job.Type === "service"
+        ? await okJson<any>(
+            nomad(first, `/v1/job/${encodeURIComponent(job.ID)}/deployment`),
+            `${job.ID} deployment`,
+          ).catch(() => null)
+        : null;
     const reasons = new Set<string>();
     for (const alloc of allocs) {
       for (const [task, state] of Object.entries<any>(alloc.TaskStates ?? {})) {
-        for (const event of state.Events ?? []) if (event.FailsTask || /fail|error|Killing|Not Restarting/i.test(event.Type) || event.DriverError) reasons.add(`${task}: ${event.DisplayMessage || event.DriverError || event.Type}`.slice(0, 220));
+        for (const event of state.Events ?? [])
+          if (event.FailsTask || /fail|error|Killing|Not Restarting/i.test(event.Type) || event.DriverError)
+            reasons.add(`${task}: ${event.DisplayMessage || event.DriverError || event.Type}`.slice(0, 220));
       }
     }
     // The last words of each task that failed, from the client that ran it (Nomad's logs API).
     for (const alloc of allocs.filter((a) => a.ClientStatus !== "running").slice(0, 1)) {
       for (const [task, state] of Object.entries<any>(alloc.TaskStates ?? {})) {
         if (!state.Failed) continue;
-        const logs = await nomad(first, `/v1/client/fs/logs/${alloc.ID}?task=${encodeURIComponent(task)}&type=stderr&origin=end&offset=600&plain=true`).catch(() => undefined);
-        const tail = logs?.status === 200 ? logs.body.trim().split("\n").slice(-3).join(" | ") : `logs: ${logs?.status}`;
+        const logs = await nomad(
+          first,
+          `/v1/client/fs/logs/${alloc.ID}?task=${encodeURIComponent(task)}&type=stderr&origin=end&offset=600&plain=true`,
+        ).catch(() => undefined);
+        const tail =
+          logs?.status === 200 ? logs.body.trim().split("\n").slice(-3).join(" | ") : `logs: ${logs?.status}`;
         if (tail) reasons.add(`${task} stderr: ${tail}`.slice(0, 400));
       }
     }
     // Why the scheduler placed nothing (resources exhausted, constraints filtered), from its evaluations.
-    const evaluations = await okJson<any[]>(nomad(first, `/v1/job/${encodeURIComponent(job.ID)}/evaluations`), `${job.ID} evaluations`).catch(() => []);
+    const evaluations = await okJson<any[]>(
+      nomad(first, `/v1/job/${encodeURIComponent(job.ID)}/evaluations`),
+      `${job.ID} evaluations`,
+    ).catch(() => []);
     for (const evaluation of evaluations) {
       for (const [group, failed] of Object.entries<any>(evaluation.FailedTGAllocs ?? {})) {
-        reasons.add(`placement of ${group} failed: ${JSON.stringify({ exhausted: failed.DimensionExhausted, filtered: failed.ConstraintFiltered, classes: failed.ClassExhausted })}`.slice(0, 300));
+        reasons.add(
+          `placement of ${group} failed: ${JSON.stringify({ exhausted: failed.DimensionExhausted, filtered: failed.ConstraintFiltered, classes: failed.ClassExhausted })}`.slice(
+            0,
+            300,
+          ),
+        );
       }
     }
     const summary = `${job.ID} (${job.Type}): ${deployment ? `deployment ${deployment.Status}${deployment.StatusDescription ? ` — ${deployment.StatusDescription}` : ""}, ` : ""}${running}/${allocs.length} allocations running`;
-    const good = deployment ? deployment.Status === "successful" : job.Type === "system" ? running > 0 && running === allocs.length : running > 0;
-    (good ? ok : failed).push(good ? summary : `${summary}${reasons.size ? `\n          ${[...reasons].slice(0, 6).join("\n          ")}` : ""}`);
+    const good = deployment
+      ? deployment.Status === "successful"
+      : job.Type === "system"
+        ? running > 0 && running === allocs.length
+        : running > 0;
+    (good ? ok : failed).push(
+      good
+        ? summary
+        : `${summary}${reasons.size ? `\n          ${[...reasons].slice(0, 6).join("\n          ")}` : ""}`,
+    );
   }
   return { ok, failed };
 }
@@ -595,34 +866,50 @@ async function deployNomadLab(outdir: string): Promise<void> {
   let prepared: ReturnType<typeof prepareDeploy> | undefined;
   if (process.env.ARGO_NOMAD_E2E_PARTS === "available") {
     const config: TerraformJson = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
-    const providers = findProviders(Object.values(config.terraform?.required_providers ?? {}).map((p) => ({ source: p.source, version: p.version })));
+    const providers = findProviders(
+      Object.values(config.terraform?.required_providers ?? {}).map((p) => ({ source: p.source, version: p.version })),
+    );
     if (!providers.ok) {
       console.log(`  – deploying nomad-lab: not run: ${providers.reason} (ARGO_NOMAD_E2E_PARTS=available)`);
       return;
     }
   }
-  const ready = await check("nomad-lab deploy: real providers from a mirror, stand-in images in every client's engine", async () => {
-    const t0 = Date.now();
-    prepared = prepareDeploy({ work, stackDir, clients: hosts.clients, server: hosts.servers[0], tls, tokens });
-    if (!prepared.ok) throw new Error(prepared.reason);
-    measured("stand-in images built and loaded into 2 engines", (Date.now() - t0) / 1000);
-  });
+  const ready = await check(
+    "nomad-lab deploy: real providers from a mirror, stand-in images in every client's engine",
+    async () => {
+      const t0 = Date.now();
+      prepared = prepareDeploy({ work, stackDir, clients: hosts.clients, server: hosts.servers[0], tls, tokens });
+      if (!prepared.ok) throw new Error(prepared.reason);
+      measured("stand-in images built and loaded into 2 engines", (Date.now() - t0) / 1000);
+    },
+  );
   if (!ready || !prepared?.ok) return;
   const { env: baseEnv, terraform } = prepared;
   const log = path.join(work, "terraform-nomad-lab.log");
   // The README's steps, as a deployer runs them (e2e/nomad/deploy.ts says what is adapted), in a directory
   // holding this checkout's cdktf.json with its app run from the checkout.
   const deployerEnvFile = path.join(work, "deployer.env");
-  const steps = readmeDeployScript(fs.readFileSync(path.join(ROOT, "README.md"), "utf8"), NOMAD_E2E.nomad!.stackName!, deployerEnvFile);
+  const steps = readmeDeployScript(
+    fs.readFileSync(path.join(ROOT, "README.md"), "utf8"),
+    NOMAD_E2E.nomad!.stackName!,
+    deployerEnvFile,
+  );
   const outputsKnown = await check("README's deploy steps name only outputs the lab stack has", async () => {
-    const labConfig: TerraformJson = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", LAB_STACK, "cdk.tf.json"), "utf8"));
-    const missing = steps.labOutputsRead.filter((o) => !(labConfig as any).output?.[o] || !prepared!.ok || !prepared!.labOutputs.includes(o));
+    const labConfig: TerraformJson = JSON.parse(
+      fs.readFileSync(path.join(outdir, "stacks", LAB_STACK, "cdk.tf.json"), "utf8"),
+    );
+    const missing = steps.labOutputsRead.filter(
+      (o) => !(labConfig as any).output?.[o] || !prepared!.ok || !prepared!.labOutputs.includes(o),
+    );
     assert(missing.length === 0, `README reads lab outputs the lab stack does not have: ${missing.join(", ")}`);
     return steps.labOutputsRead.join(", ");
   });
   if (!outputsKnown) return;
   const cdktfJson = JSON.parse(fs.readFileSync(path.join(ROOT, "cdktf.json"), "utf8"));
-  fs.writeFileSync(path.join(work, "cdktf.json"), JSON.stringify({ ...cdktfJson, app: `cd ${JSON.stringify(ROOT)} && ${cdktfJson.app}` }, null, 2));
+  fs.writeFileSync(
+    path.join(work, "cdktf.json"),
+    JSON.stringify({ ...cdktfJson, app: `cd ${JSON.stringify(ROOT)} && ${cdktfJson.app}` }, null, 2),
+  );
   // npx finds cdktf where a checkout has it: the work directory stands in for the checkout's root.
   fs.copyFileSync(path.join(ROOT, "package.json"), path.join(work, "package.json"));
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(work, "node_modules"));
@@ -632,28 +919,53 @@ async function deployNomadLab(outdir: string): Promise<void> {
     ARGO_ENVIRONMENTS: path.join(__dirname, "environment.ts"),
   };
   let env: NodeJS.ProcessEnv = deployEnv;
-  const applied = await check("nomad-lab: README's deploy steps (npx cdktf deploy, waits for every job's deployment)", async () => {
-    const t0 = Date.now();
-    fs.writeFileSync(log, "");
-    const r = await runAsync("bash", ["-c", steps.script], { cwd: work, env: deployEnv, timeoutMs: 900000, log });
-    if (fs.existsSync(deployerEnvFile)) {
-      env = Object.fromEntries(fs.readFileSync(deployerEnvFile, "utf8").split("\0").filter(Boolean).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
-    }
-    measured(`README steps: npx cdktf deploy of nomad-lab (${r.timedOut ? "timed out" : `exit ${r.code}`})`, (Date.now() - t0) / 1000);
-    const report = await jobReport().catch((e) => ({ ok: [] as string[], failed: [`no job report: ${(e as Error).message}`] }));
-    const errors = fs.readFileSync(log, "utf8").split("\n").filter((l) => /^Error: /.test(l) || /^│ Error: /.test(l)).slice(0, 20);
-    const state = await consul(hosts.servers[0], `/v1/kv/${NOMAD_E2E.nomad!.backend?.kind === "consul" ? NOMAD_E2E.nomad!.backend.pathPrefix : "terraform/argo"}/${NOMAD_E2E.nomad!.stackName}`);
-    const lines = [
-      `state in Consul KV: ${state.status === 200 ? "yes" : `no (${state.status})`}`,
-      `jobs whose deployment succeeded (${report.ok.length}):`,
-      ...report.ok.map((l) => `  ${l}`),
-      `jobs that failed (${report.failed.length}):`,
-      ...report.failed.map((l) => `  ${l}`),
-      ...(errors.length ? ["terraform errors:", ...errors.map((e) => `  ${e}`)] : []),
-    ];
-    console.log(`      ${lines.join("\n      ")}`);
-    assert(r.code === 0 && report.failed.length === 0, `the deploy steps ${r.timedOut ? "timed out" : `exited ${r.code}`}${r.code ? `:\n${fs.readFileSync(log, "utf8").trim().split("\n").slice(-15).join("\n")}` : ""}; ${report.failed.length} job(s) failed (above)`);
-  });
+  const applied = await check(
+    "nomad-lab: README's deploy steps (npx cdktf deploy, waits for every job's deployment)",
+    async () => {
+      const t0 = Date.now();
+      fs.writeFileSync(log, "");
+      const r = await runAsync("bash", ["-c", steps.script], { cwd: work, env: deployEnv, timeoutMs: 900000, log });
+      if (fs.existsSync(deployerEnvFile)) {
+        env = Object.fromEntries(
+          fs
+            .readFileSync(deployerEnvFile, "utf8")
+            .split("\0")
+            .filter(Boolean)
+            .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+        );
+      }
+      measured(
+        `README steps: npx cdktf deploy of nomad-lab (${r.timedOut ? "timed out" : `exit ${r.code}`})`,
+        (Date.now() - t0) / 1000,
+      );
+      const report = await jobReport().catch((e) => ({
+        ok: [] as string[],
+        failed: [`no job report: ${(e as Error).message}`],
+      }));
+      const errors = fs
+        .readFileSync(log, "utf8")
+        .split("\n")
+        .filter((l) => /^Error: /.test(l) || /^│ Error: /.test(l))
+        .slice(0, 20);
+      const state = await consul(
+        hosts.servers[0],
+        `/v1/kv/${NOMAD_E2E.nomad!.backend?.kind === "consul" ? NOMAD_E2E.nomad!.backend.pathPrefix : "terraform/argo"}/${NOMAD_E2E.nomad!.stackName}`,
+      );
+      const lines = [
+        `state in Consul KV: ${state.status === 200 ? "yes" : `no (${state.status})`}`,
+        `jobs whose deployment succeeded (${report.ok.length}):`,
+        ...report.ok.map((l) => `  ${l}`),
+        `jobs that failed (${report.failed.length}):`,
+        ...report.failed.map((l) => `  ${l}`),
+        ...(errors.length ? ["terraform errors:", ...errors.map((e) => `  ${e}`)] : []),
+      ];
+      console.log(`      ${lines.join("\n      ")}`);
+      assert(
+        r.code === 0 && report.failed.length === 0,
+        `the deploy steps ${r.timedOut ? "timed out" : `exited ${r.code}`}${r.code ? `:\n${fs.readFileSync(log, "utf8").trim().split("\n").slice(-15).join("\n")}` : ""}; ${report.failed.length} job(s) failed (above)`,
+      );
+    },
+  );
   if (!applied) return;
   const terraformRun = async (args: readonly string[], timeoutMs: number) => {
     const runLog = path.join(work, `terraform-${args[0]}.log`);
@@ -666,7 +978,16 @@ async function deployNomadLab(outdir: string): Promise<void> {
     startDocker(host);
     startNomad(host);
   };
-  await deployedChecks({ hosts, consul, nomad, stackDir, consulToken: tokens.consulManagement, terraform: terraformRun, powerOff: (h) => hosts.powerOff(h), startClient });
+  await deployedChecks({
+    hosts,
+    consul,
+    nomad,
+    stackDir,
+    consulToken: tokens.consulManagement,
+    terraform: terraformRun,
+    powerOff: (h) => hosts.powerOff(h),
+    startClient,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------- main
@@ -691,23 +1012,40 @@ async function main(): Promise<void> {
     });
   }
   process.on("exit", teardown);
-  console.log(`test:e2e:nomad: the lab's Nomad ${pinnedTool("nomad").found ? "1.8.4" : "?"} + Consul 1.19.2 cluster on ${BRIDGE.name} (${BRIDGE.cidr}): ${nomadVms.map((v) => `${v.name} ${v.address}`).join(", ")}`);
+  console.log(
+    `test:e2e:nomad: the lab's Nomad ${pinnedTool("nomad").found ? "1.8.4" : "?"} + Consul 1.19.2 cluster on ${BRIDGE.name} (${BRIDGE.cidr}): ${nomadVms.map((v) => `${v.name} ${v.address}`).join(", ")}`,
+  );
   try {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "argo-nomad-e2e-"));
     const outdir = path.join(work, "cdktf.out");
     await step("synth of the e2e environment (lab + nomad-lab stacks)", () => {
-      run(path.join(ROOT, "node_modules/.bin/tsx"), [path.join(ROOT, "main.ts")], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir, ARGO_ENVIRONMENTS: path.join(__dirname, "environment.ts") } });
+      run(path.join(ROOT, "node_modules/.bin/tsx"), [path.join(ROOT, "main.ts")], {
+        cwd: ROOT,
+        env: { ...process.env, CDKTF_OUTDIR: outdir, ARGO_ENVIRONMENTS: path.join(__dirname, "environment.ts") },
+      });
     });
-    const config: TerraformJson = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", LAB_STACK, "cdk.tf.json"), "utf8"));
-    const values = await step("the lab's PKI, gossip keys and token IDs", () => (process.env.ARGO_NOMAD_E2E_VALUES === "openssl" ? labValues(config, work, { forceFallback: true }) : labValues(config, work)));
+    const config: TerraformJson = JSON.parse(
+      fs.readFileSync(path.join(outdir, "stacks", LAB_STACK, "cdk.tf.json"), "utf8"),
+    );
+    const values = await step("the lab's PKI, gossip keys and token IDs", () =>
+      process.env.ARGO_NOMAD_E2E_VALUES === "openssl"
+        ? labValues(config, work, { forceFallback: true })
+        : labValues(config, work),
+    );
     console.log(`  values: ${values.source}`);
     const find = (type: string, part: string, attribute: string) => {
-      const key = [...values.values.keys()].find((k) => k.startsWith(`${type}.`) && k.includes(part) && k.endsWith(`.${attribute}`));
+      const key = [...values.values.keys()].find(
+        (k) => k.startsWith(`${type}.`) && k.includes(part) && k.endsWith(`.${attribute}`),
+      );
       if (!key) throw new Error(`no ${type} *${part}* ${attribute} in the lab stack`);
       return values.values.get(key)!;
     };
     // The lab's operator certificate (outputs operator_cert_pem/operator_key_pem), as a deployer uses it.
-    tls = { ca: find("tls_self_signed_cert", "_ca_cert_", "cert_pem"), cert: find("tls_locally_signed_cert", "_ca_operator_cert_", "cert_pem"), key: find("tls_private_key", "_ca_operator_key_", "private_key_pem") };
+    tls = {
+      ca: find("tls_self_signed_cert", "_ca_cert_", "cert_pem"),
+      cert: find("tls_locally_signed_cert", "_ca_operator_cert_", "cert_pem"),
+      key: find("tls_private_key", "_ca_operator_key_", "private_key_pem"),
+    };
     await bringUp(config, values.values);
     // ARGO_NOMAD_E2E_PARTS=cluster: only the cluster; =available: the deployment too where the providers are in a
     // mirror (CI: a fresh machine cannot build them); =deploy: bring-up and the deployment, without the cluster's
@@ -719,19 +1057,32 @@ async function main(): Promise<void> {
     if (!(error instanceof AssertionFailed)) {
       results.push({ name: "the e2e run itself", ok: false, detail: (error as Error).stack ?? String(error) });
       console.log(`  ✗ the e2e run stopped: ${(error as Error).stack ?? error}`);
-      for (const host of hosts.all) if (host.holder) for (const agent of ["consul", "nomad"] as const) console.log(`--- ${host.vm.name} ${agent} log (last lines) ---\n${host.logTail(agent, 8)}`);
+      for (const host of hosts.all)
+        if (host.holder)
+          for (const agent of ["consul", "nomad"] as const)
+            console.log(`--- ${host.vm.name} ${agent} log (last lines) ---\n${host.logTail(agent, 8)}`);
     }
   } finally {
     // ARGO_NOMAD_E2E_HOLD_SEC: keep a failed run's cluster up that long, to look at it (tokens in its work directory).
     const hold = Number(process.env.ARGO_NOMAD_E2E_HOLD_SEC ?? 0);
     if (hold > 0 && !results.every((r) => r.ok)) {
-      fs.writeFileSync(path.join(work, "hold.env"), `NOMAD_ADDR=https://${hosts.servers[0].address}:${NOMAD_HTTP}\nNOMAD_TOKEN=${tokens?.nomadManagement}\nCONSUL_HTTP_TOKEN=${tokens?.consulManagement}\n`, { mode: 0o600 });
-      console.log(`  holding the cluster ${hold} s (${path.join(work, "hold.env")}; netns of each host: ip netns / nsenter)`);
+      fs.writeFileSync(
+        path.join(work, "hold.env"),
+        `NOMAD_ADDR=https://${hosts.servers[0].address}:${NOMAD_HTTP}\nNOMAD_TOKEN=${tokens?.nomadManagement}\nCONSUL_HTTP_TOKEN=${tokens?.consulManagement}\n`,
+        { mode: 0o600 },
+      );
+      console.log(
+        `  holding the cluster ${hold} s (${path.join(work, "hold.env")}; netns of each host: ip netns / nsenter)`,
+      );
       await sleep(hold * 1000);
     }
     teardown();
   }
-  summarize("measured times (this machine, 2 cores: 3 Nomad/Consul servers + 2 clients in namespaces)", 86, `e2e:nomad: ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
+  summarize(
+    "measured times (this machine, 2 cores: 3 Nomad/Consul servers + 2 clients in namespaces)",
+    86,
+    `e2e:nomad: ${((Date.now() - started) / 1000).toFixed(0)} s in all`,
+  );
 }
 
 void main();

@@ -11,7 +11,8 @@ export interface ProviderNeed {
   readonly version: string;
 }
 
-export type Mirrored = { readonly ok: true; readonly mirrors: Map<string, string> } | { readonly ok: false; readonly reason: string };
+export type Mirrored =
+  { readonly ok: true; readonly mirrors: Map<string, string> } | { readonly ok: false; readonly reason: string };
 
 const PLATFORM = "linux_amd64";
 
@@ -31,15 +32,26 @@ export function findProviders(needs: readonly ProviderNeed[]): Mirrored {
     else missing.push(`${need.source} ${need.version}`);
   }
   if (missing.length === 0) return { ok: true, mirrors: found };
-  const searched = mirrors.map((m) => `${m.label} (${m.path})`).join(", ") || "no provider mirror exists on this machine";
-  return { ok: false, reason: `${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} in no provider mirror (searched: ${searched})` };
+  const searched =
+    mirrors.map((m) => `${m.label} (${m.path})`).join(", ") || "no provider mirror exists on this machine";
+  return {
+    ok: false,
+    reason: `${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} in no provider mirror (searched: ${searched})`,
+  };
 }
 
 /** Environment for terraform: our CLI configuration (written into `dir`), no prompts, no plugin cache. */
-export function terraformEnv(dir: string, mirrors: Map<string, string>, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+export function terraformEnv(
+  dir: string,
+  mirrors: Map<string, string>,
+  extra: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
   const byMirror = new Map<string, string[]>();
   for (const [source, mirror] of mirrors) byMirror.set(mirror, [...(byMirror.get(mirror) ?? []), source]);
-  const blocks = [...byMirror].map(([p, sources]) => `  filesystem_mirror {\n    path    = ${JSON.stringify(p)}\n    include = ${JSON.stringify(sources)}\n  }\n`);
+  const blocks = [...byMirror].map(
+    ([p, sources]) =>
+      `  filesystem_mirror {\n    path    = ${JSON.stringify(p)}\n    include = ${JSON.stringify(sources)}\n  }\n`,
+  );
   fs.writeFileSync(path.join(dir, "cli.tfrc"), `provider_installation {\n${blocks.join("")}}\n`);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -49,6 +61,7 @@ export function terraformEnv(dir: string, mirrors: Map<string, string>, extra: N
     CHECKPOINT_DISABLE: "1",
     ...extra,
   };
-  for (const name of Object.keys(env)) if (name.startsWith("TF_CLI_ARGS") || name === "TF_PLUGIN_CACHE_DIR") delete env[name];
+  for (const name of Object.keys(env))
+    if (name.startsWith("TF_CLI_ARGS") || name === "TF_PLUGIN_CACHE_DIR") delete env[name];
   return env;
 }

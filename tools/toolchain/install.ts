@@ -11,7 +11,15 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { goBinaryPath, providerBinaryPath, statusPath, toolchainCache, VERSIONS, type GoTool, type ProviderTool } from "./paths";
+import {
+  goBinaryPath,
+  providerBinaryPath,
+  statusPath,
+  toolchainCache,
+  VERSIONS,
+  type GoTool,
+  type ProviderTool,
+} from "./paths";
 
 interface BuildRecord {
   readonly name: string;
@@ -36,7 +44,12 @@ function run(command: string, args: readonly string[], cwd: string, env: NodeJS.
   });
   const lines = (child.stderr ?? "").trim().split("\n");
   const [seconds, kib] = (lines.pop() ?? "").split(" ").map(Number);
-  return { ok: child.status === 0, output: `${child.stdout}\n${lines.join("\n")}`.trim(), seconds, peakMiB: kib / 1024 };
+  return {
+    ok: child.status === 0,
+    output: `${child.stdout}\n${lines.join("\n")}`.trim(),
+    seconds,
+    peakMiB: kib / 1024,
+  };
 }
 
 /** The first line of the proxy's refusal, which says why a version cannot be had here. */
@@ -96,7 +109,8 @@ function buildGoModule(
       spawnSync("chmod", ["-R", "u+w", copy]);
       const file = join(copy, patch.file);
       const text = readFileSync(file, "utf8");
-      if (!text.includes(patch.find)) return { ok: false, reason: `patch for ${patch.module} ${patch.file} no longer applies` };
+      if (!text.includes(patch.find))
+        return { ok: false, reason: `patch for ${patch.module} ${patch.file} no longer applies` };
       writeFileSync(file, text.replace(patch.find, patch.replace));
       const edit = run("go", ["mod", "edit", `-replace=${patch.module.split("@")[0]}=${copy}`], src, env);
       if (!edit.ok) return { ok: false, reason: refusal(edit.output) };
@@ -106,7 +120,8 @@ function buildGoModule(
     const build = run("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", output, pkg], src, env);
     seconds += tidy.seconds + build.seconds;
     peakMiB = Math.max(peakMiB, tidy.peakMiB, build.peakMiB);
-    if (!build.ok) return { ok: false, reason: `build failed: ${build.output.split("\n").slice(-5).join(" ").slice(0, 400)}` };
+    if (!build.ok)
+      return { ok: false, reason: `build failed: ${build.output.split("\n").slice(-5).join(" ").slice(0, 400)}` };
     chmodSync(output, 0o755);
     return { ok: true, path: output, seconds, peakMiB };
   } finally {
@@ -124,7 +139,12 @@ function installGoTool(name: string, tool: GoTool): BuildRecord {
   if (tool.localModule) {
     const env = { GOTOOLCHAIN: "local", ...(tool.noSumDb ? { GONOSUMDB: tool.noSumDb.join(",") } : {}) };
     // The committed go.sum pins every dependency: -mod=readonly refuses to change it.
-    const build = run("go", ["build", "-mod=readonly", "-trimpath", "-o", output, tool.package], join(__dirname, "..", "..", tool.localModule), env);
+    const build = run(
+      "go",
+      ["build", "-mod=readonly", "-trimpath", "-o", output, tool.package],
+      join(__dirname, "..", "..", tool.localModule),
+      env,
+    );
     return build.ok
       ? { name, version: tool.version, status: "built", path: output, seconds: build.seconds, peakMiB: build.peakMiB }
       : { name, version: tool.version, status: "unavailable", reason: refusal(build.output) };
@@ -158,11 +178,16 @@ for (const [name, tool] of Object.entries(VERSIONS.terraformProviders)) {
   report(records[key]);
 }
 // Merged with what other runs recorded meanwhile (runs for different tools may overlap).
-const recorded: Record<string, BuildRecord> = existsSync(statusPath()) ? JSON.parse(readFileSync(statusPath(), "utf8")) : {};
+const recorded: Record<string, BuildRecord> = existsSync(statusPath())
+  ? JSON.parse(readFileSync(statusPath(), "utf8"))
+  : {};
 writeFileSync(statusPath(), `${JSON.stringify({ ...recorded, ...records }, null, 2)}\n`);
 
 function report(record: BuildRecord): void {
-  const measured = record.seconds !== undefined ? ` in ${record.seconds.toFixed(0)} s, peak ${record.peakMiB?.toFixed(0)} MiB` : "";
+  const measured =
+    record.seconds !== undefined ? ` in ${record.seconds.toFixed(0)} s, peak ${record.peakMiB?.toFixed(0)} MiB` : "";
   const where = record.path ? ` (${record.path})` : "";
-  console.log(`${record.name} ${record.version}: ${record.status}${measured}${where}${record.reason ? `: ${record.reason}` : ""}`);
+  console.log(
+    `${record.name} ${record.version}: ${record.status}${measured}${where}${record.reason ? `: ${record.reason}` : ""}`,
+  );
 }

@@ -18,7 +18,13 @@ export interface GoTool {
    * Source edits to a dependency (module@version), applied to a copy that replaces it: for a nested module
    * whose exact version the module proxy does not serve. Each says why.
    */
-  readonly patches?: readonly { readonly module: string; readonly file: string; readonly find: string; readonly replace: string; readonly reason: string }[];
+  readonly patches?: readonly {
+    readonly module: string;
+    readonly file: string;
+    readonly find: string;
+    readonly replace: string;
+    readonly reason: string;
+  }[];
   /** Modules the checksum database does not know here (their hashes land in go.sum instead). */
   readonly noSumDb?: readonly string[];
   /** Needs cgo (Nomad's Docker driver links runc's user-namespace code). */
@@ -75,7 +81,15 @@ export function providerMirror(): string {
 
 export function providerBinaryPath(tool: ProviderTool): string {
   const [namespace, type] = tool.source.split("/");
-  return join(providerMirror(), "registry.terraform.io", namespace, type, tool.version, "linux_amd64", `terraform-provider-${type}_v${tool.version}`);
+  return join(
+    providerMirror(),
+    "registry.terraform.io",
+    namespace,
+    type,
+    tool.version,
+    "linux_amd64",
+    `terraform-provider-${type}_v${tool.version}`,
+  );
 }
 
 export function statusPath(): string {

@@ -22,7 +22,8 @@ export interface DeliveredFile {
 
 export type Rendered = { readonly files: DeliveredFile[]; readonly problems: { artifact: string; detail: string }[] };
 
-const render = (stack: SynthesizedStack, text: string) => renderTerraformTemplate(text, { variables: stack.config.variable as never });
+const render = (stack: SynthesizedStack, text: string) =>
+  renderTerraformTemplate(text, { variables: stack.config.variable as never });
 
 /** Nomad: each task template rendered by text/template (nomad-template) with the job's variables and env. */
 export function nomadTemplateFiles(stack: SynthesizedStack, renderer: string, workDir: string): Rendered {
@@ -31,7 +32,9 @@ export function nomadTemplateFiles(stack: SynthesizedStack, renderer: string, wo
   const variables = Object.fromEntries(
     resourcesOf(stack, "nomad_variable").map((v) => [
       String(v.body.path),
-      Object.fromEntries(Object.keys(v.body.items as object).map((key) => [key, `representative-${key.toLowerCase()}`])),
+      Object.fromEntries(
+        Object.keys(v.body.items as object).map((key) => [key, `representative-${key.toLowerCase()}`]),
+      ),
     ]),
   );
   for (const job of resourcesOf(stack, "nomad_job")) {
@@ -39,7 +42,13 @@ export function nomadTemplateFiles(stack: SynthesizedStack, renderer: string, wo
     for (const group of spec.Job.TaskGroups ?? []) {
       for (const task of group.Tasks ?? []) {
         for (const [index, template] of (task.Templates ?? []).entries()) {
-          const env = { "attr.unique.network.ip-address": "192.0.2.10", NOMAD_ALLOC_DIR: "/alloc", NOMAD_TASK_DIR: "/local", NOMAD_SECRETS_DIR: "/secrets", ...(task.Env ?? {}) };
+          const env = {
+            "attr.unique.network.ip-address": "192.0.2.10",
+            NOMAD_ALLOC_DIR: "/alloc",
+            NOMAD_TASK_DIR: "/local",
+            NOMAD_SECRETS_DIR: "/secrets",
+            ...(task.Env ?? {}),
+          };
           const base = join(workDir, `${stack.name}-${job.name}-${task.Name}-${index}`);
           writeFileSync(`${base}.values.json`, JSON.stringify({ env, variables }));
           writeFileSync(`${base}.tmpl`, template.EmbeddedTmpl);
@@ -51,9 +60,17 @@ export function nomadTemplateFiles(stack: SynthesizedStack, renderer: string, wo
           }
           // A task's local/ and secrets/ directories appear at /local and /secrets inside the container, and the
           // Docker driver's `volumes` mount single files elsewhere.
-          const mounted = (task.Config?.volumes ?? []).map((v: string) => v.split(":")).find(([from]: string[]) => from === template.DestPath);
+          const mounted = (task.Config?.volumes ?? [])
+            .map((v: string) => v.split(":"))
+            .find(([from]: string[]) => from === template.DestPath);
           const path = mounted ? mounted[1] : posix.join("/", template.DestPath);
-          files.push({ stack: stack.name, source: artifact, workload: `${job.address}/${task.Name}`, path, content: runProgram("cat", [`${base}.out`]).stdout });
+          files.push({
+            stack: stack.name,
+            source: artifact,
+            workload: `${job.address}/${task.Name}`,
+            path,
+            content: runProgram("cat", [`${base}.out`]).stdout,
+          });
         }
       }
     }
@@ -69,7 +86,13 @@ export function swarmConfigFiles(stack: SynthesizedStack): DeliveredFile[] {
     return (spec.configs ?? []).map((mount: any) => {
       const key = /docker_config\.([^.]+)\./.exec(mount.config_id)![1];
       const content = Buffer.from(render(stack, String(configs.get(key)!.body.data)), "base64").toString("utf8");
-      return { stack: stack.name, source: `${stack.name} docker_config.${key}`, workload: service.address, path: mount.file_name, content };
+      return {
+        stack: stack.name,
+        source: `${stack.name} docker_config.${key}`,
+        workload: service.address,
+        path: mount.file_name,
+        content,
+      };
     });
   });
 }
@@ -83,7 +106,9 @@ export function kubernetesConfigMapFiles(stack: SynthesizedStack): DeliveredFile
       [`\${${m.address}.metadata[0].name}`, m],
     ]),
   );
-  const workloads = ["kubernetes_deployment_v1", "kubernetes_stateful_set_v1", "kubernetes_daemon_set_v1"].flatMap((type) => resourcesOf(stack, type));
+  const workloads = ["kubernetes_deployment_v1", "kubernetes_stateful_set_v1", "kubernetes_daemon_set_v1"].flatMap(
+    (type) => resourcesOf(stack, type),
+  );
   return workloads.flatMap((workload) => {
     const pod = first(first(first(workload.body.spec).template).spec);
     // Kubernetes mounts the service account's token and CA into every pod that does not opt out.
@@ -123,7 +148,9 @@ export function kubernetesConfigMapFiles(stack: SynthesizedStack): DeliveredFile
 /** ECS: what each init container writes (`printf '%s' "$VAR" > /config/<i>/<file>`), at the main container's mount. */
 export function ecsInitContainerFiles(stack: SynthesizedStack): DeliveredFile[] {
   return resourcesOf(stack, "aws_ecs_task_definition").flatMap((task) => {
-    const containers: any[] = JSON.parse(renderTerraformTemplate(String(task.body.container_definitions), { quote: jsonStringQuote }));
+    const containers: any[] = JSON.parse(
+      renderTerraformTemplate(String(task.body.container_definitions), { quote: jsonStringQuote }),
+    );
     return containers
       .filter((c) => c.name.endsWith("-config") && c.command?.[0])
       .flatMap((init) => {
@@ -133,7 +160,13 @@ export function ecsInitContainerFiles(stack: SynthesizedStack): DeliveredFile[] 
           const initMount = init.mountPoints.find((m: any) => target.startsWith(`${m.containerPath}/`));
           const mainMount = main?.mountPoints.find((m: any) => m.sourceVolume === initMount?.sourceVolume);
           const path = mainMount ? posix.join(mainMount.containerPath, posix.basename(target)) : target;
-          return { stack: stack.name, source: `${stack.name} ${task.address} ${init.name}`, workload: task.address, path, content: env.get(variable) ?? "" };
+          return {
+            stack: stack.name,
+            source: `${stack.name} ${task.address} ${init.name}`,
+            workload: task.address,
+            path,
+            content: env.get(variable) ?? "",
+          };
         });
       });
   });

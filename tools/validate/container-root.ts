@@ -8,7 +8,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "nod
 import { dirname, join } from "node:path";
 import type { RunResult } from "./programs";
 
-export function runInRoot(program: string, args: readonly string[], files: Readonly<Record<string, string>>, workDir: string): RunResult {
+export function runInRoot(
+  program: string,
+  args: readonly string[],
+  files: Readonly<Record<string, string>>,
+  workDir: string,
+): RunResult {
   const root = mkdtempSync(join(workDir, "root-"));
   try {
     mkdirSync(join(root, "bin"));
@@ -28,11 +33,15 @@ export function runInRoot(program: string, args: readonly string[], files: Reado
     // Its own /proc (Nomad reads /proc/self/exe), in new mount and PID namespaces, gone when it exits.
     mkdirSync(join(root, "proc"));
     const script = 'root="$1"; shift; mount -t proc proc "$root/proc" && exec chroot "$root" /bin/program "$@"';
-    const child = spawnSync("unshare", ["--map-root-user", "--mount", "--pid", "--fork", "sh", "-c", script, "sh", root, ...args], {
-      encoding: "utf8",
-      timeout: 120_000,
-      env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/tmp" },
-    });
+    const child = spawnSync(
+      "unshare",
+      ["--map-root-user", "--mount", "--pid", "--fork", "sh", "-c", script, "sh", root, ...args],
+      {
+        encoding: "utf8",
+        timeout: 120_000,
+        env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/tmp" },
+      },
+    );
     const stdout = child.stdout ?? "";
     const stderr = `${child.stderr ?? ""}${child.error ? child.error.message : ""}`;
     return { status: child.status, stdout, stderr, output: `${stdout}\n${stderr}`.trim() };

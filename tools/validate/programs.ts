@@ -8,14 +8,17 @@ export interface Program {
   readonly path: string;
 }
 
-export type Located = { readonly found: true; readonly path: string } | { readonly found: false; readonly reason: string };
+export type Located =
+  { readonly found: true; readonly path: string } | { readonly found: false; readonly reason: string };
 
 /** A pinned Go-built tool (versions.json), or why it is not here. */
 export function pinnedTool(name: string): Located {
   let path = goTool(name);
   if (!path && VERSIONS.go[name]?.localModule) {
     // This repository's own validators build in seconds: build one whose sources changed instead of refusing.
-    spawnSync(process.execPath, [require.resolve("tsx/cli"), join(__dirname, "..", "toolchain", "install.ts"), name], { stdio: "ignore" });
+    spawnSync(process.execPath, [require.resolve("tsx/cli"), join(__dirname, "..", "toolchain", "install.ts"), name], {
+      stdio: "ignore",
+    });
     path = goTool(name);
   }
   return path ? { found: true, path } : { found: false, reason: `${name}: ${unavailableReason(name)}` };
@@ -25,13 +28,20 @@ export function pinnedTool(name: string): Located {
 export function systemTool(name: string, debianPackage: string): Located {
   const which = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" });
   const path = which.stdout.trim();
-  return which.status === 0 && path ? { found: true, path } : { found: false, reason: `${name} is not installed (Debian package ${debianPackage}; run \`npm run toolchain\`)` };
+  return which.status === 0 && path
+    ? { found: true, path }
+    : { found: false, reason: `${name} is not installed (Debian package ${debianPackage}; run \`npm run toolchain\`)` };
 }
 
 /** checkov from its pinned virtual environment in the toolchain cache. */
 export function venvTool(name: string): Located {
   const path = join(toolchainCache(), "venv", "bin", name);
-  return existsSync(path) ? { found: true, path } : { found: false, reason: `${name} is not installed in ${join(toolchainCache(), "venv")} (run \`npm run toolchain\`)` };
+  return existsSync(path)
+    ? { found: true, path }
+    : {
+        found: false,
+        reason: `${name} is not installed in ${join(toolchainCache(), "venv")} (run \`npm run toolchain\`)`,
+      };
 }
 
 export interface RunResult {

@@ -30,15 +30,25 @@ async function main(): Promise<number> {
       try {
         findings = await check.run(stacks, workDir);
       } catch (error) {
-        findings = [{ artifact: "(check)", outcome: "failed", detail: error instanceof Error ? error.stack ?? error.message : String(error) }];
+        findings = [
+          {
+            artifact: "(check)",
+            outcome: "failed",
+            detail: error instanceof Error ? (error.stack ?? error.message) : String(error),
+          },
+        ];
       }
       const failed = findings.filter((f) => f.outcome === "failed").length;
       const notRun = findings.filter((f) => f.outcome === "not-run").length;
-      console.log(`\n== ${check.name}: ${findings.length - failed - notRun} ok, ${failed} failed, ${notRun} not run (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      console.log(
+        `\n== ${check.name}: ${findings.length - failed - notRun} ok, ${failed} failed, ${notRun} not run (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      );
       for (const f of findings) {
         counts[f.outcome]++;
         if (f.outcome === "ok") continue;
-        console.log(`  ${f.outcome === "failed" ? "FAIL" : "not run"}: ${f.artifact}${f.detail ? `\n    ${f.detail.trim().split("\n").join("\n    ")}` : ""}`);
+        console.log(
+          `  ${f.outcome === "failed" ? "FAIL" : "not run"}: ${f.artifact}${f.detail ? `\n    ${f.detail.trim().split("\n").join("\n    ")}` : ""}`,
+        );
       }
     }
   } finally {

@@ -10,7 +10,10 @@ export interface SynthesizedStack {
 }
 
 export interface TerraformJson {
-  readonly terraform?: { readonly required_providers?: Record<string, { source: string; version: string }>; readonly backend?: unknown };
+  readonly terraform?: {
+    readonly required_providers?: Record<string, { source: string; version: string }>;
+    readonly backend?: unknown;
+  };
   readonly provider?: Record<string, unknown>;
   readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
   readonly data?: Record<string, Record<string, Record<string, unknown>>>;
@@ -32,11 +35,21 @@ export function readStacks(outdir: string): SynthesizedStack[] {
   return readdirSync(root)
     .sort()
     .filter((name) => existsSync(join(root, name, "cdk.tf.json")))
-    .map((name) => ({ name, dir: join(root, name), config: JSON.parse(readFileSync(join(root, name, "cdk.tf.json"), "utf8")) }));
+    .map((name) => ({
+      name,
+      dir: join(root, name),
+      config: JSON.parse(readFileSync(join(root, name, "cdk.tf.json"), "utf8")),
+    }));
 }
 
 export function resourcesOf(stack: SynthesizedStack, type: string): ResourceOf[] {
-  return Object.entries(stack.config.resource?.[type] ?? {}).map(([name, body]) => ({ stack, type, name, body, address: `${type}.${name}` }));
+  return Object.entries(stack.config.resource?.[type] ?? {}).map(([name, body]) => ({
+    stack,
+    type,
+    name,
+    body,
+    address: `${type}.${name}`,
+  }));
 }
 
 export function allResources(stacks: readonly SynthesizedStack[], type: string): ResourceOf[] {

@@ -28,10 +28,23 @@ export function renderTerraformTemplate(text: string, options: RenderOptions = {
       i += 3;
     } else if (c === "$" && text[i + 1] === "{") {
       const end = closingBrace(text, i + 2);
-      out += quote(asString(evaluate(text.slice(i + 2, end).replace(/^~|~$/g, "").trim(), options), text.slice(i, end + 1)));
+      out += quote(
+        asString(
+          evaluate(
+            text
+              .slice(i + 2, end)
+              .replace(/^~|~$/g, "")
+              .trim(),
+            options,
+          ),
+          text.slice(i, end + 1),
+        ),
+      );
       i = end + 1;
     } else if (c === "%" && text[i + 1] === "{") {
-      throw new Error(`template directive "${text.slice(i, closingBrace(text, i + 2) + 1)}" is not rendered by this check`);
+      throw new Error(
+        `template directive "${text.slice(i, closingBrace(text, i + 2) + 1)}" is not rendered by this check`,
+      );
     } else {
       out += c;
       i++;
@@ -80,10 +93,12 @@ function evaluate(expression: string, options: RenderOptions): Value {
     return callFunction(call[1], args, expression);
   }
   if (expression.startsWith('"')) {
-    if (closingQuote(expression, 0) !== expression.length - 1) throw new Error(`cannot render Terraform expression "${expression}"`);
+    if (closingQuote(expression, 0) !== expression.length - 1)
+      throw new Error(`cannot render Terraform expression "${expression}"`);
     return renderTerraformTemplate(JSON.parse(expression), options);
   }
-  if (expression.startsWith("[") && expression.endsWith("]")) return splitTopLevel(expression.slice(1, -1)).map((a) => evaluate(a, options));
+  if (expression.startsWith("[") && expression.endsWith("]"))
+    return splitTopLevel(expression.slice(1, -1)).map((a) => evaluate(a, options));
   const reference = /^([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)((?:\.[A-Za-z0-9_-]+|\[\d+\])*)$/.exec(expression);
   if (reference) return referenceValue(reference[1], reference[2], reference[3], expression, options);
   throw new Error(`cannot render Terraform expression "${expression}"`);
@@ -143,18 +158,23 @@ function referenceValue(head: string, name: string, rest: string, expression: st
   const digest = createHash("sha256").update(expression).digest("hex");
   if (head === "var") {
     const type = options.variables?.[name]?.type ?? "string";
-    const value = /ssh_public_key/.test(name) ? `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${digest.slice(0, 43)} admin@example` : `var-${name}`;
+    const value = /ssh_public_key/.test(name)
+      ? `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${digest.slice(0, 43)} admin@example`
+      : `var-${name}`;
     return /^(list|set|tuple)\(/.test(type) ? [value] : value;
   }
   const attribute = (/\.([A-Za-z0-9_-]+)(?:\[\d+\])*$/.exec(rest)?.[1] ?? name).toLowerCase();
   const type = head === "data" || head === "local" ? name : head;
   if (attribute.endsWith("private_key_pem")) return pem("PRIVATE KEY", digest);
   if (attribute.endsWith("_pem")) return pem("CERTIFICATE", digest);
-  if (type === "random_uuid") return `${digest.slice(0, 8)}-${digest.slice(8, 12)}-4${digest.slice(13, 16)}-8${digest.slice(17, 20)}-${digest.slice(20, 32)}`;
-  if (type === "random_id" && attribute.startsWith("b64")) return Buffer.from(digest.slice(0, 32), "hex").toString("base64");
+  if (type === "random_uuid")
+    return `${digest.slice(0, 8)}-${digest.slice(8, 12)}-4${digest.slice(13, 16)}-8${digest.slice(17, 20)}-${digest.slice(20, 32)}`;
+  if (type === "random_id" && attribute.startsWith("b64"))
+    return Buffer.from(digest.slice(0, 32), "hex").toString("base64");
   if (type === "random_id") return digest.slice(0, 32);
   if (type === "random_password") return `Pw${digest.slice(0, 30)}`;
-  if (attribute === "arn" || attribute.endsWith("_arn")) return `arn:aws:example:eu-west-1:123456789012:${type}/${digest.slice(0, 12)}`;
+  if (attribute === "arn" || attribute.endsWith("_arn"))
+    return `arn:aws:example:eu-west-1:123456789012:${type}/${digest.slice(0, 12)}`;
   if (/address|endpoint|dns_name|fqdn|hostname/.test(attribute)) return `h${digest.slice(0, 8)}.example.internal`;
   return `${attribute.replace(/_/g, "-")}-${digest.slice(0, 8)}`;
 }

@@ -68,13 +68,18 @@ export function readSkips(file: string = SKIPS_FILE): Skip[] {
   const seen = new Set<string>();
   parsed.skips.forEach((skip: Partial<Skip>, index: number) => {
     const where = `${file}: skips[${index}]${skip.id ? ` (${skip.id})` : ""}`;
-    if (typeof skip.id !== "string" || !/^CKV2?_[A-Z0-9]+_\d+$/.test(skip.id)) problems.push(`${where}: id must be a checkov check id`);
-    if (typeof skip.reason !== "string" || skip.reason.trim().length < 20) problems.push(`${where}: needs a written reason`);
-    if (!skip.resources || typeof skip.resources !== "object" || Object.keys(skip.resources).length === 0) problems.push(`${where}: names no resources`);
+    if (typeof skip.id !== "string" || !/^CKV2?_[A-Z0-9]+_\d+$/.test(skip.id))
+      problems.push(`${where}: id must be a checkov check id`);
+    if (typeof skip.reason !== "string" || skip.reason.trim().length < 20)
+      problems.push(`${where}: needs a written reason`);
+    if (!skip.resources || typeof skip.resources !== "object" || Object.keys(skip.resources).length === 0)
+      problems.push(`${where}: names no resources`);
     for (const [stack, addresses] of Object.entries(skip.resources ?? {})) {
-      if (!Array.isArray(addresses) || addresses.length === 0) problems.push(`${where}: ${stack} lists no resource addresses`);
+      if (!Array.isArray(addresses) || addresses.length === 0)
+        problems.push(`${where}: ${stack} lists no resource addresses`);
       for (const address of addresses ?? []) {
-        if (!/^[a-z0-9_]+\.[A-Za-z0-9_-]+$/.test(address)) problems.push(`${where}: ${stack} "${address}" is not one resource address (type.name)`);
+        if (!/^[a-z0-9_]+\.[A-Za-z0-9_-]+$/.test(address))
+          problems.push(`${where}: ${stack} "${address}" is not one resource address (type.name)`);
         const key = `${skip.id} ${stack} ${address}`;
         if (seen.has(key)) problems.push(`${where}: ${stack} ${address} is skipped twice`);
         seen.add(key);
@@ -96,7 +101,9 @@ interface RawCheck {
 }
 
 /** checkov prints stray lines (e.g. cloudsplaining's) before its JSON report on stdout. */
-function reportOf(stdout: string): { results?: { passed_checks: RawCheck[]; failed_checks: RawCheck[]; parsing_errors: string[] } }[] {
+function reportOf(
+  stdout: string,
+): { results?: { passed_checks: RawCheck[]; failed_checks: RawCheck[]; parsing_errors: string[] } }[] {
   const start = stdout.search(/^[[{]/m);
   if (start < 0) throw new Error(`checkov printed no JSON report:\n${stdout.slice(0, 2000)}`);
   const parsed = JSON.parse(stdout.slice(start));
@@ -119,13 +126,23 @@ export function checkovEntities(checkov: string): Set<string> {
   return catalog;
 }
 
-function runOnce(checkov: string, stack: SynthesizedStack, file: string, framework: string): { results: CheckovResult[]; crashed: CheckovResult[] } {
-  const run = runProgram(checkov, ["-f", basename(file), "--framework", framework, "--output", "json", "--skip-download", "--compact"], {
-    cwd: dirname(resolve(file)),
-    env: { ...process.env, LOG_LEVEL: "ERROR", CHECKOV_RUN_SCA_PACKAGE_SCAN_V2: "false" },
-  });
+function runOnce(
+  checkov: string,
+  stack: SynthesizedStack,
+  file: string,
+  framework: string,
+): { results: CheckovResult[]; crashed: CheckovResult[] } {
+  const run = runProgram(
+    checkov,
+    ["-f", basename(file), "--framework", framework, "--output", "json", "--skip-download", "--compact"],
+    {
+      cwd: dirname(resolve(file)),
+      env: { ...process.env, LOG_LEVEL: "ERROR", CHECKOV_RUN_SCA_PACKAGE_SCAN_V2: "false" },
+    },
+  );
   // 0: nothing failed, 1: something failed; anything else is checkov itself failing.
-  if (run.status !== 0 && run.status !== 1) throw new Error(`checkov (${framework}) on ${stack.name} exited ${run.status}:\n${run.output.slice(-4000)}`);
+  if (run.status !== 0 && run.status !== 1)
+    throw new Error(`checkov (${framework}) on ${stack.name} exited ${run.status}:\n${run.output.slice(-4000)}`);
   const byName = new Map<string, string[]>();
   for (const [type, resources] of Object.entries(stack.config.resource ?? {})) {
     for (const name of Object.keys(resources)) byName.set(name, [...(byName.get(name) ?? []), type]);
@@ -136,27 +153,36 @@ function runOnce(checkov: string, stack: SynthesizedStack, file: string, framewo
     const name = rest.join(".");
     if (type !== "resource") return resource;
     const types = byName.get(name) ?? [];
-    if (types.length !== 1) throw new Error(`checkov named ${resource} on ${stack.name}, which is ${types.length === 0 ? "no" : "more than one"} resource`);
+    if (types.length !== 1)
+      throw new Error(
+        `checkov named ${resource} on ${stack.name}, which is ${types.length === 0 ? "no" : "more than one"} resource`,
+      );
     return `${types[0]}.${name}`;
   };
   const results: CheckovResult[] = [];
   for (const report of reportOf(run.stdout)) {
     if (!report.results) continue;
-    if (report.results.parsing_errors.length > 0) throw new Error(`checkov (${framework}) could not parse ${report.results.parsing_errors.join(", ")} of ${stack.name}`);
+    if (report.results.parsing_errors.length > 0)
+      throw new Error(
+        `checkov (${framework}) could not parse ${report.results.parsing_errors.join(", ")} of ${stack.name}`,
+      );
     for (const [list, outcome] of [
       [report.results.passed_checks, "passed"],
       [report.results.failed_checks, "failed"],
     ] as const) {
-      for (const c of list) results.push({ id: c.check_id, title: c.check_name, address: addressOf(c.resource), outcome });
+      for (const c of list)
+        results.push({ id: c.check_id, title: c.check_name, address: addressOf(c.resource), outcome });
     }
   }
   // A check that raises is logged on stderr and reported nowhere else: it judged nothing.
-  const crashed = [...run.stderr.matchAll(/Failed to run check (\S+) on \S+?:([a-z0-9_]+\.[A-Za-z0-9_-]+)/g)].map((m) => ({
-    id: m[1],
-    title: "checkov raised an error running this check (see its stderr)",
-    address: m[2],
-    outcome: "crashed" as const,
-  }));
+  const crashed = [...run.stderr.matchAll(/Failed to run check (\S+) on \S+?:([a-z0-9_]+\.[A-Za-z0-9_-]+)/g)].map(
+    (m) => ({
+      id: m[1],
+      title: "checkov raised an error running this check (see its stderr)",
+      address: m[2],
+      outcome: "crashed" as const,
+    }),
+  );
   return { results, crashed };
 }
 
@@ -166,11 +192,32 @@ export function planViewOf(stack: SynthesizedStack): object | undefined {
     .filter(([type]) => type in JSON_ENCODED_ATTRIBUTES)
     .flatMap(([type, byName]) =>
       Object.entries(byName).map(([name, body]) => {
-        const { "//": _metadata, depends_on: _d, lifecycle: _l, provider: _p, count: _c, for_each: _f, ...values } = body as Record<string, unknown>;
-        return { address: `${type}.${name}`, mode: "managed", type, name, provider_name: "registry.terraform.io/hashicorp/aws", values };
+        const {
+          "//": _metadata,
+          depends_on: _d,
+          lifecycle: _l,
+          provider: _p,
+          count: _c,
+          for_each: _f,
+          ...values
+        } = body as Record<string, unknown>;
+        return {
+          address: `${type}.${name}`,
+          mode: "managed",
+          type,
+          name,
+          provider_name: "registry.terraform.io/hashicorp/aws",
+          values,
+        };
       }),
     );
-  return resources.length === 0 ? undefined : { format_version: "1.2", terraform_version: VERSIONS.terraform.minimum, planned_values: { root_module: { resources } } };
+  return resources.length === 0
+    ? undefined
+    : {
+        format_version: "1.2",
+        terraform_version: VERSIONS.terraform.minimum,
+        planned_values: { root_module: { resources } },
+      };
 }
 
 const RANK: Record<ResultOutcome, number> = { passed: 0, crashed: 1, failed: 2 };
@@ -186,7 +233,10 @@ export function runCheckov(checkov: string, stack: SynthesizedStack, workDir: st
     const file = join(workDir, `${stack.name}.checkov-plan.json`);
     writeFileSync(file, JSON.stringify(plan, null, 1));
     const view = runOnce(checkov, stack, file, "terraform_plan");
-    if (view.results.length === 0) throw new Error(`checkov (terraform_plan) judged none of ${stack.name}'s resources with JSON-encoded attributes: was the plan view read?`);
+    if (view.results.length === 0)
+      throw new Error(
+        `checkov (terraform_plan) judged none of ${stack.name}'s resources with JSON-encoded attributes: was the plan view read?`,
+      );
     // Graph checks need the whole stack's graph, which the plan view does not have.
     all.push(...[...view.results, ...view.crashed].filter((r) => !r.id.startsWith("CKV2_")));
   }
@@ -208,11 +258,31 @@ export function runCheckov(checkov: string, stack: SynthesizedStack, workDir: st
 /** The findings of one stack's run: each failure not skipped, each skip that matched nothing. */
 export function judge(run: StackRun, skips: readonly Skip[]): Finding[] {
   if (run.coveredTypes.length === 0) {
-    if (run.results.length > 0) return [{ artifact: `${run.stack} cdk.tf.json`, outcome: "failed", detail: `checkov judged resources of types its --list does not name` }];
-    return [{ artifact: `${run.stack} cdk.tf.json`, outcome: "not-run", detail: `checkov ${CHECKOV_VERSION} has no checks for any resource type here (${run.uncoveredTypes.join(", ")})` }];
+    if (run.results.length > 0)
+      return [
+        {
+          artifact: `${run.stack} cdk.tf.json`,
+          outcome: "failed",
+          detail: `checkov judged resources of types its --list does not name`,
+        },
+      ];
+    return [
+      {
+        artifact: `${run.stack} cdk.tf.json`,
+        outcome: "not-run",
+        detail: `checkov ${CHECKOV_VERSION} has no checks for any resource type here (${run.uncoveredTypes.join(", ")})`,
+      },
+    ];
   }
   const passed = run.results.filter((r) => r.outcome === "passed").length;
-  if (passed === 0) return [{ artifact: `${run.stack} cdk.tf.json`, outcome: "failed", detail: `checkov passed no check on resources of ${run.coveredTypes.join(", ")}: it judged nothing` }];
+  if (passed === 0)
+    return [
+      {
+        artifact: `${run.stack} cdk.tf.json`,
+        outcome: "failed",
+        detail: `checkov passed no check on resources of ${run.coveredTypes.join(", ")}: it judged nothing`,
+      },
+    ];
   const findings: Finding[] = [];
   const used = new Set<string>();
   let skipped = 0;
@@ -222,13 +292,21 @@ export function judge(run: StackRun, skips: readonly Skip[]): Finding[] {
       skipped++;
       used.add(`${r.id} ${r.address}`);
     } else {
-      findings.push({ artifact: `${run.stack} ${r.address}`, outcome: "failed", detail: `${r.id}${r.outcome === "crashed" ? " (crashed)" : ""}: ${r.title}` });
+      findings.push({
+        artifact: `${run.stack} ${r.address}`,
+        outcome: "failed",
+        detail: `${r.id}${r.outcome === "crashed" ? " (crashed)" : ""}: ${r.title}`,
+      });
     }
   }
   for (const skip of skips) {
     for (const address of skip.resources[run.stack] ?? []) {
       if (!used.has(`${skip.id} ${address}`)) {
-        findings.push({ artifact: `checkov-skips.json ${skip.id} ${run.stack} ${address}`, outcome: "failed", detail: "checkov does not fail this (any more): remove the skip" });
+        findings.push({
+          artifact: `checkov-skips.json ${skip.id} ${run.stack} ${address}`,
+          outcome: "failed",
+          detail: "checkov does not fail this (any more): remove the skip",
+        });
       }
     }
   }
@@ -244,17 +322,30 @@ export const CHECKOV: Check = {
   name: `checkov ${CHECKOV_VERSION} (terraform_json, and terraform_plan for JSON-encoded attributes)`,
   run(stacks, workDir) {
     const checkov = venvTool("checkov");
-    if (!checkov.found) return stacks.map((s) => ({ artifact: `${s.name} cdk.tf.json`, outcome: "not-run" as const, detail: checkov.reason }));
+    if (!checkov.found)
+      return stacks.map((s) => ({
+        artifact: `${s.name} cdk.tf.json`,
+        outcome: "not-run" as const,
+        detail: checkov.reason,
+      }));
     const version = runProgram(checkov.path, ["--version"]).stdout.trim();
     if (version !== CHECKOV_VERSION) {
-      return stacks.map((s) => ({ artifact: `${s.name} cdk.tf.json`, outcome: "not-run" as const, detail: `checkov ${version} is installed, ${CHECKOV_VERSION} is pinned (run \`npm run toolchain\`)` }));
+      return stacks.map((s) => ({
+        artifact: `${s.name} cdk.tf.json`,
+        outcome: "not-run" as const,
+        detail: `checkov ${version} is installed, ${CHECKOV_VERSION} is pinned (run \`npm run toolchain\`)`,
+      }));
     }
     const skips = readSkips();
     const names = new Set(stacks.map((s) => s.name));
     const unknown: Finding[] = skips.flatMap((skip) =>
       Object.keys(skip.resources)
         .filter((stack) => !names.has(stack))
-        .map((stack) => ({ artifact: `checkov-skips.json ${skip.id} ${stack}`, outcome: "failed" as const, detail: `no stack ${stack} was synthesized` })),
+        .map((stack) => ({
+          artifact: `checkov-skips.json ${skip.id} ${stack}`,
+          outcome: "failed" as const,
+          detail: `no stack ${stack} was synthesized`,
+        })),
     );
     return [...stacks.flatMap((stack) => judge(runCheckov(checkov.path, stack, workDir), skips)), ...unknown];
   },

@@ -18,8 +18,11 @@ export function cloudInitSchema(cloudInit: string, files: readonly CloudConfigFi
     writeFileSync(path, file.text);
     const result = runProgram(cloudInit, ["schema", "--config-file", path]);
     // A deprecated key is reported ("DEPRECATED: ...") in a valid document: it fails too.
-    const valid = result.status === 0 && /^Valid cloud-config/m.test(result.stdout) && !/DEPRECATED/.test(result.output);
-    return valid ? { artifact: file.artifact, outcome: "ok" } : { artifact: file.artifact, outcome: "failed", detail: result.output };
+    const valid =
+      result.status === 0 && /^Valid cloud-config/m.test(result.stdout) && !/DEPRECATED/.test(result.output);
+    return valid
+      ? { artifact: file.artifact, outcome: "ok" }
+      : { artifact: file.artifact, outcome: "failed", detail: result.output };
   });
 }
 
@@ -31,13 +34,16 @@ export const CLOUD_INIT: Check = {
   // Found when the check is listed, not when this module is imported.
   get name() {
     const tool = cloudInitTool();
-    const version = tool.found ? /(\d+\.\d+(?:\.\d+)?)/.exec(runProgram(tool.path, ["--version"]).output)?.[1] : undefined;
+    const version = tool.found
+      ? /(\d+\.\d+(?:\.\d+)?)/.exec(runProgram(tool.path, ["--version"]).output)?.[1]
+      : undefined;
     return (name ??= `cloud-init ${version ?? ""} schema`.replace("  ", " "));
   },
   run(stacks: readonly SynthesizedStack[], workDir: string): Finding[] {
     const tool = cloudInitTool();
     const files = stacks.flatMap(cloudConfigsOf);
-    if (!tool.found) return [{ artifact: `${files.length} user-data documents`, outcome: "not-run", detail: tool.reason }];
+    if (!tool.found)
+      return [{ artifact: `${files.length} user-data documents`, outcome: "not-run", detail: tool.reason }];
     return cloudInitSchema(tool.path, files, workDir);
   },
 };

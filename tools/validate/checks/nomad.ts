@@ -17,7 +17,11 @@ import type { Check, Finding } from "../types";
 import { renderTerraformTemplate } from "../terraform-render";
 import { VERSIONS } from "../../toolchain/paths";
 
-const notRun = (artifact: string, tool: Located): Finding => ({ artifact, outcome: "not-run", detail: tool.found ? undefined : tool.reason });
+const notRun = (artifact: string, tool: Located): Finding => ({
+  artifact,
+  outcome: "not-run",
+  detail: tool.found ? undefined : tool.reason,
+});
 const verdict = (artifact: string, status: number | null, output: string): Finding =>
   status === 0 ? { artifact, outcome: "ok" } : { artifact, outcome: "failed", detail: output };
 
@@ -26,7 +30,10 @@ function writeJobspecs(stack: SynthesizedStack, dir: string): { artifact: string
   mkdirSync(dir, { recursive: true });
   return resourcesOf(stack, "nomad_job").map((job) => {
     const file = join(dir, `${job.name}.json`);
-    writeFileSync(file, renderTerraformTemplate(String(job.body.jobspec), { variables: stack.config.variable as never }));
+    writeFileSync(
+      file,
+      renderTerraformTemplate(String(job.body.jobspec), { variables: stack.config.variable as never }),
+    );
     return { artifact: `${stack.name} ${job.address}`, file };
   });
 }
@@ -50,7 +57,9 @@ export const NOMAD_JOBSPECS: Check = {
         if (!nomad.found) findings.push(notRun(`${artifact} (job validate)`, nomad));
         else {
           // No agent: Nomad validates locally (an agent would add nothing for drivers, which clients check at start).
-          const run = runProgram(nomad.path, ["job", "validate", "-json", file], { env: { ...process.env, NOMAD_ADDR: "http://127.0.0.1:1" } });
+          const run = runProgram(nomad.path, ["job", "validate", "-json", file], {
+            env: { ...process.env, NOMAD_ADDR: "http://127.0.0.1:1" },
+          });
           findings.push(verdict(`${artifact} (job validate)`, run.status, run.output));
         }
       }
@@ -59,7 +68,9 @@ export const NOMAD_JOBSPECS: Check = {
         const dir = join(workDir, "templates", stack.name);
         mkdirSync(dir, { recursive: true });
         const rendered = nomadTemplateFiles(stack, renderer.path, dir);
-        findings.push(...rendered.problems.map((p) => ({ artifact: p.artifact, outcome: "failed" as const, detail: p.detail })));
+        findings.push(
+          ...rendered.problems.map((p) => ({ artifact: p.artifact, outcome: "failed" as const, detail: p.detail })),
+        );
         findings.push(...rendered.files.map((f) => ({ artifact: f.source, outcome: "ok" as const })));
         findings.push(...envFileFindings(rendered.files));
       }
@@ -74,7 +85,13 @@ function envFileFindings(files: ReturnType<typeof nomadTemplateFiles>["files"]):
     .filter((f) => f.path.endsWith(".env"))
     .map((f) => {
       const bad = f.content.split("\n").filter((line) => line.trim() && !/^[A-Za-z_][A-Za-z0-9_.]*=.+$/.test(line));
-      return bad.length === 0 ? { artifact: `${f.source} (env file)`, outcome: "ok" as const } : { artifact: `${f.source} (env file)`, outcome: "failed" as const, detail: `not KEY=value: ${bad.join(" | ")}` };
+      return bad.length === 0
+        ? { artifact: `${f.source} (env file)`, outcome: "ok" as const }
+        : {
+            artifact: `${f.source} (env file)`,
+            outcome: "failed" as const,
+            detail: `not KEY=value: ${bad.join(" | ")}`,
+          };
     });
 }
 
@@ -100,11 +117,20 @@ function agentConfigs(stack: SynthesizedStack): AgentConfig[] {
       const files = Object.fromEntries(
         written
           .filter((w) => w.path.startsWith(`${dir}/`))
-          .map((w) => [w.path, w.encoding === "b64" || w.encoding === "base64" ? Buffer.from(w.content, "base64").toString("utf8") : w.content]),
+          .map((w) => [
+            w.path,
+            w.encoding === "b64" || w.encoding === "base64"
+              ? Buffer.from(w.content, "base64").toString("utf8")
+              : w.content,
+          ]),
       );
       if (!Object.keys(files).some((p) => p.endsWith(".json") || p.endsWith(".hcl"))) return [];
-      const addresses = [...new Set([...JSON.stringify(files).matchAll(/\b(\d{1,3}(?:\.\d{1,3}){3})\b/g)].map((m) => m[1]))];
-      return [{ artifact: `${stack.name} ${file.address} ${dir}`, vm: String(config.hostname), agent, dir, files, addresses }];
+      const addresses = [
+        ...new Set([...JSON.stringify(files).matchAll(/\b(\d{1,3}(?:\.\d{1,3}){3})\b/g)].map((m) => m[1])),
+      ];
+      return [
+        { artifact: `${stack.name} ${file.address} ${dir}`, vm: String(config.hostname), agent, dir, files, addresses },
+      ];
     });
   });
 }
@@ -120,13 +146,23 @@ export const LAB_AGENT_CONFIGS: Check = {
         // The PEMs are made by Terraform at apply time: real ones from a test CA, so the agents can parse them.
         const pki = makeTestPki(workDir, [`server.lab.nomad`, "localhost", ...agent.addresses]);
         const files = Object.fromEntries(
-          Object.entries(agent.files).map(([path, content]) => [path, !path.endsWith(".pem") ? content : /key/.test(path) ? pki.keyPem : /ca/.test(path) ? pki.caPem : pki.certPem]),
+          Object.entries(agent.files).map(([path, content]) => [
+            path,
+            !path.endsWith(".pem")
+              ? content
+              : /key/.test(path)
+                ? pki.keyPem
+                : /ca/.test(path)
+                  ? pki.caPem
+                  : pki.certPem,
+          ]),
         );
         const args = agent.agent === "nomad" ? ["config", "validate", agent.dir] : ["validate", agent.dir];
         const run = runInRoot(tool.path, args, files, workDir);
         // Both print warnings for what they could not check; a warning about our files is a failure too.
         const warnings = run.output.split("\n").filter((l) => /^WARNING|\[WARN\]/.test(l.trim()));
-        if (run.status === 0 && warnings.length > 0) return { artifact: `${agent.artifact} (${agent.vm})`, outcome: "failed", detail: warnings.join("\n") };
+        if (run.status === 0 && warnings.length > 0)
+          return { artifact: `${agent.artifact} (${agent.vm})`, outcome: "failed", detail: warnings.join("\n") };
         return verdict(`${agent.artifact} (${agent.vm})`, run.status, run.output);
       }),
     );

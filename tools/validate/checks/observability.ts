@@ -8,13 +8,26 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { VERSIONS } from "../../toolchain/paths";
-import { ecsInitContainerFiles, kubernetesConfigMapFiles, nomadTemplateFiles, swarmConfigFiles, type DeliveredFile } from "../config-files";
+import {
+  ecsInitContainerFiles,
+  kubernetesConfigMapFiles,
+  nomadTemplateFiles,
+  swarmConfigFiles,
+  type DeliveredFile,
+} from "../config-files";
 import { runInRoot } from "../container-root";
 import { pinnedTool } from "../programs";
 import type { SynthesizedStack } from "../stacks";
 import type { Check, Finding } from "../types";
 
-type Kind = "prometheus-config" | "prometheus-rules" | "alertmanager-config" | "loki-config" | "alloy-config" | "grafana" | "other";
+type Kind =
+  | "prometheus-config"
+  | "prometheus-rules"
+  | "alertmanager-config"
+  | "loki-config"
+  | "alloy-config"
+  | "grafana"
+  | "other";
 
 /** What reads a file, from its content (the same file has a different name on each platform). */
 export function kindOf(file: DeliveredFile): Kind {
@@ -37,11 +50,15 @@ export function kindOf(file: DeliveredFile): Kind {
 
 const NOT_CHECKED: Partial<Record<Kind, string>> = {
   "loki-config": "Loki's -verify-config needs a Loki binary; Loki is AGPL-licensed and is not built here",
-  "alloy-config": "Alloy's own validation needs an Alloy binary: the module proxy refuses github.com/grafana/alloy v1.4.3 (403)",
+  "alloy-config":
+    "Alloy's own validation needs an Alloy binary: the module proxy refuses github.com/grafana/alloy v1.4.3 (403)",
   grafana: "Grafana's provisioning files are read only by Grafana itself; no Grafana binary is built here",
 };
 
-function collect(stacks: readonly SynthesizedStack[], workDir: string): { files: DeliveredFile[]; findings: Finding[] } {
+function collect(
+  stacks: readonly SynthesizedStack[],
+  workDir: string,
+): { files: DeliveredFile[]; findings: Finding[] } {
   const renderer = pinnedTool("nomad-template");
   const files: DeliveredFile[] = [];
   const findings: Finding[] = [];
@@ -56,7 +73,9 @@ function collect(stacks: readonly SynthesizedStack[], workDir: string): { files:
       mkdirSync(dir, { recursive: true });
       const rendered = nomadTemplateFiles(stack, renderer.path, dir);
       files.push(...rendered.files);
-      findings.push(...rendered.problems.map((p) => ({ artifact: p.artifact, outcome: "failed" as const, detail: p.detail })));
+      findings.push(
+        ...rendered.problems.map((p) => ({ artifact: p.artifact, outcome: "failed" as const, detail: p.detail })),
+      );
     }
   }
   return { files, findings };
@@ -82,16 +101,25 @@ export const OBSERVABILITY_CONFIGS: Check = {
         continue;
       }
       // The configuration sees the workload's other files where they are mounted (rule files, token files).
-      const neighbours = Object.fromEntries(files.filter((f) => f.stack === file.stack && f.workload === file.workload).map((f) => [f.path, f.content]));
+      const neighbours = Object.fromEntries(
+        files.filter((f) => f.stack === file.stack && f.workload === file.workload).map((f) => [f.path, f.content]),
+      );
       const args =
-        kind === "prometheus-config" ? ["check", "config", file.path] : kind === "prometheus-rules" ? ["check", "rules", file.path] : ["check-config", file.path];
+        kind === "prometheus-config"
+          ? ["check", "config", file.path]
+          : kind === "prometheus-rules"
+            ? ["check", "rules", file.path]
+            : ["check-config", file.path];
       const run = runInRoot(tool.path, args, neighbours, workDir);
-      findings.push(run.status === 0 ? { artifact, outcome: "ok" } : { artifact, outcome: "failed", detail: run.output });
+      findings.push(
+        run.status === 0 ? { artifact, outcome: "ok" } : { artifact, outcome: "failed", detail: run.output },
+      );
     }
     const checked = new Set(files.map(kindOf));
     for (const kind of ["prometheus-config", "prometheus-rules", "alertmanager-config"] as const) {
       // A platform that stops delivering a file must not pass by checking nothing.
-      if (!checked.has(kind)) findings.push({ artifact: kind, outcome: "failed", detail: `no ${kind} file found in any stack` });
+      if (!checked.has(kind))
+        findings.push({ artifact: kind, outcome: "failed", detail: `no ${kind} file found in any stack` });
     }
     return findings;
   },

@@ -32,7 +32,13 @@ export function piFilesOf(stack: SynthesizedStack): PiFile[] {
     return provisioners.flatMap((p) => {
       if (!p.file) return [];
       const path = installed.get(p.file.destination) ?? p.file.destination;
-      return [{ artifact: `${stack.name} ${step.address} ${path}`, path, content: renderTerraformTemplate(p.file.content, renderOptionsOf(stack)) }];
+      return [
+        {
+          artifact: `${stack.name} ${step.address} ${path}`,
+          path,
+          content: renderTerraformTemplate(p.file.content, renderOptionsOf(stack)),
+        },
+      ];
     });
   });
 }
@@ -43,14 +49,32 @@ export function dnsmasqTest(dnsmasq: string, files: readonly PiFile[], workDir: 
     const conf = join(dir, `${i}.conf`);
     writeFileSync(conf, file.content);
     const result = runProgram(dnsmasq, ["--test", `--conf-file=${conf}`]);
-    return result.status === 0 ? { artifact: file.artifact, outcome: "ok" } : { artifact: file.artifact, outcome: "failed", detail: result.output };
+    return result.status === 0
+      ? { artifact: file.artifact, outcome: "ok" }
+      : { artifact: file.artifact, outcome: "failed", detail: result.output };
   });
 }
 
 export function haproxyCheck(haproxy: string, openssl: string, files: readonly PiFile[], workDir: string): Finding[] {
   const dir = mkdtempSync(join(workDir, "haproxy-"));
   const cert = join(dir, "argo.pem");
-  const made = runProgram(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=validate", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "1"]);
+  const made = runProgram(openssl, [
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-subj",
+    "/CN=validate",
+    "-keyout",
+    join(dir, "key.pem"),
+    "-out",
+    join(dir, "cert.pem"),
+    "-days",
+    "1",
+  ]);
   if (made.status !== 0) throw new Error(`openssl could not make a test certificate: ${made.output}`);
   writeFileSync(cert, readFileSync(join(dir, "cert.pem"), "utf8") + readFileSync(join(dir, "key.pem"), "utf8"));
   return files.map((file, i) => {
@@ -58,7 +82,9 @@ export function haproxyCheck(haproxy: string, openssl: string, files: readonly P
     writeFileSync(cfg, file.content.split(HAPROXY_CERT_PATH).join(cert));
     const result = runProgram(haproxy, ["-c", "-f", cfg]);
     const valid = result.status === 0 && /Configuration file is valid/.test(result.output);
-    return valid ? { artifact: file.artifact, outcome: "ok" } : { artifact: file.artifact, outcome: "failed", detail: result.output };
+    return valid
+      ? { artifact: file.artifact, outcome: "ok" }
+      : { artifact: file.artifact, outcome: "failed", detail: result.output };
   });
 }
 
@@ -68,19 +94,28 @@ function versionOf(tool: Located): string {
 }
 
 const located = new Map<string, Located>();
-const find = (name: string, debianPackage: string) => located.get(name) ?? located.set(name, systemTool(name, debianPackage)).get(name)!;
+const find = (name: string, debianPackage: string) =>
+  located.get(name) ?? located.set(name, systemTool(name, debianPackage)).get(name)!;
 const names = new Map<string, string>();
 const named = (key: string, make: () => string) => names.get(key) ?? names.set(key, make()).get(key)!;
 
-const filesMatching = (stacks: readonly SynthesizedStack[], matches: (path: string) => boolean) => stacks.flatMap(piFilesOf).filter((f) => matches(f.path));
+const filesMatching = (stacks: readonly SynthesizedStack[], matches: (path: string) => boolean) =>
+  stacks.flatMap(piFilesOf).filter((f) => matches(f.path));
 const notRun = (files: readonly PiFile[], tools: readonly Located[]): Finding[] | undefined => {
   const missing = tools.flatMap((t) => (t.found ? [] : [t.reason]));
-  return missing.length ? files.map((f) => ({ artifact: f.artifact, outcome: "not-run", detail: missing.join("; ") })) : undefined;
+  return missing.length
+    ? files.map((f) => ({ artifact: f.artifact, outcome: "not-run", detail: missing.join("; ") }))
+    : undefined;
 };
 
 export const HAPROXY_CONFIG: Check = {
   get name() {
-    return named("haproxy", () => `haproxy ${versionOf(find("haproxy", "haproxy"))} -c (the edge Pi runs ${LAB_VERSIONS.piHaproxy})`.replace("  ", " "));
+    return named("haproxy", () =>
+      `haproxy ${versionOf(find("haproxy", "haproxy"))} -c (the edge Pi runs ${LAB_VERSIONS.piHaproxy})`.replace(
+        "  ",
+        " ",
+      ),
+    );
   },
   run(stacks, workDir) {
     const files = filesMatching(stacks, (p) => p.endsWith("/haproxy.cfg"));
@@ -93,7 +128,12 @@ export const HAPROXY_CONFIG: Check = {
 
 export const DNSMASQ_CONFIG: Check = {
   get name() {
-    return named("dnsmasq", () => `dnsmasq ${versionOf(find("dnsmasq", "dnsmasq-base"))} --test (the DNS Pi runs ${LAB_VERSIONS.piDnsmasq})`.replace("  ", " "));
+    return named("dnsmasq", () =>
+      `dnsmasq ${versionOf(find("dnsmasq", "dnsmasq-base"))} --test (the DNS Pi runs ${LAB_VERSIONS.piDnsmasq})`.replace(
+        "  ",
+        " ",
+      ),
+    );
   },
   run(stacks, workDir) {
     const files = filesMatching(stacks, (p) => p.startsWith("/etc/dnsmasq.d/"));

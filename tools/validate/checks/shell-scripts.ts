@@ -36,7 +36,9 @@ export function shebangShell(text: string): Shell | undefined {
   return line[1].endsWith("/env") ? shellOf(line[2]) : shellOf(line[1]);
 }
 
-export const renderOptionsOf = (stack: SynthesizedStack): RenderOptions => ({ variables: stack.config.variable as RenderOptions["variables"] });
+export const renderOptionsOf = (stack: SynthesizedStack): RenderOptions => ({
+  variables: stack.config.variable as RenderOptions["variables"],
+});
 
 /** Every user-data with `#cloud-config` content (Proxmox snippets), rendered. */
 export function cloudConfigsOf(stack: SynthesizedStack): CloudConfigFile[] {
@@ -45,7 +47,10 @@ export function cloudConfigsOf(stack: SynthesizedStack): CloudConfigFile[] {
     const sources = (body.source_raw ?? []) as { data?: string; file_name?: string }[];
     for (const source of sources) {
       if (typeof source.data !== "string" || !source.data.startsWith("#cloud-config")) continue;
-      files.push({ artifact: `${stack.name} proxmox_virtual_environment_file.${name} (${source.file_name})`, text: renderTerraformTemplate(source.data, renderOptionsOf(stack)) });
+      files.push({
+        artifact: `${stack.name} proxmox_virtual_environment_file.${name} (${source.file_name})`,
+        text: renderTerraformTemplate(source.data, renderOptionsOf(stack)),
+      });
     }
   }
   return files;
@@ -60,8 +65,11 @@ export function shellScriptsOf(stack: SynthesizedStack): ShellScript[] {
       const address = `${stack.name} ${type}.${name}`;
       scripts.push(...provisionerScripts(address, body, options));
       if (type === "aws_ecs_task_definition" && typeof body.container_definitions === "string") {
-        const definitions = JSON.parse(renderTerraformTemplate(body.container_definitions, { ...options, quote: jsonStringQuote }));
-        for (const container of definitions) scripts.push(...ecsContainerScripts(`${address} container ${container.name}`, container));
+        const definitions = JSON.parse(
+          renderTerraformTemplate(body.container_definitions, { ...options, quote: jsonStringQuote }),
+        );
+        for (const container of definitions)
+          scripts.push(...ecsContainerScripts(`${address} container ${container.name}`, container));
       } else if (type !== "proxmox_virtual_environment_file") {
         scripts.push(...argvScripts(address, body, options));
       }
@@ -79,11 +87,14 @@ export function cloudConfigScripts(file: CloudConfigFile): ShellScript[] {
       const artifact = `${file.artifact} ${module}[${index}]`;
       // cloud-init writes a string step into a /bin/sh script as it is.
       if (typeof step === "string") scripts.push({ artifact, shell: "sh", script: step });
-      else if (Array.isArray(step) && shellOf(step[0]) && step[1] === "-c") scripts.push({ artifact, shell: shellOf(step[0])!, script: String(step[2]) });
+      else if (Array.isArray(step) && shellOf(step[0]) && step[1] === "-c")
+        scripts.push({ artifact, shell: shellOf(step[0])!, script: String(step[2]) });
     });
   }
   for (const written of config.write_files ?? []) {
-    const content = /^(b64|base64)$/.test(written.encoding ?? "") ? Buffer.from(written.content, "base64").toString("utf8") : String(written.content ?? "");
+    const content = /^(b64|base64)$/.test(written.encoding ?? "")
+      ? Buffer.from(written.content, "base64").toString("utf8")
+      : String(written.content ?? "");
     const shell = shebangShell(content);
     if (shell) scripts.push({ artifact: `${file.artifact} write_files ${written.path}`, shell, script: content });
   }
@@ -98,10 +109,20 @@ function provisionerScripts(address: string, body: Record<string, unknown>, opti
   ((body.provisioner ?? []) as Provisioner[]).forEach((provisioner, index) => {
     const local = provisioner["local-exec"];
     const shell = local && shellOf((local.interpreter ?? ["/bin/sh"])[0]);
-    if (local?.command && shell) scripts.push({ artifact: `${address} provisioner[${index}] local-exec`, shell, script: renderTerraformTemplate(local.command, options) });
+    if (local?.command && shell)
+      scripts.push({
+        artifact: `${address} provisioner[${index}] local-exec`,
+        shell,
+        script: renderTerraformTemplate(local.command, options),
+      });
     const remote = provisioner["remote-exec"];
     // Terraform uploads the inline lines as one script and runs it with the remote user's /bin/sh.
-    if (remote?.inline) scripts.push({ artifact: `${address} provisioner[${index}] remote-exec`, shell: "sh", script: renderTerraformTemplate(remote.inline.join("\n") + "\n", options) });
+    if (remote?.inline)
+      scripts.push({
+        artifact: `${address} provisioner[${index}] remote-exec`,
+        shell: "sh",
+        script: renderTerraformTemplate(remote.inline.join("\n") + "\n", options),
+      });
   });
   return scripts;
 }
@@ -111,12 +132,16 @@ function argvScripts(address: string, body: unknown, options: RenderOptions, pat
   if (Array.isArray(body)) {
     const found: ShellScript[] = [];
     const shell = shellOf(body[0]);
-    if (shell && body[1] === "-c" && typeof body[2] === "string") found.push({ artifact: `${address} ${path}`, shell, script: renderTerraformTemplate(body[2], options) });
-    if (body[0] === "CMD-SHELL" && typeof body[1] === "string") found.push({ artifact: `${address} ${path}`, shell: "sh", script: renderTerraformTemplate(body[1], options) });
+    if (shell && body[1] === "-c" && typeof body[2] === "string")
+      found.push({ artifact: `${address} ${path}`, shell, script: renderTerraformTemplate(body[2], options) });
+    if (body[0] === "CMD-SHELL" && typeof body[1] === "string")
+      found.push({ artifact: `${address} ${path}`, shell: "sh", script: renderTerraformTemplate(body[1], options) });
     return [...found, ...body.flatMap((item, i) => argvScripts(address, item, options, `${path}[${i}]`))];
   }
   if (body && typeof body === "object") {
-    return Object.entries(body).flatMap(([key, value]) => (key === "provisioner" || key === "//" ? [] : argvScripts(address, value, options, path ? `${path}.${key}` : key)));
+    return Object.entries(body).flatMap(([key, value]) =>
+      key === "provisioner" || key === "//" ? [] : argvScripts(address, value, options, path ? `${path}.${key}` : key),
+    );
   }
   return [];
 }
@@ -132,8 +157,10 @@ function ecsContainerScripts(artifact: string, container: EcsContainer): ShellSc
   const scripts: ShellScript[] = [];
   const argv = [...(container.entryPoint ?? []), ...(container.command ?? [])];
   const shell = shellOf(argv[0]);
-  if (shell && argv[1] === "-c" && typeof argv[2] === "string") scripts.push({ artifact: `${artifact} entryPoint`, shell, script: argv[2] });
+  if (shell && argv[1] === "-c" && typeof argv[2] === "string")
+    scripts.push({ artifact: `${artifact} entryPoint`, shell, script: argv[2] });
   const check = container.healthCheck?.command;
-  if (check?.[0] === "CMD-SHELL" && typeof check[1] === "string") scripts.push({ artifact: `${artifact} healthCheck`, shell: "sh", script: check[1] });
+  if (check?.[0] === "CMD-SHELL" && typeof check[1] === "string")
+    scripts.push({ artifact: `${artifact} healthCheck`, shell: "sh", script: check[1] });
   return scripts;
 }

@@ -29,14 +29,21 @@ export function shellcheckScripts(shellcheck: string, scripts: readonly ShellScr
     const mine = files.filter((_, i) => scripts[i].shell === shell);
     if (!mine.length) continue;
     const result = runProgram(shellcheck, ["--format=json1", `--shell=${shell}`, "--external-sources", ...mine]);
-    if (result.status !== 0 && result.status !== 1) throw new Error(`shellcheck exited ${result.status}: ${result.output}`);
-    for (const c of (JSON.parse(result.stdout) as { comments: Comment[] }).comments) comments.set(c.file, [...(comments.get(c.file) ?? []), c]);
+    if (result.status !== 0 && result.status !== 1)
+      throw new Error(`shellcheck exited ${result.status}: ${result.output}`);
+    for (const c of (JSON.parse(result.stdout) as { comments: Comment[] }).comments)
+      comments.set(c.file, [...(comments.get(c.file) ?? []), c]);
   }
   return scripts.map((s, i) => {
     const found = comments.get(files[i]) ?? [];
     if (!found.length) return { artifact: s.artifact, outcome: "ok" };
     const lines = s.script.split("\n");
-    const detail = found.map((c) => `line ${c.line}: SC${c.code} (${c.level}) ${c.message}\n      ${(lines[c.line - 1] ?? "").trim().slice(0, 200)}`).join("\n");
+    const detail = found
+      .map(
+        (c) =>
+          `line ${c.line}: SC${c.code} (${c.level}) ${c.message}\n      ${(lines[c.line - 1] ?? "").trim().slice(0, 200)}`,
+      )
+      .join("\n");
     return { artifact: `${s.artifact} (${s.shell})`, outcome: "failed", detail };
   });
 }

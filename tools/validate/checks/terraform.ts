@@ -31,7 +31,9 @@ export interface Mirror {
 export function providerMirrors(): Mirror[] {
   const candidates: Mirror[] = [
     { path: join(homedir(), ".terraform.d", "plugins"), label: "~/.terraform.d/plugins" },
-    ...(process.env.ARGO_PROVIDER_MIRROR ? [{ path: process.env.ARGO_PROVIDER_MIRROR, label: "$ARGO_PROVIDER_MIRROR" }] : []),
+    ...(process.env.ARGO_PROVIDER_MIRROR
+      ? [{ path: process.env.ARGO_PROVIDER_MIRROR, label: "$ARGO_PROVIDER_MIRROR" }]
+      : []),
     { path: providerMirror(), label: "the toolchain cache (npm run toolchain)" },
   ];
   return candidates.filter((m) => existsSync(m.path) && statSync(m.path).isDirectory());
@@ -80,7 +82,9 @@ const BUILTIN_TYPES = new Set(["terraform_data", "terraform_remote_state"]);
 export function providerLocalName(type: string, body: Record<string, unknown>, localNames: readonly string[]): string {
   if (typeof body.provider === "string") return body.provider.replace(/^\$\{|\}$/g, "").split(".")[0];
   if (BUILTIN_TYPES.has(type)) return "terraform";
-  const longest = [...localNames].sort((a, b) => b.length - a.length).find((n) => type === n || type.startsWith(`${n}_`));
+  const longest = [...localNames]
+    .sort((a, b) => b.length - a.length)
+    .find((n) => type === n || type.startsWith(`${n}_`));
   return longest ?? type.split("_")[0];
 }
 
@@ -93,8 +97,10 @@ export function whyMissing(source: string, version: string, mirrors: readonly Mi
   else {
     const [name, tool] = pinned;
     const recorded = unavailableReason(`terraform-provider-${name}`);
-    if (!tool.moduleVersion && !tool.commit) why = `no source for ${tool.module} v${tool.version} can be obtained (its repository is too large to fetch and no module version is served), so npm run toolchain cannot build it`;
-    else if (/403|not available/i.test(recorded)) why = `the module proxy refuses ${tool.module}@${tool.moduleVersion ?? tool.commit} (403: this module version is not available), so npm run toolchain cannot build it`;
+    if (!tool.moduleVersion && !tool.commit)
+      why = `no source for ${tool.module} v${tool.version} can be obtained (its repository is too large to fetch and no module version is served), so npm run toolchain cannot build it`;
+    else if (/403|not available/i.test(recorded))
+      why = `the module proxy refuses ${tool.module}@${tool.moduleVersion ?? tool.commit} (403: this module version is not available), so npm run toolchain cannot build it`;
     else why = `npm run toolchain has not installed it: ${recorded}`;
   }
   return `${shortSource(source)} ${version} is in no provider mirror (searched: ${searched}): ${why}`;
@@ -152,7 +158,10 @@ export function reduceConfig(config: TerraformJson, missing: ReadonlySet<string>
   const variables = new Map<string, string>(); // address -> variable name
   const out: Record<string, any> = JSON.parse(JSON.stringify(config));
   for (const kind of ["resource", "data"] as const) {
-    for (const [type, blocks] of Object.entries(out[kind] ?? {}) as [string, Record<string, Record<string, unknown>>][]) {
+    for (const [type, blocks] of Object.entries(out[kind] ?? {}) as [
+      string,
+      Record<string, Record<string, unknown>>,
+    ][]) {
       for (const [name, body] of Object.entries(blocks)) {
         const local = providerLocalName(type, body, localNames);
         if (!missing.has(local)) continue;
@@ -173,26 +182,34 @@ export function reduceConfig(config: TerraformJson, missing: ReadonlySet<string>
   if (!variables.size) return { config: out, removed };
 
   // Longest first, and whole addresses only: `aws_vpc.a` must not rewrite `aws_vpc.ab` or `data.aws_vpc.a`.
-  const patterns = [...variables].sort(([a], [b]) => b.length - a.length).map(([address, variable]) => ({
-    pattern: new RegExp(`(?<![\\w.-])${escapeRegExp(address)}(?![\\w-])`, "g"),
-    replacement: `var.${variable}`,
-  }));
+  const patterns = [...variables]
+    .sort(([a], [b]) => b.length - a.length)
+    .map(([address, variable]) => ({
+      pattern: new RegExp(`(?<![\\w.-])${escapeRegExp(address)}(?![\\w-])`, "g"),
+      replacement: `var.${variable}`,
+    }));
   const rewrite = (expression: string) => patterns.reduce((e, p) => e.replace(p.pattern, p.replacement), expression);
   const namesRemoved = (entry: unknown) =>
-    typeof entry === "string" && patterns.some((p) => new RegExp(p.pattern.source).test(entry.replace(/^\$\{|\}$/g, "")));
+    typeof entry === "string" &&
+    patterns.some((p) => new RegExp(p.pattern.source).test(entry.replace(/^\$\{|\}$/g, "")));
   const walk = (value: unknown, key?: string): unknown => {
     if (typeof value === "string") return mapInterpolations(value, rewrite);
     if (Array.isArray(value)) {
-      const kept = key === "depends_on" || key === "replace_triggered_by" ? value.filter((e) => !namesRemoved(e)) : value;
+      const kept =
+        key === "depends_on" || key === "replace_triggered_by" ? value.filter((e) => !namesRemoved(e)) : value;
       return kept.map((v) => walk(v));
     }
-    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === "//" ? v : walk(v, k)]));
+    if (value && typeof value === "object")
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === "//" ? v : walk(v, k)]));
     return value;
   };
   const reduced = walk(out) as Record<string, any>;
   reduced.variable = { ...(reduced.variable ?? {}) };
   for (const [address, variable] of variables) {
-    reduced.variable[variable] = { type: "any", description: `Stands for ${address}, whose provider is in no mirror here (not checked).` };
+    reduced.variable[variable] = {
+      type: "any",
+      description: `Stands for ${address}, whose provider is in no mirror here (not checked).`,
+    };
   }
   return { config: reduced, removed };
 }
@@ -288,8 +305,12 @@ export interface StackValidation {
 
 function cliConfig(required: readonly RequiredProvider[], pluginCache: string): string {
   const byMirror = new Map<string, string[]>();
-  for (const p of required) if (p.mirror) byMirror.set(p.mirror.path, [...(byMirror.get(p.mirror.path) ?? []), p.source]);
-  const blocks = [...byMirror].map(([path, sources]) => `  filesystem_mirror {\n    path    = ${JSON.stringify(path)}\n    include = ${JSON.stringify(sources)}\n  }\n`);
+  for (const p of required)
+    if (p.mirror) byMirror.set(p.mirror.path, [...(byMirror.get(p.mirror.path) ?? []), p.source]);
+  const blocks = [...byMirror].map(
+    ([path, sources]) =>
+      `  filesystem_mirror {\n    path    = ${JSON.stringify(path)}\n    include = ${JSON.stringify(sources)}\n  }\n`,
+  );
   // No direct block: a provider in no mirror must never be fetched from a registry.
   return `plugin_cache_dir = ${JSON.stringify(pluginCache)}\n\nprovider_installation {\n${blocks.join("")}  direct {\n    exclude = ["*/*/*"]\n  }\n}\n`;
 }
@@ -298,7 +319,12 @@ function cliConfig(required: readonly RequiredProvider[], pluginCache: string): 
  * The check's core: one stack, `terraform init -backend=false` then `terraform validate -json`, everything
  * (configuration, CLI config, data directory, plugin cache) under `workDir`.
  */
-export function validateStack(terraform: string, stack: SynthesizedStack, workDir: string, mirrors: readonly Mirror[] = providerMirrors()): StackValidation {
+export function validateStack(
+  terraform: string,
+  stack: SynthesizedStack,
+  workDir: string,
+  mirrors: readonly Mirror[] = providerMirrors(),
+): StackValidation {
   const declared = stack.config.terraform?.required_providers ?? {};
   const required: RequiredProvider[] = Object.entries(declared).map(([localName, p]) => {
     const source = qualifiedSource(p.source ?? localName);
@@ -322,9 +348,17 @@ export function validateStack(terraform: string, stack: SynthesizedStack, workDi
     const p = required.find((r) => r.localName === local);
     const unchecked = removed.get(local) ?? [];
     const what = unchecked.length ? `not checked: ${unchecked.join(", ")}` : "no block uses it";
-    const why = p ? whyMissing(p.source, p.version, mirrors) : `${local} is used without a required_providers entry (implied hashicorp/${local}), and is not checked`;
-    const plus = (stack.config.provider as Record<string, unknown> | undefined)?.[local] ? ` (and its provider block)` : "";
-    findings.push({ artifact: `${stack.name} provider ${p ? `${shortSource(p.source)} ${p.version}` : local}`, outcome: "not-run", detail: `${what}${plus}. ${why}.` });
+    const why = p
+      ? whyMissing(p.source, p.version, mirrors)
+      : `${local} is used without a required_providers entry (implied hashicorp/${local}), and is not checked`;
+    const plus = (stack.config.provider as Record<string, unknown> | undefined)?.[local]
+      ? ` (and its provider block)`
+      : "";
+    findings.push({
+      artifact: `${stack.name} provider ${p ? `${shortSource(p.source)} ${p.version}` : local}`,
+      outcome: "not-run",
+      detail: `${what}${plus}. ${why}.`,
+    });
   }
 
   const dir = mkdtempSync(join(workDir, `terraform-${stack.name}-`));
@@ -349,7 +383,11 @@ export function validateStack(terraform: string, stack: SynthesizedStack, workDi
   const init = runProgram(terraform, ["init", "-backend=false", "-input=false", "-no-color"], { cwd: dir, env });
   const t1 = Date.now();
   if (init.status !== 0) {
-    findings.push({ artifact: stack.name, outcome: "failed", detail: `terraform init -backend=false failed:\n${init.output}` });
+    findings.push({
+      artifact: stack.name,
+      outcome: "failed",
+      detail: `terraform init -backend=false failed:\n${init.output}`,
+    });
     return { findings, seconds: { init: (t1 - t0) / 1000, validate: 0 } };
   }
   const validate = runProgram(terraform, ["validate", "-json", "-no-color"], { cwd: dir, env });
@@ -359,7 +397,11 @@ export function validateStack(terraform: string, stack: SynthesizedStack, workDi
   try {
     diagnostics = JSON.parse(validate.stdout).diagnostics ?? [];
   } catch {
-    findings.push({ artifact: stack.name, outcome: "failed", detail: `terraform validate -json gave no JSON (exit ${validate.status}):\n${validate.output}` });
+    findings.push({
+      artifact: stack.name,
+      outcome: "failed",
+      detail: `terraform validate -json gave no JSON (exit ${validate.status}):\n${validate.output}`,
+    });
     return { findings, seconds };
   }
   const harmless: string[] = [];
@@ -378,13 +420,20 @@ export function validateStack(terraform: string, stack: SynthesizedStack, workDi
     });
   }
   if (validate.status !== 0 && !diagnostics.some((d) => d.severity === "error")) {
-    findings.push({ artifact: stack.name, outcome: "failed", detail: `terraform validate exited ${validate.status}:\n${validate.output}` });
+    findings.push({
+      artifact: stack.name,
+      outcome: "failed",
+      detail: `terraform validate exited ${validate.status}:\n${validate.output}`,
+    });
   }
-  const counted = (kind: "resource" | "data") => Object.values((config[kind] ?? {}) as Record<string, object>).reduce((n, b) => n + Object.keys(b).length, 0);
+  const counted = (kind: "resource" | "data") =>
+    Object.values((config[kind] ?? {}) as Record<string, object>).reduce((n, b) => n + Object.keys(b).length, 0);
   // A stack reduced to no resource at all was not checked in any way that counts: its not-run findings say so.
   const checkedAnything = !missing.size || counted("resource") + counted("data") > 0;
   if (checkedAnything && !findings.some((f) => f.outcome === "failed")) {
-    const checked = required.filter((p) => p.mirror).map((p) => `${shortSource(p.source)} ${p.version} from ${p.mirror!.label}`);
+    const checked = required
+      .filter((p) => p.mirror)
+      .map((p) => `${shortSource(p.source)} ${p.version} from ${p.mirror!.label}`);
     findings.push({
       artifact: stack.name,
       outcome: "ok",
@@ -403,7 +452,9 @@ let version: string | undefined;
 function terraformTool(): Located {
   if (located) return located;
   const found = systemTool("terraform", "terraform");
-  located = found.found ? found : { found: false, reason: `terraform (>= ${VERSIONS.terraform.minimum}, HashiCorp's release) is not on PATH` };
+  located = found.found
+    ? found
+    : { found: false, reason: `terraform (>= ${VERSIONS.terraform.minimum}, HashiCorp's release) is not on PATH` };
   return located;
 }
 function terraformVersion(): string {

@@ -27,11 +27,27 @@ export const TRAEFIK: Check = {
       const services = resourcesOf(stack, "docker_service");
       const labelled = Object.fromEntries(
         services
-          .map((s) => [s.address, Object.fromEntries(((s.body.labels as { label: string; value: string }[] | undefined) ?? []).map((l) => [l.label, renderTerraformTemplate(l.value)]))] as const)
+          .map(
+            (s) =>
+              [
+                s.address,
+                Object.fromEntries(
+                  ((s.body.labels as { label: string; value: string }[] | undefined) ?? []).map((l) => [
+                    l.label,
+                    renderTerraformTemplate(l.value),
+                  ]),
+                ),
+              ] as const,
+          )
           .filter(([, labels]) => Object.keys(labels).some((k) => k.startsWith("traefik."))),
       );
       if (Object.keys(labelled).length > 0) {
-        if (!labelsTool.found) findings.push({ artifact: `${stack.name} docker_service labels`, outcome: "not-run", detail: labelsTool.reason });
+        if (!labelsTool.found)
+          findings.push({
+            artifact: `${stack.name} docker_service labels`,
+            outcome: "not-run",
+            detail: labelsTool.reason,
+          });
         else {
           const file = join(workDir, `${stack.name}-traefik-labels.json`);
           writeFileSync(file, JSON.stringify(labelled));
@@ -39,18 +55,27 @@ export const TRAEFIK: Check = {
           for (const line of run.stdout.trim().split("\n").filter(Boolean)) {
             const [address, ...rest] = line.split(": ");
             const verdict = rest.join(": ");
-            findings.push(verdict.startsWith("ok") ? { artifact: `${stack.name} ${address} labels`, outcome: "ok" } : { artifact: `${stack.name} ${address} labels`, outcome: "failed", detail: verdict });
+            findings.push(
+              verdict.startsWith("ok")
+                ? { artifact: `${stack.name} ${address} labels`, outcome: "ok" }
+                : { artifact: `${stack.name} ${address} labels`, outcome: "failed", detail: verdict },
+            );
           }
-          if (run.status !== 0 && run.status !== 1) findings.push({ artifact: `${stack.name} labels`, outcome: "failed", detail: run.output });
+          if (run.status !== 0 && run.status !== 1)
+            findings.push({ artifact: `${stack.name} labels`, outcome: "failed", detail: run.output });
         }
       }
-      for (const ingress of services.filter((s) => /(^|\/)traefik:/.test(String((s.body.task_spec as any)?.container_spec?.image ?? "")))) {
+      for (const ingress of services.filter((s) =>
+        /(^|\/)traefik:/.test(String((s.body.task_spec as any)?.container_spec?.image ?? "")),
+      )) {
         const artifact = `${stack.name} ${ingress.address} flags`;
         if (!traefik.found) {
           findings.push({ artifact, outcome: "not-run", detail: traefik.reason });
           continue;
         }
-        const args: string[] = ((ingress.body.task_spec as any).container_spec.args ?? []).map((a: string) => renderTerraformTemplate(a));
+        const args: string[] = ((ingress.body.task_spec as any).container_spec.args ?? []).map((a: string) =>
+          renderTerraformTemplate(a),
+        );
         findings.push(flagsAccepted(traefik.path, args, artifact));
       }
     }
@@ -68,5 +93,7 @@ function flagsAccepted(traefik: string, args: readonly string[], artifact: strin
   });
   const output = `${child.stdout}${child.stderr}`;
   // Traefik logs and carries on for problems at run time (no Docker here); what stops it is its configuration.
-  return child.status === 0 ? { artifact, outcome: "ok" } : { artifact, outcome: "failed", detail: output.trim().split("\n").slice(-5).join("\n") };
+  return child.status === 0
+    ? { artifact, outcome: "ok" }
+    : { artifact, outcome: "failed", detail: output.trim().split("\n").slice(-5).join("\n") };
 }

@@ -25,7 +25,9 @@ if (flags.get("providers.swarm") !== "true") fail("only the Swarm provider is su
 const exposedByDefault = flags.get("providers.swarm.exposedbydefault") !== "false";
 const defaultNetwork = flags.get("providers.swarm.network");
 const refreshMs = Number(flags.get("providers.swarm.refreshseconds") ?? 15) * 1000;
-const entrypoints = [...flags].filter(([k]) => /^entrypoints\.[^.]+\.address$/.test(k)).map(([k, v]) => ({ name: k.split(".")[1], port: Number(v.replace(/^.*:/, "")) }));
+const entrypoints = [...flags]
+  .filter(([k]) => /^entrypoints\.[^.]+\.address$/.test(k))
+  .map(([k, v]) => ({ name: k.split(".")[1], port: Number(v.replace(/^.*:/, "")) }));
 if (entrypoints.length === 0) fail("no entrypoint (--entrypoints.<name>.address=:PORT)");
 
 /** @type {{ name: string, entrypoints: string[], prefix: string, allow?: { cidrs: string[], depth: number }, backends: () => string[] }[]} */
@@ -42,7 +44,9 @@ function docker(path) {
     const req = http.get({ socketPath: "/var/run/docker.sock", path }, (res) => {
       let body = "";
       res.on("data", (c) => (body += c));
-      res.on("end", () => (res.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`${path}: ${res.statusCode} ${body}`))));
+      res.on("end", () =>
+        res.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`${path}: ${res.statusCode} ${body}`)),
+      );
     });
     req.on("error", reject);
   });
@@ -60,7 +64,13 @@ async function refresh() {
     const network = labels["traefik.docker.network"] ?? defaultNetwork;
     const running = tasks.filter((t) => t.ServiceID === service.ID && t.Status?.State === "running");
     const label = (suffix) => labels[suffix];
-    const routerNames = [...new Set(Object.keys(labels).map((k) => /^traefik\.http\.routers\.([^.]+)\./.exec(k)?.[1]).filter(Boolean))];
+    const routerNames = [
+      ...new Set(
+        Object.keys(labels)
+          .map((k) => /^traefik\.http\.routers\.([^.]+)\./.exec(k)?.[1])
+          .filter(Boolean),
+      ),
+    ];
     for (const name of routerNames) {
       const rule = label(`traefik.http.routers.${name}.rule`) ?? "";
       const prefix = /^PathPrefix\(`([^`]+)`\)$/.exec(rule)?.[1];
@@ -85,17 +95,26 @@ async function refresh() {
           usable = false;
           continue;
         }
-        allow = { cidrs: range.split(",").map((c) => c.trim()), depth: Number(label(`traefik.http.middlewares.${id}.ipallowlist.ipstrategy.depth`) ?? 0) };
+        allow = {
+          cidrs: range.split(",").map((c) => c.trim()),
+          depth: Number(label(`traefik.http.middlewares.${id}.ipallowlist.ipstrategy.depth`) ?? 0),
+        };
       }
       if (!usable) continue;
       const addresses =
         service.Spec.EndpointSpec?.Mode === "dnsrr"
-          ? running.flatMap((t) => (t.NetworksAttachments ?? []).filter((a) => a.Network.Spec.Name === network).flatMap((a) => a.Addresses.map(stripPrefixLength)))
+          ? running.flatMap((t) =>
+              (t.NetworksAttachments ?? [])
+                .filter((a) => a.Network.Spec.Name === network)
+                .flatMap((a) => a.Addresses.map(stripPrefixLength)),
+            )
           : (service.Endpoint?.VirtualIPs ?? []).map((v) => stripPrefixLength(v.Addr));
       let next_ = 0;
       next.push({
         name,
-        entrypoints: (label(`traefik.http.routers.${name}.entrypoints`) ?? entrypoints.map((e) => e.name).join(",")).split(","),
+        entrypoints: (
+          label(`traefik.http.routers.${name}.entrypoints`) ?? entrypoints.map((e) => e.name).join(",")
+        ).split(","),
         prefix,
         allow,
         backends: () => {
@@ -111,8 +130,13 @@ async function refresh() {
 }
 
 function ipToNumber(ip) {
-  const parts = ip.replace(/^::ffff:/, "").split(".").map(Number);
-  return parts.length === 4 && parts.every((p) => p >= 0 && p <= 255) ? ((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0 : undefined;
+  const parts = ip
+    .replace(/^::ffff:/, "")
+    .split(".")
+    .map(Number);
+  return parts.length === 4 && parts.every((p) => p >= 0 && p <= 255)
+    ? ((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0
+    : undefined;
 }
 
 function inCidr(ip, cidr) {
@@ -127,7 +151,10 @@ function inCidr(ip, cidr) {
 /** Traefik's ipStrategy: depth N takes the N-th address from the right of X-Forwarded-For; 0 the peer. */
 function clientAddress(req, depth) {
   if (depth <= 0) return req.socket.remoteAddress ?? "";
-  const forwarded = String(req.headers["x-forwarded-for"] ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const forwarded = String(req.headers["x-forwarded-for"] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   return depth > forwarded.length ? "" : forwarded[forwarded.length - depth];
 }
 
@@ -143,10 +170,20 @@ function handle(entrypoint, req, res) {
   if (!backend) return end(res, 503, "Service Unavailable\n");
   const [host, port] = backend.split(":");
   const forwarded = [req.headers["x-forwarded-for"], req.socket.remoteAddress].filter(Boolean).join(", ");
-  const upstream = http.request({ host, port: Number(port), method: req.method, path: req.url, headers: { ...req.headers, "x-forwarded-for": forwarded }, timeout: 10000 }, (answer) => {
-    res.writeHead(answer.statusCode ?? 502, answer.headers);
-    answer.pipe(res);
-  });
+  const upstream = http.request(
+    {
+      host,
+      port: Number(port),
+      method: req.method,
+      path: req.url,
+      headers: { ...req.headers, "x-forwarded-for": forwarded },
+      timeout: 10000,
+    },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
   upstream.on("timeout", () => upstream.destroy(new Error("timeout")));
   upstream.on("error", (error) => end(res, 502, `Bad Gateway: ${error.message}\n`));
   req.pipe(upstream);
@@ -159,10 +196,16 @@ function end(res, status, text) {
 }
 
 for (const entrypoint of entrypoints) {
-  http.createServer((req, res) => handle(entrypoint.name, req, res)).listen(entrypoint.port, () => console.log(`entrypoint ${entrypoint.name} on :${entrypoint.port}`));
+  http
+    .createServer((req, res) => handle(entrypoint.name, req, res))
+    .listen(entrypoint.port, () => console.log(`entrypoint ${entrypoint.name} on :${entrypoint.port}`));
 }
 if (flags.get("ping") === "true") {
-  http.createServer((req, res) => (req.url === "/ping" && ready ? end(res, 200, "OK") : end(res, 404, "404 page not found\n"))).listen(8080);
+  http
+    .createServer((req, res) =>
+      req.url === "/ping" && ready ? end(res, 200, "OK") : end(res, 404, "404 page not found\n"),
+    )
+    .listen(8080);
 }
 const loop = () =>
   refresh()
