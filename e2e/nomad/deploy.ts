@@ -1,7 +1,7 @@
 /**
  * Issue 15, part 4: `cdktf deploy nomad-lab` for real, i.e. `terraform apply` of the synthesized nomad-lab stack
  * of the e2e environment against the running cluster, with the real nomad, consul and random providers from a
- * filesystem mirror and the environment variables a deployer sets (README, "Deploying nomad-lab"). Images: the
+ * filesystem mirror and the environment variables a deployer sets (docs/nomad-lab.md, "Deploying nomad-lab"). Images: the
  * stand-ins of e2e/images.ts (every model image) and Fabio as the real fabio 1.6.3 binary (`npm run toolchain`),
  * loaded into each client's engine. Reports which jobs' deployments succeed and why the others fail.
  *
@@ -101,7 +101,7 @@ export function prepareDeploy(ctx: DeployContext): Prepared {
     ]);
   }
 
-  // The lab stack's outputs the README reads with `terraform output` (no lab state exists here: its values).
+  // The lab stack's outputs the runbook reads with `terraform output` (no lab state exists here: its values).
   const outputs = path.join(ctx.work, "lab-outputs");
   fs.mkdirSync(outputs, { recursive: true, mode: 0o700 });
   const labOutputs: Record<string, string> = {
@@ -113,17 +113,19 @@ export function prepareDeploy(ctx: DeployContext): Prepared {
   };
   for (const [name, value] of Object.entries(labOutputs))
     fs.writeFileSync(path.join(outputs, name), value, { mode: 0o600 });
-  // Only the CLI configuration naming the mirrors: the README's own exports set everything else.
+  // Only the CLI configuration naming the mirrors: the runbook's own exports set everything else.
   const env = terraformEnv(ctx.work, providers.mirrors, { ARGO_E2E_LAB_OUTPUTS: outputs });
   for (const name of Object.keys(env)) if (/^(NOMAD|CONSUL)_/.test(name)) delete env[name];
   return { ok: true, env, terraform, labOutputs: Object.keys(labOutputs) };
 }
 
-export const README_DEPLOY_HEADING = "### Deploying nomad-lab";
+/** The nomad-lab runbook, relative to the repository root, and the heading its deploy steps follow. */
+export const RUNBOOK = "docs/nomad-lab.md";
+export const RUNBOOK_DEPLOY_HEADING = "## Deploying nomad-lab";
 
 /**
- * The README's nomad-lab deploy steps (its first sh block under README_DEPLOY_HEADING) as the e2e runs them,
- * with only what this machine forces changed, each change required to apply (a README edit that moves them
+ * The runbook's nomad-lab deploy steps (its first sh block under RUNBOOK_DEPLOY_HEADING) as the e2e runs them,
+ * with only what this machine forces changed, each change required to apply (a runbook edit that moves them
  * fails here, loudly):
  * - `lab() {...}` reads the lab stack's outputs from files (no lab state exists here, the e2e made its values);
  * - the lab's 192.168.10.X addresses become the bridge's (environment.ts' mapping);
@@ -131,15 +133,15 @@ export const README_DEPLOY_HEADING = "### Deploying nomad-lab";
  *   approves by itself (`--auto-approve`: no terminal).
  * The environment the steps leave is written to `deployerEnv` (NUL-separated), for the later Terraform runs.
  */
-export function readmeDeployScript(
-  readme: string,
+export function runbookDeployScript(
+  runbook: string,
   stackName: string,
   deployerEnv: string,
 ): { script: string; labOutputsRead: string[] } {
-  const section = readme.indexOf(README_DEPLOY_HEADING);
-  if (section < 0) throw new Error(`README.md has no "${README_DEPLOY_HEADING}" section`);
-  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(section));
-  if (!block) throw new Error(`README.md's "${README_DEPLOY_HEADING}" has no sh block`);
+  const section = runbook.indexOf(RUNBOOK_DEPLOY_HEADING);
+  if (section < 0) throw new Error(`${RUNBOOK} has no "${RUNBOOK_DEPLOY_HEADING}" section`);
+  const block = /```sh\n([\s\S]*?)```/.exec(runbook.slice(section));
+  if (!block) throw new Error(`${RUNBOOK}'s "${RUNBOOK_DEPLOY_HEADING}" has no sh block`);
   const applied = new Set<string>();
   const lines = block[1].split("\n").flatMap((line) => {
     if (/^lab\(\) \{.*\}\s*$/.test(line)) return (applied.add("lab"), ['lab() { cat "$ARGO_E2E_LAB_OUTPUTS/$1"; }']);
@@ -152,7 +154,7 @@ export function readmeDeployScript(
   const missing = ["lab", "npm ci", "deploy", "address"].filter((c) => !applied.has(c));
   if (missing.length)
     throw new Error(
-      `README.md's deploy steps changed: no ${missing.join(", ")} line to adapt (e2e/nomad/deploy.ts readmeDeployScript)`,
+      `${RUNBOOK}'s deploy steps changed: no ${missing.join(", ")} line to adapt (e2e/nomad/deploy.ts runbookDeployScript)`,
     );
   const labOutputsRead = [...new Set([...block[1].matchAll(/(?:^|\$\(|;\s*)lab (\w+)/gm)].map((m) => m[1]))];
   return {

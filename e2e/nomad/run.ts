@@ -35,7 +35,7 @@ import { run, sleep, waitFor } from "../shell";
 import { accepts, plainRequest, request, type Answer, type RequestOptions, type Tls } from "./api";
 import { BRIDGE, NOMAD_E2E } from "./environment";
 import { CGROUP_PREFIX, Hosts, writeIntoHost, type Host } from "./hosts";
-import { PAUSE_REF, prepareDeploy, readmeDeployScript } from "./deploy";
+import { PAUSE_REF, prepareDeploy, RUNBOOK, runbookDeployScript } from "./deploy";
 import { deployedChecks } from "./deployed";
 import { findProviders } from "./terraform";
 import { labValues, renderWithValues } from "./lab-values";
@@ -886,22 +886,22 @@ async function deployNomadLab(outdir: string): Promise<void> {
   if (!ready || !prepared?.ok) return;
   const { env: baseEnv, terraform } = prepared;
   const log = path.join(work, "terraform-nomad-lab.log");
-  // The README's steps, as a deployer runs them (e2e/nomad/deploy.ts says what is adapted), in a directory
+  // The runbook's steps, as a deployer runs them (e2e/nomad/deploy.ts says what is adapted), in a directory
   // holding this checkout's cdktf.json with its app run from the checkout.
   const deployerEnvFile = path.join(work, "deployer.env");
-  const steps = readmeDeployScript(
-    fs.readFileSync(path.join(ROOT, "README.md"), "utf8"),
+  const steps = runbookDeployScript(
+    fs.readFileSync(path.join(ROOT, RUNBOOK), "utf8"),
     NOMAD_E2E.nomad!.stackName!,
     deployerEnvFile,
   );
-  const outputsKnown = await check("README's deploy steps name only outputs the lab stack has", async () => {
+  const outputsKnown = await check("the runbook's deploy steps name only outputs the lab stack has", async () => {
     const labConfig: TerraformJson = JSON.parse(
       fs.readFileSync(path.join(outdir, "stacks", LAB_STACK, "cdk.tf.json"), "utf8"),
     );
     const missing = steps.labOutputsRead.filter(
       (o) => !(labConfig as any).output?.[o] || !prepared!.ok || !prepared!.labOutputs.includes(o),
     );
-    assert(missing.length === 0, `README reads lab outputs the lab stack does not have: ${missing.join(", ")}`);
+    assert(missing.length === 0, `${RUNBOOK} reads lab outputs the lab stack does not have: ${missing.join(", ")}`);
     return steps.labOutputsRead.join(", ");
   });
   if (!outputsKnown) return;
@@ -920,7 +920,7 @@ async function deployNomadLab(outdir: string): Promise<void> {
   };
   let env: NodeJS.ProcessEnv = deployEnv;
   const applied = await check(
-    "nomad-lab: README's deploy steps (npx cdktf deploy, waits for every job's deployment)",
+    "nomad-lab: the runbook's deploy steps (npx cdktf deploy, waits for every job's deployment)",
     async () => {
       const t0 = Date.now();
       fs.writeFileSync(log, "");
@@ -935,7 +935,7 @@ async function deployNomadLab(outdir: string): Promise<void> {
         );
       }
       measured(
-        `README steps: npx cdktf deploy of nomad-lab (${r.timedOut ? "timed out" : `exit ${r.code}`})`,
+        `runbook steps: npx cdktf deploy of nomad-lab (${r.timedOut ? "timed out" : `exit ${r.code}`})`,
         (Date.now() - t0) / 1000,
       );
       const report = await jobReport().catch((e) => ({
