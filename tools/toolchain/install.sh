@@ -33,5 +33,10 @@ if [ "$("$venv/bin/checkov" --version 2>/dev/null || true)" != "$checkov_version
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "checkov==$checkov_version"
 fi
+# botocore, pinned, in the same environment (checkov depends on it): its service models judge the AWS requests.
+botocore_version=$(node -p 'require("./tools/toolchain/versions.json").python.botocore')
+if [ "$("$venv/bin/python" -c 'import botocore; print(botocore.__version__)' 2>/dev/null || true)" != "$botocore_version" ]; then
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "botocore==$botocore_version"
+fi
 
 npx tsx tools/toolchain/install.ts "$@"

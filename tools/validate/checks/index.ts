@@ -1,5 +1,6 @@
 /** Every check `npm run validate` runs, in order. One import and one entry per check. */
 import type { Check } from "../types";
+import { AWS_SERVICE_MODELS } from "./aws-service-models";
 import { CHECKOV } from "./checkov";
 import { CLOUD_INIT } from "./cloud-init";
 import { LAB_AGENT_CONFIGS, NOMAD_JOBSPECS } from "./nomad";
@@ -16,6 +17,7 @@ export const CHECKS: readonly Check[] = [
   OBSERVABILITY_CONFIGS,
   TRAEFIK,
   CHECKOV,
+  AWS_SERVICE_MODELS,
   SHELLCHECK,
   CLOUD_INIT,
   HAPROXY_CONFIG,
