@@ -37,6 +37,7 @@ import { BRIDGE, NOMAD_E2E } from "./environment";
 import { CGROUP_PREFIX, Hosts, writeIntoHost, type Host } from "./hosts";
 import { PAUSE_REF, prepareDeploy, RUNBOOK, runbookDeployScript } from "./deploy";
 import { deployedChecks } from "./deployed";
+import { reviewChecks } from "./review";
 import { findProviders } from "./terraform";
 import { labValues, renderWithValues } from "./lab-values";
 import { AssertionFailed, assert, check, measured, results, summarize } from "../report";
@@ -978,16 +979,21 @@ async function deployNomadLab(outdir: string): Promise<void> {
     startDocker(host);
     startNomad(host);
   };
-  await deployedChecks({
-    hosts,
-    consul,
-    nomad,
-    stackDir,
-    consulToken: tokens.consulManagement,
-    terraform: terraformRun,
-    powerOff: (h) => hosts.powerOff(h),
-    startClient,
-  });
+  // ARGO_NOMAD_E2E_PARTS=review: the review part (e2e/nomad/review.ts) right after the deployment, without its checks.
+  const parts = process.env.ARGO_NOMAD_E2E_PARTS ?? "all";
+  if (parts !== "review")
+    await deployedChecks({
+      hosts,
+      consul,
+      nomad,
+      stackDir,
+      consulToken: tokens.consulManagement,
+      terraform: terraformRun,
+      powerOff: (h) => hosts.powerOff(h),
+      startClient,
+    });
+  if (parts !== "deploy")
+    await reviewChecks({ work, outdir, stackDir, env, terraform, nomad, server: hosts.servers[0] });
 }
 
 // ---------------------------------------------------------------------------------------------- main
@@ -1051,7 +1057,7 @@ async function main(): Promise<void> {
     // mirror (CI: a fresh machine cannot build them); =deploy: bring-up and the deployment, without the cluster's
     // own checks (when working on the deployment).
     const parts = process.env.ARGO_NOMAD_E2E_PARTS ?? "all";
-    if (results.every((r) => r.ok) && parts !== "deploy") await checks();
+    if (results.every((r) => r.ok) && parts !== "deploy" && parts !== "review") await checks();
     if (results.every((r) => r.ok) && parts !== "cluster") await deployNomadLab(outdir);
   } catch (error) {
     if (!(error instanceof AssertionFailed)) {
