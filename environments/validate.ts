@@ -4,11 +4,16 @@ import {
   knownList,
   parseCidr,
   parseIpv4,
+  reservedNameProblems,
   selectApplication,
   unknownName,
   validateApplication,
   type Problem,
 } from "../constructs/model";
+import { ECS_RESERVED_NAMES } from "../constructs/ecs/reserved-names";
+import { KUBERNETES_RESERVED_NAMES } from "../constructs/kubernetes/reserved-names";
+import { NOMAD_RESERVED_NAMES } from "../constructs/nomad/reserved-names";
+import { SWARM_RESERVED_NAMES } from "../constructs/swarm/reserved-names";
 import { checkEcsBase, checkEks } from "./validate-aws";
 import {
   LAB_VM_ROLES,
@@ -57,8 +62,14 @@ export function validateEnvironment(env: Environment): Problem[] {
   }
   env.adminCidrs.forEach((cidr, i) => {
     const parsed = parseCidr(cidr);
-    if (typeof parsed === "string") add(`adminCidrs[${i}]`, `"${cidr}" is not a valid CIDR: ${parsed}`);
+    if (/\/0+$/.test(cidr.trim()) && (cidr.includes(":") || typeof parsed !== "string"))
+      add(
+        `adminCidrs[${i}]`,
+        `"${cidr}" admits every address to the admin-only routes (${knownList(adminRoutes, 4) || "none yet"}); list your administrators' ranges (expected e.g. "198.51.100.32/28")`,
+      );
+    else if (typeof parsed === "string") add(`adminCidrs[${i}]`, `"${cidr}" is not a valid CIDR: ${parsed}`);
   });
+  checkReservedNames(env, problems);
 
   if (env.backend) checkBackend(env.backend, "backend", add);
   if (env.lab) checkLab(env.lab, env, add);
@@ -76,6 +87,22 @@ export function validateEnvironment(env: Environment): Problem[] {
 }
 
 type Add = (path: string, message: string) => void;
+
+/** Names each enabled platform keeps for its own objects, declared next to that platform's rendering. */
+const RESERVED_NAMES_BY_TARGET = {
+  nomad: NOMAD_RESERVED_NAMES,
+  swarm: SWARM_RESERVED_NAMES,
+  eks: KUBERNETES_RESERVED_NAMES,
+  ecs: ECS_RESERVED_NAMES,
+} as const;
+
+function checkReservedNames(env: Environment, problems: Problem[]): void {
+  const app = selectApplication(env.application, env.selection);
+  for (const [target, reserved] of Object.entries(RESERVED_NAMES_BY_TARGET)) {
+    if (env[target as keyof typeof RESERVED_NAMES_BY_TARGET])
+      problems.push(...reservedNameProblems(app, target, reserved));
+  }
+}
 
 function checkSelection(env: Environment, add: Add): void {
   const app = env.application;

@@ -4,6 +4,7 @@ export * from "./defaults";
 export * from "./problems";
 export * from "./cidr";
 export * from "./validate";
+export * from "./reserved";
 export * from "./select";
 export * from "./queries";
 export { ARGO } from "./argo";

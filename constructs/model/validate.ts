@@ -34,6 +34,7 @@ export function validateApplication(app: Application): Problem[] {
   for (const service of app.services) {
     checkService(service, { app, servicesByName, serviceNames, zoneNames, secretNames, add });
   }
+  checkPersistentVolumeNames(app, add);
   checkRoutes(app, servicesByName, serviceNames, add);
   return problems;
 }
@@ -66,6 +67,23 @@ function checkUniqueNames(items: readonly { name: string }[], field: string, nou
     }
   });
   return [...firstIndex.keys()];
+}
+
+/** Environments place persistent volumes by name (nomad.hostVolumes, swarm.volumeNodes, EFS access points). */
+function checkPersistentVolumeNames(app: Application, add: Add): void {
+  const owners = new Map<string, string>();
+  for (const service of app.services) {
+    (service.volumes ?? []).forEach((volume, i) => {
+      if (volume.kind !== "persistent") return;
+      const owner = owners.get(volume.name);
+      if (owner !== undefined && owner !== service.name) {
+        add(
+          `services.${service.name}.volumes[${i}].name`,
+          `duplicate persistent volume name "${volume.name}" (already a volume of service "${owner}"); environments place persistent volumes by name, so each needs its own (expected a name no other service's persistent volume has)`,
+        );
+      } else owners.set(volume.name, service.name);
+    });
+  }
 }
 
 function checkZoneSubnets(app: Application, add: Add): void {
@@ -101,7 +119,9 @@ function checkService(service: ServiceSpec, ctx: Context): void {
   } else if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
     add(`${path}.image.tag`, `"${tag}" is not a valid image tag`);
   }
-  if (/[:@]/.test(repository.split("/").pop() ?? "")) {
+  if (!repository.trim()) {
+    add(`${path}.image.repository`, `is empty (expected an image repository such as "postgres" or "grafana/grafana")`);
+  } else if (/[:@]/.test(repository.split("/").pop() ?? "")) {
     add(`${path}.image.repository`, `"${repository}" contains a tag or digest (put it in image.tag or image.digest)`);
   }
   if (digest !== undefined && !DIGEST.test(digest)) {
