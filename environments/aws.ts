@@ -1,5 +1,5 @@
 import { ARGO } from "../constructs/model";
-import type { AwsPostgresChoice, Environment } from "./types";
+import type { Environment, RdsBinding } from "./types";
 
 /**
  * ARGO on AWS (seed 001's design for Sqills): EKS and ECS/Fargate side by side, in eu-west-1 over three
@@ -10,7 +10,7 @@ import type { AwsPostgresChoice, Environment } from "./types";
 const REGION = "eu-west-1";
 const ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"];
 
-const POSTGRES: AwsPostgresChoice = {
+const POSTGRES: RdsBinding = {
   kind: "rds",
   instanceClass: "db.t4g.medium",
   engineVersion: "16.4",
@@ -45,7 +45,7 @@ export const AWS: Environment = {
     namespace: "argo",
     certificateArn: "arn:aws:acm:eu-west-1:111122223333:certificate/0b5a2e8c-4c1f-4f7e-9d7a-2f4d8c6e1a3b",
     logRetentionDays: 365,
-    postgres: POSTGRES,
+    bindings: { postgres: POSTGRES },
   },
   ecs: {
     stackName: "ecs",
@@ -60,7 +60,9 @@ export const AWS: Environment = {
     },
     certificateArn: "arn:aws:acm:eu-west-1:111122223333:certificate/0b5a2e8c-4c1f-4f7e-9d7a-2f4d8c6e1a3b",
     logRetentionDays: 365,
-    postgres: POSTGRES,
-    memcached: { kind: "elasticache", nodeType: "cache.t4g.small", engineVersion: "1.6.22" },
+    bindings: {
+      postgres: POSTGRES,
+      memcached: { kind: "elasticache", nodeType: "cache.t4g.small", engineVersion: "1.6.22" },
+    },
   },
 };

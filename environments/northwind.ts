@@ -44,6 +44,15 @@ export const LEDGER: Application = {
       env: { POSTGRES_USER: "ledger", POSTGRES_DB: "ledger", PGDATA: "/var/lib/postgresql/data/pgdata" },
       secretEnv: { POSTGRES_PASSWORD: secretRef("ledger-db-password") },
       secretFiles: { POSTGRES_PASSWORD: "POSTGRES_PASSWORD_FILE" },
+      provides: {
+        kind: "postgres-database",
+        port: "postgres",
+        databaseName: "ledger",
+        user: "ledger",
+        passwordSecret: "ledger-db-password",
+        // The ledger API connects with libpq's default sslmode=prefer: TLS wherever the server offers it.
+        clientTls: { supported: true },
+      },
       healthCheck: {
         type: "command",
         command: ["pg_isready", "-U", "ledger", "-d", "ledger"],
@@ -118,7 +127,7 @@ export const NORTHWIND: Environment = {
     namespace: "ledger",
     certificateArn: CERTIFICATE,
     logRetentionDays: 90,
-    postgres: POSTGRES,
+    bindings: { postgres: POSTGRES },
   },
   ecs: {
     region: REGION,
@@ -126,7 +135,6 @@ export const NORTHWIND: Environment = {
     network: { vpcCidr: "10.61.0.0/20", availabilityZones: ZONES, natGateways: "single", flowLogRetentionDays: 90 },
     certificateArn: CERTIFICATE,
     logRetentionDays: 90,
-    postgres: POSTGRES,
-    memcached: { kind: "container" },
+    bindings: { postgres: POSTGRES },
   },
 };

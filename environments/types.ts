@@ -202,23 +202,36 @@ export interface AwsNetworkConfig {
   readonly flowLogRetentionDays: number;
 }
 
-/** PostgreSQL as Amazon RDS (managed, the default on AWS) or as a container of the platform. */
-export type AwsPostgresChoice =
-  | {
-      readonly kind: "rds";
-      /** e.g. `db.t4g.medium` */
-      readonly instanceClass: string;
-      /** Major.minor of RDS PostgreSQL, e.g. `16.4`. */
-      readonly engineVersion: string;
-      readonly allocatedStorageGiB: number;
-      /** Storage autoscaling ceiling. */
-      readonly maxAllocatedStorageGiB: number;
-      /** Days of automated backups (1-35). */
-      readonly backupRetentionDays: number;
-      /** A standby in a second zone with automatic failover. */
-      readonly multiAz: boolean;
-    }
-  | { readonly kind: "container" };
+/** A PostgreSQL database (a service that provides `postgres-database`) as Amazon RDS for PostgreSQL. */
+export interface RdsBinding {
+  readonly kind: "rds";
+  /** e.g. `db.t4g.medium` */
+  readonly instanceClass: string;
+  /** Major.minor of RDS PostgreSQL, e.g. `16.4`. */
+  readonly engineVersion: string;
+  readonly allocatedStorageGiB: number;
+  /** Storage autoscaling ceiling. */
+  readonly maxAllocatedStorageGiB: number;
+  /** Days of automated backups (1-35). */
+  readonly backupRetentionDays: number;
+  /** A standby in a second zone with automatic failover. */
+  readonly multiAz: boolean;
+}
+
+/** A memcached cache (a service that provides `memcached-cache`) as Amazon ElastiCache for Memcached (ECS only). */
+export interface ElastiCacheBinding {
+  readonly kind: "elasticache";
+  /** e.g. `cache.t4g.small` */
+  readonly nodeType: string;
+  /** A pinned Memcached 1.6 version, e.g. `1.6.22`. */
+  readonly engineVersion: string;
+}
+
+/**
+ * How an AWS target realizes a dependency a service provides (the model's `provides`): a managed AWS service in
+ * the service's place, or the service's own container on the platform.
+ */
+export type AwsBinding = RdsBinding | ElastiCacheBinding | { readonly kind: "container" };
 
 /** What every AWS target has: where it runs, its network, its public entrypoint and its logs. */
 export interface AwsTargetBase {
@@ -231,7 +244,13 @@ export interface AwsTargetBase {
   readonly certificateArn: string;
   /** Retention of the stack's CloudWatch log groups (application and control-plane logs), in days. */
   readonly logRetentionDays: number;
-  readonly postgres: AwsPostgresChoice;
+  /**
+   * How each provided dependency is realized here, by the name of the service that provides it: `rds` for a
+   * PostgreSQL database, `elasticache` for a memcached cache (ECS only), `container` for the service itself.
+   * Validated against what the model's services provide.
+   * @default every service runs as its own container
+   */
+  readonly bindings?: Readonly<Record<string, AwsBinding>>;
   /**
    * AWS WAF on the public load balancer: AWS managed rule groups (`ruleGroups` replaces the default list), or
    * `off` with the reason.
@@ -277,10 +296,6 @@ export interface EcsTarget extends AwsTargetBase {
   readonly stackName?: string;
   /** ECS cluster name. */
   readonly clusterName: string;
-  /** memcached as ElastiCache (managed, the default on AWS) or as Fargate tasks. */
-  readonly memcached:
-    | { readonly kind: "elasticache"; readonly nodeType: string; readonly engineVersion: string }
-    | { readonly kind: "container" };
   /**
    * Fargate sizes by service name, for services that should get more than the smallest size covering the
    * model's CPU and memory. Each must be a combination Fargate runs (see constructs/ecs/fargate-sizes.ts).

@@ -1,4 +1,4 @@
-import { managedPostgresOf } from "../constructs/aws/postgres-database";
+import { checkBindings } from "../constructs/aws/bindings";
 import { CLOUDWATCH_RETENTION_DAYS, planSubnets } from "../constructs/aws/subnet-plan";
 import { EKS_ADDON_VERSIONS } from "../constructs/eks/versions";
 import { MAX_ADMIN_CIDRS, planEcs } from "../constructs/ecs/plan";
@@ -50,42 +50,7 @@ export function checkAwsTarget(target: AwsTargetBase, field: "eks" | "ecs", env:
       );
     }
   }
-  if (target.postgres.kind === "rds") {
-    const rds = target.postgres;
-    if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(rds.instanceClass))
-      add(
-        `${field}.postgres.instanceClass`,
-        `"${rds.instanceClass}" is not an RDS instance class such as db.t4g.medium`,
-      );
-    if (!/^\d{2}\.\d+$/.test(rds.engineVersion))
-      add(
-        `${field}.postgres.engineVersion`,
-        `"${rds.engineVersion}" is not a pinned PostgreSQL major.minor version such as 16.4`,
-      );
-    if (!Number.isInteger(rds.allocatedStorageGiB) || rds.allocatedStorageGiB < 20) {
-      add(
-        `${field}.postgres.allocatedStorageGiB`,
-        `must be a whole number of GiB, at least 20 for gp3 (got ${rds.allocatedStorageGiB})`,
-      );
-    }
-    if (!(rds.maxAllocatedStorageGiB >= rds.allocatedStorageGiB)) {
-      add(
-        `${field}.postgres.maxAllocatedStorageGiB`,
-        `${rds.maxAllocatedStorageGiB} is below allocatedStorageGiB (${rds.allocatedStorageGiB})`,
-      );
-    }
-    if (!Number.isInteger(rds.backupRetentionDays) || rds.backupRetentionDays < 1 || rds.backupRetentionDays > 35) {
-      add(
-        `${field}.postgres.backupRetentionDays`,
-        `must be 1 to 35 days (got ${rds.backupRetentionDays}); 0 would switch automated backups off`,
-      );
-    }
-  }
-  try {
-    managedPostgresOf(selectApplication(env.application, env.selection), target.postgres);
-  } catch (error) {
-    add(`${field}.postgres`, (error as Error).message);
-  }
+  checkBindings(selectApplication(env.application, env.selection), target, field, add);
   const acl = target.webAcl;
   if (acl?.kind === "off" && !acl.reason?.trim()) {
     add(`${field}.webAcl.reason`, "is empty: say why this load balancer runs without a web application firewall");
@@ -184,18 +149,6 @@ export function checkEcsBase(ecs: EcsTarget, env: Environment, add: Add): void {
       "ecs.clusterName",
       `"${ecs.clusterName}" is also eks.clusterName; both stacks name account-wide resources after it (IAM roles, KMS aliases, the database), which would clash in one account (choose e.g. "${ecs.clusterName}-ecs")`,
     );
-  }
-  if (ecs.memcached.kind === "elasticache") {
-    if (!/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(ecs.memcached.nodeType))
-      add(
-        "ecs.memcached.nodeType",
-        `"${ecs.memcached.nodeType}" is not an ElastiCache node type such as cache.t4g.small`,
-      );
-    if (!/^1\.6\.\d+$/.test(ecs.memcached.engineVersion))
-      add(
-        "ecs.memcached.engineVersion",
-        `"${ecs.memcached.engineVersion}" is not a pinned Memcached 1.6 version such as 1.6.22`,
-      );
   }
   const namespace = ecs.serviceDiscoveryNamespace;
   if (namespace !== undefined && !/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(namespace)) {

@@ -537,8 +537,7 @@ describe("ecs: cluster, logs and capabilities", () => {
 
 describe("ecs: database and cache as containers", () => {
   const variant = structuredClone(AWS) as Mutable<Environment>;
-  variant.ecs!.postgres = { kind: "container" };
-  variant.ecs!.memcached = { kind: "container" };
+  variant.ecs!.bindings = { postgres: { kind: "container" }, memcached: { kind: "container" } };
   const synth = synthEcs(variant as Environment);
   const tasks = new Map<string, any>(synth.list("aws_ecs_task_definition").map((t) => [t.family, t]));
 

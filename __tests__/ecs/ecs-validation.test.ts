@@ -111,11 +111,14 @@ describe("ecs environment validation", () => {
 
   it("refuses a malformed cache choice and namespace", () => {
     const env = awsCopy();
-    env.ecs!.memcached = { kind: "elasticache", nodeType: "t4g.small", engineVersion: "1.6" };
+    env.ecs!.bindings = {
+      ...env.ecs!.bindings,
+      memcached: { kind: "elasticache", nodeType: "t4g.small", engineVersion: "1.6" },
+    };
     env.ecs!.serviceDiscoveryNamespace = "Argo_local";
     expect(envProblemsOf(env)).toEqual([
-      'environments.aws.ecs.memcached.nodeType: "t4g.small" is not an ElastiCache node type such as cache.t4g.small',
-      'environments.aws.ecs.memcached.engineVersion: "1.6" is not a pinned Memcached 1.6 version such as 1.6.22',
+      'environments.aws.ecs.bindings.memcached.nodeType: "t4g.small" is not an ElastiCache node type such as cache.t4g.small',
+      'environments.aws.ecs.bindings.memcached.engineVersion: "1.6" is not a pinned Memcached 1.6 version such as 1.6.22',
       'environments.aws.ecs.serviceDiscoveryNamespace: "Argo_local" is not a private DNS domain such as argo.internal',
     ]);
   });

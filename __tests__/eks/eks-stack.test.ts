@@ -320,7 +320,7 @@ describe("eks: ARGO on Kubernetes", () => {
 
   it("runs postgres as a StatefulSet on an encrypted gp3 claim when the environment says so", () => {
     const env = awsCopy();
-    env.eks!.postgres = { kind: "container" };
+    env.eks!.bindings = { postgres: { kind: "container" } };
     const result = synthEks(env).json;
     expect(of(result, "aws_db_instance")).toHaveLength(0);
     const postgres = named(result, "kubernetes_stateful_set_v1", "postgres");

@@ -6,18 +6,30 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "../cdktf";
-import type { AwsPostgresChoice } from "../../environments/types";
-import type { Application } from "../model";
+import type { RdsBinding } from "../../environments/types";
+import type { ClientTls } from "../model";
 import { AwsAccount } from "./account";
+import type { BoundDatabase } from "./bindings";
 import { actingFor, assumeRolePolicy } from "./iam";
 import { EncryptionKey } from "./kms-key";
 import type { AwsNetwork } from "./network";
 
-export type RdsSettings = Extract<AwsPostgresChoice, { kind: "rds" }>;
+export type RdsSettings = RdsBinding;
 
-/** Why the database accepts unencrypted connections: the application cannot make any other kind. */
-export const PLAINTEXT_DATABASE_REASON =
-  "the ARGO APIs connect with sslmode=disable (fixed in their code), and RDS PostgreSQL 15+ refuses plaintext unless rds.force_ssl is 0; traffic stays inside the VPC's private subnets and the database security group admits only the model's callers";
+/** Construct id of a stack's database: frozen, its resources' Terraform addresses derive from it. */
+export const DATABASE_ID = "postgres";
+
+/**
+ * The parameter group's description where clients cannot use TLS. Frozen: a changed description replaces the
+ * parameter group, and a deployed database keeps this one (ARGO's); the reason is the model's clientTls.reason.
+ */
+export const PLAINTEXT_PARAMETERS_DESCRIPTION = (application: string) =>
+  `${application.toUpperCase()} PostgreSQL settings (see PLAINTEXT_DATABASE_REASON for rds.force_ssl)`;
+
+/** What the capability report says of a database that accepts plaintext because its clients need it. */
+export function plaintextDatabaseRealization(reason: string): string {
+  return `plaintext allowed (rds.force_ssl = 0): ${reason}, and RDS PostgreSQL 15+ refuses plaintext unless rds.force_ssl is 0; traffic stays inside the VPC's private subnets and the database security group admits only the model's callers`;
+}
 
 export interface PostgresDatabaseProps {
   /** DB identifier and name prefix. */
@@ -26,6 +38,10 @@ export interface PostgresDatabaseProps {
   readonly settings: RdsSettings;
   readonly databaseName: string;
   readonly username: string;
+  /** The application whose database this is (named in the parameter group's description). */
+  readonly application: string;
+  /** Whether every client can connect over TLS: then the database refuses plaintext (rds.force_ssl = 1). */
+  readonly clientTls: ClientTls;
   /**
    * `managed`: RDS generates the master password and keeps it in Secrets Manager, encrypted with this
    * database's key. `value`: a password generated elsewhere in the stack (a Terraform reference).
@@ -160,41 +176,21 @@ export class PostgresDatabase extends Construct {
   }
 }
 
-/** The model's `postgres` service, when an AWS target runs it on RDS: its user, database and password secret. */
-export interface ManagedPostgres {
-  readonly service: string;
-  readonly settings: RdsSettings;
-  readonly username: string;
-  readonly databaseName: string;
-  readonly passwordSecret: string;
-  readonly realization: string;
+/** How the capability report and the EKS stack describe a database on RDS. */
+export function rdsRealization(rds: RdsBinding): string {
+  return `Amazon RDS PostgreSQL ${rds.engineVersion} (${rds.instanceClass}${rds.multiAz ? ", Multi-AZ" : ""}, encrypted, ${rds.backupRetentionDays} days of backups, deletion protection)`;
 }
 
-/** The model service an AWS target's `postgres` choice applies to. */
-export const POSTGRES_SERVICE = "postgres";
-
-/**
- * Reads what RDS must be created with from the postgres service's own environment (POSTGRES_USER,
- * POSTGRES_DB and the secret behind POSTGRES_PASSWORD), so the clients' settings and the database agree.
- */
-export function managedPostgresOf(app: Application, choice: AwsPostgresChoice): ManagedPostgres | undefined {
-  const service = app.services.find((s) => s.name === POSTGRES_SERVICE);
-  if (!service || choice.kind !== "rds") return undefined;
-  const plain = (name: string) => {
-    const value = service.env?.[name];
-    if (typeof value !== "string") throw new Error(`service "${service.name}" needs a plain ${name} to run on RDS`);
-    return value;
-  };
-  const password = service.secretEnv?.POSTGRES_PASSWORD;
-  const secret = password && typeof password === "object" && "secret" in password ? password.secret : undefined;
-  if (!secret)
-    throw new Error(`service "${service.name}" needs POSTGRES_PASSWORD to be a secret reference to run on RDS`);
+/** The props of a database on RDS from what the model's service provides and the target's binding. */
+export function databasePropsOf(
+  bound: BoundDatabase,
+  application: string,
+): Pick<PostgresDatabaseProps, "settings" | "databaseName" | "username" | "application" | "clientTls"> {
   return {
-    service: service.name,
-    settings: choice,
-    username: plain("POSTGRES_USER"),
-    databaseName: plain("POSTGRES_DB"),
-    passwordSecret: secret,
-    realization: `Amazon RDS PostgreSQL ${choice.engineVersion} (${choice.instanceClass}${choice.multiAz ? ", Multi-AZ" : ""}, encrypted, ${choice.backupRetentionDays} days of backups, deletion protection)`,
+    settings: bound.binding,
+    databaseName: bound.provided.databaseName,
+    username: bound.provided.user,
+    application,
+    clientTls: bound.provided.clientTls,
   };
 }

@@ -1,5 +1,6 @@
 import type { EcsTarget } from "../../environments/types";
-import { PLAINTEXT_DATABASE_REASON } from "../aws/postgres-database";
+import { plaintextDatabaseRealization } from "../aws/postgres-database";
+import { ARGO_DATABASE_PLAINTEXT_REASON } from "../model/argo";
 import { describeWebAcl } from "../aws/web-acl";
 import type { CapabilityRecord } from "../capabilities";
 import { describeProbe } from "../docker-healthcheck";
@@ -40,7 +41,7 @@ function serviceRecords(plan: EcsServicePlan, r: EcsRendering): CapabilityRecord
       },
     ];
   }
-  if (plan.kind === "rds" || plan.kind === "elasticache") return managedRecords(plan, r);
+  if (plan.kind === "rds" || plan.kind === "elasticache") return managedRecords(plan);
 
   const replicas = service.placement.kind === "replicated" ? service.placement.replicas : 1;
   const update = updatePolicyOf(service);
@@ -160,14 +161,12 @@ function metricsRecord(collector: ServiceSpec, r: EcsRendering): CapabilityRecor
   };
 }
 
-function managedRecords(
-  plan: Extract<EcsServicePlan, { kind: "rds" | "elasticache" }>,
-  r: EcsRendering,
-): CapabilityRecord[] {
+function managedRecords(plan: Extract<EcsServicePlan, { kind: "rds" | "elasticache" }>): CapabilityRecord[] {
   const service = plan.service;
   const base = { platform: PLATFORM, service: service.name };
-  if (plan.kind === "rds" && r.target.postgres.kind === "rds") {
-    const rds = r.target.postgres;
+  if (plan.kind === "rds") {
+    const rds = plan.binding;
+    const tls = plan.provided.clientTls;
     return [
       {
         ...base,
@@ -217,12 +216,13 @@ function managedRecords(
         ...base,
         intent: "encryption in transit",
         wanted: "TLS to the database",
-        realization: `plaintext allowed (rds.force_ssl = 0): ${PLAINTEXT_DATABASE_REASON}`,
+        realization: plaintextDatabaseRealization(tls.supported ? ARGO_DATABASE_PLAINTEXT_REASON : tls.reason),
         support: "partial",
       },
     ];
   }
-  const cache = r.target.memcached.kind === "elasticache" ? r.target.memcached : undefined;
+  const cache = plan.binding;
+  const tls = plan.provided.clientTls;
   return [
     {
       ...base,
@@ -256,9 +256,10 @@ function managedRecords(
       ...base,
       intent: "encryption in transit",
       wanted: "TLS to the cache",
-      realization:
-        "off: the query API's memcached client speaks plain text; the cache is in private subnets behind its security group",
-      support: "partial",
+      realization: tls.supported
+        ? "on: ElastiCache transit encryption, every client uses TLS"
+        : `off: ${tls.reason}; the cache is in private subnets behind its security group`,
+      support: tls.supported ? "native" : "partial",
     },
   ];
 }

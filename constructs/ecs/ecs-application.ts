@@ -19,7 +19,7 @@ import { AwsAccount } from "../aws/account";
 import { actingFor, assumeRolePolicy, policyDocument, type PolicyStatement } from "../aws/iam";
 import { EncryptionKey, logEncryptionKey } from "../aws/kms-key";
 import { AwsNetwork } from "../aws/network";
-import { PostgresDatabase } from "../aws/postgres-database";
+import { DATABASE_ID, databasePropsOf, PostgresDatabase } from "../aws/postgres-database";
 import { PrivateServiceEndpoints } from "../aws/vpc-endpoints";
 import { LoadBalancerFirewall, managedRuleGroupsOf } from "../aws/web-acl";
 import { CapabilityReport, type CapabilityRecord } from "../capabilities";
@@ -31,7 +31,6 @@ import {
   renderEnvValue,
   secretsIn,
   withoutServices,
-  serviceNamed,
   updatePolicyOf,
   ValidationError,
   type Application,
@@ -44,15 +43,7 @@ import { ecsCapabilities, type EcsRendering } from "./capabilities";
 import { mainContainer, secretEnvOf, type ContainerDefinition, type EcsSecretSource } from "./container-definition";
 import { FileStorage, NFS_PORT } from "./file-storage";
 import { PublicLoadBalancer, type LoadBalancerTarget } from "./load-balancer";
-import {
-  deploymentPercents,
-  MANAGED_MEMCACHED,
-  MANAGED_POSTGRES,
-  PASSWORD_ROTATION_SCHEDULE,
-  planEcs,
-  type EcsPlan,
-  type EcsServicePlan,
-} from "./plan";
+import { deploymentPercents, PASSWORD_ROTATION_SCHEDULE, planEcs, type EcsPlan, type EcsServicePlan } from "./plan";
 import { ecsObservability } from "./observability";
 import {
   alertRulesFor,
@@ -185,30 +176,28 @@ export class EcsApplication extends Construct {
     for (const task of tasks)
       groups.add(task.service.name, `${task.service.name} tasks of ${this.name}: in from its callers only`);
 
-    const postgres = this.plan.services.get(MANAGED_POSTGRES);
-    if (postgres?.kind === "rds" && target.postgres.kind === "rds") {
+    const postgres = this.managed("rds");
+    if (postgres) {
       const clients = Object.fromEntries(
-        this.callersOf(MANAGED_POSTGRES).map((caller) => [caller, groups.idOf(caller)]),
+        this.callersOf(postgres.service.name).map((caller) => [caller, groups.idOf(caller)]),
       );
-      this.database = new PostgresDatabase(this, "postgres", {
+      this.database = new PostgresDatabase(this, DATABASE_ID, {
         name: this.name,
         network: this.network,
-        settings: target.postgres,
-        databaseName: String(postgres.service.env?.POSTGRES_DB ?? app.name),
-        username: String(postgres.service.env?.POSTGRES_USER ?? app.name),
+        ...databasePropsOf(postgres, app.name),
         masterPassword: { kind: "managed" },
         clients,
       });
-      groups.adopt(MANAGED_POSTGRES, this.database.securityGroup.id);
+      groups.adopt(postgres.service.name, this.database.securityGroup.id);
       new SecretsmanagerSecretRotation(this, "postgres-password-rotation", {
         secretId: this.database.masterSecretArn,
         rotationRules: { scheduleExpression: PASSWORD_ROTATION_SCHEDULE, duration: "2h" },
       });
     }
-    const memcached = this.plan.services.get(MANAGED_MEMCACHED);
-    if (memcached?.kind === "elasticache" && target.memcached.kind === "elasticache") {
-      groups.add(MANAGED_MEMCACHED, `ElastiCache memcached of ${this.name}: in from its callers only`);
-      this.cache = this.memcachedCluster(memcached.service, target.memcached, groups.idOf(MANAGED_MEMCACHED));
+    const memcached = this.managed("elasticache");
+    if (memcached) {
+      groups.add(memcached.service.name, `ElastiCache memcached of ${this.name}: in from its callers only`);
+      this.cache = this.memcachedCluster(memcached, groups.idOf(memcached.service.name));
     }
 
     for (const edge of edgesOf(app)) {
@@ -337,8 +326,8 @@ export class EcsApplication extends Construct {
       services: minimumTasks,
       loadBalancer: this.loadBalancer.loadBalancer.arnSuffix,
       database:
-        this.database && target.postgres.kind === "rds"
-          ? { identifier: this.database.instance.identifier, allocatedStorageGiB: target.postgres.allocatedStorageGiB }
+        this.database && postgres
+          ? { identifier: this.database.instance.identifier, allocatedStorageGiB: postgres.binding.allocatedStorageGiB }
           : undefined,
       subscriptions: target.alarmSubscriptions,
     });
@@ -421,11 +410,16 @@ export class EcsApplication extends Construct {
     );
   }
 
+  /** The service the plan runs as this managed AWS service, if any (a stack creates at most one of each). */
+  private managed<K extends "rds" | "elasticache">(kind: K): Extract<EcsServicePlan, { kind: K }> | undefined {
+    return [...this.plan.services.values()].find((p): p is Extract<EcsServicePlan, { kind: K }> => p.kind === kind);
+  }
+
   private memcachedCluster(
-    service: ServiceSpec,
-    settings: Extract<EcsTarget["memcached"], { kind: "elasticache" }>,
+    cache: Extract<EcsServicePlan, { kind: "elasticache" }>,
     securityGroupId: string,
   ): ElasticacheCluster {
+    const { service, binding: settings } = cache;
     const subnets = new ElasticacheSubnetGroup(this, "memcached-subnets", {
       name: `${this.name}-memcached`,
       description: `Private subnets of ${this.name}`,
@@ -439,12 +433,12 @@ export class EcsApplication extends Construct {
       nodeType: settings.nodeType,
       numCacheNodes: nodes,
       azMode: nodes > 1 ? "cross-az" : "single-az",
-      port: service.ports[0].containerPort,
+      port: portNamed(service, cache.provided.port).containerPort,
       parameterGroupName: "default.memcached1.6",
       subnetGroupName: subnets.name,
       securityGroupIds: [securityGroupId],
-      // The query API's memcached client speaks plain text (recorded in the capability report).
-      transitEncryptionEnabled: false,
+      // Only where every client can use TLS (the model says why not, recorded in the capability report).
+      transitEncryptionEnabled: cache.provided.clientTls.supported,
       maintenanceWindow: "sun:05:00-sun:06:00",
     });
   }
@@ -477,7 +471,7 @@ export class EcsApplication extends Construct {
 
   /** Secrets Manager as the secret store: generated values stored under `<cluster>/<secret>`, the DB password managed by RDS. */
   private secretSource(app: Application, tasks: readonly TaskPlan[]): EcsSecretSource {
-    const managed = this.database ? managedPasswordSecret(app) : undefined;
+    const managed = this.managed("rds")?.provided.passwordSecret;
     const used = new Set(tasks.flatMap((t) => Object.values(t.service.secretEnv ?? {}).flatMap((v) => secretsIn(v))));
     const values = new ApplicationSecrets(this, "secrets", {
       ...app,
@@ -771,12 +765,6 @@ export class EcsApplication extends Construct {
     readable.arns.add(arn);
     readable.keys.add(managed ? this.database!.key.arn : this.secretsKey.arn);
   }
-}
-
-/** The model secret the database's own POSTGRES_PASSWORD is: RDS manages it when PostgreSQL is RDS. */
-export function managedPasswordSecret(app: Application): string | undefined {
-  const value = serviceNamed(app, MANAGED_POSTGRES).secretEnv?.POSTGRES_PASSWORD;
-  return value === undefined ? undefined : secretsIn(value)[0];
 }
 
 export interface EcrRepository {

@@ -1,4 +1,5 @@
 import type { EcsTarget } from "../../environments/types";
+import { bindingOf, type BoundCache, type BoundDatabase } from "../aws/bindings";
 import { unknownName, updatePolicyOf, type Application, type Problem, type ServiceSpec } from "../model";
 import { describeFargateSizes, fargateSizeFor, fargateSizeProblem, type FargateSize } from "./fargate-sizes";
 
@@ -9,13 +10,9 @@ import { describeFargateSizes, fargateSizeFor, fargateSizeProblem, type FargateS
  */
 export type EcsServicePlan =
   | { readonly kind: "task"; readonly service: ServiceSpec; readonly size: FargateSize }
-  | { readonly kind: "rds"; readonly service: ServiceSpec }
-  | { readonly kind: "elasticache"; readonly service: ServiceSpec }
+  | ({ readonly kind: "rds" } & BoundDatabase)
+  | ({ readonly kind: "elasticache" } & BoundCache)
   | { readonly kind: "not-on-fargate"; readonly service: ServiceSpec; readonly reason: string };
-
-/** The model services an AWS target may replace by a managed service. */
-export const MANAGED_POSTGRES = "postgres";
-export const MANAGED_MEMCACHED = "memcached";
 
 export const PER_NODE_REASON =
   "Fargate runs tasks on AWS-managed hosts, so there is no node of ours to run one instance on; CloudWatch Container Insights collects the per-task CPU, memory, network and storage metrics instead";
@@ -38,12 +35,13 @@ export function planEcs(app: Application, target: EcsTarget): EcsPlan {
   const services = new Map<string, EcsServicePlan>();
 
   for (const service of app.services) {
+    const binding = bindingOf(target, service);
     if (service.placement.kind === "per-node") {
       services.set(service.name, { kind: "not-on-fargate", service, reason: PER_NODE_REASON });
-    } else if (service.name === MANAGED_POSTGRES && target.postgres.kind === "rds") {
-      services.set(service.name, { kind: "rds", service });
-    } else if (service.name === MANAGED_MEMCACHED && target.memcached.kind === "elasticache") {
-      services.set(service.name, { kind: "elasticache", service });
+    } else if (binding.kind === "rds" && service.provides?.kind === "postgres-database") {
+      services.set(service.name, { kind: "rds", service, provided: service.provides, binding });
+    } else if (binding.kind === "elasticache" && service.provides?.kind === "memcached-cache") {
+      services.set(service.name, { kind: "elasticache", service, provided: service.provides, binding });
     } else {
       const size = taskSize(service, target, add);
       for (const volume of service.volumes ?? []) {

@@ -12,6 +12,11 @@ import type { Application, HealthCheck, ServiceSpec } from "./types";
 
 const DB_USER = "argo";
 const DB_NAME = "argodb";
+const DB_PASSWORD = "postgres-password";
+
+/** Why ARGO's database and cache accept plaintext: their clients cannot connect any other way. */
+export const ARGO_DATABASE_PLAINTEXT_REASON = "the ARGO APIs connect with sslmode=disable (fixed in their code)";
+export const ARGO_CACHE_PLAINTEXT_REASON = "the query API's memcached client speaks plain text";
 
 // Every 3 s: a replaced instance is seen healthy within seconds (start periods keep slow starts from counting as failures).
 const http = (port: string, path: string): HealthCheck => ({ type: "http", port, path, intervalSec: 3, timeoutSec: 2 });
@@ -116,8 +121,16 @@ const services: ServiceSpec[] = [
     image: { repository: "postgres", tag: "16.4" },
     ports: [{ name: "postgres", containerPort: 5432, protocol: "tcp" }],
     env: { POSTGRES_USER: DB_USER, POSTGRES_DB: DB_NAME, PGDATA: "/var/lib/postgresql/data/pgdata" },
-    secretEnv: { POSTGRES_PASSWORD: secretRef("postgres-password") },
+    secretEnv: { POSTGRES_PASSWORD: secretRef(DB_PASSWORD) },
     secretFiles: { POSTGRES_PASSWORD: "POSTGRES_PASSWORD_FILE" },
+    provides: {
+      kind: "postgres-database",
+      port: "postgres",
+      databaseName: DB_NAME,
+      user: DB_USER,
+      passwordSecret: DB_PASSWORD,
+      clientTls: { supported: false, reason: ARGO_DATABASE_PLAINTEXT_REASON },
+    },
     healthCheck: {
       type: "command",
       command: ["pg_isready", "-U", DB_USER, "-d", DB_NAME],
@@ -141,6 +154,11 @@ const services: ServiceSpec[] = [
     image: { repository: "memcached", tag: "1.6.32", probeTool: "bash" },
     args: ["-m", "64"],
     ports: [{ name: "memcached", containerPort: 11211, protocol: "tcp" }],
+    provides: {
+      kind: "memcached-cache",
+      port: "memcached",
+      clientTls: { supported: false, reason: ARGO_CACHE_PLAINTEXT_REASON },
+    },
     healthCheck: { type: "tcp", port: "memcached", intervalSec: 3, timeoutSec: 2 },
     resources: { cpuMillicores: 250, memoryMiB: 128 },
     placement: { kind: "replicated", replicas: 1 },
@@ -450,7 +468,6 @@ export const ARGO: Application = {
       name: "dbs",
       description: "Database and cache, reachable only from the APIs and the exporter.",
       subnet: "192.168.128.0/18",
-      holdsData: true,
     },
     { name: "monitoring", description: "Metrics, alerts, logs and dashboards.", subnet: "192.168.192.0/18" },
     // The thesis attached GitLab to a network it never defined ("argo-backend").

@@ -177,6 +177,43 @@ export interface MetricsSpec {
   readonly families: readonly MetricFamily[];
 }
 
+/**
+ * Whether every client of a provided dependency can connect to it over TLS. Platforms that can require TLS (a
+ * managed database's `rds.force_ssl`, a managed cache's transit encryption) require it only when clients can.
+ */
+export type ClientTls =
+  | { readonly supported: true }
+  /** Why not (e.g. a client hard-codes plaintext): shown wherever a platform accepts plaintext because of it. */
+  | { readonly supported: false; readonly reason: string };
+
+/**
+ * A dependency a service provides to its clients, which an environment's bindings may realize otherwise on a
+ * target (a managed database or cache in place of the service's container). Platforms find what to replace
+ * by this, never by a service's name or its image's variable names.
+ */
+export type ProvidedDependency =
+  | {
+      /** A PostgreSQL database, e.g. served by the `postgres` image or by Amazon RDS. */
+      readonly kind: "postgres-database";
+      /** Port name (of this service) clients connect to. */
+      readonly port: string;
+      readonly databaseName: string;
+      /** The user the database is created with. */
+      readonly user: string;
+      /** The declared secret holding that user's password. */
+      readonly passwordSecret: string;
+      readonly clientTls: ClientTls;
+    }
+  | {
+      /** A memcached cache, e.g. served by the `memcached` image or by Amazon ElastiCache for Memcached. */
+      readonly kind: "memcached-cache";
+      /** Port name (of this service) clients connect to. */
+      readonly port: string;
+      readonly clientTls: ClientTls;
+    };
+
+export type ProvidedKind = ProvidedDependency["kind"];
+
 export interface ServiceSpec {
   readonly name: string;
   readonly description: string;
@@ -227,6 +264,12 @@ export interface ServiceSpec {
   };
   /** The service is Alertmanager: each platform renders its configuration (routes, receivers) into `configFile`. */
   readonly receivesAlerts?: { readonly configFile: string };
+  /**
+   * What the service provides to its clients (a database, a cache) that a target may bind to a managed service.
+   * A log store is `storesLogs`.
+   * @default nothing: the service runs as its own container on every target
+   */
+  readonly provides?: ProvidedDependency;
   /** The service is a log store (Loki): it keeps logs for `retentionHours`, configured through `configFile`. */
   readonly storesLogs?: { readonly configFile: string; readonly retentionHours: number };
   /**
@@ -250,11 +293,6 @@ export interface ZoneSpec {
   readonly description: string;
   /** Address range of the zone's overlay network where the platform has one (Swarm). */
   readonly subnet: string;
-  /**
-   * The zone keeps the application's data (databases, caches): `npm run review` flags a new talks-to pair
-   * inside it as a danger. @default false
-   */
-  readonly holdsData?: boolean;
 }
 
 export interface RouteSpec {
