@@ -97,9 +97,11 @@ export class PostgresDatabase extends Construct {
     const parameters = new DbParameterGroup(this, "parameters", {
       name: `${name}-postgres${major}`,
       family: `postgres${major}`,
-      description: "ARGO PostgreSQL settings (see PLAINTEXT_DATABASE_REASON for rds.force_ssl)",
+      description: props.clientTls.supported
+        ? `PostgreSQL settings of ${name}: clients connect over TLS only (rds.force_ssl 1)`
+        : PLAINTEXT_PARAMETERS_DESCRIPTION(props.application),
       parameter: [
-        { name: "rds.force_ssl", value: "0" },
+        { name: "rds.force_ssl", value: props.clientTls.supported ? "1" : "0" },
         { name: "log_connections", value: "1" },
         { name: "log_disconnections", value: "1" },
         { name: "log_min_duration_statement", value: "1000" },

@@ -1,6 +1,5 @@
 import type { EcsTarget } from "../../environments/types";
 import { plaintextDatabaseRealization } from "../aws/postgres-database";
-import { ARGO_DATABASE_PLAINTEXT_REASON } from "../model/argo";
 import { describeWebAcl } from "../aws/web-acl";
 import type { CapabilityRecord } from "../capabilities";
 import { describeProbe } from "../docker-healthcheck";
@@ -216,8 +215,10 @@ function managedRecords(plan: Extract<EcsServicePlan, { kind: "rds" | "elasticac
         ...base,
         intent: "encryption in transit",
         wanted: "TLS to the database",
-        realization: plaintextDatabaseRealization(tls.supported ? ARGO_DATABASE_PLAINTEXT_REASON : tls.reason),
-        support: "partial",
+        realization: tls.supported
+          ? "required: the database refuses plaintext connections (rds.force_ssl = 1)"
+          : plaintextDatabaseRealization(tls.reason),
+        support: tls.supported ? "native" : "partial",
       },
     ];
   }
