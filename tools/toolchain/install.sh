@@ -8,10 +8,11 @@ cd "$(dirname "$0")/../.."
 cache="${ARGO_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/argo-infra}"
 mkdir -p "$cache"
 
-# shellcheck, cloud-init's schema, haproxy and dnsmasq judge the lab's files; GNU time measures builds.
+# The lab's files are judged by shellcheck, cloud-init's schema, haproxy and dnsmasq; GNU time measures builds;
+# etcd stores the Kubernetes e2e's API server (e2e/k8s).
 missing=""
 for tool in shellcheck:shellcheck cloud-init:cloud-init haproxy:haproxy dnsmasq:dnsmasq-base openssl:openssl \
-  /usr/bin/time:time unshare:util-linux; do
+  /usr/bin/time:time unshare:util-linux etcd:etcd-server; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || missing="$missing ${tool#*:}"
 done
 if [ -n "$missing" ]; then

@@ -79,13 +79,15 @@ function buildGoModule(
   moduleVersion: string,
   pkg: string,
   output: string,
-  options: Pick<GoTool, "replace" | "noSumDb" | "cgo" | "patches">,
+  options: Pick<GoTool, "replace" | "noSumDb" | "cgo" | "patches" | "nestedModulesVersion" | "ldflags">,
 ): Omit<BuildRecord, "name" | "version" | "status"> & { ok: boolean } {
   const work = mkdtempSync(join(cache, `build-${name}-`));
   const env: NodeJS.ProcessEnv = {
     ...(options.noSumDb ? { GONOSUMDB: options.noSumDb.join(",") } : {}),
     GOTOOLCHAIN: "local",
     ...(options.cgo ? { CGO_ENABLED: "1" } : {}),
+    // A go.work shipped in the module names the nested modules' directories, which the download lacks.
+    ...(options.nestedModulesVersion ? { GOWORK: "off" } : {}),
   };
   try {
     const download = run("go", ["mod", "download", "-json", `${module}@${moduleVersion}`], work, env);
@@ -99,6 +101,12 @@ function buildGoModule(
     for (const [from, to] of Object.entries(options.replace ?? {})) {
       const edit = run("go", ["mod", "edit", `-replace=${from}=${to}`], src, env);
       if (!edit.ok) return { ok: false, reason: refusal(edit.output) };
+    }
+    if (options.nestedModulesVersion) {
+      const replaced = replaceNestedModules(src, work, options.nestedModulesVersion, env);
+      if (typeof replaced === "string") return { ok: false, reason: replaced };
+      if (replaced.length)
+        console.log(`${name}: not served at ${options.nestedModulesVersion}, empty modules: ${replaced.join(", ")}`);
     }
     for (const [index, patch] of (options.patches ?? []).entries()) {
       const fetched = run("go", ["mod", "download", "-json", patch.module], work, env);
@@ -117,7 +125,8 @@ function buildGoModule(
     }
     const tidy = run("go", ["mod", "download"], src, env);
     if (!tidy.ok) return { ok: false, reason: refusal(tidy.output) };
-    const build = run("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", output, pkg], src, env);
+    const ldflags = ["-s", "-w", ...(options.ldflags ?? [])].join(" ");
+    const build = run("go", ["build", "-trimpath", `-ldflags=${ldflags}`, "-o", output, pkg], src, env);
     seconds += tidy.seconds + build.seconds;
     peakMiB = Math.max(peakMiB, tidy.peakMiB, build.peakMiB);
     if (!build.ok)
@@ -128,6 +137,33 @@ function buildGoModule(
     spawnSync("chmod", ["-R", "u+w", work]);
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Points every `replace` into the module's own tree (absent from its download) at the nested module's published
+ * `version`; one the proxy does not serve at that version becomes an empty module (a go.mod alone), so a build
+ * that imports a package from it fails instead of compiling something else in. Returns the empty ones, or why not.
+ */
+function replaceNestedModules(src: string, work: string, version: string, env: NodeJS.ProcessEnv): string[] | string {
+  const edit = run("go", ["mod", "edit", "-json"], src, env);
+  if (!edit.ok) return refusal(edit.output);
+  const replaces: { Old: { Path: string }; New: { Path: string; Version?: string } }[] =
+    JSON.parse(edit.output).Replace ?? [];
+  const empty: string[] = [];
+  for (const { Old } of replaces.filter((r) => !r.New.Version && r.New.Path.startsWith("./"))) {
+    // Asked outside the module, whose own replace would answer instead of the proxy.
+    const served = run("go", ["list", "-m", `${Old.Path}@${version}`], work, env).ok;
+    let target = `${Old.Path}@${version}`;
+    if (!served) {
+      target = join(work, "empty-modules", Old.Path);
+      mkdirSync(target, { recursive: true });
+      writeFileSync(join(target, "go.mod"), `module ${Old.Path}\n`);
+      empty.push(Old.Path);
+    }
+    const replace = run("go", ["mod", "edit", `-replace=${Old.Path}=${target}`], src, env);
+    if (!replace.ok) return refusal(replace.output);
+  }
+  return empty;
 }
 
 function installGoTool(name: string, tool: GoTool): BuildRecord {

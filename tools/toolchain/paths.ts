@@ -29,6 +29,15 @@ export interface GoTool {
   readonly noSumDb?: readonly string[];
   /** Needs cgo (Nomad's Docker driver links runc's user-namespace code). */
   readonly cgo?: boolean;
+  /**
+   * The version the module publishes its nested modules at (Kubernetes' staging modules: k8s.io/api v0.31.N
+   * for k8s.io/kubernetes v1.31.N). Every `replace` into the module's own tree, which the download lacks, is
+   * pointed at that version; one the proxy does not serve becomes an empty module, which fails the build if
+   * anything imports it.
+   */
+  readonly nestedModulesVersion?: string;
+  /** More -ldflags, e.g. the version the binary reports (Kubernetes reads it from -X, not from its module). */
+  readonly ldflags?: readonly string[];
 }
 
 export interface ProviderTool {
