@@ -468,6 +468,7 @@ export const ARGO: Application = {
       name: "dbs",
       description: "Database and cache, reachable only from the APIs and the exporter.",
       subnet: "192.168.128.0/18",
+      holdsData: true,
     },
     { name: "monitoring", description: "Metrics, alerts, logs and dashboards.", subnet: "192.168.192.0/18" },
     // The thesis attached GitLab to a network it never defined ("argo-backend").

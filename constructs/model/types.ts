@@ -293,6 +293,11 @@ export interface ZoneSpec {
   readonly description: string;
   /** Address range of the zone's overlay network where the platform has one (Swarm). */
   readonly subnet: string;
+  /**
+   * The zone keeps the application's data (databases, caches): `npm run review` flags a new talks-to pair
+   * inside it as a danger. @default false
+   */
+  readonly holdsData?: boolean;
 }
 
 export interface RouteSpec {
