@@ -13,11 +13,19 @@ type Json = Record<string, any>;
 
 const idOf = (type: string, name: string) => `hand-built-id:${type}.${name}`;
 
+let configuration: Json = {};
+
 function resolve(value: unknown): unknown {
   if (typeof value === "string") {
     const whole = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.(id|arn)\}$/.exec(value);
     if (whole) return idOf(whole[1], whole[2]);
-    return value.replace(/\$\$\{/g, "${");
+    // `${type.name.name}` inside text: the referenced resource's literal name, as Terraform would render it.
+    return value
+      .replace(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.name\}/g, (ref, type, name) => {
+        const literal = configuration.resource?.[type]?.[name]?.name;
+        return typeof literal === "string" && !literal.includes("${") ? literal : ref;
+      })
+      .replace(/\$\$\{/g, "${");
   }
   if (Array.isArray(value)) return value.map(resolve);
   if (value && typeof value === "object")
@@ -29,20 +37,34 @@ function resolve(value: unknown): unknown {
   return value;
 }
 
-/** One resource's values as a plan shows them: blocks as lists of one, its id and arn known. */
+/** One resource's values as a plan shows them: blocks (at any depth) as lists of one, its id and arn known. */
 function values(type: string, name: string, config: Json): Json {
-  const resolved = resolve(config) as Json;
-  const listed = Object.fromEntries(
-    Object.entries(resolved).map(([k, v]) => [
-      k,
-      v && typeof v === "object" && !Array.isArray(v) && !isMap(k) ? [v] : v,
-    ]),
-  );
-  return { ...listed, id: idOf(type, name), arn: idOf(type, name) };
+  return { ...(listed(resolve(config)) as Json), id: idOf(type, name), arn: idOf(type, name) };
+}
+
+function listed(value: unknown, key = ""): unknown {
+  if (Array.isArray(value)) return value.map((v) => listed(v));
+  if (!value || typeof value !== "object") return value;
+  if (MAPS.includes(key)) return value;
+  const inner = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, listed(v, k)]));
+  return key === "" ? inner : [inner];
 }
 
 /** Attributes that are maps (not blocks) in the providers' schemas the fixtures use. */
-const isMap = (key: string) => ["tags", "items", "data", "labels", "annotations", "match_labels"].includes(key);
+const MAPS = [
+  "tags",
+  "tags_all",
+  "items",
+  "data",
+  "labels",
+  "annotations",
+  "match_labels",
+  "env",
+  "options",
+  "limits",
+  "requests",
+  "driver_opts",
+];
 
 export function handBuiltPlan(before: Json, after: Json): Json {
   const changes: Json[] = [];
@@ -55,7 +77,9 @@ export function handBuiltPlan(before: Json, after: Json): Json {
     for (const name of [...names].sort()) {
       const b = before.resource?.[type]?.[name];
       const a = after.resource?.[type]?.[name];
+      configuration = before;
       const bv = b ? values(type, name, b) : null;
+      configuration = after;
       const av = a ? values(type, name, a) : null;
       const actions = !b
         ? ["create"]

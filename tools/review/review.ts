@@ -139,9 +139,9 @@ export function review(
     lines.push({ group: service, text: "service removed" });
 
   const edgePairs = new Map<string, { from: string; to: string; before: Set<string>; after: Set<string> }>();
-  const secrets = new Map<string, { before: boolean; after: boolean; rotated: string[] }>();
+  const secrets = new Map<string, { before: Set<string>; after: Set<string>; rotated: string[] }>();
   const secret = (name: string) => {
-    const entry = secrets.get(name) ?? { before: false, after: false, rotated: [] };
+    const entry = secrets.get(name) ?? { before: new Set<string>(), after: new Set<string>(), rotated: [] };
     secrets.set(name, entry);
     return entry;
   };
@@ -162,8 +162,8 @@ export function review(
     }
     if (fact.kind === "secret") {
       const entry = secret(fact.secret);
-      if (b) entry.before = true;
-      if (a) entry.after = true;
+      if (b) entry.before.add(fact.held);
+      if (a) entry.after.add(fact.held);
       if (b && a && factValue(b.fact) !== factValue(a.fact)) entry.rotated.push(`new value in ${fact.held}`);
       if (changed) explain(b, a);
       continue;
@@ -267,10 +267,21 @@ export function review(
     }
   }
 
+  const HELD = { generator: "its generator", store: "its store" } as Record<string, string>;
   for (const [name, entry] of [...secrets].sort()) {
-    if (entry.before && !entry.after)
-      lines.push({ group: SECRETS, text: `${name} destroyed`, danger: `secret ${name} destroyed` });
-    else if (!entry.before && entry.after) lines.push({ group: SECRETS, text: `${name} created` });
+    const gone = [...entry.before].filter((h) => !entry.after.has(h)).map((h) => HELD[h]);
+    const added = [...entry.after].filter((h) => !entry.before.has(h)).map((h) => HELD[h]);
+    if (gone.length)
+      lines.push({
+        group: SECRETS,
+        text: `${name} destroyed (${gone.join(", ")})`,
+        danger: `secret ${name} destroyed`,
+      });
+    else if (added.length)
+      lines.push({
+        group: SECRETS,
+        text: entry.before.size ? `${name}: now also ${added.join(", ")}` : `${name} created`,
+      });
     else if (entry.rotated.length)
       lines.push({ group: SECRETS, text: `${name} rotated (${[...new Set(entry.rotated)].join("; ")})` });
   }
@@ -305,10 +316,13 @@ export function review(
   }));
   for (const rc of changes) {
     if (isNoop(rc) || explained.has(rc.address) || unmapped.includes(rc)) continue;
+    const paths = changedPaths(rc.change.before, rc.change.after);
     other.push({
       address: rc.address,
       actions: actionsOf(rc),
-      note: `changes no model intent the review reads: ${changedPaths(rc.change.before, rc.change.after).join(", ") || "(no attribute differs)"}`,
+      note: paths.length
+        ? `changes no model intent the review reads: ${paths.join(", ")}`
+        : "only empty and unset values differ (nothing changes)",
     });
   }
   return {
@@ -334,7 +348,8 @@ export function changedPaths(before: unknown, after: unknown, prefix = "", out: 
   };
   const b = parse(before);
   const a = parse(after);
-  if (JSON.stringify(b) === JSON.stringify(a)) return out;
+  // Providers read back unset blocks as null or as empty lists: neither is a change.
+  if (JSON.stringify(b) === JSON.stringify(a) || (isEmpty(b) && isEmpty(a))) return out;
   if (b && a && typeof b === "object" && typeof a === "object") {
     const keys = new Set([...Object.keys(b), ...Object.keys(a)]);
     for (const key of keys) {
@@ -346,5 +361,8 @@ export function changedPaths(before: unknown, after: unknown, prefix = "", out: 
   out.push(prefix || "(value)");
   return out;
 }
+
+const isEmpty = (v: unknown) =>
+  v === null || v === undefined || v === "" || (typeof v === "object" && Object.keys(v as object).length === 0);
 
 export const dangers = (r: Review): string[] => r.lines.flatMap((l) => (l.danger ? [l.danger] : []));
