@@ -122,7 +122,7 @@ export class EksStack extends TerraformStack {
       ingressDependsOn: [accessLogs.policy],
       entrypointNotes: [describeWebAcl(target.webAcl), "access logs to S3 (load balancer attributes)"],
     });
-    if (target.webAcl?.kind === "off") suppressRule(this.application.ingress, albWebAcl.id, target.webAcl.reason);
+    if (target.webAcl?.kind === "off") suppressRule(this.application.ingress, albWebAcl, target.webAcl.reason);
     // Workloads need the add-ons (CNI, DNS, CSI) and the controller that turns the Ingress into an ALB.
     this.application.node.addDependency(controller.release);
 

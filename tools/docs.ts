@@ -1,9 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { selectApplication } from "../constructs/model";
+import { ALL_RULES } from "../constructs/policy";
 import { ENVIRONMENTS } from "../environments";
 import { collectRecords, matrixMarkdown, matrixTable } from "./capability-matrix";
 import { diagramsMarkdown } from "./diagrams";
+import { policyMarkdown } from "./policy-page";
 
 /** The application the docs compare platforms for. */
 const APPLICATION = "argo";
@@ -28,6 +30,7 @@ export function generateDocs(): GeneratedDocs {
     files: {
       "capabilities.md": matrixMarkdown(app.name, stacks),
       "diagrams.md": diagramsMarkdown(app, stacks, (stack) => routes.get(stack.environment) ?? app.routes),
+      "policy.md": policyMarkdown(ALL_RULES),
     },
     table: matrixTable(stacks),
   };

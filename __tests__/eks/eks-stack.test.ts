@@ -567,7 +567,7 @@ describe("eks: policy rules", () => {
     expect(message).toContain('[ARGO-EKS-CONTROL-PLANE-LOGS] open does not log "audit"');
     expect(message).toContain("[ARGO-EKS-SECRETS-ENCRYPTION] open does not encrypt Secrets with a KMS key");
     expect(message).toContain("[ARGO-EC2-IMDSV2] nodes allows IMDSv1 (http_tokens optional)");
-    expect(message).toContain("[ARGO-EC2-IMDSV2] nodes has metadata hop limit 2, not 1");
+    expect(message).toContain("[ARGO-EC2-METADATA-HOP-LIMIT] nodes has metadata hop limit 2, not 1");
   });
 
   it("fail synth for a root container with a writable root filesystem and no probe", () => {
@@ -588,7 +588,7 @@ describe("eks: policy rules", () => {
       });
     });
     expect(message).toContain("[ARGO-K8S-NON-ROOT] web/web may run as root");
-    expect(message).toContain("[ARGO-K8S-NON-ROOT] web/web allows privilege escalation");
+    expect(message).toContain("[ARGO-K8S-NO-PRIVILEGE-ESCALATION] web/web allows privilege escalation");
     expect(message).toContain("[ARGO-K8S-READ-ONLY-ROOT] web/web has a writable root filesystem");
     expect(message).toContain("[ARGO-HEALTH-CHECK] web has no health check");
   });

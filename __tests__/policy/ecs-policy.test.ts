@@ -8,7 +8,7 @@ import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
 import { App, Testing, TerraformStack } from "../../constructs/cdktf";
-import { applyPolicies, suppressRule } from "../../constructs/policy";
+import { applyPolicies, ecsReadOnlyRoot, suppressRule } from "../../constructs/policy";
 
 function awsStack() {
   const app = Testing.app() as App;
@@ -193,7 +193,7 @@ describe("ECS, ALB, log and EFS policy rules", () => {
       container({ readonlyRootFilesystem: false }),
       container({ name: "init", essential: false, healthCheck: undefined }),
     ]);
-    suppressRule(task, "ARGO-ECS-READ-ONLY-ROOT", "nginx writes its pid file under /run");
+    suppressRule(task, ecsReadOnlyRoot, "nginx writes its pid file under /run");
     expect(synth()).toBe("");
     expect(task.node.metadata.map((m) => String(m.data))).toContain(
       "[ARGO-ECS-READ-ONLY-ROOT] suppressed: nginx writes its pid file under /run",

@@ -4,7 +4,7 @@ import { Job } from "@cdktf/provider-nomad/lib/job";
 import { NomadProvider } from "@cdktf/provider-nomad/lib/provider";
 import { Variable } from "@cdktf/provider-nomad/lib/variable";
 import { App, FROM_DEPLOYER_ENVIRONMENT, Testing, TerraformStack } from "../../constructs/cdktf";
-import { applyPolicies, suppressRule } from "../../constructs/policy";
+import { applyPolicies, healthCheckRequired, suppressRule } from "../../constructs/policy";
 import { imageTag } from "../../constructs/policy/image-tag-pinned";
 
 /** A stack with one Nomad job whose task is built from `task`, checked by every policy rule. */
@@ -141,7 +141,7 @@ describe("policy rules", () => {
 
   it("lets a construct be exempted from a rule with a written reason", () => {
     const { synth, job } = stackWithTask(goodTask, { checked: false });
-    suppressRule(job, "ARGO-HEALTH-CHECK", "a batch-like client with no port");
+    suppressRule(job, healthCheckRequired, "a batch-like client with no port");
     expect(() => synth()).not.toThrow();
     expect(job.node.metadata.map((m) => m.data)).toContain(
       "[ARGO-HEALTH-CHECK] suppressed: a batch-like client with no port",
@@ -150,7 +150,7 @@ describe("policy rules", () => {
 
   it("refuses an exemption without a reason", () => {
     const { job } = stackWithTask(goodTask);
-    expect(() => suppressRule(job, "ARGO-HEALTH-CHECK", "  ")).toThrow(
+    expect(() => suppressRule(job, healthCheckRequired, "  ")).toThrow(
       "suppressing ARGO-HEALTH-CHECK on policy-test/job needs a reason (got an empty string)",
     );
   });

@@ -295,7 +295,7 @@ export class EcsApplication extends Construct {
       logRetentionDays: target.logRetentionDays,
       webAclArn: this.firewall?.webAcl.arn,
     });
-    if (target.webAcl?.kind === "off") suppressRule(this.loadBalancer.loadBalancer, albWebAcl.id, target.webAcl.reason);
+    if (target.webAcl?.kind === "off") suppressRule(this.loadBalancer.loadBalancer, albWebAcl, target.webAcl.reason);
 
     const secretSource = this.secretSource(app, tasks);
     const resolver: EnvResolver = {
@@ -681,15 +681,15 @@ export class EcsApplication extends Construct {
     });
     this.taskDefinitions.set(name, taskDefinition);
     if (!service.healthCheck && service.healthCheckExemption)
-      suppressRule(taskDefinition, healthCheckRequired.id, service.healthCheckExemption);
+      suppressRule(taskDefinition, healthCheckRequired, service.healthCheckExemption);
     if (routedHealth) {
       suppressRule(
         taskDefinition,
-        healthCheckRequired.id,
+        healthCheckRequired,
         `the load balancer's target group checks ${service.name} on its routed port; ECS replaces tasks it finds unhealthy, and no probe tool is needed in the image`,
       );
     }
-    if (!readonlyRoot) suppressRule(taskDefinition, ecsReadOnlyRoot.id, service.securityExceptions!.writableRootFs!);
+    if (!readonlyRoot) suppressRule(taskDefinition, ecsReadOnlyRoot, service.securityExceptions!.writableRootFs!);
 
     const discovery = new ServiceDiscoveryService(this, `${name}-discovery`, {
       name,

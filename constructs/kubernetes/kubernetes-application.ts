@@ -31,7 +31,7 @@ import {
   type ServiceSpec,
 } from "../model";
 import { portNamed, serviceNamed } from "../model/queries";
-import { suppressRule } from "../policy";
+import { healthCheckRequired, k8sNonRoot, k8sReadOnlyRoot, suppressRule } from "../policy";
 import type { ApplicationSecrets } from "../secrets/application-secrets";
 import {
   alertRulesFor,
@@ -423,10 +423,10 @@ export class KubernetesApplication extends Construct {
 
   private suppressForExceptions(workload: Construct, service: ServiceSpec): void {
     const exceptions = service.securityExceptions ?? {};
-    if (exceptions.runsAsRoot) suppressRule(workload, "ARGO-K8S-NON-ROOT", exceptions.runsAsRoot);
-    if (exceptions.writableRootFs) suppressRule(workload, "ARGO-K8S-READ-ONLY-ROOT", exceptions.writableRootFs);
+    if (exceptions.runsAsRoot) suppressRule(workload, k8sNonRoot, exceptions.runsAsRoot);
+    if (exceptions.writableRootFs) suppressRule(workload, k8sReadOnlyRoot, exceptions.writableRootFs);
     if (!service.healthCheck && service.healthCheckExemption)
-      suppressRule(workload, "ARGO-HEALTH-CHECK", service.healthCheckExemption);
+      suppressRule(workload, healthCheckRequired, service.healthCheckExemption);
   }
 
   private renderNetworkPolicies(): void {

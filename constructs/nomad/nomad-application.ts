@@ -58,7 +58,7 @@ export class NomadApplication extends Construct {
       );
       const job = this.addJob(service.name, rendered.file, rendered.variablePath, rendered.secretItems);
       if (!service.healthCheck && service.healthCheckExemption) {
-        suppressRule(job, healthCheckRequired.id, service.healthCheckExemption);
+        suppressRule(job, healthCheckRequired, service.healthCheckExemption);
       }
       for (const entry of capabilities(service, plans.get(service.name)!, rendered.file, target))
         report.record(this, entry);

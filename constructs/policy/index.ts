@@ -1,15 +1,21 @@
 import { Annotations, Aspects, type IAspect, type IConstruct } from "../cdktf";
 import { ec2Imdsv2 } from "./ec2-imdsv2";
+import { ec2MetadataHopLimit } from "./ec2-metadata-hop-limit";
 import { eksControlPlaneLogs } from "./eks-control-plane-logs";
 import { eksPublicEndpoint } from "./eks-public-endpoint";
 import { eksSecretsEncryption } from "./eks-secrets-encryption";
 import { healthCheckRequired } from "./health-check-required";
 import { imageTagPinned } from "./image-tag-pinned";
+import { k8sDropAllCapabilities } from "./k8s-drop-capabilities";
+import { k8sNoPrivilegeEscalation } from "./k8s-no-privilege-escalation";
 import { k8sNonRoot } from "./k8s-non-root";
+import { k8sNotPrivileged } from "./k8s-not-privileged";
 import { k8sReadOnlyRoot } from "./k8s-read-only-root";
 import { noLiteralSecret } from "./no-literal-secret";
+import { rdsBackups } from "./rds-backups";
 import { rdsDeletionProtection } from "./rds-deletion-protection";
 import { rdsEncrypted } from "./rds-encrypted";
+import { rdsFinalSnapshot } from "./rds-final-snapshot";
 import { rdsMultiAz } from "./rds-multi-az";
 import { rdsPrivate } from "./rds-private";
 import { resourcesRequired } from "./resources-required";
@@ -38,9 +44,23 @@ export {
   resourcesRequired,
   noLiteralSecret,
   k8sNonRoot,
+  k8sNoPrivilegeEscalation,
+  k8sNotPrivileged,
   k8sReadOnlyRoot,
+  k8sDropAllCapabilities,
   vpcFlowLogs,
   vpcDefaultSecurityGroupClosed,
+  ec2Imdsv2,
+  ec2MetadataHopLimit,
+  eksPublicEndpoint,
+  eksControlPlaneLogs,
+  eksSecretsEncryption,
+  rdsEncrypted,
+  rdsPrivate,
+  rdsMultiAz,
+  rdsDeletionProtection,
+  rdsBackups,
+  rdsFinalSnapshot,
 };
 
 /** VPC, EKS, EC2, RDS and Kubernetes rules: the checks a scanner (checkov) would run on the eks stack. */
@@ -51,12 +71,18 @@ export const EKS_RULES: readonly PolicyRule[] = [
   eksControlPlaneLogs,
   eksSecretsEncryption,
   ec2Imdsv2,
+  ec2MetadataHopLimit,
   rdsEncrypted,
   rdsPrivate,
   rdsMultiAz,
   rdsDeletionProtection,
+  rdsBackups,
+  rdsFinalSnapshot,
   k8sNonRoot,
+  k8sNoPrivilegeEscalation,
+  k8sNotPrivileged,
   k8sReadOnlyRoot,
+  k8sDropAllCapabilities,
 ];
 
 /** ECS, ALB, CloudWatch Logs and EFS rules (the AWS stacks' resources). */
@@ -114,7 +140,7 @@ export class PolicyAspect implements IAspect {
     for (const rule of this.rules) {
       const findings = rule.check(node);
       if (findings.length === 0) continue;
-      const reason = suppressionOf(node, rule.id);
+      const reason = suppressionOf(node, rule);
       const annotations = Annotations.of(node);
       if (reason) {
         annotations.addInfo(`[${rule.id}] suppressed: ${reason}`);

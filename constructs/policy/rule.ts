@@ -14,23 +14,24 @@ export interface PolicyRule {
   check(node: IConstruct): string[];
 }
 
-const suppressions = new WeakMap<IConstruct, Map<string, string>>();
+const suppressions = new WeakMap<IConstruct, Map<PolicyRule, string>>();
 
 /**
- * Exempts one construct from one rule. A written reason is required; it is reported at synth as information,
- * so every exception stays visible.
+ * Exempts one construct from one rule, named by the rule object (so a suppression cannot name a rule that does
+ * not exist, and waives exactly that one). A written reason is required; it is reported at synth as
+ * information, so every exception stays visible.
  */
-export function suppressRule(node: IConstruct, ruleId: string, reason: string): void {
+export function suppressRule(node: IConstruct, rule: PolicyRule, reason: string): void {
   if (!reason.trim()) {
-    throw new Error(`suppressing ${ruleId} on ${node.node.path} needs a reason (got an empty string)`);
+    throw new Error(`suppressing ${rule.id} on ${node.node.path} needs a reason (got an empty string)`);
   }
-  const forNode = suppressions.get(node) ?? new Map<string, string>();
-  forNode.set(ruleId, reason.trim());
+  const forNode = suppressions.get(node) ?? new Map<PolicyRule, string>();
+  forNode.set(rule, reason.trim());
   suppressions.set(node, forNode);
 }
 
-export function suppressionOf(node: IConstruct, ruleId: string): string | undefined {
-  return suppressions.get(node)?.get(ruleId);
+export function suppressionOf(node: IConstruct, rule: PolicyRule): string | undefined {
+  return suppressions.get(node)?.get(rule);
 }
 
 /**

@@ -110,7 +110,7 @@ export class SwarmApplication extends Construct {
       this.services.set(s.key, service);
       const model = props.app.services.find((m) => m.name === s.key);
       if (model && !model.healthCheck && model.healthCheckExemption)
-        suppressRule(service, healthCheckRequired.id, model.healthCheckExemption);
+        suppressRule(service, healthCheckRequired, model.healthCheckExemption);
     }
     this.orderByCalls(props.app);
 
