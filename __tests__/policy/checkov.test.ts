@@ -4,6 +4,8 @@
  * resources and pass there; a failure is accepted only where checkov-skips.json records it with a reason
  * that names the rule. Needs the toolchain's checkov (`npm run toolchain`); about a minute on a busy machine.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ALL_RULES } from "../../constructs/policy";
 import { ENVIRONMENTS } from "../../environments";
@@ -18,7 +20,6 @@ import {
 } from "../../tools/validate/checks/checkov";
 import { runProgram, venvTool } from "../../tools/validate/programs";
 import { readStacks } from "../../tools/validate/stacks";
-import { tempDir } from "../temp";
 
 /** Ids a rule names that checkov's scan of Terraform cannot evaluate, and why. */
 const NOT_IN_TERRAFORM_SCAN: Readonly<Record<string, string>> = {
@@ -36,9 +37,9 @@ beforeAll(() => {
   const checkov = venvTool("checkov");
   if (!checkov.found) throw new Error(checkov.reason);
   expect(runProgram(checkov.path, ["--version"]).stdout.trim()).toBe(CHECKOV_VERSION);
-  const outdir = join(tempDir("argo-checkov-"), "out");
+  const outdir = join(mkdtempSync(join(tmpdir(), "argo-checkov-")), "out");
   synthesizeAll(ENVIRONMENTS, outdir);
-  const workDir = tempDir("argo-checkov-work-");
+  const workDir = mkdtempSync(join(tmpdir(), "argo-checkov-work-"));
   const started = Date.now();
   runs = readStacks(outdir).map((stack) => runCheckov(checkov.path, stack, workDir));
   console.log(
