@@ -1,6 +1,6 @@
 import { rdsDatabaseOf } from "../../constructs/aws/bindings";
 import { formatProblem, selectApplication, validateApplication, type Application } from "../../constructs/model";
-import { validateProvides } from "../../constructs/model/validate-provides";
+import { validateDecisions } from "../../constructs/model/validate-decisions";
 import { AWS, type Environment } from "../../environments";
 import { envProblemsOf } from "../helpers";
 import { awsCopy, synthAws, type Mutable } from "./synth";
@@ -133,14 +133,14 @@ describe("what a service provides is validated in the model", () => {
       passwordSecret: "postgres-pasword",
       clientTls: { supported: false, reason: " " },
     };
-    expect(validateProvides(app).map(formatProblem)).toEqual([
+    expect(validateDecisions(app).map(formatProblem)).toEqual([
       'services.postgres.provides.port: unknown port "postgre" on service "postgres": did you mean "postgres"? (known: postgres)',
       'services.postgres.provides.passwordSecret: unknown secret "postgres-pasword": did you mean "postgres-password"? (known: postgres-password, grafana-admin-password)',
       "services.postgres.provides.clientTls.reason: must say why the clients cannot use TLS (it is shown wherever a platform accepts plaintext)",
     ]);
     // validateApplication reports them too.
     expect(validateApplication(app).map(formatProblem)).toEqual(
-      expect.arrayContaining(validateProvides(app).map(formatProblem)),
+      expect.arrayContaining(validateDecisions(app).map(formatProblem)),
     );
   });
 });

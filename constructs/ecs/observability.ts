@@ -1,6 +1,6 @@
 import { prometheusConfigText } from "../observability/prometheus";
 import type { ObservabilityPlatform } from "../observability";
-import { portNamed } from "../model/queries";
+import { portNamed, requirePrimaryPort } from "../model/queries";
 import type { Application, ServiceSpec } from "../model";
 
 /** Cloud Map names answer with up to 8 task addresses; Prometheus looks again every 30 s. */
@@ -34,7 +34,7 @@ export function ecsObservability(
         ruleFiles,
         alertmanagers: alertmanagers
           .filter((a) => runsAsTask(a.name))
-          .map((a) => dnsSd(namespace, a, a.ports[0].containerPort)),
+          .map((a) => dnsSd(namespace, a, requirePrimaryPort(a).containerPort)),
         discovery: (edge) => dnsSd(namespace, edge.to, edge.port.containerPort),
       }),
     }),

@@ -1,4 +1,4 @@
-import type { Application, ServiceSpec } from "../model";
+import { requirePrimaryPort, type Application, type ServiceSpec } from "../model";
 import { prometheusConfigText } from "../observability/prometheus";
 import { APP_LABEL } from "./pod-spec";
 
@@ -55,7 +55,7 @@ export function kubernetesPrometheusConfig(
     collector,
     ruleFiles,
     platformJobs: [kubeletJob(namespace)],
-    alertmanagers: alertmanagers.map((a) => podsOf(namespace, a.name, a.ports[0].name)),
+    alertmanagers: alertmanagers.map((a) => podsOf(namespace, a.name, requirePrimaryPort(a).name)),
     discovery: (e) => {
       const pods = podsOf(namespace, e.to.name, e.port.name);
       return {

@@ -15,6 +15,18 @@ export function portNamed(service: ServiceSpec, name: string): PortSpec {
   return port;
 }
 
+/** The port that stands for the service (the model's `primaryPort`, by default its first); none without ports. */
+export function primaryPortOf(service: ServiceSpec): PortSpec | undefined {
+  return service.primaryPort === undefined ? service.ports[0] : portNamed(service, service.primaryPort);
+}
+
+/** The primary port of a service that must have one (validated: it is a callee, a store or a collector). */
+export function requirePrimaryPort(service: ServiceSpec): PortSpec {
+  const port = primaryPortOf(service);
+  if (!port) throw new Error(`service "${service.name}" has no port (validate the model first)`);
+  return port;
+}
+
 export interface Edge {
   readonly from: ServiceSpec;
   readonly to: ServiceSpec;

@@ -223,6 +223,12 @@ export interface ServiceSpec {
   /** Arguments to the entrypoint (or to `command`). */
   readonly args?: readonly string[];
   readonly ports: readonly PortSpec[];
+  /**
+   * Name of the port that stands for the service where a platform needs one (its Consul service, an
+   * ElastiCache port, an Alertmanager target).
+   * @default the first of `ports`
+   */
+  readonly primaryPort?: string;
   /** Environment without secrets; may reference other services' endpoints. */
   readonly env?: Readonly<Record<string, EnvValue>>;
   /** Environment that contains at least one secret; delivered through each platform's secret store. */

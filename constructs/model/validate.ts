@@ -3,7 +3,7 @@ import { restartPolicyOf, talksToKind, updatePolicyOf } from "./defaults";
 import { knownList, unknownName, type Problem } from "./problems";
 import { endpointsIn, secretsIn } from "./refs";
 import type { Application, EnvValue, HealthCheck, ServiceSpec } from "./types";
-import { validateProvides } from "./validate-provides";
+import { validateDecisions } from "./validate-decisions";
 
 const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -37,7 +37,7 @@ export function validateApplication(app: Application): Problem[] {
   }
   checkPersistentVolumeNames(app, add);
   checkRoutes(app, servicesByName, serviceNames, add);
-  problems.push(...validateProvides(app));
+  problems.push(...validateDecisions(app));
   return problems;
 }
 

@@ -1,6 +1,6 @@
 import * as path from "path";
 import type { NomadTarget } from "../../environments/types";
-import { portNamed, type Application, type ServiceSpec } from "../model";
+import { portNamed, requirePrimaryPort, type Application, type ServiceSpec } from "../model";
 import {
   alloyDockerConfig,
   configFilesOf,
@@ -57,7 +57,7 @@ export function nomadObservability(
         target,
         ruleFiles,
         alertmanagers.map((a) => {
-          const { host, port } = upstream(c, a.name, a.ports[0].name);
+          const { host, port } = upstream(c, a.name, requirePrimaryPort(a).name);
           return `${host}:${port}`;
         }),
       ),

@@ -1,4 +1,4 @@
-import { edgesOf, type Application, type PortSpec, type RouteSpec, type ServiceSpec } from "../model";
+import { edgesOf, primaryPortOf, type Application, type PortSpec, type RouteSpec, type ServiceSpec } from "../model";
 
 /**
  * How each service is wired on Nomad + Consul, derived from the model alone:
@@ -34,7 +34,7 @@ export const METRICS_LISTENER = "metricsexpose";
 
 /** The Consul service name of a service port: the service's name for its primary port, `name-port` otherwise. */
 export function consulServiceName(service: ServiceSpec, port: PortSpec): string {
-  return service.ports[0]?.name === port.name ? service.name : `${service.name}-${port.name}`;
+  return primaryPortOf(service)?.name === port.name ? service.name : `${service.name}-${port.name}`;
 }
 
 export function planServices(app: Application): Map<string, ServicePlan> {
@@ -68,7 +68,7 @@ export function planServices(app: Application): Map<string, ServicePlan> {
     plans.set(service.name, {
       service,
       inMesh,
-      primaryPort: service.ports[0],
+      primaryPort: primaryPortOf(service),
       mappedPorts: service.ports.filter((p) => mapped.has(p.name)).map((p) => p.name),
       upstreams,
       routes,

@@ -1,5 +1,5 @@
 import { Scalar } from "yaml";
-import type { Application, ServiceSpec } from "../model";
+import { requirePrimaryPort, type Application, type ServiceSpec } from "../model";
 import { prometheusConfigText } from "../observability/prometheus";
 import type { NomadTarget } from "../../environments/types";
 import { consulServiceName } from "./plan";
@@ -40,7 +40,7 @@ export function prometheusConfigForNomad(
           server: consulServer,
           scheme: "https",
           datacenter: target.consul.datacenter,
-          services: [consulServiceName(edge.to, edge.to.ports[0])],
+          services: [consulServiceName(edge.to, requirePrimaryPort(edge.to))],
           authorization: { type: "Bearer", credentials_file: PROMETHEUS_CONSUL_TOKEN_FILE },
           tls_config: { ca_file: PROMETHEUS_CONSUL_CA_FILE },
         },

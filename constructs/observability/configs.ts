@@ -1,6 +1,6 @@
 import * as path from "path";
 import { Document } from "yaml";
-import type { Application, ServiceSpec } from "../model";
+import { requirePrimaryPort, type Application, type ServiceSpec } from "../model";
 import { LOKI_DATASOURCE, PROMETHEUS_DATASOURCE } from "./dashboard";
 
 /** Configuration files of the observability services that read the same on every platform. */
@@ -27,7 +27,7 @@ export function alertmanagerConfig(): string {
 
 /** Loki as one process on its persistent volume, with retention enforced by the compactor. */
 export function lokiConfig(store: ServiceSpec): string {
-  const port = store.ports[0].containerPort;
+  const port = requirePrimaryPort(store).containerPort;
   const data = (store.volumes ?? []).find((v) => v.kind === "persistent")?.mountPath ?? "/loki";
   return yaml({
     auth_enabled: false,

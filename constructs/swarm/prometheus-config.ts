@@ -1,4 +1,4 @@
-import type { Application, ServiceSpec } from "../model";
+import { requirePrimaryPort, type Application, type ServiceSpec } from "../model";
 import { prometheusConfigText, type ConfigFile } from "../observability";
 
 /** Every running task of a service: Swarm's DNS name `tasks.<service>` resolves to each task's address. */
@@ -22,7 +22,9 @@ export function swarmPrometheusConfig(
     app,
     collector,
     ruleFiles,
-    alertmanagers: alertmanagers.map((a) => ({ dns_sd_configs: tasksOf(namespace, a, a.ports[0].containerPort) })),
+    alertmanagers: alertmanagers.map((a) => ({
+      dns_sd_configs: tasksOf(namespace, a, requirePrimaryPort(a).containerPort),
+    })),
     discovery: (e) => ({ dns_sd_configs: tasksOf(namespace, e.to, e.port.containerPort) }),
   });
 }

@@ -1,12 +1,26 @@
 import { unknownName, type Problem } from "./problems";
 import type { Application } from "./types";
 
-/** What services provide (`provides`): a port of their own, a declared secret, the TLS reason when clients lack it. */
-export function validateProvides(app: Application): Problem[] {
+/**
+ * The decisions a service states in the model: its primary port, and what it provides (a port of its own, a
+ * declared secret, the reason when its clients cannot use TLS).
+ */
+export function validateDecisions(app: Application): Problem[] {
   const problems: Problem[] = [];
   const add = (path: string, message: string) => problems.push({ path, message });
   const secrets = app.secrets.map((s) => s.name);
   for (const service of app.services) {
+    if (service.primaryPort !== undefined && !service.ports.some((p) => p.name === service.primaryPort))
+      add(
+        `services.${service.name}.primaryPort`,
+        unknownName(
+          "port",
+          service.primaryPort,
+          service.ports.map((p) => p.name),
+          "known",
+          ` on service "${service.name}"`,
+        ),
+      );
     const provided = service.provides;
     if (!provided) continue;
     const path = `services.${service.name}.provides`;
