@@ -5,6 +5,7 @@ import { disableTokenStackTraces } from "./constructs/cdktf";
 import { ValidationError } from "./constructs/model";
 import { ENVIRONMENTS, type Environment } from "./environments";
 import {
+  environmentsOfModule,
   synthesizeAll,
   synthesizeAllInParallel,
   synthesizeShare,
@@ -19,9 +20,19 @@ if (process.env.ARGO_SYNTH_STACK_TRACES !== "1") disableTokenStackTraces();
 const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
 // A module exporting ENVIRONMENTS replaces the built-in list (a customer fork, or a test's broken fixture).
 const environments: readonly Environment[] = process.env.ARGO_ENVIRONMENTS
-  ? // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require(path.resolve(process.env.ARGO_ENVIRONMENTS)).ENVIRONMENTS
+  ? loadEnvironments(process.env.ARGO_ENVIRONMENTS)
   : ENVIRONMENTS;
+
+function loadEnvironments(file: string): Environment[] {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return environmentsOfModule(require(path.resolve(file)), file);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    console.error("Nothing was written. Fix ARGO_ENVIRONMENTS and run synth again.");
+    process.exit(1);
+  }
+}
 // Only some stacks: `npm run synth -- eks ecs`, or ARGO_STACKS=eks,ecs (for `cdktf deploy eks`, whose app command is fixed).
 const selected = process.argv.length > 2 ? process.argv.slice(2) : (process.env.ARGO_STACKS ?? "").split(",");
 const only = selected.map((name) => name.trim()).filter((name) => name !== "");

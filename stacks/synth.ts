@@ -22,6 +22,36 @@ const swarmStackName = (env: Environment) => env.swarm?.stackName ?? `swarm-${en
 const eksStackName = (env: Environment) => env.eks?.stackName ?? `eks-${env.name}`;
 const ecsStackName = (env: Environment) => env.ecs?.stackName ?? `ecs-${env.name}`;
 
+const looksLikeEnvironment = (value: unknown): value is Environment =>
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as Environment).name === "string" &&
+  typeof (value as Environment).application === "object" &&
+  typeof (value as Environment).selection === "object";
+
+/**
+ * The environments a module named by ARGO_ENVIRONMENTS describes: its `ENVIRONMENTS` list (as
+ * environments/index.ts exports it), or else every Environment it exports (a copy of environments/northwind.ts
+ * exports `NORTHWIND`). Throws, naming the module and what it exports, when it describes none.
+ */
+export function environmentsOfModule(exports: Readonly<Record<string, unknown>>, source: string): Environment[] {
+  if ("ENVIRONMENTS" in exports) {
+    const list = exports.ENVIRONMENTS;
+    const wrong = Array.isArray(list) ? list.findIndex((e) => !looksLikeEnvironment(e)) : -1;
+    if (!Array.isArray(list) || wrong >= 0)
+      throw new Error(
+        `${source}: ENVIRONMENTS${Array.isArray(list) ? `[${wrong}]` : ""} is not ${Array.isArray(list) ? "an Environment" : "a list of Environments"} (expected objects with name, application, selection and adminCidrs, as in environments/northwind.ts)`,
+      );
+    return list;
+  }
+  const found = Object.values(exports).filter(looksLikeEnvironment);
+  if (found.length === 0)
+    throw new Error(
+      `${source} exports no environment (its exports: ${Object.keys(exports).join(", ") || "none"}); expected an exported Environment such as \`export const NORTHWIND: Environment = {...}\`, or ENVIRONMENTS, a list of them`,
+    );
+  return [...new Set(found)];
+}
+
 /** Stack name of each target an environment enables. */
 export function stackNamesOf(env: Environment): string[] {
   return [

@@ -1,0 +1,47 @@
+/**
+ * Forking as the README describes it: a copy of environments/northwind.ts (which exports NORTHWIND, not
+ * ENVIRONMENTS) synthesized alone with ARGO_ENVIRONMENTS, by the real synth; a module with no environment is
+ * refused with a message naming it and its exports.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { LEDGER, NORTHWIND } from "../environments";
+import { environmentsOfModule } from "../stacks/synth";
+
+const root = path.resolve(__dirname, "..");
+
+describe("ARGO_ENVIRONMENTS", () => {
+  it("takes every Environment a module exports when it has no ENVIRONMENTS list", () => {
+    expect(environmentsOfModule({ LEDGER, NORTHWIND }, "environments/acme.ts")).toEqual([NORTHWIND]);
+    expect(environmentsOfModule({ ENVIRONMENTS: [NORTHWIND] }, "x.ts")).toEqual([NORTHWIND]);
+  });
+
+  it("refuses a module that describes no environment, naming it and its exports", () => {
+    expect(() => environmentsOfModule({ LEDGER }, "environments/acme.ts")).toThrow(
+      "environments/acme.ts exports no environment (its exports: LEDGER); expected an exported Environment such as `export const NORTHWIND: Environment = {...}`, or ENVIRONMENTS, a list of them",
+    );
+    expect(() => environmentsOfModule({ ENVIRONMENTS: [NORTHWIND, LEDGER] }, "x.ts")).toThrow(
+      "x.ts: ENVIRONMENTS[1] is not an Environment (expected objects with name, application, selection and adminCidrs, as in environments/northwind.ts)",
+    );
+  });
+
+  it("synthesizes the README's copied environment file alone, with the real synth", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "argo-fork-env-"));
+    try {
+      const outdir = path.join(dir, "out");
+      const run = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], {
+        cwd: root,
+        env: { ...process.env, CDKTF_OUTDIR: outdir, ARGO_ENVIRONMENTS: "environments/northwind.ts" },
+        encoding: "utf8",
+      });
+      expect(run.stderr).not.toContain("Cannot read properties of undefined");
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain("Synthesized 2 stack(s)");
+      expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["ecs-northwind", "eks-northwind"]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
