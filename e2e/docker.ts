@@ -30,12 +30,21 @@ export class Engine {
   }
 
   /** Runs the docker CLI against this engine; rejects with its output when it exits non-zero. */
-  cli(args: readonly string[], options: { input?: string; cwd?: string; timeoutMs?: number } = {}): Promise<string> {
+  /** `env`: added to this process' environment (a stack file's variables). */
+  cli(
+    args: readonly string[],
+    options: { input?: string; cwd?: string; timeoutMs?: number; env?: Readonly<Record<string, string>> } = {},
+  ): Promise<string> {
     return new Promise((resolve, reject) => {
       const child = execFile(
         DOCKER_CLI,
         ["-H", `unix://${this.socket}`, ...args],
-        { cwd: options.cwd, timeout: options.timeoutMs ?? 120000, maxBuffer: 64 * 1024 * 1024 },
+        {
+          cwd: options.cwd,
+          timeout: options.timeoutMs ?? 120000,
+          maxBuffer: 64 * 1024 * 1024,
+          env: options.env ? { ...process.env, ...options.env } : undefined,
+        },
         (error, stdout, stderr) =>
           error
             ? reject(new Error(`docker ${args.join(" ")} (${this.name}): ${stderr.trim() || error.message}`))

@@ -16,14 +16,24 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { selectApplication, type Application } from "../constructs/model";
+import { ARGO, imageRef, selectApplication, type Application } from "../constructs/model";
 import { planSwarmDeployment, volumeLabel } from "../constructs/swarm/deployment";
 import { STACK_FILE } from "../constructs/swarm/stack-file";
 import { LAB } from "../environments";
 import { Cluster } from "./cluster";
+import {
+  FULL_CLUSTER,
+  POLL_MS,
+  THESIS_HARNESS,
+  compare,
+  comparisonTable,
+  harnessName,
+  thesisContender,
+  type Column,
+} from "./comparison";
 import { DOCKER_CLI, query, type Engine } from "./docker";
 import { differences, snapshot, type EngineSnapshot } from "./engine-specs";
-import { BROKEN_OT_APP_TAG, E2E, ingressStandInImage } from "./environment";
+import { BROKEN_OT_APP_TAG, E2E, STAND_IN_SUFFIX, ingressStandInImage } from "./environment";
 import { buildStandInArchives, standIn, standInImages } from "./images";
 import {
   selectedRenderings,
@@ -32,10 +42,12 @@ import {
   type Rendering,
   type RenderingName,
 } from "./renderings";
-import { AssertionFailed, assert, check, measured, results, summarize } from "./report";
+import { AssertionFailed, assert, check, measured, results, summarize, timings } from "./report";
+import { RESULTS_FILE, renderResults } from "./results";
 import { run, waitFor } from "./shell";
 import { TerraformRuns, terraformReadiness } from "./terraform";
-import { ADMIN_CLIENT, MANAGER, NODES, OUTSIDE_CLIENT, type EngineNode } from "./topology";
+import { adaptThesisStack, readThesisStack, type ThesisStack } from "./thesis-stack";
+import { ADMIN_CLIENT, MANAGER, NODES, OUTSIDE_CLIENT, STATE_DIR, type EngineNode } from "./topology";
 
 const ROOT = path.resolve(__dirname, "..");
 const NAMESPACE = E2E.swarm!.namespace;
@@ -57,6 +69,20 @@ let work = "";
 let terraformRuns: TerraformRuns | undefined;
 /** Whether this run started (and so may stop) the cluster: with nothing to deploy it never touches one. */
 let clusterStarted = false;
+/** The comparison's columns (the thesis' file on two harnesses), then ours from the stack file's checks. */
+const comparison = new Map<string, Column>();
+const oursOnFullCluster: Column = {};
+/** Why ours is measured on 1 manager + 4 workers only (found on this machine; docs/e2e-swarm-comparison.md). */
+const OURS_NOT_ON_THE_ISSUES_HARNESS =
+  "ours runs on 1 manager + 4 workers only: on 1 + 2, even without alertmanager, loki and alloy (which the thesis did not run), the model's reservations (3.35 CPUs of replicated services, 0.3 per node) leave 0.05 of the two 2-CPU workers' CPUs free; Swarm placed the unpinned tasks first and postgres waited for room (deploy 87.9 s), its clients used up their 5 restarts within 2 minutes, and a query-api container killed then was not restarted";
+let engineVersion = "unknown";
+let thesisChanges: readonly string[] = [];
+
+/** ARGO_E2E_COMPARISON: the thesis comparison with the renderings (on, the default), without them (only), or not (off). */
+function comparisonMode(value = process.env.ARGO_E2E_COMPARISON ?? "on"): "on" | "only" | "off" {
+  if (value === "on" || value === "only" || value === "off") return value;
+  throw new Error(`ARGO_E2E_COMPARISON=${value}: expected on, only or off`);
+}
 
 // ---------------------------------------------------------------------------------------------- the stack
 
@@ -175,17 +201,26 @@ async function converge(
   timeoutSec: number,
   keys: readonly string[] = Object.keys(stack.doc.services),
   extra?: (s: State) => string[],
+  firstReady?: { readonly since: number; readonly at: Map<string, number> },
 ): Promise<number> {
   const { seconds } = await waitFor(
     `convergence of ${keys.length === Object.keys(stack.doc.services).length ? "the stack" : keys.join(", ")}`,
     timeoutSec,
     async () => {
       const s = await state();
-      const problems = (await Promise.all(keys.map((k) => serviceProblems(s, k, stack.doc.services[k])))).flat();
+      const byKey = await Promise.all(keys.map((k) => serviceProblems(s, k, stack.doc.services[k])));
+      if (firstReady)
+        keys.forEach((k, i) => {
+          if (byKey[i].length === 0 && !firstReady.at.has(k))
+            firstReady.at.set(k, (Date.now() - firstReady.since) / 1000);
+        });
+      const problems = byKey.flat();
       problems.push(...(extra?.(s) ?? []));
       if (problems.length) throw new Error(problems.join("; "));
       return true;
     },
+    // As often as the thesis comparison polls (e2e/comparison.ts), so their figures compare.
+    POLL_MS,
   );
   return seconds;
 }
@@ -405,13 +440,20 @@ async function prove(r: Rendering, pass: Pass): Promise<void> {
       `${r.deployCommand} converges: every service at its replicas, per-node services on every node, every health check healthy`,
     ),
     async () => {
-      await converge(good, 300);
+      const firstReady = { since: deployStart, at: new Map<string, number>() };
+      await converge(good, 300, undefined, undefined, firstReady);
       const seconds = (Date.now() - deployStart) / 1000;
+      const last = [...firstReady.at]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 5)
+        .map(([k, t]) => `${k} ${t.toFixed(1)} s`);
+      console.log(`    last to converge: ${last.join(", ")}`);
       measured(
         timed("deploy → converged and healthy"),
         seconds,
         tf ? `terraform apply ${tf.applies[0].seconds.toFixed(1)} s of it` : "not measured in the thesis",
       );
+      if (!tf) oursOnFullCluster.deploy = { seconds, note: `${SERVICE_NAMES.length} services, docker stack deploy` };
       const s = await state();
       return `${s.services.length} services, ${s.services.reduce((n, x) => n + runningTasks(s, x.Spec.Name.slice(NAMESPACE.length + 1)).length, 0)} tasks`;
     },
@@ -728,6 +770,11 @@ async function prove(r: Rendering, pass: Pass): Promise<void> {
       (Date.now() - start) / 1000,
       "not measured in the thesis",
     );
+    if (!tf)
+      oursOnFullCluster.killed = {
+        seconds: (Date.now() - start) / 1000,
+        note: `${selfHealing.name} on ${victim.node}`,
+      };
     return `killed ${victim.id.slice(0, 12)} on ${victim.node}`;
   });
 
@@ -793,6 +840,7 @@ async function prove(r: Rendering, pass: Pass): Promise<void> {
         since(),
         "includes Swarm's rollback monitor, the model's min healthy time",
       );
+      if (!tf) oursOnFullCluster.rollback = { seconds: since(), note: service.UpdateStatus.Message };
       assert(
         service.Spec.TaskTemplate.ContainerSpec.Image === goodImage,
         `after the rollback ot-app runs ${service.Spec.TaskTemplate.ContainerSpec.Image}`,
@@ -848,6 +896,11 @@ async function prove(r: Rendering, pass: Pass): Promise<void> {
       (Date.now() - start) / 1000,
       "thesis: rescheduled, no figure; sources: single service < 1 min",
     );
+    if (!tf)
+      oursOnFullCluster.lostWorker = {
+        seconds: (Date.now() - start) / 1000,
+        note: `${worker.n.name} stopped, ${worker.tasks.length} tasks healthy elsewhere`,
+      };
     return `${worker.n.name} ran ${worker.tasks.join(", ")} (${seconds.toFixed(1)} s of polling)`;
   });
   if (stopped) {
@@ -969,16 +1022,21 @@ async function deployAndProve(
   renderings: readonly RenderingName[],
   stacks: { lab: StackFile; good: StackFile; broken: StackFile },
   notRun: string[],
+  thesis?: ThesisStack,
 ): Promise<void> {
   const { lab, good, broken } = stacks;
-  console.log(`renderings: ${renderings.join(", then ")}`);
+  console.log(`renderings: ${renderings.join(", then ") || "none"}${thesis ? `; the thesis comparison first` : ""}`);
 
   console.log("building the stand-in images");
   const otApp = app.services.find((s) => s.name === "ot-app")!;
   const brokenOtApp = `${otApp.image.repository}:${BROKEN_OT_APP_TAG}`;
   const archives = buildStandInArchives(
     work,
-    standInImages(app, [standIn(brokenOtApp, "ot-app", ["/stand-in/crash-at-start"])]),
+    standInImages(app, [
+      standIn(brokenOtApp, "ot-app", ["/stand-in/crash-at-start"]),
+      // The thesis' debug shell runs its own command (sleep infinity), as netshoot has no entrypoint.
+      standIn(thesisDebugImage(), "debug", []),
+    ]),
     standIn(ingressStandInImage(), "ingress", ["/usr/local/bin/traefik"]),
   );
 
@@ -1019,6 +1077,31 @@ async function deployAndProve(
   });
   const dirs = { good: good.dir, broken: broken.dir };
   const pass: Pass = { good, broken, lab, snapshots: new Map() };
+
+  engineVersion = (await manager.api<{ Version: string }>("/version")).Version;
+  if (thesis) {
+    const contender = thesisContender(cluster, thesis, {
+      dir: path.join(work, "thesis"),
+      storageDir: path.join(STATE_DIR, "thesis-storage"),
+      brokenOtAppImage: brokenOtApp,
+      // The thesis' operator's .env (not published): the variables its file names.
+      env: {
+        POSTGRES_USER: "argo",
+        POSTGRES_PASSWORD: randomBytes(24).toString("hex"),
+        POSTGRES_DB: "argodb",
+        GF_SECURITY_ADMIN_USER: "admin",
+      },
+      secretValue: randomBytes(24).toString("hex"),
+    });
+    // The issue's harness, then the one ours runs on.
+    for (const harness of [THESIS_HARNESS, FULL_CLUSTER]) {
+      const drained = NODES.filter((n) => !harness.includes(n));
+      console.log(
+        `checks: the thesis' stack file on ${harnessName(harness)}${drained.length ? ` (${drained.map((n) => n.name).join(", ")} drained)` : ""}`,
+      );
+      comparison.set(`thesis, ${harnessName(harness)}`, await compare(cluster, contender, harness));
+    }
+  }
 
   for (const name of renderings) {
     const r: Rendering =
@@ -1075,8 +1158,10 @@ async function deployAndProve(
 
 async function main(): Promise<void> {
   let renderings: RenderingName[];
+  let mode: ReturnType<typeof comparisonMode>;
   try {
     renderings = selectedRenderings();
+    mode = comparisonMode();
   } catch (error) {
     console.error(`test:e2e: ${(error as Error).message}`);
     process.exit(2);
@@ -1124,9 +1209,24 @@ async function main(): Promise<void> {
         renderings = renderings.filter((r) => r !== "terraform");
       }
     }
-    if (renderings.length > 0) {
+    let thesis: ThesisStack | undefined;
+    if (mode !== "off") {
+      const published = readThesisStack();
+      if (published.ok) {
+        thesis = adaptThesisStack(published.text, {
+          images: thesisImages(),
+          storageDir: path.join(STATE_DIR, "thesis-storage"),
+        });
+      } else {
+        notRun.push(`the thesis comparison: not run: ${published.reason}`);
+        console.log(`  ${notRun[notRun.length - 1]}`);
+      }
+    }
+    thesisChanges = thesis?.changes ?? [];
+    if (mode === "only") renderings = [];
+    if (renderings.length > 0 || thesis) {
       clusterStarted = true;
-      await deployAndProve(renderings, { lab, good, broken }, notRun);
+      await deployAndProve(renderings, { lab, good, broken }, notRun, thesis);
     }
   } catch (error) {
     if (!(error instanceof AssertionFailed)) {
@@ -1143,12 +1243,56 @@ async function main(): Promise<void> {
     console.log(
       `\nterraform plan -detailed-exitcode (0: no changes, 2: changes) after ${planCodes.map((p) => `${p.after}: ${p.code}`).join("; ")}`,
     );
+  if (comparison.size) {
+    if (Object.keys(oursOnFullCluster).length) comparison.set(`ours, ${harnessName(FULL_CLUSTER)}`, oursOnFullCluster);
+    console.log(
+      `\nthe thesis' stack file and ours, reported, not asserted (${OURS_NOT_ON_THE_ISSUES_HARNESS}):\n${comparisonTable(comparison)}`,
+    );
+  }
   summarize(
     "measured times (this machine: 1 manager + 4 workers as local engines)",
     68,
     `e2e: ${((Date.now() - started) / 1000).toFixed(0)} s`,
   );
   for (const line of notRun) console.log(line);
+  if (process.env.ARGO_E2E_WRITE_RESULTS === "1") writeResults(notRun);
+}
+
+/** The stand-in of the model's (optional) debug shell, which the thesis ran. */
+const thesisDebugImage = () => `${imageRef(ARGO.services.find((s) => s.name === "debug")!)}${STAND_IN_SUFFIX}`;
+
+/**
+ * The stand-in for each service of the thesis' file: the one of the model service it deploys (its keys are the
+ * model's names; wrouesnel/postgres_exporter is the model's postgres-exporter).
+ */
+function thesisImages(): Record<string, string> {
+  const byKey: Record<string, string> = Object.fromEntries(app.services.map((s) => [s.name, imageRef(s)]));
+  return { ...byKey, debug: thesisDebugImage() };
+}
+
+/** docs/e2e-swarm-results.md from this run (ARGO_E2E_WRITE_RESULTS=1). */
+function writeResults(notRun: readonly string[]): void {
+  const failed = results.filter((r) => !r.ok).length;
+  const dirty = run("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: ROOT }).trim() !== "";
+  const text = renderResults({
+    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    machine: `${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? "unknown"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}, Docker ${engineVersion} engines (vfs) in network namespaces`,
+    commit: `${run("git", ["rev-parse", "HEAD"], { cwd: ROOT }).trim().slice(0, 12)}${dirty ? " (with uncommitted changes)" : ""}`,
+    command: [
+      `ARGO_E2E_RENDERING=${process.env.ARGO_E2E_RENDERING ?? "stack-file"}`,
+      process.env.ARGO_E2E_COMPARISON ? `ARGO_E2E_COMPARISON=${process.env.ARGO_E2E_COMPARISON}` : "",
+      "ARGO_E2E_WRITE_RESULTS=1 npm run test:e2e",
+    ]
+      .filter(Boolean)
+      .join(" "),
+    oursWhy: OURS_NOT_ON_THE_ISSUES_HARNESS,
+    columns: [...comparison].map(([label, figures]) => ({ label, figures })),
+    thesisChanges: thesisChanges.length ? thesisChanges : notRun.filter((l) => l.startsWith("the thesis comparison")),
+    timings,
+    checks: { passed: results.length - failed, failed },
+  });
+  fs.writeFileSync(path.join(ROOT, RESULTS_FILE), text);
+  console.log(`wrote ${RESULTS_FILE}`);
 }
 
 void main();
