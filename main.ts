@@ -6,6 +6,8 @@ import { ValidationError } from "./constructs/model";
 import { ENVIRONMENTS, type Environment } from "./environments";
 import {
   environmentsOfModule,
+  removeStaleStacks,
+  staleStackMessages,
   synthesizeAll,
   synthesizeAllInParallel,
   synthesizeShare,
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
             workerData: launcher.workerData,
           })
         : synthesizeAll(environments, outdir, options);
+    for (const message of staleStackMessages(outdir, removeStaleStacks(outdir, environments))) console.warn(message);
     // What each platform cannot do and the policy warnings, as `cdktf synth` shows them.
     for (const warning of synthWarnings(outdir)) console.warn(warning);
     console.log(`Synthesized ${stacks.length} stack(s) into ${outdir}: ${stacks.join(", ")}`);

@@ -1,7 +1,8 @@
 /**
  * Forking as the README describes it: a copy of environments/northwind.ts (which exports NORTHWIND, not
- * ENVIRONMENTS) synthesized alone with ARGO_ENVIRONMENTS, by the real synth; a module with no environment is
- * refused with a message naming it and its exports.
+ * ENVIRONMENTS) synthesized alone with ARGO_ENVIRONMENTS, by the real synth, which removes the output other
+ * environments' stacks left in cdktf.out (or says why not); a module with no environment is refused with a
+ * message naming it and its exports.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -31,6 +32,13 @@ describe("ARGO_ENVIRONMENTS", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "argo-fork-env-"));
     try {
       const outdir = path.join(dir, "out");
+      // Left by an earlier synth of the built-in environments: one with only synthesized files, one that
+      // Terraform has state in.
+      fs.mkdirSync(path.join(outdir, "stacks/lab"), { recursive: true });
+      fs.writeFileSync(path.join(outdir, "stacks/lab/cdk.tf.json"), "{}");
+      fs.mkdirSync(path.join(outdir, "stacks/nomad-lab"), { recursive: true });
+      fs.writeFileSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"), "{}");
+      fs.writeFileSync(path.join(outdir, "stacks/nomad-lab/terraform.tfstate"), "{}");
       const run = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], {
         cwd: root,
         env: { ...process.env, CDKTF_OUTDIR: outdir, ARGO_ENVIRONMENTS: "environments/northwind.ts" },
@@ -39,7 +47,18 @@ describe("ARGO_ENVIRONMENTS", () => {
       expect(run.stderr).not.toContain("Cannot read properties of undefined");
       expect(run.status).toBe(0);
       expect(run.stdout).toContain("Synthesized 2 stack(s)");
-      expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["ecs-northwind", "eks-northwind"]);
+      expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual([
+        "ecs-northwind",
+        "eks-northwind",
+        "nomad-lab",
+      ]);
+      expect(run.stderr).toContain(
+        `Removed the output of stacks no environment of this synth has from ${outdir}/stacks: lab`,
+      );
+      expect(run.stderr).toContain(
+        `warning ${outdir}/stacks/nomad-lab is a stack of no environment of this synth, but Terraform keeps terraform.tfstate there: left in place (the manifest no longer lists it; destroy it or move its state, then delete the directory)`,
+      );
+      expect(fs.readFileSync(path.join(outdir, "stacks/nomad-lab/terraform.tfstate"), "utf8")).toBe("{}");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

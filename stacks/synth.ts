@@ -312,6 +312,54 @@ function publish(from: string, to: string): void {
   }
 }
 
+/** What Terraform keeps in a stack's directory: a directory holding any of these is never removed. */
+const TERRAFORM_FILES = /^(\.terraform|\.terraform\.lock\.hcl|terraform\.tfstate.*|.*\.tfplan)$/;
+
+export interface StaleStacks {
+  /** Directories of `outdir/stacks` removed: no stack of these environments, and only synthesized files. */
+  readonly removed: readonly string[];
+  /** Directories of no stack of these environments that hold Terraform's files, left in place. */
+  readonly kept: readonly { readonly name: string; readonly terraformFiles: readonly string[] }[];
+}
+
+/**
+ * Removes the output of stacks that belong to none of `environments` (left by an earlier synth of other
+ * environments, e.g. the built-in ones before a customer's alone), unless Terraform keeps state or a working
+ * directory there. Stacks of these environments that were not selected are left as they were.
+ */
+export function removeStaleStacks(outdir: string, environments: readonly Environment[]): StaleStacks {
+  const dir = path.join(outdir, "stacks");
+  if (!fs.existsSync(dir)) return { removed: [], kept: [] };
+  const current = new Set(environments.flatMap(stackNamesOf));
+  const removed: string[] = [];
+  const kept: { name: string; terraformFiles: string[] }[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || current.has(entry.name)) continue;
+    const terraformFiles = fs.readdirSync(path.join(dir, entry.name)).filter((name) => TERRAFORM_FILES.test(name));
+    if (terraformFiles.length > 0) kept.push({ name: entry.name, terraformFiles });
+    else {
+      fs.rmSync(path.join(dir, entry.name), { recursive: true, force: true });
+      removed.push(entry.name);
+    }
+  }
+  return { removed, kept };
+}
+
+/** What `removeStaleStacks` did, as the synth prints it. */
+export function staleStackMessages(outdir: string, stale: StaleStacks): string[] {
+  return [
+    ...(stale.removed.length > 0
+      ? [
+          `Removed the output of stacks no environment of this synth has from ${outdir}/stacks: ${stale.removed.join(", ")}`,
+        ]
+      : []),
+    ...stale.kept.map(
+      ({ name, terraformFiles }) =>
+        `warning ${outdir}/stacks/${name} is a stack of no environment of this synth, but Terraform keeps ${terraformFiles.join(", ")} there: left in place (the manifest no longer lists it; destroy it or move its state, then delete the directory)`,
+    ),
+  ];
+}
+
 /**
  * The warnings and errors the stacks recorded at synth (what a platform cannot do, policy findings), as
  * `cdktf synth` prints them, read from the manifest just written. Informational notes are left out.
