@@ -1,4 +1,4 @@
-import { portNamed, updatePolicyOf, type HealthCheck, type ProbeTool, type ServiceSpec } from "./model";
+import { healthTimingOf, portNamed, type HealthCheck, type ProbeTool, type ServiceSpec } from "./model";
 
 /** A health check in Docker's format, which Swarm services and ECS container definitions both take. */
 export interface DockerHealthcheck {
@@ -18,11 +18,12 @@ export const probeToolOf = (service: ServiceSpec): ProbeTool => service.image.pr
  * commands as they are.
  */
 export function dockerHealthcheck(service: ServiceSpec, check: HealthCheck): DockerHealthcheck {
+  const { failureThreshold, startPeriodSec } = healthTimingOf(check);
   const timing = {
     intervalSec: check.intervalSec,
     timeoutSec: check.timeoutSec,
-    retries: 3,
-    startPeriodSec: updatePolicyOf(service).minHealthySec,
+    retries: failureThreshold,
+    startPeriodSec,
   };
   if (check.type === "command") return { test: ["CMD", ...check.command], ...timing };
   const port = portNamed(service, check.port).containerPort;

@@ -1,4 +1,15 @@
-import { formatProblem, primaryPortOf, validateApplication, type ServiceSpec } from "../../constructs/model";
+import { dockerHealthcheck } from "../../constructs/docker-healthcheck";
+import {
+  DEFAULT_HEALTH_FAILURE_THRESHOLD,
+  DEFAULT_HEALTH_START_PERIOD_SEC,
+  formatProblem,
+  healthTimingOf,
+  primaryPortOf,
+  validateApplication,
+  type ServiceSpec,
+} from "../../constructs/model";
+import type { Environment } from "../../environments";
+import { awsCopy, synthAws } from "../aws/synth";
 import { consulServiceName } from "../../constructs/nomad/plan";
 import { argoCopy, serviceOf } from "../helpers";
 
@@ -30,5 +41,48 @@ describe("the primary port is the model's", () => {
     expect(validateApplication(app).map(formatProblem)).toEqual([
       'services.query-api.primaryPort: unknown port "htp" on service "query-api": did you mean "http"? (known: http)',
     ]);
+  });
+});
+
+describe("health-check failure threshold and start period are the model's", () => {
+  const check = { type: "http", port: "http", path: "/health", intervalSec: 3, timeoutSec: 2 } as const;
+
+  it("default to what every platform used before: 3 failures, 10 s", () => {
+    expect(healthTimingOf(check)).toEqual({ failureThreshold: 3, startPeriodSec: 10 });
+    expect(DEFAULT_HEALTH_FAILURE_THRESHOLD).toBe(3);
+    expect(DEFAULT_HEALTH_START_PERIOD_SEC).toBe(10);
+  });
+
+  it("are validated", () => {
+    const app = argoCopy();
+    const api = serviceOf(app, "query-api");
+    api.healthCheck = { ...check, failureThreshold: 0, startPeriodSec: -1 };
+    expect(validateApplication(app).map(formatProblem)).toEqual([
+      "services.query-api.healthCheck.failureThreshold: must be a whole number of at least 1 (got 0)",
+      "services.query-api.healthCheck.startPeriodSec: must be a whole number of seconds, 0 or more (got -1)",
+    ]);
+  });
+
+  it("reach Docker's retries and start period", () => {
+    const service = serviceOf(argoCopy(), "query-api");
+    expect(dockerHealthcheck(service, { ...check, failureThreshold: 5, startPeriodSec: 40 })).toMatchObject({
+      retries: 5,
+      startPeriodSec: 40,
+    });
+  });
+
+  it("reach the ALB's unhealthy threshold and Kubernetes' probes", () => {
+    const env = awsCopy();
+    const api = env.application.services.find((s) => s.name === "query-api")!;
+    api.healthCheck = { ...api.healthCheck!, failureThreshold: 5, startPeriodSec: 40 };
+    const groups = Object.entries(synthAws("ecs", env as Environment).resources("aws_lb_target_group"));
+    const threshold = (service: string) => groups.find(([key]) => key.includes(service))?.[1].health_check;
+    expect(threshold("query-api").unhealthy_threshold).toBe(5);
+    expect(threshold("admin-api").unhealthy_threshold).toBe(3);
+    const pod = synthAws("eks", env as Environment)
+      .list("kubernetes_deployment_v1")
+      .find((d) => d.metadata.name === "query-api").spec.template.spec.container[0];
+    expect(pod.readiness_probe).toMatchObject({ failure_threshold: 5, initial_delay_seconds: 0 });
+    expect(pod.liveness_probe).toMatchObject({ failure_threshold: 10, initial_delay_seconds: 120 });
   });
 });

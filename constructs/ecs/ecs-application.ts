@@ -25,7 +25,9 @@ import { LoadBalancerFirewall, managedRuleGroupsOf } from "../aws/web-acl";
 import { CapabilityReport, type CapabilityRecord } from "../capabilities";
 import { Construct } from "../cdktf";
 import {
+  DEFAULT_HEALTH_FAILURE_THRESHOLD,
   edgesOf,
+  healthTimingOf,
   imageRef,
   portNamed,
   renderEnvValue,
@@ -464,6 +466,7 @@ export class EcsApplication extends Construct {
         healthPath: httpCheck?.path,
         healthIntervalSec: Math.max(check?.intervalSec ?? 10, 5),
         healthTimeoutSec: Math.min(Math.max(check?.timeoutSec ?? 5, 2), Math.max(check?.intervalSec ?? 10, 5) - 1),
+        healthFailureThreshold: check ? healthTimingOf(check).failureThreshold : DEFAULT_HEALTH_FAILURE_THRESHOLD,
       });
     }
     return out;

@@ -19,6 +19,8 @@ export interface LoadBalancerTarget {
   readonly healthPath?: string;
   readonly healthIntervalSec: number;
   readonly healthTimeoutSec: number;
+  /** Consecutive failed checks that take a task out of the target group (the model's failure threshold). */
+  readonly healthFailureThreshold: number;
 }
 
 /** One public route: a path prefix to a target, optionally for the admin ranges only. */
@@ -116,7 +118,7 @@ export class PublicLoadBalancer extends Construct {
             interval: target.healthIntervalSec,
             timeout: target.healthTimeoutSec,
             healthyThreshold: 2,
-            unhealthyThreshold: 3,
+            unhealthyThreshold: target.healthFailureThreshold,
           },
         }),
       );

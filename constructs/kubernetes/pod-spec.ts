@@ -3,7 +3,7 @@ import type {
   DeploymentV1SpecTemplateSpecContainerVolumeMount,
   DeploymentV1SpecTemplateSpecVolume,
 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
-import { imageRef, type HealthCheck, type ServiceSpec } from "../model";
+import { healthTimingOf, imageRef, type HealthCheck, type ServiceSpec } from "../model";
 import { portNamed } from "../model/queries";
 
 /**
@@ -58,6 +58,20 @@ function probeOf(service: ServiceSpec, check: HealthCheck, failureThreshold: num
   if (check.type === "tcp")
     return { ...timing, tcpSocket: [{ port: String(portNamed(service, check.port).containerPort) }] };
   return { ...timing, exec: { command: [...check.command] } };
+}
+
+/** Out of the Service's endpoints after the model's failure threshold; no delay, a pod is not ready until it passes. */
+function readinessOf(service: ServiceSpec, check: HealthCheck) {
+  return probeOf(service, check, healthTimingOf(check).failureThreshold, 0);
+}
+
+/**
+ * A failed liveness probe restarts the container, so it is kept more lenient than readiness: twice the model's
+ * failure threshold, counted only after three start periods (6 failures after 30 s by default).
+ */
+function livenessOf(service: ServiceSpec, check: HealthCheck) {
+  const { failureThreshold, startPeriodSec } = healthTimingOf(check);
+  return probeOf(service, check, 2 * failureThreshold, 3 * startPeriodSec);
 }
 
 /** Restricted-profile settings unless the model records why the image needs root or a writable root. */
@@ -152,9 +166,9 @@ export function podTemplateOf(input: PodSpecInput, labels: Record<string, string
                       : { name: e.name, valueFrom: { fieldRef: { fieldPath: e.valueFrom.fieldRef.fieldPath } } },
                 ),
           resources: resourcesOf(service),
-          readinessProbe: check ? probeOf(service, check, 3, 0) : undefined,
+          readinessProbe: check ? readinessOf(service, check) : undefined,
           // Liveness waits longer and tolerates more failures: a slow dependency should not restart the pod.
-          livenessProbe: check ? probeOf(service, check, 6, 30) : undefined,
+          livenessProbe: check ? livenessOf(service, check) : undefined,
           securityContext: containerSecurityContextOf(service),
           volumeMount: mounts,
         },

@@ -1,4 +1,17 @@
-import type { RestartPolicy, ServiceSpec, TalksTo, UpdatePolicy } from "./types";
+import type { HealthCheck, RestartPolicy, ServiceSpec, TalksTo, UpdatePolicy } from "./types";
+
+/** Three failed checks in a row make an instance unhealthy: what Docker, Kubernetes and the ALB used before. */
+export const DEFAULT_HEALTH_FAILURE_THRESHOLD = 3;
+/** Failed checks in the first 10 s after a start do not count (the start period Docker used before). */
+export const DEFAULT_HEALTH_START_PERIOD_SEC = 10;
+
+/** The check's failure threshold and start period, with the model's defaults. */
+export function healthTimingOf(check: HealthCheck): { failureThreshold: number; startPeriodSec: number } {
+  return {
+    failureThreshold: check.failureThreshold ?? DEFAULT_HEALTH_FAILURE_THRESHOLD,
+    startPeriodSec: check.startPeriodSec ?? DEFAULT_HEALTH_START_PERIOD_SEC,
+  };
+}
 
 /**
  * Rolling updates that fail fast and roll back on their own. The sources waited ten minutes (Nomad's

@@ -61,21 +61,39 @@ export type EnvPart = string | SecretRef | EndpointRef;
 /** A plain string, a reference, or the concatenation of several parts. */
 export type EnvValue = EnvPart | readonly EnvPart[];
 
-export type HealthCheck =
-  | {
-      readonly type: "http";
-      readonly port: string;
-      readonly path: string;
-      readonly intervalSec: number;
-      readonly timeoutSec: number;
-    }
-  | { readonly type: "tcp"; readonly port: string; readonly intervalSec: number; readonly timeoutSec: number }
-  | {
-      readonly type: "command";
-      readonly command: readonly string[];
-      readonly intervalSec: number;
-      readonly timeoutSec: number;
-    };
+/** When failed checks count, the same on every platform. */
+export interface HealthTiming {
+  /**
+   * Consecutive failed checks that make an instance unhealthy (Docker's retries, Kubernetes' readiness
+   * failureThreshold, the ALB's unhealthy threshold).
+   * @default 3 (DEFAULT_HEALTH_FAILURE_THRESHOLD)
+   */
+  readonly failureThreshold?: number;
+  /**
+   * Seconds after a start in which failed checks do not count (Docker's start period); a passing check counts
+   * at once.
+   * @default 10 (DEFAULT_HEALTH_START_PERIOD_SEC)
+   */
+  readonly startPeriodSec?: number;
+}
+
+export type HealthCheck = HealthTiming &
+  (
+    | {
+        readonly type: "http";
+        readonly port: string;
+        readonly path: string;
+        readonly intervalSec: number;
+        readonly timeoutSec: number;
+      }
+    | { readonly type: "tcp"; readonly port: string; readonly intervalSec: number; readonly timeoutSec: number }
+    | {
+        readonly type: "command";
+        readonly command: readonly string[];
+        readonly intervalSec: number;
+        readonly timeoutSec: number;
+      }
+  );
 
 export interface ResourceSpec {
   /** CPU the service is given, in thousandths of a core. */

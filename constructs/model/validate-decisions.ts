@@ -2,7 +2,8 @@ import { unknownName, type Problem } from "./problems";
 import type { Application } from "./types";
 
 /**
- * The decisions a service states in the model: its primary port, and what it provides (a port of its own, a
+ * The decisions a service states in the model: its primary port, its health check's failure threshold and start
+ * period, and what it provides (a port of its own, a
  * declared secret, the reason when its clients cannot use TLS).
  */
 export function validateDecisions(app: Application): Problem[] {
@@ -20,6 +21,20 @@ export function validateDecisions(app: Application): Problem[] {
           "known",
           ` on service "${service.name}"`,
         ),
+      );
+    const check = service.healthCheck;
+    if (
+      check?.failureThreshold !== undefined &&
+      !(Number.isInteger(check.failureThreshold) && check.failureThreshold >= 1)
+    )
+      add(
+        `services.${service.name}.healthCheck.failureThreshold`,
+        `must be a whole number of at least 1 (got ${check.failureThreshold})`,
+      );
+    if (check?.startPeriodSec !== undefined && !(Number.isInteger(check.startPeriodSec) && check.startPeriodSec >= 0))
+      add(
+        `services.${service.name}.healthCheck.startPeriodSec`,
+        `must be a whole number of seconds, 0 or more (got ${check.startPeriodSec})`,
       );
     const provided = service.provides;
     if (!provided) continue;
