@@ -10,7 +10,7 @@ export interface TerraformDataConfig extends TerraformMetaArguments {
 /**
  * Terraform's built-in `terraform_data` resource (Terraform >= 1.4). cdktf's own binding runs
  * `terraform version` during synth to check that, which fails on machines without Terraform (CI, a fresh
- * clone) and costs a process per resource; the version requirement is in the README instead.
+ * clone) and costs a process per resource; the version requirement is in the runbooks instead (docs/lab.md).
  */
 export class TerraformData extends TerraformResource {
   static readonly tfResourceType = "terraform_data";
