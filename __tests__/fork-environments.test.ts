@@ -28,9 +28,20 @@ describe("ARGO_ENVIRONMENTS", () => {
     );
   });
 
-  it("synthesizes the README's copied environment file alone, with the real synth", () => {
+  it("synthesizes a copy of environments/northwind.ts alone, with the real synth", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "argo-fork-env-"));
     try {
+      // The README's step 1: copy the example and change its data (here only the name). The copy lives in the
+      // temporary directory, so its imports point back into this repository.
+      const copy = path.join(dir, "acme.ts");
+      fs.writeFileSync(
+        copy,
+        fs
+          .readFileSync(path.join(root, "environments/northwind.ts"), "utf8")
+          .replace(/from "\.\.\//g, `from "${root}/`)
+          .replace(/from "\.\//g, `from "${root}/environments/`)
+          .replace('name: "northwind",', 'name: "acme",'),
+      );
       const outdir = path.join(dir, "out");
       // Left by an earlier synth of the built-in environments: one with only synthesized files, one that
       // Terraform has state in.
@@ -41,17 +52,13 @@ describe("ARGO_ENVIRONMENTS", () => {
       fs.writeFileSync(path.join(outdir, "stacks/nomad-lab/terraform.tfstate"), "{}");
       const run = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], {
         cwd: root,
-        env: { ...process.env, CDKTF_OUTDIR: outdir, ARGO_ENVIRONMENTS: "environments/northwind.ts" },
+        env: { ...process.env, CDKTF_OUTDIR: outdir, ARGO_ENVIRONMENTS: copy },
         encoding: "utf8",
       });
       expect(run.stderr).not.toContain("Cannot read properties of undefined");
       expect(run.status).toBe(0);
       expect(run.stdout).toContain("Synthesized 2 stack(s)");
-      expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual([
-        "ecs-northwind",
-        "eks-northwind",
-        "nomad-lab",
-      ]);
+      expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["ecs-acme", "eks-acme", "nomad-lab"]);
       expect(run.stderr).toContain(
         `Removed the output of stacks no environment of this synth has from ${outdir}/stacks: lab`,
       );
