@@ -60,7 +60,7 @@ describe("review of ecs (ECS services, task definitions, listener rules, securit
     expect(summary(reviewOf("ecs", p)).dangers.sort()).toEqual(
       [
         "persistent data argo-ecs-volumes replaced",
-        "deletion protection turned off: deletion protection of load balancer argo-ecs",
+        "deletion protection of load balancer argo-ecs turned off",
         "secret grafana-admin-password destroyed",
       ].sort(),
     );

@@ -41,7 +41,7 @@ describe("review of eks (Kubernetes workloads, NetworkPolicies, the ALB Ingress,
       );
     });
     expect(summary(reviewOf("eks", p)).dangers).toEqual([
-      "deletion protection turned off: ALB deletion protection (Ingress load-balancer-attributes)",
+      "ALB deletion protection (Ingress load-balancer-attributes) turned off",
     ]);
   });
 
@@ -62,7 +62,7 @@ describe("review of eks (Kubernetes workloads, NetworkPolicies, the ALB Ingress,
     const destroyed = summary(reviewOf("eks", destroy(plan(), /^aws_db_instance\./)));
     expect(destroyed.dangers).toEqual([
       "persistent data argo-postgres destroyed",
-      "deletion protection turned off: deletion protection of RDS instance argo-postgres",
+      "deletion protection of RDS instance argo-postgres turned off",
     ]);
   });
 

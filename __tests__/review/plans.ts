@@ -1,7 +1,7 @@
 /** Helpers for the review tests: a fixture plan, one resource changed in it, the review of it. */
 import * as fs from "fs";
 import * as path from "path";
-import { ENVIRONMENTS } from "../../environments";
+import { ENVIRONMENTS, type Environment } from "../../environments";
 import type { PlanJson, ResourceChange } from "../../tools/review/plan";
 import { review, type Review } from "../../tools/review/review";
 import { modelContextFor, namesById } from "../../tools/review/run";
@@ -58,9 +58,14 @@ export function create(plan: PlanJson, like: RegExp | string, name: string, edit
   return plan;
 }
 
-export function reviewOf(stack: string, plan: PlanJson, mode: "plan" | "drift" = "plan"): Review {
+export function reviewOf(
+  stack: string,
+  plan: PlanJson,
+  mode: "plan" | "drift" = "plan",
+  environments: readonly Environment[] = ENVIRONMENTS,
+): Review {
   const names = namesById(plan);
-  return review(plan, { ...modelContextFor(stack, ENVIRONMENTS), nameOfId: (id) => names.get(id) }, { mode });
+  return review(plan, { ...modelContextFor(stack, environments), nameOfId: (id) => names.get(id) }, { mode });
 }
 
 /** `<group>: <text>` of every line, and the dangers. */

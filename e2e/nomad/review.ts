@@ -52,6 +52,8 @@ const ROUTE = /^query-site: route \/query\/: public → admin-only \(\S+(, \S+)*
 const EDGE = /^who talks to whom: admin-api → memcached added \(Consul intention, mesh upstream\)$/;
 const EDGE_DANGER = /^new edge into data zone dbs: admin-api → memcached$/;
 const ROTATED = /^secrets: grafana-admin-password rotated \(random_password\.\S+ replaced\)$/;
+// Grafana's Nomad Variable gets the new value (its job's template restarts the task on the change).
+const NEW_VALUE = /^grafana: secret values it reads: new value$/;
 const REMOVED = [
   /^postgres: service removed$/,
   /^postgres: persistent data postgres-data: no longer mounted by any service \(Nomad host volume postgres-data keeps its files\)$/,
@@ -67,13 +69,13 @@ function rounds(stackDir: string): Round[] {
     { name: "replicas", variants: ["replicas"], lines: [REPLICAS], dangers: [] },
     { name: "route-admin-only", variants: ["route-admin-only"], lines: [ROUTE], dangers: [] },
     { name: "talks-to", variants: ["talks-to"], lines: [EDGE], dangers: [EDGE_DANGER] },
-    { name: "rotate-secret", variants: [], args: replace, lines: [ROTATED], dangers: [] },
+    { name: "rotate-secret", variants: [], args: replace, lines: [ROTATED, NEW_VALUE], dangers: [] },
     { name: "remove-postgres", variants: ["remove-postgres"], lines: REMOVED, dangers: [REMOVED_DANGER] },
     {
       name: "all",
       variants: ["replicas", "route-admin-only", "talks-to", "remove-postgres"],
       args: [...replace, "--format", "markdown"],
-      lines: [REPLICAS, ROUTE, EDGE, ROTATED, ...REMOVED],
+      lines: [REPLICAS, ROUTE, EDGE, ROTATED, NEW_VALUE, ...REMOVED],
       dangers: [EDGE_DANGER, REMOVED_DANGER],
     },
   ];

@@ -244,7 +244,7 @@ export function review(
       lines.push({
         group: PLATFORM,
         text: `${fact.what}: ${was ? "on" : "off"} → ${is ? "on" : "off"}`,
-        danger: was && !is ? `deletion protection turned off: ${fact.what}` : undefined,
+        danger: was && !is ? `${fact.what} turned off` : undefined,
       });
     }
   }
@@ -320,9 +320,11 @@ export function review(
     other.push({
       address: rc.address,
       actions: actionsOf(rc),
-      note: paths.length
-        ? `changes no model intent the review reads: ${paths.join(", ")}`
-        : "only empty and unset values differ (nothing changes)",
+      note: isReplace(rc)
+        ? `replaced (destroyed and created again), no model intent the review reads changes${paths.length ? `: ${paths.join(", ")}` : ""}`
+        : paths.length
+          ? `changes no model intent the review reads: ${paths.join(", ")}`
+          : "only empty and unset values differ (nothing changes)",
     });
   }
   return {
