@@ -1,6 +1,7 @@
 import { Annotations, Construct, addCustomSynthesis, type ISynthesisSession, TerraformStack } from "./cdktf";
 import * as fs from "fs";
 import * as path from "path";
+import { edgesOf, type Application } from "./model";
 
 /**
  * How each platform realizes each model intent. Platform constructs write these records as they render;
@@ -58,4 +59,53 @@ export class CapabilityReport extends Construct {
   get records(): readonly CapabilityRecord[] {
     return this.entries;
   }
+}
+
+/** Whether a platform encrypts one kind of traffic on the wire, and how, or why not and what limits it instead. */
+export interface TransitRealization {
+  readonly encrypted: boolean;
+  readonly how: string;
+}
+
+/**
+ * The traffic of a deployment, by kind: a hop in front of the platform's entrypoint (the lab's edge proxy), the
+ * entrypoint to the routed services, service-to-service calls, metric scrapes and log pushes. Only the kinds the
+ * application has are reported.
+ */
+export interface TransitHops {
+  /** A proxy terminating TLS in front of the platform's entrypoint (the lab's edge Pi). */
+  readonly edge?: TransitRealization;
+  /** The platform's entrypoint (Fabio, Traefik, the load balancer) to the services it routes to. */
+  readonly ingress: TransitRealization;
+  readonly calls: TransitRealization;
+  readonly scrapes: TransitRealization;
+  readonly logPushes: TransitRealization;
+}
+
+export const IN_TRANSIT = "encryption in transit";
+
+/**
+ * One record per kind of traffic the application has, saying what is encrypted and what remains plaintext.
+ * Plaintext is `partial`: the model's "encrypted by default" holds for the other hops.
+ */
+export function inTransitRecords(platform: string, app: Application, hops: TransitHops): CapabilityRecord[] {
+  const edges = edgesOf(app);
+  const isLogPush = (e: (typeof edges)[number]) => e.kind === "call" && !!e.from.collectsLogs && !!e.to.storesLogs;
+  const present: [string, TransitRealization | undefined, boolean][] = [
+    ["the TLS edge → the entrypoint", hops.edge, app.routes.length > 0],
+    ["the entrypoint → routed services", hops.ingress, app.routes.length > 0],
+    ["service-to-service calls", hops.calls, edges.some((e) => e.kind === "call" && !isLogPush(e))],
+    ["metric scrapes", hops.scrapes, edges.some((e) => e.kind === "scrape")],
+    ["log pushes to the log store", hops.logPushes, edges.some(isLogPush)],
+  ];
+  return present
+    .filter(([, realization, has]) => realization && has)
+    .map(([hop, realization]) => ({
+      platform,
+      service: "*",
+      intent: IN_TRANSIT,
+      wanted: `${hop}: encrypted`,
+      realization: `${realization!.encrypted ? "encrypted" : "plaintext"}: ${realization!.how}`,
+      support: realization!.encrypted ? "native" : "partial",
+    }));
 }

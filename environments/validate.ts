@@ -10,6 +10,7 @@ import {
   validateApplication,
   type Problem,
 } from "../constructs/model";
+import { alertReceiverProblems } from "../constructs/model/alert-receivers";
 import { ECS_RESERVED_NAMES } from "../constructs/ecs/reserved-names";
 import { KUBERNETES_RESERVED_NAMES } from "../constructs/kubernetes/reserved-names";
 import { NOMAD_RESERVED_NAMES } from "../constructs/nomad/reserved-names";
@@ -42,6 +43,9 @@ export function validateEnvironment(env: Environment): Problem[] {
     });
   }
   checkSelection(env, add);
+  problems.push(
+    ...alertReceiverProblems(env.application, env.selection.alertReceivers ?? [], `${base}.selection.alertReceivers`),
+  );
   const modelProblems = [
     ...validateApplication(env.application),
     ...validateApplication(selectApplication(env.application, env.selection)),

@@ -1,7 +1,8 @@
 import type { EcsTarget } from "../../environments/types";
 import { plaintextDatabaseRealization } from "../aws/postgres-database";
 import { describeWebAcl } from "../aws/web-acl";
-import type { CapabilityRecord } from "../capabilities";
+import { inTransitRecords, type CapabilityRecord } from "../capabilities";
+import { alarmSubscriptionsOf } from "../observability/notifications";
 import { describeProbe } from "../docker-healthcheck";
 import { describeWanted, edgesOf, updatePolicyOf, type Application, type ServiceSpec } from "../model";
 import { ECS_MIN_HEALTH_INTERVAL_SEC, type ContainerDefinition } from "./container-definition";
@@ -287,11 +288,26 @@ function applicationRecords(r: EcsRendering): CapabilityRecord[] {
     {
       ...base,
       intent: "encryption in transit",
-      wanted: "encrypted by default",
+      wanted: "AWS APIs and file storage: encrypted",
       realization:
-        "TLS 1.2+ at the load balancer and to AWS APIs, TLS to EFS; between tasks inside the VPC plain HTTP (no service mesh here), limited by the security groups",
-      support: "partial",
+        "encrypted: TLS to the AWS APIs (ECR, Secrets Manager, CloudWatch Logs) and to EFS (transit encryption on every volume)",
+      support: "native",
     },
+    ...inTransitRecords(PLATFORM, r.app, {
+      ingress: {
+        encrypted: false,
+        how: "TLS 1.2+ ends at the ALB; it forwards plain HTTP to each task's IP inside the VPC, limited by the security groups",
+      },
+      calls: {
+        encrypted: false,
+        how: "plain HTTP/TCP between tasks (no service mesh here), limited by the security groups; the managed database's and cache's TLS are recorded with them",
+      },
+      scrapes: { encrypted: false, how: "Prometheus scrapes each task's port over plain HTTP" },
+      logPushes: {
+        encrypted: true,
+        how: "no log collector runs on Fargate: the awslogs driver sends each container's logs to CloudWatch Logs over TLS",
+      },
+    }),
     notificationsRecord(r),
     {
       ...base,
@@ -316,10 +332,12 @@ function applicationRecords(r: EcsRendering): CapabilityRecord[] {
 
 /** Where the CloudWatch alarms go: the encrypted topic and the environment's subscribers, or nobody. */
 function notificationsRecord(r: EcsRendering): CapabilityRecord {
-  const subscriptions = r.target.alarmSubscriptions ?? [];
-  const protocols = [...new Set(subscriptions.map((s) => s.protocol))].map(
-    (p) => `${subscriptions.filter((s) => s.protocol === p).length} ${p}`,
+  const own = r.target.alarmSubscriptions ?? [];
+  const subscriptions = alarmSubscriptionsOf(r.app, own);
+  const protocols = [...new Set(own.map((s) => s.protocol))].map(
+    (p) => `${own.filter((s) => s.protocol === p).length} ${p}`,
   );
+  const fromReceivers = subscriptions.length - own.length;
   return {
     platform: PLATFORM,
     service: "*",
@@ -328,8 +346,11 @@ function notificationsRecord(r: EcsRendering): CapabilityRecord {
     realization:
       `CloudWatch alarms publish to the SNS topic ${r.target.clusterName}-alarms, encrypted with its own KMS key that CloudWatch may use for that topic only; ` +
       (subscriptions.length
-        ? `it delivers to ${protocols.join(" and ")} subscriber(s) of ecs.alarmSubscriptions`
-        : "no subscriber (ecs.alarmSubscriptions is empty): the alarms notify nobody"),
+        ? `it delivers to ${[
+            ...(own.length ? [`${protocols.join(" and ")} subscriber(s) of ecs.alarmSubscriptions`] : []),
+            ...(fromReceivers ? [`${fromReceivers} e-mail receiver(s) of selection.alertReceivers`] : []),
+          ].join(" and ")}`
+        : "no subscriber (ecs.alarmSubscriptions is empty): the alarms notify nobody; selection.alertReceivers names no e-mail receiver either"),
     support: subscriptions.length ? "native" : "partial",
   };
 }

@@ -48,6 +48,7 @@ import { PublicLoadBalancer, type LoadBalancerTarget } from "./load-balancer";
 import { deploymentPercents, PASSWORD_ROTATION_SCHEDULE, planEcs, type EcsPlan, type EcsServicePlan } from "./plan";
 import { ecsObservability } from "./observability";
 import {
+  alarmSubscriptionsOf,
   alertRulesFor,
   configFilesOf,
   observabilityRecords,
@@ -331,7 +332,7 @@ export class EcsApplication extends Construct {
         this.database && postgres
           ? { identifier: this.database.instance.identifier, allocatedStorageGiB: postgres.binding.allocatedStorageGiB }
           : undefined,
-      subscriptions: target.alarmSubscriptions,
+      subscriptions: alarmSubscriptionsOf(app, target.alarmSubscriptions),
     });
 
     const report = CapabilityReport.of(this);

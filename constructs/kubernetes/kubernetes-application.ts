@@ -20,7 +20,7 @@ import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { StatefulSetV1, type StatefulSetV1SpecTemplate } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
 import * as path from "path";
-import { CapabilityReport, type CapabilityRecord } from "../capabilities";
+import { CapabilityReport, inTransitRecords, type CapabilityRecord } from "../capabilities";
 import { Construct, type ITerraformDependable } from "../cdktf";
 import {
   describeWanted,
@@ -201,6 +201,19 @@ export class KubernetesApplication extends Construct {
       rules: metricsCollector ? alertRulesFor(app, metricsCollector, this.observability) : undefined,
     });
     for (const entry of records) report.record(this, entry);
+    const inTransit = inTransitRecords(PLATFORM, app, {
+      ingress: {
+        encrypted: false,
+        how: "TLS ends at the ALB; it forwards plain HTTP to each pod's IP (target-type ip) inside the VPC",
+      },
+      calls: {
+        encrypted: false,
+        how: "plain HTTP/TCP between pods (no service mesh), limited by the NetworkPolicies",
+      },
+      scrapes: { encrypted: false, how: "Prometheus scrapes each pod's named port over plain HTTP" },
+      logPushes: { encrypted: false, how: "the log collector pushes to Loki's Service over plain HTTP" },
+    });
+    for (const entry of inTransit) report.record(this, entry);
   }
 
   private renderService(

@@ -1,3 +1,4 @@
+import type { AlertReceiver } from "./alert-receivers";
 import type { Application, RouteSpec, ServiceSpec } from "./types";
 
 /** What an environment decides about the application it deploys. */
@@ -20,6 +21,12 @@ export interface ApplicationSelection {
    * @default none: every route the application marks admin-only stays admin-only
    */
   readonly publicRoutes?: Readonly<Record<string, string>>;
+  /**
+   * Whom the application's Alertmanager notifies (and, on ECS, the CloudWatch alarms' e-mail subscribers).
+   * @default nobody: alerts are shown by Alertmanager and in CloudWatch, and notify no one (the capability
+   *   records say so)
+   */
+  readonly alertReceivers?: readonly AlertReceiver[];
 }
 
 /** The application as one environment runs it. Validate the result: a selection can break references. */
@@ -29,7 +36,11 @@ export function selectApplication(app: Application, selection: ApplicationSelect
     const tag = selection.imageTags?.[service.name];
     const digest = selection.imageDigests?.[service.name];
     const tagged = tag === undefined ? service : { ...service, image: { ...service.image, tag, digest: undefined } };
-    return digest === undefined ? tagged : { ...tagged, image: { ...tagged.image, digest } };
+    const pinned = digest === undefined ? tagged : { ...tagged, image: { ...tagged.image, digest } };
+    const receivers = selection.alertReceivers;
+    return pinned.receivesAlerts && receivers?.length
+      ? { ...pinned, receivesAlerts: { ...pinned.receivesAlerts, receivers } }
+      : pinned;
   });
   const names = new Set(services.map((s) => s.name));
   return {

@@ -5,6 +5,8 @@
  * whom; they all read it from here so that every platform agrees. Units are in the field names.
  */
 
+import type { AlertReceiver } from "./alert-receivers";
+
 export type Protocol = "http" | "tcp" | "udp" | "grpc";
 
 export interface PortSpec {
@@ -287,7 +289,11 @@ export interface ServiceSpec {
     readonly retentionDays: number;
   };
   /** The service is Alertmanager: each platform renders its configuration (routes, receivers) into `configFile`. */
-  readonly receivesAlerts?: { readonly configFile: string };
+  readonly receivesAlerts?: {
+    readonly configFile: string;
+    /** Whom it notifies: the environment's selection.alertReceivers. @default nobody */
+    readonly receivers?: readonly AlertReceiver[];
+  };
   /**
    * What the service provides to its clients (a database, a cache) that a target may bind to a managed service.
    * A log store is `storesLogs`.

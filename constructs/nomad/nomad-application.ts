@@ -1,7 +1,7 @@
 import { Job } from "@cdktf/provider-nomad/lib/job";
 import { Variable } from "@cdktf/provider-nomad/lib/variable";
 import type { NomadTarget } from "../../environments/types";
-import { CapabilityReport, type CapabilityRecord } from "../capabilities";
+import { CapabilityReport, inTransitRecords, type CapabilityRecord } from "../capabilities";
 import { Construct } from "../cdktf";
 import { describeWanted, startOrder, updatePolicyOf, type Application, type ServiceSpec } from "../model";
 import { healthCheckRequired, suppressRule } from "../policy";
@@ -111,6 +111,29 @@ export class NomadApplication extends Construct {
       rules: collector ? alertRulesFor(app, collector, observability) : undefined,
     });
     for (const entry of records) report.record(this, entry);
+    const inTransit = inTransitRecords(PLATFORM, app, {
+      edge:
+        target.edgeProxies.length > 0
+          ? {
+              encrypted: false,
+              how: `TLS ends at the edge proxy (${target.edgeProxies.join(", ")}), which forwards plain HTTP to Fabio's :${target.fabio.httpPort} across the LAN`,
+            }
+          : undefined,
+      ingress: {
+        encrypted: false,
+        how: "Fabio is outside the mesh: it reaches each routed port on its mapped host port over plain HTTP, limited by the node firewall",
+      },
+      calls: {
+        encrypted: true,
+        how: "Consul Connect mutual TLS between the sidecars; intentions admit exactly the talks-to pairs",
+      },
+      scrapes: {
+        encrypted: false,
+        how: "Prometheus reaches each instance's host port over plain HTTP (a mesh service's metrics through its sidecar's expose listener, which serves without mTLS)",
+      },
+      logPushes: { encrypted: true, how: "the log collector pushes through its Connect upstream (mutual TLS)" },
+    });
+    for (const entry of inTransit) report.record(this, entry);
     report.record(this, {
       platform: PLATFORM,
       service: "*",

@@ -1,6 +1,7 @@
 import * as path from "path";
 import { Document } from "yaml";
 import { requirePrimaryPort, type Application, type ServiceSpec } from "../model";
+import type { AlertReceiver } from "../model/alert-receivers";
 import { LOKI_DATASOURCE, PROMETHEUS_DATASOURCE } from "./dashboard";
 
 /** Configuration files of the observability services that read the same on every platform. */
@@ -8,11 +9,25 @@ import { LOKI_DATASOURCE, PROMETHEUS_DATASOURCE } from "./dashboard";
 const yaml = (value: unknown) => new Document(value).toString({ lineWidth: 0 });
 
 /**
- * Alertmanager: every alert goes to one `default` receiver, grouped by alert and service. The receiver has no
- * integration (no secret in code): to be notified, add a webhook/e-mail integration whose address or token is a
- * supplied secret of the model.
+ * Alertmanager: every alert goes to one `default` receiver, grouped by alert and service, which notifies each of
+ * the environment's receivers (selection.alertReceivers), resolved alerts too. Without receivers it has no
+ * integration: alerts are shown by Alertmanager and notify nobody.
  */
-export function alertmanagerConfig(): string {
+export function alertmanagerConfig(receivers: readonly AlertReceiver[] = []): string {
+  const email = receivers.flatMap((r) =>
+    r.kind === "email"
+      ? [
+          {
+            to: r.to,
+            from: r.from,
+            smarthost: r.smarthost,
+            require_tls: r.plaintextReason === undefined,
+            send_resolved: true,
+          },
+        ]
+      : [],
+  );
+  const webhook = receivers.flatMap((r) => (r.kind === "webhook" ? [{ url: r.url, send_resolved: true }] : []));
   return yaml({
     route: {
       receiver: "default",
@@ -21,7 +36,13 @@ export function alertmanagerConfig(): string {
       group_interval: "5m",
       repeat_interval: "4h",
     },
-    receivers: [{ name: "default" }],
+    receivers: [
+      {
+        name: "default",
+        ...(email.length > 0 ? { email_configs: email } : {}),
+        ...(webhook.length > 0 ? { webhook_configs: webhook } : {}),
+      },
+    ],
   });
 }
 

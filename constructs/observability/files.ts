@@ -63,7 +63,11 @@ export function configFilesOf(app: Application, service: ServiceSpec, platform: 
     });
   }
   if (service.receivesAlerts)
-    files.push({ id: "config", path: service.receivesAlerts.configFile, content: alertmanagerConfig() });
+    files.push({
+      id: "config",
+      path: service.receivesAlerts.configFile,
+      content: alertmanagerConfig(service.receivesAlerts.receivers),
+    });
   if (service.storesLogs)
     files.push({ id: "config", path: service.storesLogs.configFile, content: lokiConfig(service) });
   if (service.collectsLogs) {

@@ -3,6 +3,7 @@ export * from "./alloy";
 export * from "./configs";
 export * from "./dashboard";
 export * from "./files";
+export * from "./notifications";
 export * from "./promql";
 export * from "./records";
 export * from "./prometheus";

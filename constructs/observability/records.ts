@@ -1,6 +1,7 @@
 import type { CapabilityRecord } from "../capabilities";
 import type { Application } from "../model";
 import type { AlertRules } from "./alert-rules";
+import { alertReceiversOf, describeReceivers } from "./notifications";
 
 /** What each platform says about how it realizes the model's observability intents, in the same words. */
 export interface ObservabilityRealization {
@@ -39,12 +40,17 @@ export function observabilityRecords(app: Application, r: ObservabilityRealizati
   }
   if (r.rules) {
     const alerts = r.rules.groups.flatMap((g) => g.rules);
+    const receivers = describeReceivers(alertReceiversOf(app));
     records.push({
       ...base,
       service: "*",
       intent: "alerts",
       wanted: "alert rules generated from the model, routed by Alertmanager",
-      realization: `${alerts.length} rules in ${r.rules.groups.length} groups loaded by Prometheus (rule_files), sent to the discovered Alertmanager`,
+      realization: `${alerts.length} rules in ${r.rules.groups.length} groups loaded by Prometheus (rule_files), sent to the discovered Alertmanager, which ${
+        receivers
+          ? `notifies ${receivers} receiver(s) of selection.alertReceivers`
+          : "notifies nobody (selection.alertReceivers is empty)"
+      }`,
       support: "native",
     });
     for (const entry of r.rules.coverage) {

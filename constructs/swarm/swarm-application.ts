@@ -5,7 +5,7 @@ import { Service } from "@cdktf/provider-docker/lib/service";
 import * as fs from "fs";
 import * as path from "path";
 import type { SwarmTarget } from "../../environments/types";
-import { CapabilityReport, type CapabilityRecord } from "../capabilities";
+import { CapabilityReport, inTransitRecords, type CapabilityRecord, type TransitRealization } from "../capabilities";
 import { addCustomSynthesis, Construct, Fn, TerraformLocal, TerraformStack, type ISynthesisSession } from "../cdktf";
 import { describeWanted, startOrder, updatePolicyOf, type Application, type ServiceSpec } from "../model";
 import { describeProbe } from "../docker-healthcheck";
@@ -145,6 +145,26 @@ export class SwarmApplication extends Construct {
       rules: collector ? alertRulesFor(props.app, collector, swarmObservability(props.app, d.namespace)) : undefined,
     });
     for (const entry of records) report.record(this, entry);
+    const overlays: TransitRealization = d.networks.every((n) => n.encrypted)
+      ? {
+          encrypted: true,
+          how: "IPsec between nodes on the encrypted overlay networks (the application speaks plain HTTP/TCP; traffic between tasks on one node does not leave it)",
+        }
+      : {
+          encrypted: false,
+          how: "plain HTTP/TCP on overlay networks without encryption (networking.encryptOverlays is off)",
+        };
+    const inTransit = inTransitRecords(PLATFORM, props.app, {
+      edge: {
+        encrypted: false,
+        how: `Traefik serves plain HTTP on the published :${props.target.ingressPort}: the proxy terminating TLS in front of it (the lab's edge) forwards across the LAN in plaintext`,
+      },
+      ingress: overlays,
+      calls: overlays,
+      scrapes: overlays,
+      logPushes: overlays,
+    });
+    for (const entry of inTransit) report.record(this, entry);
 
     const stack = TerraformStack.of(this);
     addCustomSynthesis(this, {
@@ -303,7 +323,7 @@ function capabilities(service: ServiceSpec, d: SwarmDeployment): CapabilityRecor
       ...base,
       intent: "zones",
       wanted: describeWanted.zones(service),
-      realization: `overlay networks ${s.networks.map((n) => n.key).join(", ")} (encrypted, not attachable)`,
+      realization: `overlay networks ${s.networks.map((n) => n.key).join(", ")} (${s.networks.every((n) => d.networks.find((x) => x.key === n.key)?.encrypted) ? "encrypted" : "not encrypted"}, not attachable)`,
       support: "native",
     },
   ];
