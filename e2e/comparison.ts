@@ -16,8 +16,8 @@ import { waitFor } from "./shell";
 import { THESIS_NAMESPACE, bindSources, externalSecrets, type ThesisStack } from "./thesis-stack";
 import { NODES, type EngineNode } from "./topology";
 
-/** How often a convergence is polled, here and in the full run (e2e/run.ts): figures are that precise. */
-export const POLL_MS = 500;
+/** How often a convergence is polled, here and in the full run (e2e/run.ts, its cadence before the comparison): figures are that precise. */
+export const POLL_MS = 1000;
 
 export type Measure = "deploy" | "killed" | "rollback" | "lostWorker";
 export const MEASURES: readonly Measure[] = ["killed", "lostWorker", "rollback", "deploy"];
@@ -275,8 +275,11 @@ export async function measureContender(
       const start = Date.now();
       await c.deploy("good");
       const { seconds, firstReady } = await converged(cluster, stack, start, 300);
-      column.deploy = { seconds, note: `last to converge: ${slowest(firstReady)}` };
-      return `${c.keys.length} services in ${seconds.toFixed(1)} s; last: ${slowest(firstReady)}`;
+      column.deploy = {
+        seconds,
+        note: `the latest services first seen at their desired state: ${slowest(firstReady)}`,
+      };
+      return `${c.keys.length} services in ${seconds.toFixed(1)} s; latest first seen at their desired state: ${slowest(firstReady)}`;
     },
   );
   if (!deployed) {
@@ -394,11 +397,12 @@ export function comparisonTable(columns: ReadonlyMap<string, Column>): string {
   const labels = [...columns.keys()];
   const cell = (f?: Figure) => (f?.seconds === undefined ? "—" : `${f.seconds.toFixed(1)} s`);
   const width = Math.max(...MEASURES.map((m) => GOALS[m].what.length));
+  const cellWidth = Math.max(...labels.map((l) => l.length));
   const lines = [
-    `  ${"measure".padEnd(width)}  ${labels.map((l) => l.padStart(18)).join("  ")}  ${"goal".padStart(6)}`,
+    `  ${"measure".padEnd(width)}  ${labels.map((l) => l.padStart(cellWidth)).join("  ")}  ${"goal".padStart(6)}`,
     ...MEASURES.map(
       (m) =>
-        `  ${GOALS[m].what.padEnd(width)}  ${labels.map((l) => cell(columns.get(l)![m]).padStart(18)).join("  ")}  ${`≤ ${GOALS[m].goalSec} s`.padStart(6)}`,
+        `  ${GOALS[m].what.padEnd(width)}  ${labels.map((l) => cell(columns.get(l)![m]).padStart(cellWidth)).join("  ")}  ${`≤ ${GOALS[m].goalSec} s`.padStart(6)}`,
     ),
   ];
   for (const l of labels)
