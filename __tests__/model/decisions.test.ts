@@ -1,14 +1,18 @@
 import { dockerHealthcheck } from "../../constructs/docker-healthcheck";
 import {
+  cpuLimitOf,
   DEFAULT_HEALTH_FAILURE_THRESHOLD,
   DEFAULT_HEALTH_START_PERIOD_SEC,
   formatProblem,
   healthTimingOf,
   primaryPortOf,
+  selectApplication,
   validateApplication,
+  type Application,
   type ServiceSpec,
 } from "../../constructs/model";
-import type { Environment } from "../../environments";
+import { planSwarmDeployment } from "../../constructs/swarm/deployment";
+import { LAB, type Environment } from "../../environments";
 import { awsCopy, synthAws } from "../aws/synth";
 import { consulServiceName } from "../../constructs/nomad/plan";
 import { argoCopy, serviceOf } from "../helpers";
@@ -84,5 +88,46 @@ describe("health-check failure threshold and start period are the model's", () =
       .find((d) => d.metadata.name === "query-api").spec.template.spec.container[0];
     expect(pod.readiness_probe).toMatchObject({ failure_threshold: 5, initial_delay_seconds: 0 });
     expect(pod.liveness_probe).toMatchObject({ failure_threshold: 10, initial_delay_seconds: 120 });
+  });
+});
+
+describe("the CPU limit and the replicas at deploy time are the model's", () => {
+  const swarmService = (app: Application, name: string) =>
+    planSwarmDeployment({
+      app: selectApplication(app, LAB.selection),
+      target: LAB.swarm!,
+      adminCidrs: LAB.adminCidrs,
+      secretValue: (n) => n,
+    }).services.find((s) => s.key === name)!;
+
+  it("limits CPU to what the service is given unless the model allows more", () => {
+    const app = argoCopy();
+    expect(cpuLimitOf(serviceOf(app, "query-api").resources!)).toBe(250);
+    serviceOf(app, "query-api").resources = { cpuMillicores: 250, memoryMiB: 128, cpuLimitMillicores: 750 };
+    expect(swarmService(app, "query-api")).toMatchObject({ limits: { cpus: 0.75 }, reservations: { cpus: 0.25 } });
+    expect(swarmService(app, "admin-api")).toMatchObject({ limits: { cpus: 0.25 }, reservations: { cpus: 0.25 } });
+  });
+
+  it("refuses a CPU limit below what the service is given", () => {
+    const app = argoCopy();
+    serviceOf(app, "query-api").resources = { cpuMillicores: 250, memoryMiB: 128, cpuLimitMillicores: 100 };
+    expect(validateApplication(app).map(formatProblem)).toEqual([
+      "services.query-api.resources.cpuLimitMillicores: must be a whole number of millicores, at least cpuMillicores (250); got 100",
+    ]);
+  });
+
+  it("reaches Kubernetes: limits.cpu from the model, and the model's replicas under autoscaling", () => {
+    const env = awsCopy();
+    const api = env.application.services.find((s) => s.name === "query-api")!;
+    api.placement = { kind: "replicated", replicas: 3 };
+    api.resources = { ...api.resources!, cpuLimitMillicores: 1000 };
+    const deployments = synthAws("eks", env as Environment).list("kubernetes_deployment_v1");
+    const of = (name: string) => deployments.find((d) => d.metadata.name === name).spec;
+    expect(of("query-api").replicas).toBe("3");
+    expect(of("query-api").template.spec.container[0].resources.limits.cpu).toBe("1000m");
+    expect(of("admin-api").template.spec.container[0].resources).toMatchObject({
+      requests: { cpu: "250m" },
+      limits: { cpu: "250m" },
+    });
   });
 });

@@ -392,7 +392,8 @@ export class KubernetesApplication extends Construct {
         metadata,
         waitForRollout: true,
         spec: {
-          replicas: String(service.autoscaling?.minReplicas ?? replicas),
+          // The model's replicas, also under autoscaling; the HorizontalPodAutoscaler changes the count after.
+          replicas: String(replicas),
           selector,
           minReadySeconds: update.minHealthySec,
           progressDeadlineSeconds: update.progressDeadlineSec,

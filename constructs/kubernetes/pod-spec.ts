@@ -3,7 +3,7 @@ import type {
   DeploymentV1SpecTemplateSpecContainerVolumeMount,
   DeploymentV1SpecTemplateSpecVolume,
 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
-import { healthTimingOf, imageRef, type HealthCheck, type ServiceSpec } from "../model";
+import { cpuLimitOf, healthTimingOf, imageRef, type HealthCheck, type ServiceSpec } from "../model";
 import { portNamed } from "../model/queries";
 
 /**
@@ -99,7 +99,7 @@ export function resourcesOf(service: ServiceSpec) {
   const r = service.resources!;
   return {
     requests: { cpu: `${r.cpuMillicores}m`, memory: `${r.memoryMiB}Mi` },
-    limits: { cpu: `${r.cpuMillicores * 2}m`, memory: `${r.memoryMiB}Mi` },
+    limits: { cpu: `${cpuLimitOf(r)}m`, memory: `${r.memoryMiB}Mi` },
   };
 }
 

@@ -1,9 +1,14 @@
-import type { HealthCheck, RestartPolicy, ServiceSpec, TalksTo, UpdatePolicy } from "./types";
+import type { HealthCheck, ResourceSpec, RestartPolicy, ServiceSpec, TalksTo, UpdatePolicy } from "./types";
 
 /** Three failed checks in a row make an instance unhealthy: what Docker, Kubernetes and the ALB used before. */
 export const DEFAULT_HEALTH_FAILURE_THRESHOLD = 3;
 /** Failed checks in the first 10 s after a start do not count (the start period Docker used before). */
 export const DEFAULT_HEALTH_START_PERIOD_SEC = 10;
+
+/** The most CPU a service may use, in millicores: the model's limit, by default what it is given. */
+export function cpuLimitOf(resources: ResourceSpec): number {
+  return resources.cpuLimitMillicores ?? resources.cpuMillicores;
+}
 
 /** The check's failure threshold and start period, with the model's defaults. */
 export function healthTimingOf(check: HealthCheck): { failureThreshold: number; startPeriodSec: number } {

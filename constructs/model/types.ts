@@ -100,12 +100,25 @@ export type HealthCheck = HealthTiming &
 export interface ResourceSpec {
   /** CPU the service is given, in thousandths of a core. */
   readonly cpuMillicores: number;
+  /**
+   * CPU the service may use at most, in thousandths of a core, where the platform limits CPU apart from what it
+   * reserves (Kubernetes' limits.cpu, Swarm's limits.cpus).
+   * @default cpuMillicores (no burst beyond what is reserved)
+   */
+  readonly cpuLimitMillicores?: number;
   /** Memory the service is given and limited to, in MiB. */
   readonly memoryMiB: number;
 }
 
 export type Placement =
-  | { readonly kind: "replicated"; readonly replicas: number }
+  | {
+      readonly kind: "replicated";
+      /**
+       * Instances a deployment starts with on every platform. Under autoscaling it lies in the autoscaling range
+       * (validated) and the platform's autoscaler changes the count after the deployment.
+       */
+      readonly replicas: number;
+    }
   /** One instance on every workload node (node exporters, log collectors). */
   | { readonly kind: "per-node" };
 

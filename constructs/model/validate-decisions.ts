@@ -36,6 +36,12 @@ export function validateDecisions(app: Application): Problem[] {
         `services.${service.name}.healthCheck.startPeriodSec`,
         `must be a whole number of seconds, 0 or more (got ${check.startPeriodSec})`,
       );
+    const limit = service.resources?.cpuLimitMillicores;
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= service.resources!.cpuMillicores))
+      add(
+        `services.${service.name}.resources.cpuLimitMillicores`,
+        `must be a whole number of millicores, at least cpuMillicores (${service.resources!.cpuMillicores}); got ${limit}`,
+      );
     const provided = service.provides;
     if (!provided) continue;
     const path = `services.${service.name}.provides`;

@@ -1,6 +1,7 @@
 import { createHash } from "crypto";
 import type { SwarmTarget } from "../../environments/types";
 import {
+  cpuLimitOf,
   imageRef,
   isSecretRef,
   envParts,
@@ -262,6 +263,7 @@ function swarmService(service: ServiceSpec, parts: ServiceParts): SwarmService {
   const persistent = (service.volumes ?? []).filter((v) => v.kind === "persistent");
   const perNode = service.placement.kind === "per-node";
   const cpus = service.resources!.cpuMillicores / 1000;
+  const cpuLimit = cpuLimitOf(service.resources!) / 1000;
   const memoryBytes = service.resources!.memoryMiB * BYTES_PER_MIB;
   // Secrets the image only reads from its environment are exported from their files before its command runs.
   const wrapped = parts.exported.length > 0;
@@ -284,7 +286,7 @@ function swarmService(service: ServiceSpec, parts: ServiceParts): SwarmService {
     ports: [],
     healthcheck: service.healthCheck ? dockerHealthcheck(service, service.healthCheck) : undefined,
     stopGracePeriodSec: STOP_GRACE_PERIOD_SEC,
-    limits: { cpus, memoryBytes },
+    limits: { cpus: cpuLimit, memoryBytes },
     reservations: { cpus, memoryBytes },
     mode: perNode ? "global" : "replicated",
     replicas: service.placement.kind === "replicated" ? service.placement.replicas : undefined,
