@@ -1,10 +1,15 @@
 /** Provider bindings are memory-heavy: two workers at most, recycled when they grow. */
 module.exports = {
-  testEnvironment: "node",
+  // Each test file in a temporary directory of its own, judged empty after the file (scripts/jest-temp-area.js).
+  testEnvironment: "<rootDir>/scripts/jest-temp-area.js",
+  globalSetup: "<rootDir>/scripts/jest-temp-run-setup.js",
+  globalTeardown: "<rootDir>/scripts/jest-temp-run-teardown.js",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
   // Transpile only: `npm test` type-checks once with tsc before jest runs.
-  transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
+  transform: { "^.+\\.ts$": "<rootDir>/scripts/jest-esbuild-transform.js" },
+  // Jest's transform cache, out of the system's temporary directory.
+  cacheDirectory: "<rootDir>/node_modules/.cache/jest",
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   maxWorkers: 2,
   workerIdleMemoryLimit: "1GB",

@@ -1,11 +1,11 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { ENVIRONMENTS } from "../environments";
 import { stackNamesOf, synthesizeAll } from "../stacks";
 import { exportStack } from "../tools/export-terraform";
+import { tempDir } from "./temp";
 
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "argo-export-"));
+const scratch = tempDir("argo-export-");
 const outdir = path.join(scratch, "out");
 synthesizeAll(ENVIRONMENTS, outdir);
 

@@ -1,12 +1,12 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { App, Testing } from "../constructs/cdktf";
 import { selectApplication } from "../constructs/model";
 import { ARGO } from "../constructs/model";
 import { NORTHWIND } from "../environments";
 import { EksStack, stackNamesOf } from "../stacks";
+import { tempDir } from "./temp";
 
 const root = path.resolve(__dirname, "..");
 
@@ -57,7 +57,7 @@ describe("the customer example (Northwind, its own application)", () => {
 
 describe("errors a person can act on", () => {
   it("names the field, the value and the fix for each mistake of a fork, and writes nothing", () => {
-    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "argo-fork-")), "out");
+    const outdir = path.join(tempDir("argo-fork-"), "out");
     const run = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], {
       cwd: root,
       env: {

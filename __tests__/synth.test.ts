@@ -1,14 +1,14 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { ValidationError } from "../constructs/model";
 import { ENVIRONMENTS } from "../environments";
 import { stackNamesOf, synthesizeAll } from "../stacks";
 import { labCopy } from "./helpers";
+import { tempDir } from "./temp";
 
 const root = path.resolve(__dirname, "..");
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "argo-synth-"));
+const tmp = () => tempDir("argo-synth-");
 
 function runMain(env: Record<string, string>) {
   return spawnSync(process.execPath, ["--import", "tsx", "main.ts"], {

@@ -1,7 +1,6 @@
 import { execFileSync, spawnSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { App, Testing } from "../../constructs/cdktf";
@@ -14,6 +13,7 @@ import { NETWORK_DEVICE_ATTRIBUTES } from "../../constructs/proxmox/virtual-envi
 import { LAB, type Environment } from "../../environments";
 import { LabStack } from "../../stacks";
 import { envProblemsOf, labCopy } from "../helpers";
+import { tempDir } from "../temp";
 
 function synthLab(env: Environment = LAB) {
   const app = Testing.app() as App;
@@ -351,14 +351,14 @@ describe("lab: Raspberry Pis", () => {
 
   it("produces a dnsmasq configuration dnsmasq accepts", () => {
     if (!requireTool("dnsmasq")) return;
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "dnsmasq-")), "argo.conf");
+    const file = path.join(tempDir("dnsmasq-"), "argo.conf");
     fs.writeFileSync(file, dnsmasqConfig(lab));
     expect(execFileSync("dnsmasq", ["--test", `--conf-file=${file}`], { encoding: "utf8", stdio: "pipe" })).toBe("");
   });
 
   it("produces an HAProxy configuration haproxy accepts", () => {
     if (!requireTool("haproxy") || !requireTool("openssl")) return;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "haproxy-"));
+    const dir = tempDir("haproxy-");
     const cert = path.join(dir, "argo.pem");
     execFileSync(
       "openssl",

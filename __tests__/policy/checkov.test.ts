@@ -4,8 +4,6 @@
  * resources and pass there; a failure is accepted only where checkov-skips.json records it with a reason
  * that names the rule. Needs the toolchain's checkov (`npm run toolchain`); about a minute on a busy machine.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ALL_RULES } from "../../constructs/policy";
 import { ENVIRONMENTS } from "../../environments";
@@ -14,12 +12,13 @@ import {
   CHECKOV_VERSION,
   judge,
   readSkips,
-  runCheckov,
+  runCheckovOnStacks,
   skipFor,
   type StackRun,
 } from "../../tools/validate/checks/checkov";
 import { runProgram, venvTool } from "../../tools/validate/programs";
 import { readStacks } from "../../tools/validate/stacks";
+import { tempDir } from "../temp";
 
 /** Ids a rule names that checkov's scan of Terraform cannot evaluate, and why. */
 const NOT_IN_TERRAFORM_SCAN: Readonly<Record<string, string>> = {
@@ -37,13 +36,13 @@ beforeAll(() => {
   const checkov = venvTool("checkov");
   if (!checkov.found) throw new Error(checkov.reason);
   expect(runProgram(checkov.path, ["--version"]).stdout.trim()).toBe(CHECKOV_VERSION);
-  const outdir = join(mkdtempSync(join(tmpdir(), "argo-checkov-")), "out");
+  const outdir = join(tempDir("argo-checkov-"), "out");
   synthesizeAll(ENVIRONMENTS, outdir);
-  const workDir = mkdtempSync(join(tmpdir(), "argo-checkov-work-"));
+  const workDir = tempDir("argo-checkov-work-");
   const started = Date.now();
-  runs = readStacks(outdir).map((stack) => runCheckov(checkov.path, stack, workDir));
+  runs = runCheckovOnStacks(checkov.path, readStacks(outdir), workDir);
   console.log(
-    `checkov ${CHECKOV_VERSION}: ${runs.map((r) => `${r.stack} ${r.seconds.toFixed(1)} s`).join(", ")}; total ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `checkov ${CHECKOV_VERSION}: ${runs.map((r) => r.stack).join(", ")} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
 });
 

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { judge, readSkips, type StackRun } from "../../tools/validate/checks/checkov";
+import { tempDir } from "../temp";
 
 function skipsFile(skips: unknown[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), "argo-skips-")), "skips.json");
+  const file = join(tempDir("argo-skips-"), "skips.json");
   writeFileSync(file, JSON.stringify({ skips }));
   return file;
 }

@@ -3,15 +3,15 @@
  * fixed in the generators or skipped in `tools/validate/checkov-skips.json` with the check id, the stack, the
  * resource address and a written reason; anything else fails, and so does a skip that no longer matches.
  *
- * Two runs per stack, because checkov's `terraform_json` framework (the one for CDK for Terraform output) hands
- * JSON-encoded attributes to the checks as strings: it never decodes `container_definitions`, so CKV_AWS_336
- * passes any task definition and CKV_AWS_334/335 never run, and the cloudsplaining IAM checks skip every
- * policy. Its `terraform_plan` framework decodes exactly those attributes, so the resources that carry them
+ * Two kinds of run (each one checkov process for all the stacks), because checkov's `terraform_json` framework
+ * (the one for CDK for Terraform output) hands JSON-encoded attributes to the checks as strings: it never decodes
+ * `container_definitions`, so CKV_AWS_336 passes any task definition and CKV_AWS_334/335 never run, and the
+ * cloudsplaining IAM checks skip every policy. Its `terraform_plan` framework decodes exactly those attributes, so the resources that carry them
  * are also given to checkov as a plan (their synthesized values, nothing evaluated) and its resource checks'
  * results there count too. Graph checks (CKV2_*) are taken from the whole stack only.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { VERSIONS } from "../../toolchain/paths";
 import { runProgram, venvTool } from "../programs";
 import type { SynthesizedStack } from "../stacks";
@@ -51,6 +51,7 @@ export interface StackRun {
   /** Resource types checkov has checks for. */
   readonly coveredTypes: readonly string[];
   readonly uncoveredTypes: readonly string[];
+  /** The checkov runs that judged this stack, shared with the other stacks given to the same run. */
   readonly seconds: number;
 }
 
@@ -98,6 +99,7 @@ interface RawCheck {
   readonly check_id: string;
   readonly check_name: string;
   readonly resource: string;
+  readonly file_abs_path: string;
 }
 
 /** checkov prints stray lines (e.g. cloudsplaining's) before its JSON report on stdout. */
@@ -126,32 +128,59 @@ export function checkovEntities(checkov: string): Set<string> {
   return catalog;
 }
 
+interface RunInput {
+  readonly stack: SynthesizedStack;
+  /** Absolute path of the file checkov reads for this stack. */
+  readonly file: string;
+}
+
+/**
+ * One checkov process over the files of several stacks: its start-up (importing every check) is most of a
+ * run's time, so the stacks share it. Each result is taken back to its stack by the file it names.
+ */
 function runOnce(
   checkov: string,
-  stack: SynthesizedStack,
-  file: string,
+  inputs: readonly RunInput[],
   framework: string,
-): { results: CheckovResult[]; crashed: CheckovResult[] } {
+): Map<string, { results: CheckovResult[]; crashed: CheckovResult[] }> {
+  const byFile = new Map(inputs.map((input) => [input.file, input.stack]));
+  const names = inputs.map((i) => i.stack.name).join(", ");
   const run = runProgram(
     checkov,
-    ["-f", basename(file), "--framework", framework, "--output", "json", "--skip-download", "--compact"],
+    [
+      ...inputs.flatMap((i) => ["-f", i.file]),
+      ...["--framework", framework, "--output", "json", "--skip-download", "--compact"],
+    ],
+    // runProgram's five minutes for each stack, as when each stack had a run of its own.
     {
-      cwd: dirname(resolve(file)),
       env: { ...process.env, LOG_LEVEL: "ERROR", CHECKOV_RUN_SCA_PACKAGE_SCAN_V2: "false" },
+      timeout: 300_000 * inputs.length,
     },
   );
   // 0: nothing failed, 1: something failed; anything else is checkov itself failing.
   if (run.status !== 0 && run.status !== 1)
-    throw new Error(`checkov (${framework}) on ${stack.name} exited ${run.status}:\n${run.output.slice(-4000)}`);
-  const byName = new Map<string, string[]>();
-  for (const [type, resources] of Object.entries(stack.config.resource ?? {})) {
-    for (const name of Object.keys(resources)) byName.set(name, [...(byName.get(name) ?? []), type]);
-  }
+    throw new Error(`checkov (${framework}) on ${names} exited ${run.status}:\n${run.output.slice(-4000)}`);
+  const out = new Map(
+    inputs.map((i) => [i.stack.name, { results: [] as CheckovResult[], crashed: [] as CheckovResult[] }]),
+  );
+  const stackOf = (file: string): SynthesizedStack => {
+    const stack = byFile.get(resolve(file));
+    if (!stack) throw new Error(`checkov (${framework}) reported on ${file}, which it was not given`);
+    return stack;
+  };
+  const namesByStack = new Map<string, Map<string, string[]>>();
   // checkov 3.2's terraform_json names resources of its resource (non-graph) checks `resource.<name>`.
-  const addressOf = (resource: string): string => {
+  const addressOf = (stack: SynthesizedStack, resource: string): string => {
     const [type, ...rest] = resource.split(".");
     const name = rest.join(".");
     if (type !== "resource") return resource;
+    let byName = namesByStack.get(stack.name);
+    if (!byName) {
+      byName = new Map<string, string[]>();
+      for (const [t, resources] of Object.entries(stack.config.resource ?? {}))
+        for (const n of Object.keys(resources)) byName.set(n, [...(byName.get(n) ?? []), t]);
+      namesByStack.set(stack.name, byName);
+    }
     const types = byName.get(name) ?? [];
     if (types.length !== 1)
       throw new Error(
@@ -159,31 +188,36 @@ function runOnce(
       );
     return `${types[0]}.${name}`;
   };
-  const results: CheckovResult[] = [];
   for (const report of reportOf(run.stdout)) {
     if (!report.results) continue;
     if (report.results.parsing_errors.length > 0)
       throw new Error(
-        `checkov (${framework}) could not parse ${report.results.parsing_errors.join(", ")} of ${stack.name}`,
+        `checkov (${framework}) could not parse ${report.results.parsing_errors.join(", ")} (of ${names})`,
       );
     for (const [list, outcome] of [
       [report.results.passed_checks, "passed"],
       [report.results.failed_checks, "failed"],
     ] as const) {
-      for (const c of list)
-        results.push({ id: c.check_id, title: c.check_name, address: addressOf(c.resource), outcome });
+      for (const c of list) {
+        const stack = stackOf(c.file_abs_path);
+        out.get(stack.name)!.results.push({
+          id: c.check_id,
+          title: c.check_name,
+          address: addressOf(stack, c.resource),
+          outcome,
+        });
+      }
     }
   }
   // A check that raises is logged on stderr and reported nowhere else: it judged nothing.
-  const crashed = [...run.stderr.matchAll(/Failed to run check (\S+) on \S+?:([a-z0-9_]+\.[A-Za-z0-9_-]+)/g)].map(
-    (m) => ({
+  for (const m of run.stderr.matchAll(/Failed to run check (\S+) on (\S+?):([a-z0-9_]+\.[A-Za-z0-9_-]+)/g))
+    out.get(stackOf(m[2]).name)!.crashed.push({
       id: m[1],
       title: "checkov raised an error running this check (see its stderr)",
-      address: m[2],
+      address: m[3],
       outcome: "crashed" as const,
-    }),
-  );
-  return { results, crashed };
+    });
+  return out;
 }
 
 /** The resources with a JSON-encoded attribute, as a plan's planned values (checkov's terraform_plan input). */
@@ -222,37 +256,60 @@ export function planViewOf(stack: SynthesizedStack): object | undefined {
 
 const RANK: Record<ResultOutcome, number> = { passed: 0, crashed: 1, failed: 2 };
 
-export function runCheckov(checkov: string, stack: SynthesizedStack, workDir: string): StackRun {
+/**
+ * checkov on every stack: one process for all the stacks' `cdk.tf.json` (terraform_json), one for the plan
+ * views of those that have JSON-encoded attributes (terraform_plan). `seconds` is the time of those runs, which
+ * every stack shares.
+ */
+export function runCheckovOnStacks(checkov: string, stacks: readonly SynthesizedStack[], workDir: string): StackRun[] {
+  if (stacks.length === 0) return [];
   const started = Date.now();
-  const types = Object.keys(stack.config.resource ?? {});
   const entities = checkovEntities(checkov);
-  const whole = runOnce(checkov, stack, join(stack.dir, "cdk.tf.json"), "terraform_json");
-  const all = [...whole.results, ...whole.crashed];
-  const plan = planViewOf(stack);
-  if (plan) {
-    const file = join(workDir, `${stack.name}.checkov-plan.json`);
+  const whole = runOnce(
+    checkov,
+    stacks.map((stack) => ({ stack, file: resolve(stack.dir, "cdk.tf.json") })),
+    "terraform_json",
+  );
+  const views = stacks.flatMap((stack) => {
+    const plan = planViewOf(stack);
+    if (!plan) return [];
+    const file = resolve(workDir, `${stack.name}.checkov-plan.json`);
     writeFileSync(file, JSON.stringify(plan, null, 1));
-    const view = runOnce(checkov, stack, file, "terraform_plan");
-    if (view.results.length === 0)
-      throw new Error(
-        `checkov (terraform_plan) judged none of ${stack.name}'s resources with JSON-encoded attributes: was the plan view read?`,
-      );
-    // Graph checks need the whole stack's graph, which the plan view does not have.
-    all.push(...[...view.results, ...view.crashed].filter((r) => !r.id.startsWith("CKV2_")));
-  }
-  const merged = new Map<string, CheckovResult>();
-  for (const result of all) {
-    const key = `${result.id} ${result.address}`;
-    const known = merged.get(key);
-    if (!known || RANK[result.outcome] > RANK[known.outcome]) merged.set(key, result);
-  }
-  return {
-    stack: stack.name,
-    results: [...merged.values()].sort((a, b) => a.address.localeCompare(b.address) || a.id.localeCompare(b.id)),
-    coveredTypes: types.filter((t) => entities.has(t)),
-    uncoveredTypes: types.filter((t) => !entities.has(t)),
-    seconds: (Date.now() - started) / 1000,
-  };
+    return [{ stack, file }];
+  });
+  const viewed = views.length > 0 ? runOnce(checkov, views, "terraform_plan") : new Map();
+  const seconds = (Date.now() - started) / 1000;
+  return stacks.map((stack) => {
+    const own = whole.get(stack.name)!;
+    const all = [...own.results, ...own.crashed];
+    const view = viewed.get(stack.name);
+    if (view) {
+      if (view.results.length === 0)
+        throw new Error(
+          `checkov (terraform_plan) judged none of ${stack.name}'s resources with JSON-encoded attributes: was the plan view read?`,
+        );
+      // Graph checks need the whole stack's graph, which the plan view does not have.
+      all.push(...[...view.results, ...view.crashed].filter((r) => !r.id.startsWith("CKV2_")));
+    }
+    const merged = new Map<string, CheckovResult>();
+    for (const result of all) {
+      const key = `${result.id} ${result.address}`;
+      const known = merged.get(key);
+      if (!known || RANK[result.outcome] > RANK[known.outcome]) merged.set(key, result);
+    }
+    const types = Object.keys(stack.config.resource ?? {});
+    return {
+      stack: stack.name,
+      results: [...merged.values()].sort((a, b) => a.address.localeCompare(b.address) || a.id.localeCompare(b.id)),
+      coveredTypes: types.filter((t) => entities.has(t)),
+      uncoveredTypes: types.filter((t) => !entities.has(t)),
+      seconds,
+    };
+  });
+}
+
+export function runCheckov(checkov: string, stack: SynthesizedStack, workDir: string): StackRun {
+  return runCheckovOnStacks(checkov, [stack], workDir)[0];
 }
 
 /** The findings of one stack's run: each failure not skipped, each skip that matched nothing. */
@@ -347,6 +404,6 @@ export const CHECKOV: Check = {
           detail: `no stack ${stack} was synthesized`,
         })),
     );
-    return [...stacks.flatMap((stack) => judge(runCheckov(checkov.path, stack, workDir), skips)), ...unknown];
+    return [...runCheckovOnStacks(checkov.path, stacks, workDir).flatMap((run) => judge(run, skips)), ...unknown];
   },
 };
