@@ -53,6 +53,13 @@ describe("review of ecs (ECS services, task definitions, listener rules, securit
     expect(removed.lines).toEqual(["who talks to whom: admin-api → postgres removed (security group rule :5432)"]);
   });
 
+  test("the database's deletion protection switched off in place: a danger", () => {
+    const p = update(plan(), /^aws_db_instance\./, (after) => (after.deletion_protection = false));
+    const { lines, dangers } = summary(reviewOf("ecs", p));
+    expect(lines).toEqual(["platform: deletion protection of RDS instance argo-ecs-postgres: on → off"]);
+    expect(dangers).toEqual(["deletion protection of RDS instance argo-ecs-postgres turned off"]);
+  });
+
   test("EFS replaced, the load balancer's deletion protection off, a secret destroyed: dangers", () => {
     let p = replace(plan(), /^aws_efs_file_system\./);
     p = update(p, /^aws_lb\./, (after) => (after.enable_deletion_protection = false));
