@@ -55,9 +55,9 @@ export const FROM_DEPLOYER_ENVIRONMENT = undefined as unknown as string;
  */
 export function disableTokenStackTraces(): void {
   // The module object itself (cdktf reads the function from it at each call), not an ES namespace copy of it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tokenStackTrace: {
     captureStackTrace: (below?: unknown) => string[];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
   } = require("cdktf/lib/tokens/private/stack-trace");
   tokenStackTrace.captureStackTrace = () => [];
 }

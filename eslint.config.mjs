@@ -1,0 +1,127 @@
+// ESLint flat config. Syntax rules only: no type-aware rules, since `npm test` type-checks with tsc first and
+// typed linting would parse the whole program a second time.
+import js from "@eslint/js";
+import globals from "globals";
+import tseslint from "typescript-eslint";
+import { layeringPlugin } from "./tools/lint/layering.mjs";
+
+/**
+ * Imports that break the layering today, importing file → imported files (rule in tools/lint/layering.mjs).
+ * Allowed until those files are restructured; lint reports an entry whose import is gone, so remove it then.
+ * Never add one. An entry may name a file not committed yet (work in flight when the rule came in).
+ */
+const KNOWN_LAYER_VIOLATIONS = {
+  // Platform code reads the environment's target types, which environments/types.ts still holds.
+  "constructs/aws/aws-provider.ts": ["environments/types.ts"],
+  "constructs/aws/bindings.ts": ["environments/types.ts"],
+  "constructs/aws/network.ts": ["environments/types.ts"],
+  "constructs/aws/postgres-database.ts": ["environments/types.ts"],
+  "constructs/aws/subnet-plan.ts": ["environments/types.ts"],
+  "constructs/aws/web-acl.ts": ["environments/types.ts"],
+  "constructs/ecs/alarms.ts": ["environments/types.ts"],
+  "constructs/ecs/capabilities.ts": ["environments/types.ts"],
+  "constructs/ecs/ecs-application.ts": ["environments/types.ts"],
+  "constructs/ecs/plan.ts": ["environments/types.ts"],
+  "constructs/eks/eks-cluster.ts": ["environments/types.ts"],
+  "constructs/lab/acl-bootstrap.ts": ["environments/types.ts"],
+  "constructs/lab/agent-config.ts": ["environments/types.ts"],
+  "constructs/lab/dnsmasq.ts": ["environments/types.ts"],
+  "constructs/lab/haproxy.ts": ["environments/types.ts"],
+  // The lab labels Swarm nodes with Swarm's volume label (constructs/swarm/deployment.ts: volumeLabel), a
+  // contract of both platforms that belongs below them (left: that file was being changed).
+  "constructs/lab/lab-infrastructure.ts": ["constructs/swarm/deployment.ts", "environments/types.ts"],
+  "constructs/lab/raspberry-pi.ts": ["environments/types.ts"],
+  "constructs/lab/swarm-cluster.ts": ["environments/types.ts"],
+  "constructs/lab/vm-bootstrap.ts": ["environments/types.ts"],
+  "constructs/nomad/fabio-job.ts": ["environments/types.ts"],
+  "constructs/nomad/nomad-application.ts": ["environments/types.ts"],
+  "constructs/nomad/observability.ts": ["environments/types.ts"],
+  "constructs/nomad/prometheus-config.ts": ["environments/types.ts"],
+  "constructs/nomad/service-job.ts": ["environments/types.ts"],
+  "constructs/swarm/deployment.ts": ["environments/types.ts"],
+  "constructs/swarm/swarm-application.ts": ["environments/types.ts"],
+  // Policy reads Nomad's jobspec escaping back (while nomad imports policy for its suppressions).
+  "constructs/policy/workloads.ts": ["constructs/nomad/terraform-escape.ts"],
+  // Environments that import implementation: the model's index (helpers, validation) and platform code.
+  "environments/aws.ts": ["constructs/model/index.ts"],
+  "environments/lab.ts": ["constructs/model/index.ts"],
+  "environments/northwind.ts": ["constructs/model/index.ts"],
+  "environments/validate-aws.ts": [
+    "constructs/aws/bindings.ts",
+    "constructs/aws/subnet-plan.ts",
+    "constructs/ecs/plan.ts",
+    "constructs/eks/versions.ts",
+    "constructs/model/index.ts",
+  ],
+  "environments/validate.ts": [
+    "constructs/ecs/reserved-names.ts",
+    "constructs/model/alert-receivers.ts",
+    "constructs/kubernetes/reserved-names.ts",
+    "constructs/model/index.ts",
+    "constructs/nomad/reserved-names.ts",
+    "constructs/swarm/reserved-names.ts",
+  ],
+};
+
+/** Findings of a rule in files other engineers were changing when lint came in: fix there, then remove here. */
+const KNOWN_FINDINGS = {
+  "preserve-caught-error": ["e2e/cluster.ts", "e2e/nomad/run.ts", "tools/review/plan.ts"],
+  "@typescript-eslint/no-unused-expressions": ["constructs/model/queries.ts", "e2e/nomad/run.ts"],
+  "no-regex-spaces": ["e2e/nomad/review.ts"],
+};
+
+export default tseslint.config(
+  {
+    ignores: ["node_modules/", "cdktf.out/", "cdktf.out.staging-*/", "dist/", "coverage/", ".gen/", "**/.terraform/"],
+  },
+  { linterOptions: { reportUnusedDisableDirectives: "error" } },
+  js.configs.recommended,
+  tseslint.configs.recommended,
+  {
+    rules: {
+      // Synthesized Terraform JSON, jobspecs and plans are read untyped in tests, e2e and tools; strict tsc
+      // still checks everything typed.
+      "@typescript-eslint/no-explicit-any": "off",
+      // tsc's noUnusedLocals and noUnusedParameters refuse these already (and allow the `_` prefix).
+      "@typescript-eslint/no-unused-vars": "off",
+      // cdktf's core API only through constructs/cdktf.ts; provider classes only from lib/<resource>.
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^cdktf(/|$)",
+              message: "import cdktf's API through constructs/cdktf.ts, the one place it enters the project",
+            },
+            {
+              regex: "^@cdktf/provider-[a-z]+$",
+              message:
+                "import provider classes from @cdktf/provider-<name>/lib/<resource>: the package root loads every binding (seconds, hundreds of MB)",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // cdktf's own testing adapter, and the facade itself.
+    files: ["constructs/cdktf.ts", "__tests__/setup.ts"],
+    rules: { "no-restricted-imports": "off" },
+  },
+  {
+    files: ["**/*.ts"],
+    plugins: { layering: layeringPlugin(import.meta.dirname, KNOWN_LAYER_VIOLATIONS) },
+    rules: {
+      "layering/imports-point-down": "error",
+      // A warning while the restructuring of issue 17 lands (entries fall stale as files change); then an error.
+      "layering/no-stale-exceptions": "warn",
+    },
+  },
+  {
+    files: ["**/*.js"],
+    languageOptions: { sourceType: "commonjs", globals: globals.node },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  { files: ["**/*.mjs"], languageOptions: { globals: globals.node } },
+  ...Object.entries(KNOWN_FINDINGS).map(([rule, files]) => ({ files, rules: { [rule]: "off" } })),
+);
