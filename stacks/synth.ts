@@ -52,15 +52,26 @@ export function environmentsOfModule(exports: Readonly<Record<string, unknown>>,
   return [...new Set(found)];
 }
 
+/** Stack name of each target an environment enables, by target. */
+export function stackNamesByTarget(env: Environment): {
+  readonly lab?: string;
+  readonly nomad?: string;
+  readonly swarm?: string;
+  readonly eks?: string;
+  readonly ecs?: string;
+} {
+  return {
+    ...(env.lab ? { lab: labStackName(env) } : {}),
+    ...(env.nomad ? { nomad: nomadStackName(env) } : {}),
+    ...(env.swarm ? { swarm: swarmStackName(env) } : {}),
+    ...(env.eks ? { eks: eksStackName(env) } : {}),
+    ...(env.ecs ? { ecs: ecsStackName(env) } : {}),
+  };
+}
+
 /** Stack name of each target an environment enables. */
 export function stackNamesOf(env: Environment): string[] {
-  return [
-    ...(env.lab ? [labStackName(env)] : []),
-    ...(env.nomad ? [nomadStackName(env)] : []),
-    ...(env.swarm ? [swarmStackName(env)] : []),
-    ...(env.eks ? [eksStackName(env)] : []),
-    ...(env.ecs ? [ecsStackName(env)] : []),
-  ];
+  return Object.values(stackNamesByTarget(env));
 }
 
 /**
