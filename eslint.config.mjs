@@ -40,8 +40,6 @@ const KNOWN_LAYER_VIOLATIONS = {
   "constructs/nomad/service-job.ts": ["environments/types.ts"],
   "constructs/swarm/deployment.ts": ["environments/types.ts"],
   "constructs/swarm/swarm-application.ts": ["environments/types.ts"],
-  // Policy reads Nomad's jobspec escaping back (while nomad imports policy for its suppressions).
-  "constructs/policy/workloads.ts": ["constructs/nomad/terraform-escape.ts"],
   // Environments that import implementation: the model's index (helpers, validation) and platform code.
   "environments/aws.ts": ["constructs/model/index.ts"],
   "environments/lab.ts": ["constructs/model/index.ts"],

@@ -1,7 +1,7 @@
 import { App, Testing } from "../constructs/cdktf";
 import { ARGO, formatProblem, selectApplication, validateApplication, type Application } from "../constructs/model";
 import type { Job, JobFile } from "../constructs/nomad/jobspec";
-import { unescapeTerraformTemplate } from "../constructs/nomad/terraform-escape";
+import { unescapeTerraformTemplate } from "../constructs/builtin/terraform-escape";
 import { LAB, validateEnvironment, type Environment } from "../environments";
 import { NomadLabStack } from "../stacks";
 

@@ -15,7 +15,7 @@ import { alertRulesFor, observabilityRecords, type ObservabilityPlatform } from 
 import { configFilesOf, nomadConfigTemplates, nomadObservability } from "./observability";
 import { PROMETHEUS_CONSUL_CA_FILE, PROMETHEUS_CONSUL_TOKEN_FILE } from "./prometheus-config";
 import { fabioTag, renderServiceJob, variablePathOf, type TaskExtras } from "./service-job";
-import { escapeTerraformTemplate } from "./terraform-escape";
+import { escapeTerraformTemplate } from "../builtin/terraform-escape";
 
 export interface NomadApplicationProps {
   readonly app: Application;

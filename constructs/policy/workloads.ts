@@ -1,5 +1,5 @@
 import { TerraformResource, type IConstruct } from "../cdktf";
-import { unescapeTerraformTemplate } from "../nomad/terraform-escape";
+import { unescapeTerraformTemplate } from "../builtin/terraform-escape";
 
 /**
  * The containers a resource runs, read back from what it will send to the platform, so that policy rules
