@@ -27,9 +27,7 @@ const KNOWN_LAYER_VIOLATIONS = {
   "constructs/lab/agent-config.ts": ["environments/types.ts"],
   "constructs/lab/dnsmasq.ts": ["environments/types.ts"],
   "constructs/lab/haproxy.ts": ["environments/types.ts"],
-  // The lab labels Swarm nodes with Swarm's volume label (constructs/swarm/deployment.ts: volumeLabel), a
-  // contract of both platforms that belongs below them (left: that file was being changed).
-  "constructs/lab/lab-infrastructure.ts": ["constructs/swarm/deployment.ts", "environments/types.ts"],
+  "constructs/lab/lab-infrastructure.ts": ["environments/types.ts"],
   "constructs/lab/raspberry-pi.ts": ["environments/types.ts"],
   "constructs/lab/swarm-cluster.ts": ["environments/types.ts"],
   "constructs/lab/vm-bootstrap.ts": ["environments/types.ts"],

@@ -14,7 +14,7 @@ import { RaspberryPi } from "./raspberry-pi";
 import { SwarmCluster } from "./swarm-cluster";
 import { isNomadVm, vmCloudConfig, type VmBootstrapContext } from "./vm-bootstrap";
 import { LAB_VERSIONS } from "./versions";
-import { volumeLabel } from "../swarm/deployment";
+import { volumeLabel } from "../node-labels";
 
 /** The node labels that pin each persistent volume (and its service) to the Swarm node holding it. */
 function swarmNodeLabels(env: Environment): Record<string, string[]> {

@@ -16,6 +16,7 @@ import {
   type ServiceSpec,
 } from "../model";
 import { dockerHealthcheck } from "../docker-healthcheck";
+import { volumeLabel } from "../node-labels";
 import { exportNonEmpty, NEED_FUNCTION } from "../shell-script";
 import * as path from "path";
 import { alloyDockerConfig, configFilesOf, scrapedExporterOf, type ObservabilityPlatform } from "../observability";
@@ -320,11 +321,6 @@ function swarmService(service: ServiceSpec, parts: ServiceParts): SwarmService {
     ),
     endpointMode: networking.endpointMode,
   };
-}
-
-/** Node label that marks the node holding a persistent volume (set by the lab stack's Swarm formation). */
-export function volumeLabel(volume: string): string {
-  return `argo.volume.${volume}`;
 }
 
 /** Traefik routers from the model's routes; admin-only routes pass an IP allow-list of the admin CIDRs. */

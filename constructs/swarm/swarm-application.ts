@@ -9,6 +9,7 @@ import { CapabilityReport, inTransitRecords, type CapabilityRecord, type Transit
 import { addCustomSynthesis, Construct, Fn, TerraformLocal, TerraformStack, type ISynthesisSession } from "../cdktf";
 import { describeWanted, startOrder, updatePolicyOf, type Application, type ServiceSpec } from "../model";
 import { describeProbe } from "../docker-healthcheck";
+import { volumeLabel } from "../node-labels";
 import { healthCheckRequired, suppressRule } from "../policy";
 import { ApplicationSecrets } from "../secrets/application-secrets";
 import { alertRulesFor, observabilityRecords } from "../observability";
@@ -18,7 +19,6 @@ import {
   TRAEFIK_IMAGE,
   swarmDuration as duration,
   swarmObservability,
-  volumeLabel,
   type SwarmDeployment,
   type SwarmSecret,
   type SwarmService,

@@ -23,7 +23,11 @@ export function layerOf(file) {
   if (parts[0] === "constructs") {
     if (["cdktf.ts", "shell-script.ts"].includes(parts[1]) || parts[1] === "builtin") return { layer: "core" };
     if (parts[1] === "model") return { layer: "model" };
-    if (["observability", "secrets", "policy", "capabilities.ts", "docker-healthcheck.ts"].includes(parts[1]))
+    if (
+      ["observability", "secrets", "policy", "capabilities.ts", "docker-healthcheck.ts", "node-labels.ts"].includes(
+        parts[1],
+      )
+    )
       return { layer: "generators" };
     if (PLATFORMS.includes(parts[1]) && parts.length > 2) return { layer: "platform", platform: parts[1] };
     return undefined;
