@@ -1,5 +1,5 @@
 /**
- * `npm run test:e2e`: ARGO's swarm-lab deployment on real Docker engines (see README, "Proving swarm-lab on
+ * `npm run test:e2e`: ARGO's swarm-lab deployment on real Docker engines (see docs/swarm-lab.md, "Proving swarm-lab on
  * real engines", and docs/e2e-swarm-terraform.md). Starts a Swarm of local engines and deploys the swarm-lab
  * stack synthesized for the e2e environment in one or both of its renderings, one after the other
  * (ARGO_E2E_RENDERING=stack-file, the default, terraform or both): the stack file with `docker stack deploy`,

@@ -89,7 +89,7 @@ export const LAB: Environment = {
     edge: { nomadHostname: "argo-nomad.lab.internal", swarmHostname: "argo-swarm.lab.internal" },
   },
   nomad: {
-    // Consul's address comes from CONSUL_HTTP_ADDR when deploying, like the token (README, nomad-lab).
+    // Consul's address comes from CONSUL_HTTP_ADDR when deploying, like the token (docs/nomad-lab.md).
     backend: { kind: "consul", pathPrefix: "terraform/argo" },
     region: "lab",
     datacenter: "pve0",
