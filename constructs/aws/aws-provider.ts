@@ -1,6 +1,12 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { Construct } from "../cdktf";
-import type { AwsTargetBase, Environment } from "../../environments/types";
+import type { AwsTargetBase } from "./target";
+
+/** What the provider's default tags name of the environment. */
+export interface TaggedEnvironment {
+  readonly name: string;
+  readonly application: { readonly name: string };
+}
 
 /**
  * The AWS provider of a stack: the target's region and tags on every resource. Credentials are never
@@ -8,7 +14,7 @@ import type { AwsTargetBase, Environment } from "../../environments/types";
  */
 export function awsProvider(
   scope: Construct,
-  environment: Environment,
+  environment: TaggedEnvironment,
   target: AwsTargetBase,
   stackName: string,
 ): AwsProvider {

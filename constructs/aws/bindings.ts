@@ -1,4 +1,4 @@
-import type { AwsBinding, AwsTargetBase, ElastiCacheBinding, RdsBinding } from "../../environments/types";
+import type { AwsBinding, AwsTargetBase, ElastiCacheBinding, RdsBinding } from "./target";
 import { knownList, unknownName, type Application, type ProvidedDependency, type ServiceSpec } from "../model";
 
 type Add = (path: string, message: string) => void;

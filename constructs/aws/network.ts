@@ -13,7 +13,7 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Construct } from "../cdktf";
 import { ValidationError } from "../model/problems";
-import type { AwsNetworkConfig } from "../../environments/types";
+import type { AwsNetworkConfig } from "./target";
 import { logEncryptionKey } from "./kms-key";
 import { planSubnets, type SubnetPlan } from "./subnet-plan";
 import { AwsAccount } from "./account";

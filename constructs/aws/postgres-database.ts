@@ -6,7 +6,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "../cdktf";
-import type { RdsBinding } from "../../environments/types";
+import type { RdsBinding } from "./target";
 import type { ClientTls } from "../model";
 import { AwsAccount } from "./account";
 import type { BoundDatabase } from "./bindings";

@@ -1,6 +1,6 @@
 import { cidrsOverlap, formatIpv4, parseCidr, type Cidr } from "../model/cidr";
 import type { Problem } from "../model/problems";
-import type { AwsNetworkConfig } from "../../environments/types";
+import type { AwsNetworkConfig } from "./target";
 
 /** Where each zone's subnets lie in the VPC. */
 export interface SubnetPlan {

@@ -2,7 +2,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { Construct } from "../cdktf";
-import type { WebAclSettings } from "../../environments/types";
+import type { WebAclSettings } from "./target";
 
 /**
  * AWS managed rule groups a public load balancer's web ACL runs unless the environment lists others, in this

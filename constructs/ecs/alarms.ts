@@ -1,7 +1,7 @@
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import type { AlarmSubscription } from "../../environments/types";
+import type { AlarmSubscription } from "./target";
 import { AwsAccount } from "../aws/account";
 import { EncryptionKey } from "../aws/kms-key";
 import { Construct } from "../cdktf";

@@ -1,4 +1,4 @@
-import type { EcsTarget } from "../../environments/types";
+import type { EcsTarget } from "./target";
 import { plaintextDatabaseRealization } from "../aws/postgres-database";
 import { describeWebAcl } from "../aws/web-acl";
 import { inTransitRecords, type CapabilityRecord } from "../capabilities";

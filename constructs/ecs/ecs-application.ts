@@ -14,7 +14,7 @@ import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmana
 import { ServiceDiscoveryPrivateDnsNamespace } from "@cdktf/provider-aws/lib/service-discovery-private-dns-namespace";
 import { ServiceDiscoveryService } from "@cdktf/provider-aws/lib/service-discovery-service";
 import * as path from "path";
-import type { EcsTarget } from "../../environments/types";
+import type { EcsTarget } from "./target";
 import { AwsAccount } from "../aws/account";
 import { actingFor, assumeRolePolicy, policyDocument, type PolicyStatement } from "../aws/iam";
 import { EncryptionKey, logEncryptionKey } from "../aws/kms-key";

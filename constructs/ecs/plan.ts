@@ -1,4 +1,4 @@
-import type { EcsTarget } from "../../environments/types";
+import type { EcsTarget } from "./target";
 import { bindingOf, type BoundCache, type BoundDatabase } from "../aws/bindings";
 import { unknownName, updatePolicyOf, type Application, type Problem, type ServiceSpec } from "../model";
 import { describeFargateSizes, fargateSizeFor, fargateSizeProblem, type FargateSize } from "./fargate-sizes";

@@ -9,7 +9,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { Construct, Fn, TerraformLocal, Token } from "../cdktf";
-import type { EksTarget } from "../../environments/types";
+import type { EksTarget } from "./target";
 import { AwsAccount } from "../aws/account";
 import { actingFor, assumeRolePolicy } from "../aws/iam";
 import { EncryptionKey, logEncryptionKey } from "../aws/kms-key";

@@ -1,4 +1,4 @@
-import type { NomadTarget } from "../../environments/types";
+import type { NomadTarget } from "../nomad/target";
 import { AGENT_PATHS } from "./agent-config";
 import type { ClusterSecrets } from "./cluster-secrets";
 

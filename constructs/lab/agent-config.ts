@@ -1,4 +1,5 @@
-import type { LabInventory, LabVm, NomadTarget } from "../../environments/types";
+import type { NomadTarget } from "../nomad/target";
+import type { LabInventory, LabVm } from "./target";
 import type { ClusterSecrets } from "./cluster-secrets";
 
 /** Where the agents' files live on every Nomad/Consul VM. */

@@ -1,4 +1,4 @@
-import type { LabInventory } from "../../environments/types";
+import type { LabInventory } from "./target";
 import { CONSUL_DNS_PORT, nomadServers } from "./agent-config";
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from "crypto";
-import type { LabPi } from "../../environments/types";
+import type { LabPi } from "./target";
 import { TerraformData } from "../builtin/terraform-data";
 import { Construct, Fn } from "../cdktf";
 import { assertNoTemplateSyntax } from "./cloud-init";

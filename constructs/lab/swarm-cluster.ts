@@ -1,4 +1,4 @@
-import type { LabVm } from "../../environments/types";
+import type { LabVm } from "./target";
 import { TerraformData } from "../builtin/terraform-data";
 import { Construct, type ITerraformDependable } from "../cdktf";
 

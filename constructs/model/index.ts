@@ -1,4 +1,5 @@
 export * from "./types";
+export * from "./backend";
 export * from "./refs";
 export * from "./defaults";
 export * from "./problems";

@@ -1,4 +1,4 @@
-import type { NomadTarget } from "../../environments/types";
+import type { NomadTarget } from "./target";
 import { seconds, type JobFile } from "./jobspec";
 import { secretEnvTemplate, variablePathOf, workloadConstraint } from "./service-job";
 

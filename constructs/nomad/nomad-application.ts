@@ -1,6 +1,6 @@
 import { Job } from "@cdktf/provider-nomad/lib/job";
 import { Variable } from "@cdktf/provider-nomad/lib/variable";
-import type { NomadTarget } from "../../environments/types";
+import type { NomadTarget } from "./target";
 import { CapabilityReport, inTransitRecords, type CapabilityRecord } from "../capabilities";
 import { Construct } from "../cdktf";
 import { describeWanted, startOrder, updatePolicyOf, type Application, type ServiceSpec } from "../model";

@@ -1,5 +1,5 @@
 import * as path from "path";
-import type { NomadTarget } from "../../environments/types";
+import type { NomadTarget } from "./target";
 import { portNamed, requirePrimaryPort, type Application, type ServiceSpec } from "../model";
 import {
   alloyDockerConfig,

@@ -1,7 +1,7 @@
 import { Scalar } from "yaml";
 import { requirePrimaryPort, type Application, type ServiceSpec } from "../model";
 import { prometheusConfigText } from "../observability/prometheus";
-import type { NomadTarget } from "../../environments/types";
+import type { NomadTarget } from "./target";
 import { consulServiceName } from "./plan";
 import { METRICS_PATH_META, METRICS_PORT_META } from "./service-job";
 

@@ -11,7 +11,7 @@ import {
   type ServiceSpec,
 } from "../model";
 import { dockerHealthcheck } from "../docker-healthcheck";
-import type { NomadTarget } from "../../environments/types";
+import type { NomadTarget } from "./target";
 import {
   seconds,
   type DockerConfig,

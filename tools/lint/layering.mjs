@@ -3,7 +3,8 @@
  *   core ← model ← generators ← platforms/* ← environments ← stacks ← main, tools, e2e, tests.
  * Environments are data: they import only model types (and ARGO, the application they compose) and the target
  * types a platform owns (`constructs/<platform>/target.ts`). A platform imports only its own files, the platforms it
- * stands on (its ground: ECS and EKS on the AWS network, the lab on the Proxmox bindings) and the layers below.
+ * stands on (its ground: ECS and EKS on the AWS network, the lab on the Proxmox bindings), the target types of the
+ * platforms whose clusters it builds (type-only: the lab reads the Nomad and Swarm targets) and the layers below.
  * Imports that break this today are listed by the config (file → imported file) and allowed; a listed import
  * that is gone is reported, so the list only shrinks.
  */
@@ -14,6 +15,12 @@ export const PLATFORMS = ["swarm", "nomad", "kubernetes", "ecs", "eks", "aws", "
 
 /** The platforms a platform may build on. */
 export const GROUND = { ecs: ["aws"], eks: ["aws"], lab: ["proxmox"] };
+
+/**
+ * The platforms whose clusters a platform builds: it configures their agents and edge from their targets, so it
+ * may import their target types (`constructs/<platform>/target.ts`), type-only, and nothing else of them.
+ */
+export const HOSTED = { lab: ["nomad", "swarm"] };
 
 const RANK = { core: 0, model: 1, generators: 2, platform: 3, environments: 4, stacks: 5, top: 6 };
 
@@ -59,7 +66,9 @@ export function layeringProblem(from, to, typeOnly) {
   if (a.layer === "platform" && b.layer === "platform") {
     const ground = GROUND[a.platform] ?? [];
     if (a.platform === b.platform || ground.includes(b.platform)) return undefined;
-    return `a platform imports only its own files${ground.length ? `, its ground (${ground.join(", ")})` : ""} and the layers below it`;
+    const hosted = HOSTED[a.platform] ?? [];
+    if (typeOnly && hosted.includes(b.platform) && to === `constructs/${b.platform}/target.ts`) return undefined;
+    return `a platform imports only its own files${ground.length ? `, its ground (${ground.join(", ")})` : ""}${hosted.length ? `, the target types of the platforms it hosts (${hosted.join(", ")}; type-only)` : ""} and the layers below it`;
   }
   if (RANK[b.layer] > RANK[a.layer])
     return `imports point down only (core ← model ← generators ← platforms ← environments ← stacks ← main/tools/e2e): ${describeLayer(a)} may not import ${describeLayer(b)}`;
