@@ -18,9 +18,6 @@ const KNOWN_LAYER_VIOLATIONS = {
   "constructs/swarm/deployment.ts": ["environments/types.ts"],
   "constructs/swarm/swarm-application.ts": ["environments/types.ts"],
   // Environments that import implementation: the model's index (helpers, validation) and platform code.
-  "environments/aws.ts": ["constructs/model/index.ts"],
-  "environments/lab.ts": ["constructs/model/index.ts"],
-  "environments/northwind.ts": ["constructs/model/index.ts"],
   "environments/validate-aws.ts": [
     "constructs/aws/bindings.ts",
     "constructs/aws/subnet-plan.ts",

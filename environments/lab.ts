@@ -1,4 +1,4 @@
-import { ARGO } from "../constructs/model";
+import { ARGO } from "../constructs/model/argo";
 import type { Environment, LabVm } from "./types";
 
 /**

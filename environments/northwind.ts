@@ -1,4 +1,4 @@
-import { hostOf, portOf, secretRef, type Application } from "../constructs/model";
+import { hostOf, portOf, secretRef, type Application } from "../constructs/model/types";
 import type { Environment } from "./types";
 
 /**

@@ -1,5 +1,4 @@
-import { hostOf, hostPortOf, portOf, secretRef } from "./refs";
-import type { Application, HealthCheck, ServiceSpec } from "./types";
+import { hostOf, hostPortOf, portOf, secretRef, type Application, type HealthCheck, type ServiceSpec } from "./types";
 
 /**
  * ARGO ("Address Resolver written in Go"), defined once.

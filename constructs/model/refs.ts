@@ -1,22 +1,7 @@
 import type { EndpointRef, EnvPart, EnvValue, SecretRef } from "./types";
 
-/** The value of a declared secret, resolved by each platform from its own secret store. */
-export function secretRef(secret: string): SecretRef {
-  return { secret };
-}
-
-/** Address of another service's port as the caller sees it on the platform (mesh upstream, service DNS, ...). */
-export function hostOf(service: string, port: string): EndpointRef {
-  return { endpoint: { service, port }, part: "host" };
-}
-
-export function portOf(service: string, port: string): EndpointRef {
-  return { endpoint: { service, port }, part: "port" };
-}
-
-export function hostPortOf(service: string, port: string): EndpointRef {
-  return { endpoint: { service, port }, part: "hostPort" };
-}
+// The constructors of references (secretRef, hostOf, portOf, hostPortOf) are in ./types, where environments,
+// which are data, may import them.
 
 export function isSecretRef(part: EnvPart): part is SecretRef {
   return typeof part === "object" && "secret" in part;

@@ -359,3 +359,23 @@ export interface Application {
   readonly routes: readonly RouteSpec[];
   readonly secrets: readonly SecretSpec[];
 }
+
+// The references an environment writes into a service's `env` (data constructors, no logic).
+
+/** The value of a declared secret, resolved by each platform from its own secret store. */
+export function secretRef(secret: string): SecretRef {
+  return { secret };
+}
+
+/** Address of another service's port as the caller sees it on the platform (mesh upstream, service DNS, ...). */
+export function hostOf(service: string, port: string): EndpointRef {
+  return { endpoint: { service, port }, part: "host" };
+}
+
+export function portOf(service: string, port: string): EndpointRef {
+  return { endpoint: { service, port }, part: "port" };
+}
+
+export function hostPortOf(service: string, port: string): EndpointRef {
+  return { endpoint: { service, port }, part: "hostPort" };
+}
