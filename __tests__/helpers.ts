@@ -2,8 +2,8 @@ import { App, Testing } from "../constructs/cdktf";
 import { ARGO, formatProblem, selectApplication, validateApplication, type Application } from "../constructs/model";
 import type { Job, JobFile } from "../constructs/nomad/jobspec";
 import { unescapeTerraformTemplate } from "../constructs/builtin/terraform-escape";
-import { LAB, validateEnvironment, type Environment } from "../environments";
-import { NomadLabStack } from "../stacks";
+import { LAB, type Environment } from "../environments";
+import { NomadLabStack, validateEnvironment } from "../stacks";
 
 type Mutable<T> = T extends readonly (infer U)[]
   ? Mutable<U>[]

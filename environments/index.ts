@@ -7,7 +7,6 @@ import type { Environment } from "./types";
 export const ENVIRONMENTS: readonly Environment[] = [LAB, AWS, NORTHWIND];
 
 export * from "./types";
-export { validateEnvironment } from "./validate";
 export { LAB } from "./lab";
 export { AWS } from "./aws";
 export { LEDGER, NORTHWIND } from "./northwind";

@@ -12,3 +12,4 @@ export {
   validateEnvironments,
   type SynthOptions,
 } from "./synth";
+export { validateEnvironment } from "./validate";

@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { App, Manifest, type StackManifest, type TerraformStack } from "../constructs/cdktf";
 import { formatProblem, selectApplication, ValidationError, type Problem } from "../constructs/model";
-import { validateEnvironment, type Environment } from "../environments";
+import type { Environment } from "../environments";
+import { validateEnvironment } from "./validate";
 
 // The stack classes are loaded when a stack of theirs is added (each pulls in its own providers' bindings),
 // so synthesizing some stacks loads only what those stacks need.

@@ -4,6 +4,12 @@ export interface Problem {
   readonly message: string;
 }
 
+/** Records a problem at a path (relative to what is being validated). */
+export type AddProblem = (path: string, message: string) => void;
+
+/** A lowercase DNS label (RFC 1123): what most names must be. */
+export const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
 export function formatProblem(problem: Problem): string {
   return `${problem.path}: ${problem.message}`;
 }
