@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { anchorsOf, brokenLinks, linksOf, markdownFiles } from "../tools/doc-links";
+import { NOMAD_DEPLOY_TOKEN_KEY } from "../constructs/lab/acl-bootstrap";
 import { RUNBOOK, RUNBOOK_DEPLOY_HEADING, runbookDeployScript } from "../e2e/nomad/deploy";
 import { REPO_ROOT } from "../tools/doc-links";
 
@@ -66,9 +67,11 @@ describe("the nomad-lab runbook the Nomad e2e executes", () => {
     expect(script).toContain("npx cdktf deploy nomad-e2e --skip-provider-lock --auto-approve");
     expect(script).not.toMatch(/^npm ci/m);
     expect(script).not.toContain("192.168.10.");
-    expect(labOutputsRead).toEqual(
-      expect.arrayContaining(["ca_cert_pem", "nomad_bootstrap_token", "consul_management_token"]),
-    );
+    expect(labOutputsRead).toEqual(expect.arrayContaining(["ca_cert_pem", "consul_deploy_token"]));
+    // Deploys use the deploy tokens: no management token, and NOMAD_TOKEN from the key the lab's bootstrap writes.
+    expect(labOutputsRead).not.toContain("nomad_bootstrap_token");
+    expect(labOutputsRead).not.toContain("consul_management_token");
+    expect(script).toContain(`"$CONSUL_HTTP_ADDR/v1/kv/${NOMAD_DEPLOY_TOKEN_KEY}?raw"`);
   });
 
   it("fails loudly when the steps lose a line the e2e adapts", () => {

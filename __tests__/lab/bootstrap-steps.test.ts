@@ -10,7 +10,13 @@ import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { App, Testing } from "../../constructs/cdktf";
-import { BOOTSTRAP_PATHS, CONSUL_POLICIES } from "../../constructs/lab/acl-bootstrap";
+import {
+  BOOTSTRAP_PATHS,
+  DEPLOY_POLICY,
+  NOMAD_DEPLOY_TOKEN_KEY,
+  consulPolicies,
+  nomadDeployRules,
+} from "../../constructs/lab/acl-bootstrap";
 import { LAB_VERSIONS } from "../../constructs/lab/versions";
 import { selectApplication } from "../../constructs/model";
 import { LAB } from "../../environments";
@@ -176,6 +182,9 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
     'case "$1 $2 $3" in',
     '  "acl policy list") polls=$(cat "$ARGO_SANDBOX/state/polls" 2>/dev/null || echo 0); echo $((polls + 1)) > "$ARGO_SANDBOX/state/polls"; [ "$polls" -ge 2 ] ;;',
     '  "acl policy read"|"acl token read") [ -f "$ARGO_SANDBOX/state/bootstrapped" ] ;;',
+    // The deploy token's secret in KV: what `put -` read from stdin, as `get` prints it.
+    '  "kv get ' + NOMAD_DEPLOY_TOKEN_KEY + '") [ -f "$ARGO_SANDBOX/state/kv" ] && cat "$ARGO_SANDBOX/state/kv" ;;',
+    '  "kv put ' + NOMAD_DEPLOY_TOKEN_KEY + '") [ "$4" = - ] && cat > "$ARGO_SANDBOX/state/kv" ;;',
     "esac",
   ].join("\n");
   // nomad: no leader for two calls, then ACLs deny anonymous requests; the preset token works once bootstrapped.
@@ -183,7 +192,11 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
     'case "$*" in',
     '  status) polls=$(cat "$ARGO_SANDBOX/state/polls" 2>/dev/null || echo 0); echo $((polls + 1)) > "$ARGO_SANDBOX/state/polls"',
     '    if [ "$polls" -ge 2 ]; then echo "Error querying jobs: Unexpected response code: 403 (Permission denied)" >&2; else echo "No cluster leader" >&2; fi; exit 1 ;;',
-    '  "acl token self") [ -f "$ARGO_SANDBOX/state/bootstrapped" ] && [ "$NOMAD_TOKEN" = "$(cat /etc/nomad.d/bootstrap.token)" ] ;;',
+    '  "acl token self") [ -f "$ARGO_SANDBOX/state/bootstrapped" ] && { [ "$NOMAD_TOKEN" = "$(cat /etc/nomad.d/bootstrap.token)" ] || grep -qx "$NOMAD_TOKEN" "$ARGO_SANDBOX/state/nomad-tokens"; } ;;',
+    '  "acl bootstrap "*) : > "$ARGO_SANDBOX/state/bootstrapped" ;;',
+    // Only the management token may write policies and tokens.
+    '  "acl policy apply "*) [ "$NOMAD_TOKEN" = "$(cat /etc/nomad.d/bootstrap.token)" ] && cat > "$ARGO_SANDBOX/state/nomad-policy" ;;',
+    '  "acl token create "*) [ "$NOMAD_TOKEN" = "$(cat /etc/nomad.d/bootstrap.token)" ] && secret=issued-$(od -An -N4 -tx4 /dev/urandom | tr -d " ") && echo "$secret" >> "$ARGO_SANDBOX/state/nomad-tokens" && printf %s "$secret" ;;',
     "esac",
   ].join("\n");
 
@@ -196,6 +209,12 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
       .map((line) => line.split("=")),
   );
   const execStart = (unit: string) => /^ExecStart=(.+)$/m.exec(file(unit))![1];
+  const scope = { stateKey: "terraform/argo/nomad-lab", hostVolumes: Object.keys(LAB.nomad!.hostVolumes) };
+  const policies = consulPolicies(scope);
+  const state = (box: Sandbox, name: string) => {
+    const p = path.join(box.state, name);
+    return fs.existsSync(p) ? fs.readFileSync(p, "utf8") : undefined;
+  };
 
   function serverSandbox(bootstrapped: boolean): Sandbox {
     const box = sandbox({ ...SYSTEM_STUBS, consul, nomad });
@@ -225,7 +244,7 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
     expect(commandLines(calls, "sleep")).toEqual(["sleep 5", "sleep 5"]);
     const creates = named(calls, "consul").filter((c) => c[3] === "create");
     expect(creates).toEqual([
-      ...Object.entries(CONSUL_POLICIES).map(([name, rules]) => [
+      ...Object.entries(policies).map(([name, rules]) => [
         "consul",
         "acl",
         "policy",
@@ -277,6 +296,20 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
         "-description",
         "Nomad agents",
       ],
+      [
+        "consul",
+        "acl",
+        "token",
+        "create",
+        "-accessor",
+        env.DEPLOY_ACCESSOR,
+        "-secret",
+        env.DEPLOY_SECRET,
+        "-policy-name",
+        DEPLOY_POLICY,
+        "-description",
+        "nomad-lab deploy",
+      ],
     ]);
     expect(fs.readFileSync(path.join(box.state, "consul-env"), "utf8")).toBe(
       `https://127.0.0.1:8501\n${env.MANAGEMENT_TOKEN}\n`,
@@ -288,10 +321,10 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
     expect(box.run([execStart(BOOTSTRAP_PATHS.consulUnit)])).toMatchObject({ status: 0, stderr: "" });
     const consulCalls = named(box.calls(), "consul");
     expect(consulCalls.filter((c) => c[3] === "create")).toEqual([]);
-    expect(consulCalls.filter((c) => c[3] === "read")).toHaveLength(Object.keys(CONSUL_POLICIES).length + 3);
+    expect(consulCalls.filter((c) => c[3] === "read")).toHaveLength(Object.keys(policies).length + 4);
   });
 
-  it("bootstraps Nomad's ACLs with the preset token on first boot, once there is a leader", () => {
+  it("bootstraps Nomad's ACLs with the preset token on first boot, then the deploy policy and token", () => {
     const box = serverSandbox(false);
     expect(box.run([execStart(BOOTSTRAP_PATHS.nomadUnit)])).toMatchObject({ status: 0, stderr: "" });
     expect(commandLines(box.calls(), "nomad", "sleep")).toEqual([
@@ -302,15 +335,53 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
       "nomad status",
       "nomad acl token self",
       `nomad acl bootstrap ${BOOTSTRAP_PATHS.nomadToken}`,
+      `nomad acl policy apply -description cdktf deploy nomad-lab ${DEPLOY_POLICY} -`,
+      `nomad acl token create -name nomad-lab deploy -policy ${DEPLOY_POLICY} -t {{ .SecretID }}`,
     ]);
+    expect(state(box, "nomad-policy")).toBe(nomadDeployRules(scope) + "\n");
+    // The secret Nomad chose is in KV, exactly (no newline), put with the management token.
+    const issued = state(box, "nomad-tokens")!.trim();
+    expect(issued).toMatch(/^issued-[0-9a-f]{8}$/);
+    expect(state(box, "kv")).toBe(issued);
+    expect(commandLines(box.calls(), "consul")).toEqual([
+      "consul acl policy list",
+      `consul kv get ${NOMAD_DEPLOY_TOKEN_KEY}`,
+      `consul kv put ${NOMAD_DEPLOY_TOKEN_KEY} -`,
+    ]);
+    expect(fs.readFileSync(path.join(box.state, "consul-env"), "utf8")).toBe(
+      `https://127.0.0.1:8501\n${env.MANAGEMENT_TOKEN}\n`,
+    );
   });
 
-  it("does not bootstrap Nomad again when its preset token already works", () => {
+  it("keeps Nomad's bootstrap and a deploy token whose secret in KV still works", () => {
     const box = serverSandbox(true);
+    fs.writeFileSync(path.join(box.state, "nomad-tokens"), "issued-0000beef\n");
+    fs.writeFileSync(path.join(box.state, "kv"), "issued-0000beef");
     expect(box.run([execStart(BOOTSTRAP_PATHS.nomadUnit)])).toMatchObject({ status: 0, stderr: "" });
     const nomadCalls = commandLines(box.calls(), "nomad");
-    expect(nomadCalls).toContain("nomad acl token self");
-    expect(nomadCalls.filter((c) => c.startsWith("nomad acl bootstrap"))).toEqual([]);
+    expect(nomadCalls.filter((c) => c === "nomad acl token self")).toHaveLength(2);
+    expect(nomadCalls.filter((c) => /^nomad acl (bootstrap|token create)/.test(c))).toEqual([]);
+    expect(state(box, "kv")).toBe("issued-0000beef");
+  });
+
+  it("creates a new deploy token when the secret in KV no longer works", () => {
+    const box = serverSandbox(true);
+    fs.writeFileSync(path.join(box.state, "kv"), "revoked-token");
+    expect(box.run([execStart(BOOTSTRAP_PATHS.nomadUnit)])).toMatchObject({ status: 0, stderr: "" });
+    expect(commandLines(box.calls(), "nomad").filter((c) => c.startsWith("nomad acl token create"))).toHaveLength(1);
+    expect(state(box, "kv")).toBe(state(box, "nomad-tokens")!.trim());
+  });
+
+  it("fails, and puts nothing in KV, when Nomad refuses the deploy token", () => {
+    const box = sandbox({
+      ...SYSTEM_STUBS,
+      consul,
+      nomad: nomad.replace('"acl token create "*)', '"acl token create "*) exit 1 ;; x)'),
+    });
+    writeFiles(box, config.write_files);
+    const result = box.run([execStart(BOOTSTRAP_PATHS.nomadUnit)]);
+    expect(result.status).not.toBe(0);
+    expect(state(box, "kv")).toBeUndefined();
   });
 });
 

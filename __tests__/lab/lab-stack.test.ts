@@ -4,14 +4,21 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { App, Testing } from "../../constructs/cdktf";
-import { consulAclBootstrapScript, nomadAclBootstrapScript } from "../../constructs/lab/acl-bootstrap";
+import {
+  BOOTSTRAP_PATHS,
+  DEPLOY_POLICY,
+  NOMAD_DEPLOY_TOKEN_KEY,
+  consulDeployRules,
+  nomadDeployRules,
+} from "../../constructs/lab/acl-bootstrap";
 import { dnsmasqConfig } from "../../constructs/lab/dnsmasq";
 import { haproxyConfig } from "../../constructs/lab/haproxy";
 import { SWARM_INIT_SCRIPT, SWARM_JOIN_SCRIPT, SWARM_LABEL_SCRIPT } from "../../constructs/lab/swarm-cluster";
 import { selectApplication } from "../../constructs/model";
 import { NETWORK_DEVICE_ATTRIBUTES } from "../../constructs/proxmox/virtual-environment-vm";
 import { LAB, type Environment } from "../../environments";
-import { LabStack } from "../../stacks";
+import { LabStack, NomadLabStack } from "../../stacks";
+import { stackNamesByTarget } from "../../stacks/synth";
 import { envProblemsOf, labCopy } from "../helpers";
 import { tempDir } from "../temp";
 
@@ -211,6 +218,42 @@ describe("lab: cloud-init", () => {
       expect(line).toMatch(/^[A-Z_]+=\$\{random_uuid\.[^}]+\.result\}$/);
   });
 
+  it("renders the nomad-lab deploy policies for the state key nomad-lab's backend uses and the host volumes", () => {
+    const app = Testing.app() as App;
+    const nomadLab = new NomadLabStack(app, stackNamesByTarget(LAB).nomad!, {
+      environment: LAB,
+      target: nomad,
+      application: selectApplication(LAB.application, LAB.selection),
+    });
+    const statePath = JSON.parse(Testing.synth(nomadLab)).terraform.backend.consul.path;
+    const scope = { stateKey: statePath, hostVolumes: Object.keys(nomad.hostVolumes) };
+    const consulScript = fileOf("vb0", BOOTSTRAP_PATHS.consulScript).content;
+    expect(consulScript).toContain(`ensure_policy ${DEPLOY_POLICY} '${consulDeployRules(scope)}'`);
+    expect(consulScript).toContain(
+      `ensure_token "$DEPLOY_ACCESSOR" "$DEPLOY_SECRET" ${DEPLOY_POLICY} "nomad-lab deploy"`,
+    );
+    expect(consulDeployRules(scope)).toContain(`key "${NOMAD_DEPLOY_TOKEN_KEY}" { policy = "read" }`);
+    // No KV write outside the state, no agent, node or operator rights.
+    // The state key and its lock (<key>/.lock, <key>/.lockinfo), not every key it is a prefix of.
+    expect(consulDeployRules(scope).match(/^key(_prefix)? "[^"]*" \{ policy = "write" \}$/gm)).toEqual([
+      'key "terraform/argo/nomad-lab" { policy = "write" }',
+      'key_prefix "terraform/argo/nomad-lab/" { policy = "write" }',
+    ]);
+    expect(consulDeployRules(scope)).not.toMatch(/agent|node|operator|mesh|keyring|query/);
+    const nomadScript = fileOf("vb0", BOOTSTRAP_PATHS.nomadScript).content;
+    expect(nomadScript).toContain(`<<'POLICY'\n${nomadDeployRules(scope)}\nPOLICY\n`);
+    expect(nomadDeployRules(scope)).toContain('host_volume "postgres-data" { policy = "write" }');
+    expect(nomadDeployRules(scope).match(/^host_volume/gm)).toHaveLength(Object.keys(nomad.hostVolumes).length);
+    expect(nomadDeployRules(scope)).not.toMatch(/agent|operator|acl|node|management|quota|plugin|"\*"/);
+    // Without a Consul backend for nomad-lab, no KV or session rights.
+    const local = consulDeployRules({ hostVolumes: [] });
+    expect(local).not.toMatch(/key_prefix|session/);
+    expect(synth.json.output.consul_deploy_token).toMatchObject({ sensitive: true });
+    expect(synth.json.output.consul_deploy_token.value).toMatch(
+      /^\$\{random_uuid\.[^}]*consul-deploy-token-secret[^}]*\.result\}$/,
+    );
+  });
+
   it("opens only the cluster ports, to the lab", () => {
     const rules = (name: string) =>
       cloudConfigOf(name)
@@ -397,8 +440,8 @@ describe("lab: Raspberry Pis", () => {
       "swarm init": SWARM_INIT_SCRIPT,
       "swarm join": SWARM_JOIN_SCRIPT,
       "swarm labels": SWARM_LABEL_SCRIPT,
-      "consul acl bootstrap": consulAclBootstrapScript(nomad),
-      "nomad acl bootstrap": nomadAclBootstrapScript(),
+      "consul acl bootstrap": fileOf("vb0", BOOTSTRAP_PATHS.consulScript).content,
+      "nomad acl bootstrap": fileOf("vb0", BOOTSTRAP_PATHS.nomadScript).content,
       rpi0: step("rpi0").provisioner[2]["remote-exec"].inline.join("\n"),
       rpi1: step("rpi1").provisioner[3]["remote-exec"].inline.join("\n"),
     };

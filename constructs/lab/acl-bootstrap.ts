@@ -16,6 +16,65 @@ export const CONSUL_POLICIES = {
   ].join("\n"),
 } as const;
 
+/** Where the deploy token's state lives (Consul KV) and which Nomad host volumes its jobs mount. */
+export interface DeployScope {
+  /** The nomad-lab stack's Consul KV state key (`<pathPrefix>/<stack>`); undefined when its state is not in Consul. */
+  readonly stateKey?: string;
+  /** Host volumes of the environment (the jobs mount each read-write). */
+  readonly hostVolumes: readonly string[];
+}
+
+/**
+ * The Consul KV key holding the Nomad deploy token's secret: Nomad chooses a token's secret itself (its API takes
+ * none), so the lab's Nomad bootstrap creates the token and leaves its secret here, readable with the Consul
+ * deploy token (and management) only.
+ */
+export const NOMAD_DEPLOY_TOKEN_KEY = "argo/lab/nomad-deploy-token";
+export const DEPLOY_POLICY = "argo-deploy";
+
+/**
+ * What `cdktf deploy nomad-lab` needs from Consul, each rule found against the real agents (docs/nomad-lab.md):
+ * the state and its lock (key and session), the Nomad deploy token's key, service-defaults (service write) and
+ * service-intentions (intentions write, `*` included) of its services, and acl write for the Consul tokens and
+ * policies of Fabio and Prometheus the stack creates.
+ */
+export function consulDeployRules(scope: DeployScope): string {
+  return [
+    ...(scope.stateKey
+      ? [
+          `key "${scope.stateKey}" { policy = "write" }`,
+          `key_prefix "${scope.stateKey}/" { policy = "write" }`,
+          'session_prefix "" { policy = "write" }',
+        ]
+      : []),
+    `key "${NOMAD_DEPLOY_TOKEN_KEY}" { policy = "read" }`,
+    'service_prefix "" { policy = "write" intentions = "write" }',
+    'acl = "write"',
+  ].join("\n");
+}
+
+/** Consul's policies: the cluster's own and the deploy policy. */
+export function consulPolicies(scope: DeployScope): Record<string, string> {
+  return { ...CONSUL_POLICIES, [DEPLOY_POLICY]: consulDeployRules(scope) };
+}
+
+/**
+ * What `cdktf deploy nomad-lab` needs from Nomad, each rule found against the real agents (docs/nomad-lab.md): submit
+ * and read jobs in the default namespace (the only one its jobs use), write, read and delete the jobs' variables
+ * (`nomad/jobs/*`), mount the environment's host volumes read-write. No listing, node, agent, operator or ACL rights.
+ */
+export function nomadDeployRules(scope: DeployScope): string {
+  return [
+    'namespace "default" {',
+    '  capabilities = ["submit-job", "read-job"]',
+    "  variables {",
+    '    path "nomad/jobs/*" { capabilities = ["write", "read", "destroy"] }',
+    "  }",
+    "}",
+    ...scope.hostVolumes.map((name) => `host_volume "${name}" { policy = "write" }`),
+  ].join("\n");
+}
+
 export const BOOTSTRAP_PATHS = {
   consulScript: "/usr/local/sbin/argo-consul-acl-bootstrap",
   consulUnit: "/etc/systemd/system/argo-consul-acl-bootstrap.service",
@@ -29,8 +88,8 @@ export const BOOTSTRAP_PATHS = {
  * Creates Consul's policies and the agents', DNS and Nomad tokens with the IDs Terraform chose, once the
  * servers have a leader. Every step checks first, so running it again changes nothing.
  */
-export function consulAclBootstrapScript(target: NomadTarget): string {
-  const policies = Object.entries(CONSUL_POLICIES)
+export function consulAclBootstrapScript(target: NomadTarget, scope: DeployScope): string {
+  const policies = Object.entries(consulPolicies(scope))
     .map(([name, rules]) => `ensure_policy ${name} '${rules.replace(/'/g, "'\\''")}'`)
     .join("\n");
   return `#!/bin/bash
@@ -58,6 +117,7 @@ ${policies}
 ensure_token "$AGENT_ACCESSOR" "$AGENT_SECRET" argo-agents "Consul agents"
 ensure_token "$DNS_ACCESSOR" "$DNS_SECRET" argo-dns "Consul DNS"
 ensure_token "$NOMAD_ACCESSOR" "$NOMAD_SECRET" argo-nomad-agents "Nomad agents"
+ensure_token "$DEPLOY_ACCESSOR" "$DEPLOY_SECRET" ${DEPLOY_POLICY} "nomad-lab deploy"
 `;
 }
 
@@ -71,6 +131,8 @@ export function consulAclBootstrapEnv(secrets: ClusterSecrets): string {
     DNS_SECRET: secrets.consulDnsToken.secretId,
     NOMAD_ACCESSOR: secrets.nomadConsulToken.accessorId,
     NOMAD_SECRET: secrets.nomadConsulToken.secretId,
+    DEPLOY_ACCESSOR: secrets.consulDeployToken.accessorId,
+    DEPLOY_SECRET: secrets.consulDeployToken.secretId,
   };
   return (
     Object.entries(lines)
@@ -79,10 +141,14 @@ export function consulAclBootstrapEnv(secrets: ClusterSecrets): string {
   );
 }
 
-/** Bootstraps Nomad's ACL system with the token Terraform generated, once there is a leader. Safe to run again. */
-export function nomadAclBootstrapScript(): string {
+/**
+ * Bootstraps Nomad's ACL system with the token Terraform generated, once there is a leader; then applies the deploy
+ * policy and creates the deploy token once, leaving its secret in Consul KV (NOMAD_DEPLOY_TOKEN_KEY). Safe to run
+ * again: a deploy token whose secret still works is kept.
+ */
+export function nomadAclBootstrapScript(target: NomadTarget, scope: DeployScope): string {
   return `#!/bin/bash
-# Bootstraps Nomad ACLs with a preset management token. Safe to run again.
+# Bootstraps Nomad ACLs with a preset management token, then the nomad-lab deploy policy and token. Safe to run again.
 set -eu
 export NOMAD_ADDR=https://127.0.0.1:4646
 export NOMAD_CACERT=${AGENT_PATHS.nomadTls.ca}
@@ -90,10 +156,31 @@ export NOMAD_CLIENT_CERT=${AGENT_PATHS.nomadTls.cert}
 export NOMAD_CLIENT_KEY=${AGENT_PATHS.nomadTls.key}
 
 until nomad status >/dev/null 2>&1 || nomad status 2>&1 | grep -q "Permission denied"; do sleep 5; done
-if NOMAD_TOKEN=$(cat ${BOOTSTRAP_PATHS.nomadToken}) nomad acl token self >/dev/null 2>&1; then
-  exit 0
+if ! NOMAD_TOKEN=$(cat ${BOOTSTRAP_PATHS.nomadToken}) nomad acl token self >/dev/null 2>&1; then
+  nomad acl bootstrap ${BOOTSTRAP_PATHS.nomadToken} >/dev/null
 fi
-nomad acl bootstrap ${BOOTSTRAP_PATHS.nomadToken} >/dev/null
+NOMAD_TOKEN=$(cat ${BOOTSTRAP_PATHS.nomadToken})
+export NOMAD_TOKEN
+
+# The deploy policy as rendered (apply replaces an older one).
+nomad acl policy apply -description "cdktf deploy nomad-lab" ${DEPLOY_POLICY} - >/dev/null <<'POLICY'
+${nomadDeployRules(scope)}
+POLICY
+
+# The deploy token: Nomad chooses its secret, kept in Consul KV for the holder of Consul's deploy token.
+# shellcheck source=/dev/null # written by cloud-init with the tokens Terraform chose
+. ${BOOTSTRAP_PATHS.consulEnv}
+export CONSUL_HTTP_ADDR=https://127.0.0.1:${target.consul.httpsPort}
+export CONSUL_CACERT=${target.consul.caFile}
+export CONSUL_CLIENT_CERT=${AGENT_PATHS.consulTls.cert}
+export CONSUL_CLIENT_KEY=${AGENT_PATHS.consulTls.key}
+export CONSUL_HTTP_TOKEN=$MANAGEMENT_TOKEN
+until consul acl policy list >/dev/null 2>&1; do sleep 5; done
+secret=$(consul kv get ${NOMAD_DEPLOY_TOKEN_KEY} 2>/dev/null || true)
+if [ -z "$secret" ] || ! NOMAD_TOKEN=$secret nomad acl token self >/dev/null 2>&1; then
+  secret=$(nomad acl token create -name "nomad-lab deploy" -policy ${DEPLOY_POLICY} -t '{{ .SecretID }}')
+  printf %s "$secret" | consul kv put ${NOMAD_DEPLOY_TOKEN_KEY} - >/dev/null
+fi
 `;
 }
 

@@ -25,6 +25,8 @@ export class ClusterSecrets extends Construct {
   readonly consulDnsToken: PresetToken;
   /** The token Nomad agents use to register services and Connect sidecars in Consul. */
   readonly nomadConsulToken: PresetToken;
+  /** The deployer's Consul token for nomad-lab (policy argo-deploy), the lab stack's output consul_deploy_token. */
+  readonly consulDeployToken: PresetToken;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -39,5 +41,6 @@ export class ClusterSecrets extends Construct {
     this.consulAgentToken = preset("consul-agent-token");
     this.consulDnsToken = preset("consul-dns-token");
     this.nomadConsulToken = preset("nomad-consul-token");
+    this.consulDeployToken = preset("consul-deploy-token");
   }
 }

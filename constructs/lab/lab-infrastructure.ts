@@ -6,6 +6,7 @@ import { VirtualEnvironmentFile } from "../proxmox/virtual-environment-file";
 import { VirtualEnvironmentVm } from "../proxmox/virtual-environment-vm";
 import { consulCertificateNames, nomadCertificateNames } from "./agent-config";
 import { renderCloudConfig } from "./cloud-init";
+import { NOMAD_DEPLOY_TOKEN_KEY } from "./acl-bootstrap";
 import { ClusterSecrets } from "./cluster-secrets";
 import { dnsmasqConfig } from "./dnsmasq";
 import { HAPROXY_CERT_PATH, haproxyConfig } from "./haproxy";
@@ -15,6 +16,16 @@ import { SwarmCluster } from "./swarm-cluster";
 import { isNomadVm, vmCloudConfig, type VmBootstrapContext } from "./vm-bootstrap";
 import { LAB_VERSIONS } from "./versions";
 import { volumeLabel } from "../node-labels";
+
+/**
+ * The Consul KV key of the nomad-lab stack's state (stacks/backend.ts: `<pathPrefix>/<stack>`, the stack named as
+ * stacks/synth.ts names it), or undefined when its state is not in Consul.
+ */
+function nomadLabStateKey(env: Environment): string | undefined {
+  const backend = env.nomad?.backend ?? env.backend;
+  if (!env.nomad || backend?.kind !== "consul") return undefined;
+  return `${backend.pathPrefix}/${env.nomad.stackName ?? `nomad-${env.name}`}`;
+}
 
 /** The node labels that pin each persistent volume (and its service) to the Swarm node holding it. */
 function swarmNodeLabels(env: Environment): Record<string, string[]> {
@@ -73,6 +84,10 @@ export class LabInfrastructure extends Construct {
       swarm: env.swarm,
       caCertPem: this.ca.certPem,
       authorizedKeys: this.authorizedKeys(lab),
+      deploy: {
+        stateKey: nomadLabStateKey(env),
+        hostVolumes: Object.keys(nomad?.hostVolumes ?? {}),
+      },
     };
     for (const vm of lab.vms) {
       const certificates = isNomadVm(vm)
@@ -171,15 +186,21 @@ export class LabInfrastructure extends Construct {
       ],
       ["operator_key_pem", operator.privateKeyPem, "Its key (NOMAD_CLIENT_KEY, CONSUL_CLIENT_KEY)", true],
       [
+        "consul_deploy_token",
+        this.secrets.consulDeployToken.secretId,
+        `CONSUL_HTTP_TOKEN for deploying nomad-lab (policy argo-deploy); it also reads NOMAD_TOKEN's secret at Consul KV ${NOMAD_DEPLOY_TOKEN_KEY}`,
+        true,
+      ],
+      [
         "consul_management_token",
         this.secrets.consulManagementToken,
-        "CONSUL_HTTP_TOKEN for the first deploy of nomad-lab",
+        "Consul's management token: administration only (deploys use consul_deploy_token)",
         true,
       ],
       [
         "nomad_bootstrap_token",
         this.secrets.nomadBootstrapToken,
-        "NOMAD_TOKEN for the first deploy of nomad-lab",
+        "Nomad's management token: administration only (deploys use the deploy token in Consul KV)",
         true,
       ],
     ];

@@ -6,6 +6,7 @@ import {
   consulAclBootstrapScript,
   nomadAclBootstrapScript,
   oneshotUnit,
+  type DeployScope,
 } from "./acl-bootstrap";
 import {
   AGENT_PATHS,
@@ -29,6 +30,8 @@ export interface VmBootstrapContext extends AgentContext {
   readonly authorizedKeys: string;
   /** The node's certificates for Consul and for Nomad (Nomad/Consul VMs only). */
   readonly certificates?: { readonly consul: IssuedCertificate; readonly nomad: IssuedCertificate };
+  /** What the nomad-lab deploy policies cover (the first server's ACL bootstrap renders them). */
+  readonly deploy: DeployScope;
 }
 
 const NOMAD_DYNAMIC_PORTS = "20000:32000";
@@ -178,13 +181,13 @@ export function vmCloudConfig(vm: LabVm, ctx: VmBootstrapContext): CloudConfig {
     if (vm.name === nomadServers(lab)[0]?.name) {
       files.push(
         text(BOOTSTRAP_PATHS.consulEnv, consulAclBootstrapEnv(ctx.secrets), "0600", "root:root", true),
-        text(BOOTSTRAP_PATHS.consulScript, consulAclBootstrapScript(nomad), "0750"),
+        text(BOOTSTRAP_PATHS.consulScript, consulAclBootstrapScript(nomad, ctx.deploy), "0750"),
         text(
           BOOTSTRAP_PATHS.consulUnit,
           oneshotUnit("Create Consul ACL policies and tokens", "consul.service", BOOTSTRAP_PATHS.consulScript),
         ),
         text(BOOTSTRAP_PATHS.nomadToken, ctx.secrets.nomadBootstrapToken + "\n", "0600", "root:root", true),
-        text(BOOTSTRAP_PATHS.nomadScript, nomadAclBootstrapScript(), "0750"),
+        text(BOOTSTRAP_PATHS.nomadScript, nomadAclBootstrapScript(nomad, ctx.deploy), "0750"),
         text(
           BOOTSTRAP_PATHS.nomadUnit,
           oneshotUnit("Bootstrap Nomad ACLs", "nomad.service", BOOTSTRAP_PATHS.nomadScript),

@@ -38,7 +38,12 @@ export interface DeployContext {
   readonly clients: readonly Host[];
   readonly server: Host;
   readonly tls: Tls;
-  readonly tokens: { readonly consulManagement: string; readonly nomadManagement: string };
+  readonly tokens: {
+    readonly consulManagement: string;
+    readonly nomadManagement: string;
+    /** The lab's output consul_deploy_token (the preset secret its Consul ACL bootstrap created). */
+    readonly consulDeploy: string;
+  };
 }
 
 export type Prepared =
@@ -110,6 +115,7 @@ export function prepareDeploy(ctx: DeployContext): Prepared {
     operator_key_pem: ctx.tls.key,
     nomad_bootstrap_token: ctx.tokens.nomadManagement,
     consul_management_token: ctx.tokens.consulManagement,
+    consul_deploy_token: ctx.tokens.consulDeploy,
   };
   for (const [name, value] of Object.entries(labOutputs))
     fs.writeFileSync(path.join(outputs, name), value, { mode: 0o600 });

@@ -37,6 +37,8 @@ import { BRIDGE, NOMAD_E2E } from "./environment";
 import { CGROUP_PREFIX, Hosts, writeIntoHost, type Host } from "./hosts";
 import { PAUSE_REF, prepareDeploy, RUNBOOK, runbookDeployScript } from "./deploy";
 import { deployedChecks } from "./deployed";
+import { deployTokenChecks } from "./deploy-token";
+import { DEPLOY_POLICY, NOMAD_DEPLOY_TOKEN_KEY } from "../../constructs/lab/acl-bootstrap";
 import { reviewChecks } from "./review";
 import { findProviders } from "./terraform";
 import { labValues, renderWithValues } from "./lab-values";
@@ -119,7 +121,7 @@ const envFile = (content: string): Record<string, string> =>
 // ---------------------------------------------------------------------------------------------- the APIs
 
 let tls: Tls;
-let tokens: { consulManagement: string; nomadManagement: string; env: Record<string, string> };
+let tokens: { consulManagement: string; nomadManagement: string; consulDeploy: string; env: Record<string, string> };
 
 const consul = (host: Host, p: string, options: RequestOptions = {}): Promise<Answer> =>
   request(tls, host.address, CONSUL_HTTPS, p, {
@@ -323,6 +325,7 @@ async function bringUp(config: TerraformJson, values: ReadonlyMap<string, string
   tokens = {
     consulManagement: env.MANAGEMENT_TOKEN,
     nomadManagement: text(of(first), "/etc/nomad.d/bootstrap.token").trim(),
+    consulDeploy: env.DEPLOY_SECRET,
     env,
   };
 
@@ -546,6 +549,7 @@ async function checks(): Promise<void> {
       ["agent", tokens.env.AGENT_SECRET, ["argo-agents"]],
       ["dns", tokens.env.DNS_SECRET, ["argo-dns"]],
       ["nomad", tokens.env.NOMAD_SECRET, ["argo-nomad-agents"]],
+      ["deploy", tokens.consulDeploy, [DEPLOY_POLICY]],
       ["management", tokens.consulManagement, ["global-management"]],
     ];
     const seen: string[] = [];
@@ -557,7 +561,11 @@ async function checks(): Promise<void> {
         const kv = await consul(first, "/v1/kv/argo-e2e", { token: secret, method: "PUT", body: "x" });
         assert(kv.status === 403, `${name} token may write KV: ${kv.status}`);
         const acl = await consul(first, "/v1/acl/tokens", { token: secret });
-        assert(acl.status === 403 || name === "nomad", `${name} token may list ACL tokens: ${acl.status}`);
+        // acl = "write": the Nomad agents' (Connect SI tokens) and the deploy's (Fabio's and Prometheus' tokens).
+        assert(
+          acl.status === 403 || name === "nomad" || name === "deploy",
+          `${name} token may list ACL tokens: ${acl.status}`,
+        );
       }
       seen.push(`${name} → ${names.join(",")}`);
     }
@@ -597,7 +605,19 @@ async function checks(): Promise<void> {
     assert(self.Type === "management", `bootstrap token type ${self.Type}`);
     const forged = await nomad(first, "/v1/jobs", { token: "00000000-0000-4000-8000-000000000000" });
     assert(forged.status === 403, `unknown token: ${forged.status}`);
-    return `403 for /v1/jobs, /v1/nodes, a variable, /v1/acl/tokens, the raft configuration without a token (and /v1/jobs with an unknown one); the variable listing is filtered to nothing; bootstrap token "${self.Name}" is ${self.Type}`;
+    // The deploy token the bootstrap made: its secret in Consul KV, read with Consul's deploy token (the runbook's way).
+    const kept = await consul(first, `/v1/kv/${NOMAD_DEPLOY_TOKEN_KEY}?raw`, { token: tokens.consulDeploy });
+    assert(kept.status === 200 && kept.body.length > 0, `the deploy token's secret in KV: ${kept.status}`);
+    const anonymousKv = await consul(first, `/v1/kv/${NOMAD_DEPLOY_TOKEN_KEY}?raw`, { token: tokens.env.AGENT_SECRET });
+    assert(anonymousKv.status === 403, `the agent token reads the deploy token's secret: ${anonymousKv.status}`);
+    const deploy = await okJson<any>(nomad(first, "/v1/acl/token/self", { token: kept.body }), "deploy token self");
+    assert(
+      deploy.Type === "client" && JSON.stringify(deploy.Policies) === JSON.stringify([DEPLOY_POLICY]),
+      `deploy token: ${deploy.Type}, ${JSON.stringify(deploy.Policies)}`,
+    );
+    const deployAcl = await nomad(first, "/v1/acl/policies", { token: kept.body });
+    assert(deployAcl.status === 403, `the deploy token lists ACL policies: ${deployAcl.status}`);
+    return `403 for /v1/jobs, /v1/nodes, a variable, /v1/acl/tokens, the raft configuration without a token (and /v1/jobs with an unknown one); the variable listing is filtered to nothing; bootstrap token "${self.Name}" is ${self.Type}; deploy token "${deploy.Name}" (${deploy.Policies.join(", ")}) from KV ${NOMAD_DEPLOY_TOKEN_KEY}, refused the ACL policies`;
   });
 
   await check("TLS required: plain HTTP refused; servers refuse HTTPS clients without a certificate", async () => {
@@ -968,6 +988,15 @@ async function deployNomadLab(outdir: string): Promise<void> {
     },
   );
   if (!applied) return;
+  const backend = NOMAD_E2E.nomad!.backend ?? NOMAD_E2E.backend;
+  await deployTokenChecks({
+    server: hosts.servers[0],
+    consul,
+    nomad,
+    env,
+    stateKey: `${backend?.kind === "consul" ? backend.pathPrefix : "terraform/argo"}/${NOMAD_E2E.nomad!.stackName}`,
+    management: { consul: tokens.consulManagement, nomad: tokens.nomadManagement },
+  });
   const terraformRun = async (args: readonly string[], timeoutMs: number) => {
     const runLog = path.join(work, `terraform-${args[0]}.log`);
     fs.writeFileSync(runLog, "");
