@@ -40,7 +40,7 @@ export function dockerHealthcheck(service: ServiceSpec, check: HealthCheck): Doc
 }
 
 /** An HTTP/1.0 GET written by bash itself; healthy on a 2xx or 3xx status line (what wget accepts too). */
-function bashHttpProbe(port: number, path: string): string {
+export function bashHttpProbe(port: number, path: string): string {
   return [
     `exec 3<>/dev/tcp/127.0.0.1/${port}`,
     `printf 'GET ${path} HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n' >&3`,

@@ -1,12 +1,14 @@
 import { ARGO, type Application } from "../constructs/model";
 import { TRAEFIK_IMAGE } from "../constructs/swarm/deployment";
+import { DOCKER_API_PROXY_IMAGE } from "../constructs/swarm/docker-api-proxy";
 import { LAB, type Environment } from "../environments";
 import { ADMIN_CIDR, MANAGER, socketOf } from "./topology";
 
 /**
  * ARGO on the e2e cluster: the lab's Swarm deployment with four differences, each forced by this machine.
  * - Images: no registry is reachable, so every model image is replaced by a stand-in built locally under the
- *   same repository with the tag `<model tag>-stand-in` (and the ingress by `traefik:<tag>-stand-in`).
+ *   same repository with the tag `<model tag>-stand-in` (the ingress by `traefik:<tag>-stand-in`, the Docker API
+ *   proxy by `haproxy:<tag>-stand-in`, which is Debian's real HAProxy).
  * - networking: the kernel has no IPVS (no VIPs, no routing mesh), so endpoints are `dnsrr` and the ingress
  *   publishes in `host` mode; it cannot install IPsec SAs, so overlays are not encrypted here (traffic between
  *   engines would be dropped). The lab's stack file keeps `encrypted`; the e2e run asserts that on it.
@@ -28,6 +30,10 @@ export const ingressStandInImage = (lab: Environment = LAB): string => {
   const [repository, tag] = (lab.swarm!.ingressImage ?? TRAEFIK_IMAGE).split(":");
   return `${repository}:${tag}${STAND_IN_SUFFIX}`;
 };
+
+/** The Docker API proxy's stand-in: Debian's HAProxy under the pinned image's name, tagged as a stand-in. */
+export const dockerApiProxyStandInImage = (lab: Environment = LAB): string =>
+  `${lab.swarm!.dockerApiProxyImage ?? DOCKER_API_PROXY_IMAGE}${STAND_IN_SUFFIX}`;
 
 export function e2eEnvironment(options: { readonly otAppTag?: string } = {}): Environment {
   const swarm = LAB.swarm!;
@@ -54,6 +60,7 @@ export function e2eEnvironment(options: { readonly otAppTag?: string } = {}): En
       },
       networking: { endpointMode: "dnsrr", publishMode: "host", encryptOverlays: false },
       ingressImage: ingressStandInImage(),
+      dockerApiProxyImage: dockerApiProxyStandInImage(),
     },
   };
 }

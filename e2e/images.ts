@@ -8,7 +8,8 @@ import { run } from "./shell";
  * The stand-in images, built from this machine's files because no registry is reachable: one root filesystem
  * (Debian's static busybox, bash with its libraries, the scripts in e2e/stand-ins/rootfs) tagged as every model
  * image, each with the entrypoint its real counterpart runs. The ingress stand-in adds Node.js (the host's
- * binary and libraries) for the Traefik stand-in. Written as `docker save` archives, loaded with `docker load`.
+ * binary and libraries) for the Traefik stand-in; the Docker API proxy's is Debian's HAProxy with its libraries
+ * on the same root filesystem. Written as `docker save` archives, loaded with `docker load`.
  */
 
 const STAND_INS = path.join(__dirname, "stand-ins", "rootfs");
@@ -127,6 +128,8 @@ function archive(work: string, out: string, images: readonly StandInImage[], lay
 export interface StandInArchives {
   /** Every model service's stand-in (and the broken release): loaded into every engine. */
   readonly services: string;
+  /** The Docker API proxy's stand-in (Debian's HAProxy, the real program), when asked for: loaded into every engine. */
+  readonly proxy?: string;
   /** The ingress stand-in: loaded into the managers, where the ingress runs. */
   readonly ingress: string;
   readonly dir: string;
@@ -137,14 +140,32 @@ export function buildStandInArchives(
   parent: string,
   services: readonly StandInImage[],
   ingress: StandInImage,
+  proxy?: StandInImage,
 ): StandInArchives {
   const work = fs.mkdtempSync(path.join(parent, "images-"));
   const servicesArchive = path.join(work, "services.tar");
   const ingressArchive = path.join(work, "ingress.tar");
   const base = layer(work, "base", baseRootfs);
   archive(work, servicesArchive, services, [base]);
+  // Before the ingress' layer (Node.js), which its archive would carry too: where the official image has it.
+  let proxyArchive: string | undefined;
+  if (proxy) {
+    proxyArchive = path.join(work, "proxy.tar");
+    const haproxy = layer(work, "haproxy", (root) => copyProgram(HAPROXY, root, "/usr/local/sbin/haproxy"));
+    archive(work, proxyArchive, [proxy], [base, haproxy]);
+  }
   const node = layer(work, "node", (root) => copyProgram(process.execPath, root, "/usr/local/bin/node"));
   archive(work, ingressArchive, [ingress], [base, node]);
   fs.rmSync(path.join(work, "archive"), { recursive: true, force: true });
-  return { services: servicesArchive, ingress: ingressArchive, dir: work };
+  return { services: servicesArchive, ingress: ingressArchive, proxy: proxyArchive, dir: work };
 }
+
+/** Debian's HAProxy, which `npm run validate` also checks the proxy's configuration with. */
+const HAPROXY = "/usr/sbin/haproxy";
+
+/** The Docker API proxy's stand-in: the real HAProxy; the service's own command starts it. */
+export const proxyStandIn = (ref: string): StandInImage => ({
+  ref,
+  entrypoint: ["/usr/local/sbin/haproxy", "-v"],
+  env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/bin:/bin", `STAND_IN_IMAGE=${ref}`],
+});

@@ -18,7 +18,8 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { ARGO, imageRef, selectApplication, type Application } from "../constructs/model";
 import { volumeLabel } from "../constructs/node-labels";
-import { planSwarmDeployment } from "../constructs/swarm/deployment";
+import { dockerApiConsumers, planSwarmDeployment } from "../constructs/swarm/deployment";
+import { DOCKER_API_PROXY_SERVICE, ENGINE_SOCKET, dockerApiVolume } from "../constructs/swarm/docker-api-proxy";
 import { STACK_FILE } from "../constructs/swarm/stack-file";
 import { LAB } from "../environments";
 import { Cluster } from "./cluster";
@@ -34,8 +35,14 @@ import {
 } from "./comparison";
 import { DOCKER_CLI, query, type Engine } from "./docker";
 import { differences, snapshot, type EngineSnapshot } from "./engine-specs";
-import { BROKEN_OT_APP_TAG, E2E, STAND_IN_SUFFIX, ingressStandInImage } from "./environment";
-import { buildStandInArchives, standIn, standInImages } from "./images";
+import {
+  BROKEN_OT_APP_TAG,
+  E2E,
+  STAND_IN_SUFFIX,
+  dockerApiProxyStandInImage,
+  ingressStandInImage,
+} from "./environment";
+import { buildStandInArchives, proxyStandIn, standIn, standInImages } from "./images";
 import {
   selectedRenderings,
   StackFileRendering,
@@ -288,6 +295,20 @@ async function volumesOnNodes(): Promise<Map<string, string[]>> {
 interface Answer {
   readonly status: number;
   readonly body: string;
+}
+
+/** One HTTP request on a Unix socket (a consumer's Docker API socket), with its status and body. */
+function socketCall(socketPath: string, method: string, urlPath: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath, method, path: urlPath, timeout: 10000 }, (res) => {
+      let body = "";
+      res.on("data", (chunk) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("timeout", () => req.destroy(new Error(`${method} ${urlPath} on ${socketPath}: timed out`)));
+    req.on("error", reject);
+    req.end();
+  });
 }
 
 /**
@@ -557,6 +578,78 @@ async function prove(r: Rendering, pass: Pass): Promise<void> {
     assert(bare.status === 403, `a request that bypassed the edge got ${bare.status}`);
     return `${refused.length} admin routes refused from ${OUTSIDE_CLIENT}, allowed from ${ADMIN_CLIENT} (admin CIDRs ${E2E.adminCidrs.join(", ")})`;
   });
+
+  await check(
+    named(
+      "the Docker API only through each node's proxy: the engine's socket is the proxy's alone; reads pass, writes, secrets and configs are refused with 403",
+    ),
+    async () => {
+      const s = await state();
+      const mountsSocket = s.services
+        .filter((x) => (x.Spec.TaskTemplate.ContainerSpec.Mounts ?? []).some((m: any) => m.Source === ENGINE_SOCKET))
+        .map((x) => x.Spec.Name);
+      assert(
+        JSON.stringify(mountsSocket) === JSON.stringify([serviceName(DOCKER_API_PROXY_SERVICE)]),
+        `services mounting ${ENGINE_SOCKET}: ${mountsSocket.join(", ") || "none"}`,
+      );
+      const ingress = await containerOf("ingress");
+      const direct = ingress.engine.exec(ingress.id, ["test", "-e", ENGINE_SOCKET]);
+      assert(direct.code !== 0, `the ingress container has ${ENGINE_SOCKET}`);
+      const consumers = dockerApiConsumers(app).map((c) => c.key);
+      const refused: [string, string][] = [
+        ["POST", "/v1.41/containers/create"],
+        ["POST", "/v1.41/services/create"],
+        ["DELETE", `/v1.41/services/${serviceName("postgres")}`],
+        ["GET", "/v1.41/secrets"],
+        ["GET", "/v1.41/configs"],
+        ["POST", `/v1.41/containers/${ingress.id}/exec`],
+        ["GET", `/v1.41/containers/${ingress.id}/export`],
+      ];
+      let calls = 0;
+      for (const node of NODES)
+        for (const consumer of consumers) {
+          // The consumer's volume on this node, as the node's engine keeps it in its data root.
+          const socket = path.join(
+            STATE_DIR,
+            node.name,
+            "data",
+            "volumes",
+            serviceName(dockerApiVolume(consumer)),
+            "_data",
+            "docker.sock",
+          );
+          const info = await socketCall(socket, "GET", "/v1.41/info");
+          assert(info.status === 200, `${node.name} ${consumer}: GET /info answered ${info.status}`);
+          // The node's own engine answers: a consumer sees its own node.
+          assert(
+            JSON.parse(info.body).Name === node.name,
+            `${node.name} ${consumer}: /info names ${JSON.parse(info.body).Name}`,
+          );
+          for (const [method, urlPath] of refused) {
+            const answer = await socketCall(socket, method, urlPath);
+            assert(answer.status === 403, `${node.name} ${consumer}: ${method} ${urlPath} answered ${answer.status}`);
+          }
+          calls += 1 + refused.length;
+        }
+      // The manager's engine itself would list its secrets: the 403 above is the proxy's, not the engine's.
+      assert((await manager.api<any[]>("/secrets")).length > 0, "the manager's engine lists no secret");
+      const services = await socketCall(
+        path.join(
+          STATE_DIR,
+          MANAGER.name,
+          "data",
+          "volumes",
+          serviceName(dockerApiVolume("ingress")),
+          "_data",
+          "docker.sock",
+        ),
+        "GET",
+        "/v1.41/services",
+      );
+      assert(services.status === 200, `the ingress' GET /services answered ${services.status}`);
+      return `${calls} calls through ${consumers.length} consumers' sockets on ${NODES.length} nodes: each node's own engine answers reads; ${refused.map(([m, p]) => `${m} ${p.replace(/[0-9a-f]{64}/, "<id>")}`).join(", ")} refused with 403; only ${serviceName(DOCKER_API_PROXY_SERVICE)} mounts ${ENGINE_SOCKET}`;
+    },
+  );
 
   await check(
     named("segmentation: from sites, postgres does not resolve and is unreachable; from dbs it resolves and answers"),
@@ -1043,6 +1136,7 @@ async function deployAndProve(
       standIn(thesisDebugImage(), "debug", []),
     ]),
     standIn(ingressStandInImage(), "ingress", ["/usr/local/bin/traefik"]),
+    proxyStandIn(dockerApiProxyStandInImage()),
   );
 
   console.log(
@@ -1057,6 +1151,7 @@ async function deployAndProve(
     NODES.map(async (node) => {
       const engine = cluster.engine(node.name);
       await engine.cli(["load", "-q", "-i", archives.services], { timeoutMs: 300000 });
+      await engine.cli(["load", "-q", "-i", archives.proxy!], { timeoutMs: 300000 });
       if (node.role === "manager") await engine.cli(["load", "-q", "-i", archives.ingress], { timeoutMs: 300000 });
     }),
   );

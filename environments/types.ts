@@ -79,4 +79,10 @@ export interface SwarmTarget {
    * @default the pinned Traefik release (TRAEFIK_IMAGE in constructs/swarm/deployment.ts)
    */
   readonly ingressImage?: string;
+  /**
+   * Image of the Docker API proxy on every node, pinned by tag or digest: HAProxy with `haproxy` on its PATH
+   * and bash (a mirror of the official image, or the e2e test's stand-in).
+   * @default the pinned HAProxy release (DOCKER_API_PROXY_IMAGE in constructs/swarm/docker-api-proxy.ts)
+   */
+  readonly dockerApiProxyImage?: string;
 }

@@ -19,6 +19,8 @@ export function checkSwarm(swarm: SwarmTarget, env: Environment, add: Add): void
     add("swarm.ingressPort", `must be a port number (got ${swarm.ingressPort})`);
   }
   if (swarm.ingressImage !== undefined) checkPinnedImage(swarm.ingressImage, "swarm.ingressImage", add);
+  if (swarm.dockerApiProxyImage !== undefined)
+    checkPinnedImage(swarm.dockerApiProxyImage, "swarm.dockerApiProxyImage", add);
   const app = selectApplication(env.application, env.selection);
   const edge = parseCidr(swarm.edgeSubnet);
   if (typeof edge === "string") {

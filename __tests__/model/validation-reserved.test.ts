@@ -58,7 +58,7 @@ describe("names a platform reserves", () => {
       "swarm",
       "ingress",
       LAB,
-      `services.ingress.name: "ingress" is reserved on swarm: the ingress proxy's service has that name, and synth would make two objects of it (expected a service name other than ingress)`,
+      `services.ingress.name: "ingress" is reserved on swarm: the ingress proxy's service has that name, and synth would make two objects of it (expected a service name other than ingress, docker-api-proxy)`,
     ],
   ] as const)("on %s: a service named %s", (_platform, name, env: Environment, message) => {
     expect(envProblemsOf(withExtraService(env, name))).toContain(message);

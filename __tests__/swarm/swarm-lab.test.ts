@@ -179,7 +179,11 @@ describe("swarm-lab: services", () => {
       { type: "volume", source: "argo_postgres-data", target: "/var/lib/postgresql/data", read_only: false },
     ]);
     const cadvisor = serviceOf("cadvisor").task_spec.container_spec.mounts;
-    expect(cadvisor.every((m: { type: string; read_only: boolean }) => m.type === "bind" && m.read_only)).toBe(true);
+    // Host paths bound read-only; the Docker API is its proxy's socket volume, read-only too.
+    expect(cadvisor.every((m: { read_only: boolean }) => m.read_only)).toBe(true);
+    expect(cadvisor.filter((m: { type: string }) => m.type !== "bind")).toEqual([
+      { type: "volume", source: "argo_docker-api-cadvisor", target: "/run/docker-api", read_only: true },
+    ]);
   });
 
   it("routes the model's routes through Traefik, admin routes behind an IP allow-list", () => {
@@ -334,7 +338,7 @@ describe("swarm-lab: the stack file", () => {
     expect(stackFileText.replace(/\$\$/g, "")).not.toContain("$");
   });
 
-  it("describes the same services, networks, secrets, ports, replicas, policies, health checks and resources as the Terraform resources", () => {
+  it("describes the same services, networks, secrets, ports, replicas, policies, health checks, resources, users and mounts as the Terraform resources", () => {
     const networkNames = new Map(
       Object.entries<any>(json.resource.docker_network).map(([id, n]) => [`\${docker_network.${id}.id}`, n.name]),
     );
@@ -366,6 +370,11 @@ describe("swarm-lab: the stack file", () => {
       healthcheck: s.task_spec.container_spec.healthcheck,
       resources: s.task_spec.resources,
       labels: Object.fromEntries((s.labels ?? []).map((l: { label: string; value: string }) => [l.label, l.value])),
+      user: s.task_spec.container_spec.user,
+      mounts: (s.task_spec.container_spec.mounts ?? []).map(
+        (m: { type: string; source?: string; target: string; read_only: boolean }) =>
+          `${m.type} ${m.source ?? "-"} ${m.target} ${m.type === "tmpfs" ? "rw" : m.read_only ? "ro" : "rw"}`,
+      ),
     }));
     const cpus = (text: string) => Math.round(Number(text) * 1e9);
     const bytes = (text: string) => Number(/^(\d+)M$/.exec(text)![1]) * 1048576;
@@ -410,6 +419,11 @@ describe("swarm-lab: the stack file", () => {
         },
       },
       labels: s.deploy.labels ?? {},
+      user: s.user,
+      mounts: (s.volumes ?? []).map(
+        (m: { type: string; source?: string; target: string; read_only?: boolean }) =>
+          `${m.type} ${m.type === "volume" ? stackFile.volumes[m.source!].name : (m.source ?? "-")} ${m.target} ${m.type === "tmpfs" ? "rw" : m.read_only ? "ro" : "rw"}`,
+      ),
     }));
     const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
     expect(fromStackFile.sort(byName)).toEqual(fromTerraform.sort(byName));

@@ -241,7 +241,15 @@ const services: ServiceSpec[] = [
     zones: ["monitoring"],
     volumes: [
       { kind: "host", name: "rootfs", hostPath: "/", mountPath: "/rootfs" },
-      { kind: "host", name: "docker-socket", hostPath: "/var/run/docker.sock", mountPath: "/var/run/docker.sock" },
+      {
+        kind: "host",
+        name: "docker-socket",
+        hostPath: "/var/run/docker.sock",
+        mountPath: "/var/run/docker.sock",
+        // cAdvisor's Docker factory: engine info and version, each container's inspect (names, labels, image),
+        // the image list for its /docker page.
+        dockerApi: { access: "read", resources: ["system", "containers", "images"], endpointFlag: "--docker" },
+      },
       { kind: "host", name: "sys", hostPath: "/sys", mountPath: "/sys" },
       { kind: "host", name: "docker-data", hostPath: "/var/lib/docker", mountPath: "/var/lib/docker" },
     ],
@@ -374,7 +382,14 @@ const services: ServiceSpec[] = [
     zones: ["monitoring"],
     talksTo: [{ service: "loki", port: "http" }],
     volumes: [
-      { kind: "host", name: "docker-socket", hostPath: "/var/run/docker.sock", mountPath: "/var/run/docker.sock" },
+      {
+        kind: "host",
+        name: "docker-socket",
+        hostPath: "/var/run/docker.sock",
+        mountPath: "/var/run/docker.sock",
+        // discovery.docker lists containers and networks; loki.source.docker inspects each and follows its logs.
+        dockerApi: { access: "read", resources: ["system", "containers", "container-logs", "networks"] },
+      },
       // Read positions: a restarted container resumes where it stopped instead of re-sending what it shipped.
       { kind: "ephemeral", name: "alloy-data", mountPath: "/var/lib/alloy/data" },
     ],
@@ -433,7 +448,13 @@ const services: ServiceSpec[] = [
     zones: ["ci"],
     talksTo: [{ service: "gitlab", port: "http" }],
     volumes: [
-      { kind: "host", name: "docker-socket", hostPath: "/var/run/docker.sock", mountPath: "/var/run/docker.sock" },
+      {
+        kind: "host",
+        name: "docker-socket",
+        hostPath: "/var/run/docker.sock",
+        mountPath: "/var/run/docker.sock",
+        dockerApi: { access: "full", reason: "creates, runs and removes the CI jobs' containers" },
+      },
       { kind: "ephemeral", name: "runner-config", mountPath: "/etc/gitlab-runner" },
     ],
     optional: true,

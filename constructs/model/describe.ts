@@ -1,5 +1,5 @@
 import { updatePolicyOf } from "./defaults";
-import type { Application, ServiceSpec, VolumeSpec } from "./types";
+import type { Application, DockerApiAccess, ServiceSpec, VolumeSpec } from "./types";
 
 /**
  * What the model asks of a service, in the few words every platform's capability records use, so that the
@@ -19,6 +19,8 @@ export const describeWanted = {
     return `${a.minReplicas}-${a.maxReplicas} replicas @ ${a.targetCpuPercent} % CPU`;
   },
   persistence: (v: VolumeSpec) => `${v.name} at ${v.mountPath}`,
+  dockerApi: (access: DockerApiAccess) =>
+    access.access === "read" ? `read ${access.resources.join(", ")}` : `the whole API (${access.reason})`,
   routes: (app: Application) =>
     `${app.routes.length} public routes, ${app.routes.filter((r) => r.adminOnly).length} admin-only`,
   secrets: (app: Application) => app.secrets.map((s) => s.name).join(", "),

@@ -157,6 +157,42 @@ export type VolumeSpec =
       readonly name: string;
       readonly hostPath: string;
       readonly mountPath: string;
+      /**
+       * The path is the node's Docker Engine API socket, and this is what the service needs from that API. A
+       * read-only mount does not stop API calls (whoever reaches the socket is root on the node), so a platform
+       * that can filter the API serves the service exactly this (swarm-lab: a filtering proxy on each node);
+       * one that cannot mounts the socket itself and says so.
+       */
+      readonly dockerApi?: DockerApiAccess;
+    };
+
+/**
+ * Groups of Docker Engine API endpoints, each read with GET or HEAD only (with or without a `/v1.NN` prefix):
+ * - `system`: `/_ping`, `/version`, `/info`
+ * - `containers`: `/containers/json` (the list), `/containers/{id}/json` (one container)
+ * - `container-logs`: `/containers/{id}/logs`
+ * - `images`: `/images/json`
+ * - `networks`, `services`, `tasks`, `nodes`: the list (`/networks`) and one object (`/networks/{id}`)
+ */
+export type DockerApiResource =
+  "system" | "containers" | "container-logs" | "images" | "networks" | "services" | "tasks" | "nodes";
+
+export type DockerApiAccess =
+  | {
+      /** Reads the listed endpoints only; every other call (any write, exec, secrets, configs) is refused. */
+      readonly access: "read";
+      readonly resources: readonly DockerApiResource[];
+      /**
+       * The image's command-line flag that takes another endpoint as `unix://<path>` (cadvisor's `--docker`).
+       * Without one, the platform writes the endpoint into the configuration it renders for the service (the
+       * log collector's).
+       */
+      readonly endpointFlag?: string;
+    }
+  | {
+      /** The whole API: the service creates and removes containers (a CI runner). Root on the node. */
+      readonly access: "full";
+      readonly reason: string;
     };
 
 export interface UpdatePolicy {

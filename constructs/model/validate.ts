@@ -2,7 +2,7 @@ import { cidrsOverlap, parseCidr, type Cidr } from "./cidr";
 import { restartPolicyOf, talksToKind, updatePolicyOf } from "./defaults";
 import { knownList, unknownName, type Problem } from "./problems";
 import { endpointsIn, secretsIn } from "./refs";
-import type { Application, EnvValue, HealthCheck, ServiceSpec } from "./types";
+import type { Application, DockerApiAccess, DockerApiResource, EnvValue, HealthCheck, ServiceSpec } from "./types";
 import { validateDecisions } from "./validate-decisions";
 
 const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -252,6 +252,7 @@ function checkService(service: ServiceSpec, ctx: Context): void {
     if (volume.kind === "host" && !volume.hostPath.startsWith("/")) {
       add(`${field}.hostPath`, `"${volume.hostPath}" must be an absolute path`);
     }
+    if (volume.kind === "host" && volume.dockerApi) validateDockerApi(volume.dockerApi, `${field}.dockerApi`, add);
   });
 
   const update = updatePolicyOf(service);
@@ -527,4 +528,35 @@ function checkRoutes(
 
 function positiveInteger(value: number, path: string, add: Add): void {
   if (!Number.isInteger(value) || value < 1) add(path, `must be a positive whole number (got ${value})`);
+}
+
+const DOCKER_API_RESOURCES: readonly DockerApiResource[] = [
+  "system",
+  "containers",
+  "container-logs",
+  "images",
+  "networks",
+  "services",
+  "tasks",
+  "nodes",
+];
+
+function validateDockerApi(access: DockerApiAccess, path: string, add: Add): void {
+  if (access.access === "full") {
+    if (!access.reason?.trim())
+      add(`${path}.reason`, "full access to the Docker API (root on the node) needs a reason");
+    return;
+  }
+  if (access.access !== "read") {
+    add(`${path}.access`, `"${String((access as { access: unknown }).access)}" is neither "read" nor "full"`);
+    return;
+  }
+  if (access.resources.length === 0)
+    add(`${path}.resources`, "read access names no resource (list what the service reads)");
+  access.resources.forEach((resource, i) => {
+    if (!DOCKER_API_RESOURCES.includes(resource))
+      add(`${path}.resources[${i}]`, `"${resource}" is not one of ${DOCKER_API_RESOURCES.join(", ")}`);
+  });
+  if (access.endpointFlag !== undefined && !/^--?[a-z][a-z0-9.-]*$/.test(access.endpointFlag))
+    add(`${path}.endpointFlag`, `"${access.endpointFlag}" is not a command-line flag (expected e.g. --docker)`);
 }

@@ -15,12 +15,26 @@ import {
   type RouteSpec,
   type ServiceSpec,
 } from "../model";
-import { dockerHealthcheck } from "../docker-healthcheck";
+import { bashHttpProbe, dockerHealthcheck } from "../docker-healthcheck";
 import { volumeLabel } from "../node-labels";
 import { exportNonEmpty, NEED_FUNCTION } from "../shell-script";
 import * as path from "path";
 import { alloyDockerConfig, configFilesOf, scrapedExporterOf, type ObservabilityPlatform } from "../observability";
 import { swarmPrometheusConfigFile } from "./prometheus-config";
+import {
+  DOCKER_API_PROXY_CONFIG_PATH,
+  DOCKER_API_PROXY_HEALTH_PORT,
+  DOCKER_API_PROXY_IMAGE,
+  DOCKER_API_PROXY_SERVICE,
+  DOCKER_API_DIR,
+  DOCKER_API_SOCKET,
+  ENGINE_SOCKET,
+  TRAEFIK_DOCKER_API,
+  dockerApiProxyConfig,
+  dockerApiVolume,
+  proxySocketDir,
+  type DockerApiConsumer,
+} from "./docker-api-proxy";
 
 /**
  * ARGO on Swarm, as one platform-level description that both renderings read: the Terraform resources of
@@ -78,6 +92,8 @@ export interface SwarmService {
   readonly image: string;
   readonly command?: readonly string[];
   readonly args?: readonly string[];
+  /** The image's user unless set (the Docker API proxy runs as root, to open the engine's socket). */
+  readonly user?: string;
   readonly env: Readonly<Record<string, string>>;
   /** `target`: the file's absolute path in the container (under SECRETS_DIR). */
   readonly secrets: readonly { readonly key: string; readonly target: string }[];
@@ -199,6 +215,7 @@ export function planSwarmDeployment(ctx: SwarmContext): SwarmDeployment {
   };
 
   const observability = swarmObservability(app, ns);
+  const consumers = dockerApiConsumers(app);
   const services = app.services.map((service) => {
     const serviceSecrets: { key: string; target: string }[] = [];
     const env: Record<string, string> = Object.fromEntries(
@@ -240,9 +257,19 @@ export function planSwarmDeployment(ctx: SwarmContext): SwarmDeployment {
   });
 
   services.push(ingressService(ctx, networking));
-  const volumes = app.services.flatMap((s) =>
-    (s.volumes ?? []).filter((v) => v.kind === "persistent").map((v) => v.name),
-  );
+  const proxyConfig = dockerApiProxyConfig(consumers);
+  const proxyConfigKey = `${DOCKER_API_PROXY_SERVICE}-haproxy`;
+  configs.push({
+    key: proxyConfigKey,
+    name: `${ns}_${proxyConfigKey}_${createHash("sha256").update(proxyConfig).digest("hex").slice(0, 12)}`,
+    fileName: `${proxyConfigKey}.cfg`,
+    content: proxyConfig,
+  });
+  services.push(dockerApiProxyService(ctx, networking, consumers, proxyConfigKey));
+  const volumes = [
+    ...app.services.flatMap((s) => (s.volumes ?? []).filter((v) => v.kind === "persistent").map((v) => v.name)),
+    ...consumers.map((c) => dockerApiVolume(c.key)),
+  ];
   return { namespace: ns, networks, secrets: [...secrets.values()], configs, volumes, services };
 }
 
@@ -266,6 +293,16 @@ function swarmService(service: ServiceSpec, parts: ServiceParts): SwarmService {
   const cpus = service.resources!.cpuMillicores / 1000;
   const cpuLimit = cpuLimitOf(service.resources!) / 1000;
   const memoryBytes = service.resources!.memoryMiB * BYTES_PER_MIB;
+  const readsDockerApi = (service.volumes ?? []).find((v) => v.kind === "host" && v.dockerApi?.access === "read");
+  const endpointFlag =
+    readsDockerApi?.kind === "host" && readsDockerApi.dockerApi?.access === "read"
+      ? readsDockerApi.dockerApi.endpointFlag
+      : undefined;
+  if (readsDockerApi && !endpointFlag && !service.collectsLogs)
+    throw new Error(
+      `services.${service.name}.volumes.${readsDockerApi.name}.dockerApi: Swarm serves the Docker API at ${DOCKER_API_SOCKET}, but the service states no endpointFlag to be told so (and Swarm renders no configuration of its own for it)`,
+    );
+  const args = endpointFlag ? [...(service.args ?? []), `${endpointFlag}=unix://${DOCKER_API_SOCKET}`] : service.args;
   // Secrets the image only reads from its environment are exported from their files before its command runs.
   const wrapped = parts.exported.length > 0;
   const exportScript = parts.exported.map((e) => exportNonEmpty(e.variable, `$(cat ${e.file})`, e.file)).join(" && ");
@@ -276,7 +313,7 @@ function swarmService(service: ServiceSpec, parts: ServiceParts): SwarmService {
     command: wrapped
       ? ["/bin/sh", "-c", `${NEED_FUNCTION} && ${exportScript} && exec "$@"`, "secret-env"]
       : service.command,
-    args: wrapped ? [...(service.command ?? []), ...(service.args ?? [])] : service.args,
+    args: wrapped ? [...(service.command ?? []), ...(args ?? [])] : args,
     env: parts.env,
     secrets: parts.secrets,
     configs: parts.configs,
@@ -315,9 +352,17 @@ function swarmService(service: ServiceSpec, parts: ServiceParts): SwarmService {
     mounts: (service.volumes ?? []).map((v) =>
       v.kind === "persistent"
         ? { type: "volume" as const, source: `${ns}_${v.name}`, target: v.mountPath, readOnly: false }
-        : v.kind === "host"
-          ? { type: "bind" as const, source: v.hostPath, target: v.mountPath, readOnly: true }
-          : { type: "tmpfs" as const, target: v.mountPath, readOnly: false },
+        : v.kind === "host" && v.dockerApi?.access === "read"
+          ? // The node's filtered Docker API: this service's own socket, from the proxy on the same node.
+            {
+              type: "volume" as const,
+              source: `${ns}_${dockerApiVolume(service.name)}`,
+              target: DOCKER_API_DIR,
+              readOnly: true,
+            }
+          : v.kind === "host"
+            ? { type: "bind" as const, source: v.hostPath, target: v.mountPath, readOnly: true }
+            : { type: "tmpfs" as const, target: v.mountPath, readOnly: false },
     ),
     endpointMode: networking.endpointMode,
   };
@@ -353,7 +398,8 @@ export function traefikLabels(
 
 /**
  * Traefik v3, the only service that publishes a port: global on the managers (it reads the Swarm API through
- * the read-only Docker socket), on the edge network with the routed services only.
+ * its node's Docker API proxy: services, tasks, networks, nodes, nothing it could change), on the edge network
+ * with the routed services only.
  */
 function ingressService(ctx: SwarmContext, networking: NonNullable<SwarmTarget["networking"]>): SwarmService {
   const ns = ctx.target.namespace;
@@ -365,6 +411,7 @@ function ingressService(ctx: SwarmContext, networking: NonNullable<SwarmTarget["
       "--providers.swarm=true",
       "--providers.swarm.exposedByDefault=false",
       `--providers.swarm.network=${ns}_${EDGE_NETWORK}`,
+      `--providers.swarm.endpoint=unix://${DOCKER_API_SOCKET}`,
       `--entrypoints.web.address=:${ctx.target.ingressPort}`,
       "--ping=true",
       "--accesslog=true",
@@ -397,7 +444,77 @@ function ingressService(ctx: SwarmContext, networking: NonNullable<SwarmTarget["
     rollback: { parallelism: 1, delaySec: 0, order: "stop-first", failureAction: "pause", monitorSec: 30 },
     restart: { delaySec: 5, maxAttempts: 5, windowSec: 120 },
     labels: {},
-    mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: true }],
+    mounts: [
+      { type: "volume", source: `${ns}_${dockerApiVolume(INGRESS_SERVICE)}`, target: DOCKER_API_DIR, readOnly: true },
+    ],
+    endpointMode: networking.endpointMode,
+  };
+}
+
+/** Who reads the Docker API through the proxy: the ingress, and each service whose socket volume says read. */
+export function dockerApiConsumers(app: Application): DockerApiConsumer[] {
+  return [
+    { key: INGRESS_SERVICE, resources: TRAEFIK_DOCKER_API },
+    ...app.services.flatMap((s) =>
+      (s.volumes ?? []).flatMap((v) =>
+        v.kind === "host" && v.dockerApi?.access === "read" ? [{ key: s.name, resources: v.dockerApi.resources }] : [],
+      ),
+    ),
+  ];
+}
+
+/**
+ * The Docker API proxy (docker-api-proxy.ts): HAProxy, global on every node, the only service that mounts the
+ * engine's socket. It joins no network: it listens on Unix sockets in its consumers' volumes, and on its own
+ * loopback for the health check. It runs as root to open the socket (root:docker, 0660, the group's id differs
+ * per host).
+ */
+function dockerApiProxyService(
+  ctx: SwarmContext,
+  networking: NonNullable<SwarmTarget["networking"]>,
+  consumers: readonly DockerApiConsumer[],
+  configKey: string,
+): SwarmService {
+  const ns = ctx.target.namespace;
+  const size = { cpus: 0.1, memoryBytes: 64 * BYTES_PER_MIB };
+  return {
+    key: DOCKER_API_PROXY_SERVICE,
+    name: `${ns}_${DOCKER_API_PROXY_SERVICE}`,
+    image: ctx.target.dockerApiProxyImage ?? DOCKER_API_PROXY_IMAGE,
+    command: ["haproxy", "-W", "-db", "-f", DOCKER_API_PROXY_CONFIG_PATH],
+    user: "root",
+    env: {},
+    secrets: [],
+    configs: [{ key: configKey, target: DOCKER_API_PROXY_CONFIG_PATH }],
+    networks: [],
+    ports: [],
+    healthcheck: {
+      test: ["CMD", "bash", "-c", bashHttpProbe(DOCKER_API_PROXY_HEALTH_PORT, "/_ping")],
+      intervalSec: 10,
+      timeoutSec: 5,
+      retries: 3,
+      startPeriodSec: 5,
+    },
+    stopGracePeriodSec: STOP_GRACE_PERIOD_SEC,
+    limits: size,
+    reservations: size,
+    mode: "global",
+    constraints: [],
+    // Two proxies on one node would bind the same socket paths: the old one stops first (a second's gap, which
+    // the consumers ride out by retrying).
+    update: { parallelism: 1, delaySec: 0, order: "stop-first", failureAction: "rollback", monitorSec: 10 },
+    rollback: { parallelism: 1, delaySec: 0, order: "stop-first", failureAction: "pause", monitorSec: 10 },
+    restart: { delaySec: 5, maxAttempts: 5, windowSec: 120 },
+    labels: {},
+    mounts: [
+      { type: "bind", source: ENGINE_SOCKET, target: ENGINE_SOCKET, readOnly: true },
+      ...consumers.map((c) => ({
+        type: "volume" as const,
+        source: `${ns}_${dockerApiVolume(c.key)}`,
+        target: proxySocketDir(c.key),
+        readOnly: false,
+      })),
+    ],
     endpointMode: networking.endpointMode,
   };
 }
@@ -417,7 +534,7 @@ export function swarmObservability(app: Application, ns: string): ObservabilityP
   return {
     endpoint: (_caller, target, port) => ({ host: target.name, port: portNamed(target, port).containerPort }),
     prometheusConfig: (c, ruleFiles, alertmanagers) => swarmPrometheusConfigFile(app, c, ns, ruleFiles, alertmanagers),
-    logCollectorConfig: (_c, pushUrl) =>
+    logCollectorConfig: (c, pushUrl) =>
       alloyDockerConfig(
         {
           sourceLabel: `__meta_docker_container_label_${labelMeta(SWARM_SERVICE_LABEL)}`,
@@ -425,6 +542,10 @@ export function swarmObservability(app: Application, ns: string): ObservabilityP
           extraLabels: { node: `__meta_docker_container_label_${labelMeta("com.docker.swarm.node.id")}` },
         },
         pushUrl,
+        // Through the node's Docker API proxy where the collector's socket volume asks for read access.
+        (c.volumes ?? []).some((v) => v.kind === "host" && v.dockerApi?.access === "read")
+          ? DOCKER_API_SOCKET
+          : undefined,
       ),
     alerting: {
       runningInstances: cadvisor

@@ -53,6 +53,7 @@ function stackService(s: SwarmService, deployment: SwarmDeployment): Record<stri
     image: s.image,
     ...(s.command ? { entrypoint: escapeAll(s.command) } : {}),
     ...(s.args ? { command: escapeAll(s.args) } : {}),
+    ...(s.user ? { user: s.user } : {}),
     ...(Object.keys(s.env).length
       ? { environment: Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, escapeCompose(v)])) }
       : {}),

@@ -25,6 +25,7 @@ import {
   type SwarmUpdate,
 } from "./deployment";
 import { renderStackFile, STACK_FILE } from "./stack-file";
+import { DOCKER_API_PROXY_SERVICE, TRAEFIK_DOCKER_API, dockerApiVolume } from "./docker-api-proxy";
 
 export interface SwarmApplicationProps {
   readonly app: Application;
@@ -121,7 +122,7 @@ export class SwarmApplication extends Construct {
       service: "*",
       intent: "routes",
       wanted: describeWanted.routes(props.app),
-      realization: `Traefik (${TRAEFIK_IMAGE}) publishing :${props.target.ingressPort}, routes from service labels; admin-only routes pass an ipAllowList middleware of the admin CIDRs`,
+      realization: `Traefik (${TRAEFIK_IMAGE}) publishing :${props.target.ingressPort}, routes from service labels read through its node's Docker API proxy (GET ${TRAEFIK_DOCKER_API.join(", ")} only); admin-only routes pass an ipAllowList middleware of the admin CIDRs`,
       support: "native",
     });
     report.record(this, {
@@ -139,7 +140,7 @@ export class SwarmApplication extends Construct {
       platform: PLATFORM,
       discovery: `Prometheus resolves tasks.${d.namespace}_<service> (dns_sd_configs): every running task is a target`,
       logs: {
-        realization: `${logCollector?.name ?? "a collector"} as a global service on every node reads the node's containers through the Docker socket (discovery.docker, loki.source.docker); service label from the task label ${SWARM_SERVICE_LABEL}`,
+        realization: `${logCollector?.name ?? "a collector"} as a global service on every node reads the node's containers through ${logCollector?.volumes?.some((v) => v.kind === "host" && v.dockerApi?.access === "read") ? "its node's Docker API proxy, read-only" : "the Docker socket"} (discovery.docker, loki.source.docker); service label from the task label ${SWARM_SERVICE_LABEL}`,
         support: "native",
       },
       rules: collector ? alertRulesFor(props.app, collector, swarmObservability(props.app, d.namespace)) : undefined,
@@ -236,6 +237,7 @@ export class SwarmApplication extends Construct {
           image: s.image,
           command: s.command ? [...s.command] : undefined,
           args: s.args ? [...s.args] : undefined,
+          user: s.user,
           env: Object.keys(s.env).length ? { ...s.env } : undefined,
           secrets: s.secrets.map((x) => {
             const secret = this.secrets.get(x.key)!;
@@ -335,6 +337,26 @@ function capabilities(service: ServiceSpec, d: SwarmDeployment): CapabilityRecor
       realization: `not supported on Swarm: runs a fixed ${s.replicas} replicas (an external scaler driven by Prometheus alerts would be needed)`,
       support: "unsupported",
     });
+  }
+  for (const volume of service.volumes ?? []) {
+    if (volume.kind !== "host" || !volume.dockerApi) continue;
+    records.push(
+      volume.dockerApi.access === "read"
+        ? {
+            ...base,
+            intent: "docker-api",
+            wanted: describeWanted.dockerApi(volume.dockerApi),
+            realization: `through the node's Docker API proxy (HAProxy, ${DOCKER_API_PROXY_SERVICE}): its own socket in the volume ${d.namespace}_${dockerApiVolume(service.name)}, mounted read-only; GET and HEAD on those endpoints only, anything else refused with 403; the engine's socket is not mounted`,
+            support: "native",
+          }
+        : {
+            ...base,
+            intent: "docker-api",
+            wanted: describeWanted.dockerApi(volume.dockerApi),
+            realization: `the engine's socket ${volume.hostPath} bound into the container: root on its node, as the model grants`,
+            support: "native",
+          },
+    );
   }
   for (const volume of (service.volumes ?? []).filter((v) => v.kind === "persistent")) {
     records.push({

@@ -3,6 +3,7 @@ import type { Check } from "../types";
 import { AWS_SERVICE_MODELS } from "./aws-service-models";
 import { CHECKOV } from "./checkov";
 import { CLOUD_INIT } from "./cloud-init";
+import { DOCKER_API_PROXY_CONFIG } from "./docker-api-proxy";
 import { LAB_AGENT_CONFIGS, NOMAD_JOBSPECS } from "./nomad";
 import { OBSERVABILITY_CONFIGS } from "./observability";
 import { DNSMASQ_CONFIG, HAPROXY_CONFIG } from "./pi-configs";
@@ -21,5 +22,6 @@ export const CHECKS: readonly Check[] = [
   SHELLCHECK,
   CLOUD_INIT,
   HAPROXY_CONFIG,
+  DOCKER_API_PROXY_CONFIG,
   DNSMASQ_CONFIG,
 ];

@@ -3,12 +3,13 @@
  * Stand-in for Traefik v3 with its Swarm provider, for the e2e test only (Traefik's image cannot be pulled
  * here). It takes the flags and labels the swarm-lab stack gives Traefik and honours the subset ARGO uses:
  *   flags:  --providers.swarm=true, --providers.swarm.exposedByDefault, --providers.swarm.network,
+ *           --providers.swarm.endpoint (unix:///path only; default unix:///var/run/docker.sock, as Traefik),
  *           --providers.swarm.refreshSeconds (default 15, as Traefik), --entrypoints.<name>.address=:PORT,
  *           --ping=true (GET /ping on the `traefik` entrypoint, :8080, as Traefik)
  *   labels: traefik.enable, traefik.docker.network (what Traefik 3.1 reads on Swarm services), traefik.http.routers.<r>.{rule,entrypoints,service,middlewares},
  *           rule PathPrefix(`...`) only; traefik.http.services.<s>.loadbalancer.server.port;
  *           traefik.http.middlewares.<m>.ipallowlist.{sourcerange,ipstrategy.depth}
- * Like Traefik, it reads services and tasks from the Swarm API on the Docker socket, sends a request to the
+ * Like Traefik, it reads services and tasks from the Swarm API on the endpoint's socket, sends a request to the
  * router with the longest rule, balances round-robin over the running tasks' addresses on the service's
  * network (dnsrr) or its virtual IP (vip), answers 404 without a router and 403 when an allow-list refuses,
  * and appends the peer to X-Forwarded-For. Anything it cannot honour is logged and the router is left out.
@@ -25,6 +26,9 @@ if (flags.get("providers.swarm") !== "true") fail("only the Swarm provider is su
 const exposedByDefault = flags.get("providers.swarm.exposedbydefault") !== "false";
 const defaultNetwork = flags.get("providers.swarm.network");
 const refreshMs = Number(flags.get("providers.swarm.refreshseconds") ?? 15) * 1000;
+const endpoint = flags.get("providers.swarm.endpoint") ?? "unix:///var/run/docker.sock";
+if (!endpoint.startsWith("unix://")) fail(`only a unix:// endpoint is supported (got ${endpoint})`);
+const socketPath = endpoint.slice("unix://".length);
 const entrypoints = [...flags]
   .filter(([k]) => /^entrypoints\.[^.]+\.address$/.test(k))
   .map(([k, v]) => ({ name: k.split(".")[1], port: Number(v.replace(/^.*:/, "")) }));
@@ -41,7 +45,7 @@ function fail(message) {
 
 function docker(path) {
   return new Promise((resolve, reject) => {
-    const req = http.get({ socketPath: "/var/run/docker.sock", path }, (res) => {
+    const req = http.get({ socketPath, path }, (res) => {
       let body = "";
       res.on("data", (c) => (body += c));
       res.on("end", () =>
