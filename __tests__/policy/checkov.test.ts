@@ -17,7 +17,8 @@ import {
   skipFor,
   type StackRun,
 } from "../../tools/validate/checks/checkov";
-import { runProgram, venvTool } from "../../tools/validate/programs";
+import { runProgramCached } from "../../tools/validate/program-cache";
+import { venvTool } from "../../tools/validate/programs";
 import { readStacks } from "../../tools/validate/stacks";
 import { tempDir } from "../temp";
 
@@ -36,7 +37,7 @@ const skips = readSkips();
 beforeAll(() => {
   const checkov = venvTool("checkov");
   if (!checkov.found) throw new Error(checkov.reason);
-  expect(runProgram(checkov.path, ["--version"]).stdout.trim()).toBe(CHECKOV_VERSION);
+  expect(runProgramCached(checkov.path, ["--version"], []).stdout.trim()).toBe(CHECKOV_VERSION);
   const outdir = join(tempDir("argo-checkov-"), "out");
   synthesizeAll(ENVIRONMENTS, outdir);
   const workDir = tempDir("argo-checkov-work-");

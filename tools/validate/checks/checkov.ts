@@ -13,7 +13,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { VERSIONS } from "../../toolchain/paths";
-import { runProgram, venvTool } from "../programs";
+import { runProgramCached } from "../program-cache";
+import { venvTool } from "../programs";
 import type { SynthesizedStack } from "../stacks";
 import type { Check, Finding } from "../types";
 
@@ -116,7 +117,7 @@ function reportOf(
 let catalog: Set<string> | undefined;
 export function checkovEntities(checkov: string): Set<string> {
   if (catalog) return catalog;
-  const listed = runProgram(checkov, ["--list", "--framework", "terraform", "--skip-download"]);
+  const listed = runProgramCached(checkov, ["--list", "--framework", "terraform", "--skip-download"], []);
   if (listed.status !== 0) throw new Error(`checkov --list failed:\n${listed.output}`);
   catalog = new Set(
     listed.stdout
@@ -145,12 +146,13 @@ function runOnce(
 ): Map<string, { results: CheckovResult[]; crashed: CheckovResult[] }> {
   const byFile = new Map(inputs.map((input) => [input.file, input.stack]));
   const names = inputs.map((i) => i.stack.name).join(", ");
-  const run = runProgram(
+  const run = runProgramCached(
     checkov,
     [
       ...inputs.flatMap((i) => ["-f", i.file]),
       ...["--framework", framework, "--output", "json", "--skip-download", "--compact"],
     ],
+    inputs.map((i) => i.file),
     // runProgram's five minutes for each stack, as when each stack had a run of its own.
     {
       env: { ...process.env, LOG_LEVEL: "ERROR", CHECKOV_RUN_SCA_PACKAGE_SCAN_V2: "false" },
@@ -385,7 +387,7 @@ export const CHECKOV: Check = {
         outcome: "not-run" as const,
         detail: checkov.reason,
       }));
-    const version = runProgram(checkov.path, ["--version"]).stdout.trim();
+    const version = runProgramCached(checkov.path, ["--version"], []).stdout.trim();
     if (version !== CHECKOV_VERSION) {
       return stacks.map((s) => ({
         artifact: `${s.name} cdk.tf.json`,
