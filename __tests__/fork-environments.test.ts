@@ -4,12 +4,12 @@
  * environments' stacks left in cdktf.out (or says why not); a module with no environment is refused with a
  * message naming it and its exports.
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LEDGER, NORTHWIND } from "../environments";
 import { environmentsOfModule } from "../stacks/synth";
+import { runSynthCommand } from "./synth-command";
 
 const root = path.resolve(__dirname, "..");
 
@@ -50,11 +50,7 @@ describe("ARGO_ENVIRONMENTS", () => {
       fs.mkdirSync(path.join(outdir, "stacks/nomad-lab"), { recursive: true });
       fs.writeFileSync(path.join(outdir, "stacks/nomad-lab/cdk.tf.json"), "{}");
       fs.writeFileSync(path.join(outdir, "stacks/nomad-lab/terraform.tfstate"), "{}");
-      const run = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], {
-        cwd: root,
-        env: { ...process.env, CDKTF_OUTDIR: outdir, ARGO_ENVIRONMENTS: copy },
-        encoding: "utf8",
-      });
+      const run = runSynthCommand({ CDKTF_OUTDIR: outdir, ARGO_ENVIRONMENTS: copy });
       expect(run.stderr).not.toContain("Cannot read properties of undefined");
       expect(run.status).toBe(0);
       expect(run.stdout).toContain("Synthesized 2 stack(s)");

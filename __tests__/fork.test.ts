@@ -1,4 +1,3 @@
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { App, Testing } from "../constructs/cdktf";
@@ -6,9 +5,8 @@ import { selectApplication } from "../constructs/model";
 import { ARGO } from "../constructs/model";
 import { NORTHWIND } from "../environments";
 import { EksStack, stackNamesOf } from "../stacks";
+import { runSynthCommand } from "./synth-command";
 import { tempDir } from "./temp";
-
-const root = path.resolve(__dirname, "..");
 
 describe("the customer example (Northwind, its own application)", () => {
   const application = selectApplication(NORTHWIND.application, NORTHWIND.selection);
@@ -58,14 +56,9 @@ describe("the customer example (Northwind, its own application)", () => {
 describe("errors a person can act on", () => {
   it("names the field, the value and the fix for each mistake of a fork, and writes nothing", () => {
     const outdir = path.join(tempDir("argo-fork-"), "out");
-    const run = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], {
-      cwd: root,
-      env: {
-        ...process.env,
-        CDKTF_OUTDIR: outdir,
-        ARGO_ENVIRONMENTS: path.join(__dirname, "fixtures/customer-mistakes.ts"),
-      },
-      encoding: "utf8",
+    const run = runSynthCommand({
+      CDKTF_OUTDIR: outdir,
+      ARGO_ENVIRONMENTS: path.join(__dirname, "fixtures/customer-mistakes.ts"),
     });
     expect(run.status).toBe(1);
     const lines = run.stderr.split("\n");

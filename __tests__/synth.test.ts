@@ -5,18 +5,12 @@ import { ValidationError } from "../constructs/model";
 import { ENVIRONMENTS } from "../environments";
 import { stackNamesOf, synthesizeAll } from "../stacks";
 import { labCopy } from "./helpers";
+import { runSynthCommand, unexpectedStderr } from "./synth-command";
 import { tempDir } from "./temp";
 
-const root = path.resolve(__dirname, "..");
 const tmp = () => tempDir("argo-synth-");
 
-function runMain(env: Record<string, string>) {
-  return spawnSync(process.execPath, ["--import", "tsx", "main.ts"], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    encoding: "utf8",
-  });
-}
+const runMain = (env: Record<string, string>) => runSynthCommand(env);
 
 describe("synthesizing every stack", () => {
   it("writes each stack's Terraform and capability report", () => {
@@ -97,7 +91,7 @@ describe("the synth command", () => {
     expect(run.status).toBe(0);
     // Only the platforms' and policies' warnings, as `cdktf synth` prints them: nothing else on stderr.
     const lines = run.stderr.trim().split("\n");
-    expect(lines.filter((l) => !/^warning \[[\w-]+\] /.test(l))).toEqual([]);
+    expect(unexpectedStderr(run.stderr)).toEqual([]);
     expect(lines).toContainEqual(
       expect.stringMatching(/^warning \[swarm-lab\] \[swarm\] query-api: autoscaling .* not supported on Swarm/),
     );
@@ -113,12 +107,7 @@ describe("the synth command", () => {
     expect(spawnSync("sh", ["-c", "command -v terraform"], { env: { PATH: `${bin}:/usr/bin:/bin` } }).status).not.toBe(
       0,
     );
-    expect(
-      run.stderr
-        .trim()
-        .split("\n")
-        .filter((l) => !/^warning \[[\w-]+\] /.test(l)),
-    ).toEqual([]);
+    expect(unexpectedStderr(run.stderr)).toEqual([]);
     expect(run.status).toBe(0);
   });
 
