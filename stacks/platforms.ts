@@ -7,7 +7,7 @@ import type { AddProblem, ReservedNames } from "../constructs/model";
 import { NOMAD_RESERVED_NAMES } from "../constructs/nomad/reserved-names";
 import { validateNomadTarget } from "../constructs/nomad/validate-target";
 import { SWARM_RESERVED_NAMES } from "../constructs/swarm/reserved-names";
-import { checkSwarm } from "../environments/validate";
+import { validateSwarmTarget } from "../constructs/swarm/validate-target";
 import type { Environment } from "../environments/types";
 
 /** The fields of an environment that hold a target (`lab` is the hardware the lab targets run on). */
@@ -32,7 +32,7 @@ const platform = <F extends TargetField>(p: Platform<F>): Platform<F> => p;
 export const PLATFORMS = [
   platform({ field: "lab", validateTarget: validateLabTarget }),
   platform({ field: "nomad", reservedNames: NOMAD_RESERVED_NAMES, validateTarget: validateNomadTarget }),
-  platform({ field: "swarm", reservedNames: SWARM_RESERVED_NAMES, validateTarget: checkSwarm }),
+  platform({ field: "swarm", reservedNames: SWARM_RESERVED_NAMES, validateTarget: validateSwarmTarget }),
   platform({ field: "eks", reservedNames: KUBERNETES_RESERVED_NAMES, validateTarget: validateEksTarget }),
   platform({ field: "ecs", reservedNames: ECS_RESERVED_NAMES, validateTarget: validateEcsTarget }),
 ] as const;

@@ -1,4 +1,6 @@
-import type { LabInventory, NomadTarget, SwarmTarget } from "../../environments/types";
+import type { NomadTarget } from "../nomad/target";
+import type { SwarmTarget } from "../swarm/target";
+import type { LabInventory } from "./target";
 
 export const HAPROXY_CERT_PATH = "/etc/haproxy/certs/argo.pem";
 

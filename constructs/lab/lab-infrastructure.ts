@@ -1,4 +1,5 @@
-import type { Environment, LabInventory, LabVm, NomadTarget } from "../../environments/types";
+import type { NomadTarget } from "../nomad/target";
+import type { LabEnvironment, LabInventory, LabVm } from "./target";
 import { Construct, Fn, TerraformOutput, TerraformVariable } from "../cdktf";
 import { parseCidr } from "../model";
 import { VirtualEnvironmentDownloadFile } from "../proxmox/virtual-environment-download-file";
@@ -21,14 +22,14 @@ import { volumeLabel } from "../node-labels";
  * The Consul KV key of the nomad-lab stack's state (stacks/backend.ts: `<pathPrefix>/<stack>`, the stack named as
  * stacks/synth.ts names it), or undefined when its state is not in Consul.
  */
-function nomadLabStateKey(env: Environment): string | undefined {
+function nomadLabStateKey(env: LabEnvironment): string | undefined {
   const backend = env.nomad?.backend ?? env.backend;
   if (!env.nomad || backend?.kind !== "consul") return undefined;
   return `${backend.pathPrefix}/${env.nomad.stackName ?? `nomad-${env.name}`}`;
 }
 
 /** The node labels that pin each persistent volume (and its service) to the Swarm node holding it. */
-function swarmNodeLabels(env: Environment): Record<string, string[]> {
+function swarmNodeLabels(env: LabEnvironment): Record<string, string[]> {
   const labels: Record<string, string[]> = {};
   for (const [volume, node] of Object.entries(env.swarm?.volumeNodes ?? {}))
     (labels[node] ??= []).push(`${volumeLabel(volume)}=true`);
@@ -36,7 +37,7 @@ function swarmNodeLabels(env: Environment): Record<string, string[]> {
 }
 
 export interface LabInfrastructureProps {
-  readonly environment: Environment;
+  readonly environment: LabEnvironment;
   /** Persistent volumes of the application and the user its image writes as (for host-volume directories). */
   readonly hostVolumeOwners: Readonly<Record<string, number | undefined>>;
 }

@@ -1,3 +1,7 @@
+import type { BackendConfig } from "../model";
+import type { NomadTarget } from "../nomad/target";
+import type { SwarmTarget } from "../swarm/target";
+
 /**
  * The lab's hardware tier as an environment describes it (`Environment.lab`, composed in environments/types.ts):
  * the Proxmox host, its VMs and the Raspberry Pis.
@@ -31,6 +35,18 @@ export interface LabPi {
   readonly address: string;
   /** User the deployer's SSH agent logs in as to configure the Pi (needs passwordless sudo). */
   readonly sshUser: string;
+}
+
+/** What the lab stack's infrastructure reads of its environment: the inventory and the clusters it builds. */
+export interface LabEnvironment {
+  readonly name: string;
+  readonly adminCidrs: readonly string[];
+  readonly backend?: BackendConfig;
+  readonly lab?: LabInventory;
+  /** The Nomad target, whose agents, host volumes and edge the lab configures. */
+  readonly nomad?: NomadTarget;
+  /** The Swarm target, whose nodes, volume labels and edge the lab configures. */
+  readonly swarm?: SwarmTarget;
 }
 
 export interface LabInventory {

@@ -1,4 +1,5 @@
-import type { LabVm, SwarmTarget } from "../../environments/types";
+import type { SwarmTarget } from "../swarm/target";
+import type { LabVm } from "./target";
 import { Fn } from "../cdktf";
 import {
   BOOTSTRAP_PATHS,

@@ -1,5 +1,5 @@
 import { createHash } from "crypto";
-import type { SwarmTarget } from "../../environments/types";
+import type { SwarmTarget } from "./target";
 import {
   cpuLimitOf,
   imageRef,

@@ -4,7 +4,7 @@ import { Secret } from "@cdktf/provider-docker/lib/secret";
 import { Service } from "@cdktf/provider-docker/lib/service";
 import * as fs from "fs";
 import * as path from "path";
-import type { SwarmTarget } from "../../environments/types";
+import type { SwarmTarget } from "./target";
 import { CapabilityReport, inTransitRecords, type CapabilityRecord, type TransitRealization } from "../capabilities";
 import { addCustomSynthesis, Construct, Fn, TerraformLocal, TerraformStack, type ISynthesisSession } from "../cdktf";
 import { describeWanted, startOrder, updatePolicyOf, type Application, type ServiceSpec } from "../model";

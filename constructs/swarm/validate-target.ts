@@ -1,10 +1,33 @@
-import { cidrsOverlap, DNS_LABEL, knownList, parseCidr, selectApplication, type AddProblem } from "../constructs/model";
-import type { Environment, SwarmTarget } from "./types";
+import {
+  cidrsOverlap,
+  DNS_LABEL,
+  knownList,
+  parseCidr,
+  selectApplication,
+  type AddProblem,
+  type Application,
+  type ApplicationSelection,
+} from "../model";
+import type { SwarmTarget } from "./target";
 
 type Add = AddProblem;
 
-/** Every problem of a Swarm target (its backend is checked with the environment's). */
-export function checkSwarm(swarm: SwarmTarget, env: Environment, add: Add): void {
+/** What validating a Swarm target reads of the environment around it. */
+export interface SwarmTargetContext {
+  readonly application: Application;
+  readonly selection: ApplicationSelection;
+  /** The lab inventory: its LAN, and its VMs with the role swarm-worker (where volumes can live). */
+  readonly lab?: {
+    readonly lanCidr: string;
+    readonly vms: readonly { readonly name: string; readonly role: string }[];
+  };
+}
+
+/**
+ * Every problem of a Swarm target (its backend is checked with the environment's); paths are relative to the
+ * environment (`swarm.volumeNodes.x`).
+ */
+export function validateSwarmTarget(swarm: SwarmTarget, env: SwarmTargetContext, add: Add): void {
   if (
     !/^ssh:\/\/[a-z_][a-z0-9_-]*@[A-Za-z0-9.-]+(:\d+)?$/.test(swarm.dockerHost) &&
     !/^unix:\/\/\/[^\s]+$/.test(swarm.dockerHost)
