@@ -614,6 +614,16 @@ function capabilitiesOf(service: ServiceSpec): CapabilityRecord[] {
       support: "native",
     });
   }
+  for (const volume of service.volumes ?? []) {
+    if (volume.kind !== "host" || !volume.dockerApi) continue;
+    records.push({
+      ...base,
+      intent: "docker-api",
+      wanted: describeWanted.dockerApi(volume.dockerApi),
+      realization: `hostPath ${volume.hostPath}: EKS nodes run containerd without a Docker engine, so no Docker API is there to read (and on a node with one, the mount would give the whole API)`,
+      support: "partial",
+    });
+  }
   for (const volume of persistent) {
     records.push({
       ...base,

@@ -317,6 +317,19 @@ function capabilities(service: ServiceSpec, plan: ServicePlan, file: JobFile, ta
           support: "partial",
         },
   );
+  for (const volume of service.volumes ?? []) {
+    if (volume.kind !== "host" || !volume.dockerApi) continue;
+    records.push({
+      ...base,
+      intent: "docker-api",
+      wanted: describeWanted.dockerApi(volume.dockerApi),
+      realization:
+        volume.dockerApi.access === "read"
+          ? `the engine's socket ${volume.hostPath} bound read-only into the task: read-only stops no API call, so the task can do anything on its client (no filtering proxy on Nomad yet)`
+          : `the engine's socket ${volume.hostPath} bound into the task: root on its client, as the model grants`,
+      support: volume.dockerApi.access === "read" ? "partial" : "native",
+    });
+  }
   for (const volume of (service.volumes ?? []).filter((v) => v.kind === "persistent")) {
     const placement = target.hostVolumes[volume.name];
     records.push({
