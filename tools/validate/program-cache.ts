@@ -37,31 +37,39 @@ const CONFIGURING = /^(CHECKOV_|BC_|LOG_LEVEL$|PYTHON(PATH|HOME)$)/;
 /** Placeholder for the i-th input's path in a stored run. */
 const placeholder = (index: number) => `\u0000argo-input-${index}\u0000`;
 
-/** What makes a program the one it is: the file, and for a virtual environment's program what is installed in it. */
-export function programIdentity(path: string): string {
-  const hash = createHash("sha256");
-  const real = realpathSync(path);
-  const stat = statSync(real);
-  hash.update(`${real} ${stat.size} ${stat.mtimeMs}\n`);
-  const venv = dirname(dirname(path));
-  if (existsSync(join(venv, "pyvenv.cfg"))) {
-    hash.update(readFileSync(join(venv, "pyvenv.cfg")));
-    const lib = join(venv, "lib");
-    for (const python of readdirSync(lib).sort()) {
-      const site = join(lib, python, "site-packages");
-      if (!existsSync(site)) continue;
-      for (const entry of readdirSync(site).sort()) {
-        if (!entry.endsWith(".dist-info")) continue;
-        const record = join(site, entry, "RECORD");
-        hash.update(`${entry}\n`);
-        if (existsSync(record)) hash.update(readFileSync(record));
-      }
+/** What is installed in a Python virtual environment: each distribution's RECORD (the hash of every file). */
+function venvIdentity(venv: string): string {
+  const hash = createHash("sha256").update(readFileSync(join(venv, "pyvenv.cfg")));
+  const lib = join(venv, "lib");
+  for (const python of readdirSync(lib).sort()) {
+    const site = join(lib, python, "site-packages");
+    if (!existsSync(site)) continue;
+    for (const entry of readdirSync(site).sort()) {
+      if (!entry.endsWith(".dist-info")) continue;
+      const record = join(site, entry, "RECORD");
+      hash.update(`${entry}\n`);
+      if (existsSync(record)) hash.update(readFileSync(record));
     }
   }
   return hash.digest("hex");
 }
 
-const identities = new Map<string, string>();
+/** A venv's identity by its pyvenv.cfg and the program's file, read once for each. */
+const venvs = new Map<string, string>();
+
+/** What makes a program the one it is: the file, and for a virtual environment's program what is installed in it. */
+export function programIdentity(path: string): string {
+  const real = realpathSync(path);
+  const stat = statSync(real);
+  const file = `${real} ${stat.size} ${stat.mtimeMs}`;
+  const venv = dirname(dirname(path));
+  if (!existsSync(join(venv, "pyvenv.cfg"))) return file;
+  const cfg = statSync(join(venv, "pyvenv.cfg"));
+  const key = `${file} ${venv} ${cfg.mtimeMs}`;
+  let installed = venvs.get(key);
+  if (!installed) venvs.set(key, (installed = venvIdentity(venv)));
+  return `${file} ${installed}`;
+}
 
 /** The key of a run: see the module comment. */
 export function runKey(
@@ -70,11 +78,7 @@ export function runKey(
   inputs: readonly string[],
   options: SpawnSyncOptions = {},
 ): string {
-  let identity = identities.get(path);
-  if (!identity) {
-    identity = programIdentity(path);
-    identities.set(path, identity);
-  }
+  const identity = programIdentity(path);
   const env = options.env ?? process.env;
   const configuring = Object.keys(env)
     .filter((name) => CONFIGURING.test(name))
