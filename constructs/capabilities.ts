@@ -3,18 +3,49 @@ import * as fs from "fs";
 import * as path from "path";
 import { edgesOf, type Application } from "./model";
 
+const IN_TRANSIT_INTENT = "encryption in transit";
+
 /**
  * How each platform realizes each model intent. Platform constructs write these records as they render;
  * nothing is dropped silently: an intent a platform cannot express is recorded as `unsupported` and warned about.
  */
 export type Support = "native" | "partial" | "unsupported";
 
+/**
+ * Every model intent a capability record can be about, each with the one wording the records, the matrix
+ * (docs/capabilities.md) and the conformance suite use. A platform records these and no others: an intent not in
+ * this table, or misspelt, does not compile.
+ */
+export const INTENTS = {
+  placement: "where and how many instances run (replicas, or one per node)",
+  health: "how an instance is checked and replaced when unhealthy",
+  update: "how a new release rolls out and rolls back",
+  zones: "who may reach the service (the model's network zones and talks-to pairs)",
+  autoscaling: "how the number of instances follows CPU load",
+  persistence: "where a persistent volume's data lives and survives",
+  "docker-api": "what the service may do through the container engine's API",
+  security: "the container's user, root filesystem and privileges",
+  secrets: "where the model's secrets are kept and how services receive them",
+  [IN_TRANSIT_INTENT]: "which traffic is encrypted on the wire, and what limits the rest",
+  metrics: "how metrics are scraped",
+  logs: "how logs are collected and stored",
+  alerts: "which alert rule watches the service, and where alerts go",
+  dashboards: "the dashboards provisioned",
+  routes: "the public routes, and which of them are admin-only",
+  notifications: "who alerts reach",
+  egress: "where the services may connect outside the deployment",
+  discovery: "how services find each other by name",
+} as const;
+
+/** A model intent: one of {@link INTENTS}. */
+export type Intent = keyof typeof INTENTS;
+
 export interface CapabilityRecord {
   readonly platform: string;
   /** Service name, or `*` for application-wide intents (routes, secrets). */
   readonly service: string;
   /** The model intent, e.g. `autoscaling`, `placement`, `update`. */
-  readonly intent: string;
+  readonly intent: Intent;
   /** What the model asked for, in a few words (e.g. `2-6 replicas @ 70 % CPU`). */
   readonly wanted: string;
   /** How the platform does it, or why it cannot. */
@@ -82,7 +113,7 @@ export interface TransitHops {
   readonly logPushes: TransitRealization;
 }
 
-export const IN_TRANSIT = "encryption in transit";
+export const IN_TRANSIT: Intent = IN_TRANSIT_INTENT;
 
 /**
  * One record per kind of traffic the application has, saying what is encrypted and what remains plaintext.

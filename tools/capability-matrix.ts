@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CAPABILITIES_FILE, type CapabilityRecord, type Support } from "../constructs/capabilities";
+import { CAPABILITIES_FILE, INTENTS, type CapabilityRecord, type Support } from "../constructs/capabilities";
 import type { Environment } from "../environments";
 import { stackNamesOf, synthesizeAll } from "../stacks";
 
@@ -84,6 +84,12 @@ export function matrixMarkdown(application: string, stacks: readonly StackRecord
     "(`cdktf.out/stacks/<stack>/capabilities.json`); a test fails when this file is stale. Do not edit by hand.",
     "",
     `Legend: ${SUPPORT_MARK.native} native · ${SUPPORT_MARK.partial} partial · ${SUPPORT_MARK.unsupported} not supported (warned at synth) · — not run on that platform`,
+    "",
+    "Intents (constructs/capabilities.ts, `INTENTS`: the only ones a platform can record):",
+    "",
+    "| intent | what it is about |",
+    "|---|---|",
+    ...Object.entries(INTENTS).map(([intent, wording]) => `| ${intent} | ${wording} |`),
     "",
   ];
   for (const service of [...new Set(rows.map((r) => r.service))]) {

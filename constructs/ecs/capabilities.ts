@@ -198,7 +198,7 @@ function managedRecords(plan: Extract<EcsServicePlan, { kind: "rds" | "elasticac
       },
       ...(service.volumes ?? [])
         .filter((v) => v.kind === "persistent")
-        .map((volume) => ({
+        .map((volume): CapabilityRecord => ({
           ...base,
           intent: "persistence",
           wanted: describeWanted.persistence(volume),
