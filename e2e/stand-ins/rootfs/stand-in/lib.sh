@@ -70,3 +70,15 @@ secret_value() {
 require_file() {
   [ -s "$1" ] || fail "$2: $1 is missing or empty"
 }
+
+# The Docker API socket the service is told to use (unix://path) must appear as a socket within 30 s (a proxy on
+# the node may start after the service); the real service reads the engine through it.
+require_docker_socket() {
+  local endpoint=$1 waited=0
+  [[ "$endpoint" == unix://* ]] || fail "Docker endpoint $endpoint is not unix://"
+  until [ -S "${endpoint#unix://}" ]; do
+    [ "$waited" -lt 30 ] || fail "no Docker API socket at ${endpoint#unix://} after 30 s"
+    sleep 1; waited=$((waited + 1))
+  done
+  log "Docker API socket ${endpoint#unix://} present"
+}
