@@ -1,7 +1,7 @@
 import { randomBytes } from "crypto";
 import { parse as parseYaml } from "yaml";
 import { CapabilityReport } from "../../constructs/capabilities";
-import { edgesOf, selectApplication, type ServiceSpec } from "../../constructs/model";
+import { edgesOf, selectApplication, updatePolicyOf, type ServiceSpec } from "../../constructs/model";
 import { cpuMhz } from "../../constructs/nomad/service-job";
 import { LAB } from "../../environments";
 import { argoCopy, jobsOf, labCopy, resourcesOfType, synthNomad } from "../helpers";
@@ -105,8 +105,30 @@ describe("nomad-lab: jobs", () => {
       expect(update.AutoRevert).toBe(true);
       // Nomad: progress_deadline 0 fails the deployment at the first unhealthy allocation.
       expect(update.ProgressDeadline).toBe(0);
-      expect(update.HealthyDeadline!).toBeGreaterThanOrEqual(60e9);
+      expect(update.HealthyDeadline).toBe(updatePolicyOf(service).healthyDeadlineSec * 1e9);
+      // A slow start keeps 20 s beyond the min healthy time; a health-checked one a minute for its checks.
+      expect(update.HealthyDeadline! - update.MinHealthyTime!).toBeGreaterThanOrEqual(20e9);
+      if (service.healthCheck) expect(update.HealthyDeadline!).toBeGreaterThanOrEqual(60e9);
       expect(update.MaxParallel).toBe(1);
+    }
+  });
+
+  it("starts a start-first release as auto-promoted canaries, so a failed one never stopped an old allocation", () => {
+    const replicated = app.services.filter((s) => s.placement.kind === "replicated");
+    const startFirst = replicated.filter((s) => updatePolicyOf(s).order === "start-first");
+    expect(startFirst.length).toBeGreaterThan(0);
+    for (const service of replicated) {
+      const update = groupOf(service.name).Update!;
+      const policy = updatePolicyOf(service);
+      if (policy.order === "start-first") {
+        expect({ name: service.name, canary: update.Canary, promote: update.AutoPromote }).toEqual({
+          name: service.name,
+          canary: policy.parallelism,
+          promote: true,
+        });
+      } else {
+        expect({ name: service.name, canary: update.Canary }).toEqual({ name: service.name, canary: 0 });
+      }
     }
   });
 

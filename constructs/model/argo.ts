@@ -112,7 +112,10 @@ const services: ServiceSpec[] = [
     placement: { kind: "replicated", replicas: 2 },
     zones: ["apis"],
     talksTo: [{ service: "query-api", port: "http" }],
-    update: { parallelism: 1, order: "start-first", delaySec: 10, autoRollback: true },
+    // Judged by its process alone, it is healthy 10 s (minHealthySec) after it starts, so a 30 s healthy deadline
+    // still leaves a slow container start 20 s, while a release that crash-loops fails within 30 s however long
+    // its 5 restarts take on a loaded node (they took 29-50 s on the e2e cluster), and is rolled back.
+    update: { parallelism: 1, order: "start-first", delaySec: 10, autoRollback: true, healthyDeadlineSec: 30 },
   },
   {
     name: "postgres",

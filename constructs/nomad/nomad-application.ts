@@ -14,7 +14,7 @@ import { planServices, type ServicePlan } from "./plan";
 import { alertRulesFor, observabilityRecords, type ObservabilityPlatform } from "../observability";
 import { configFilesOf, nomadConfigTemplates, nomadObservability } from "./observability";
 import { PROMETHEUS_CONSUL_CA_FILE, PROMETHEUS_CONSUL_TOKEN_FILE } from "./prometheus-config";
-import { fabioTag, renderServiceJob, variablePathOf, type TaskExtras } from "./service-job";
+import { fabioTag, renderServiceJob, startsFirstAsCanaries, variablePathOf, type TaskExtras } from "./service-job";
 import { escapeTerraformTemplate } from "../builtin/terraform-escape";
 
 export interface NomadApplicationProps {
@@ -293,11 +293,11 @@ function capabilities(service: ServiceSpec, plan: ServicePlan, file: JobFile, ta
       wanted: describeWanted.update(service),
       realization:
         `update { max_parallel ${update.parallelism}, auto_revert ${update.autoRollback}, healthy_deadline ${update.healthyDeadlineSec}s, ` +
-        `progress_deadline ${update.failFast ? "0 (the first unhealthy allocation fails the deployment)" : `${update.progressDeadlineSec}s`}, canary ${update.canaries} }` +
-        (update.order === "start-first" && update.canaries === 0
-          ? "; Nomad replaces allocations stop-first (start-first needs canaries)"
-          : ""),
-      support: update.order === "start-first" && update.canaries === 0 ? "partial" : "native",
+        `progress_deadline ${update.failFast ? "0 (the first unhealthy allocation fails the deployment)" : `${update.progressDeadlineSec}s`}, ` +
+        (startsFirstAsCanaries(service)
+          ? `canary ${update.parallelism}, auto_promote true }; start-first as canaries: new allocations run next to the old until healthy, and a failed release only discards them`
+          : `canary ${update.canaries} }`),
+      support: "native",
     });
   }
   records.push(

@@ -321,8 +321,19 @@ function restartPolicy(service: ServiceSpec): TaskGroup["RestartPolicy"] {
   };
 }
 
+/**
+ * Nomad replaces allocations stop-first; its start-first is canaries. A start-first update without canaries of
+ * its own starts `parallelism` new allocations next to the old ones and promotes them once healthy, so a release
+ * that fails never stopped an old allocation: its rollback only discards the canaries.
+ */
+export function startsFirstAsCanaries(service: ServiceSpec): boolean {
+  const update = updatePolicyOf(service);
+  return update.order === "start-first" && update.canaries === 0;
+}
+
 function serviceUpdate(service: ServiceSpec): TaskGroup["Update"] {
   const update = updatePolicyOf(service);
+  const startFirst = startsFirstAsCanaries(service);
   return {
     MaxParallel: update.parallelism,
     Stagger: seconds(update.delaySec),
@@ -332,8 +343,8 @@ function serviceUpdate(service: ServiceSpec): TaskGroup["Update"] {
     // Nomad's progress deadline 0 fails the deployment at the first unhealthy allocation.
     ProgressDeadline: update.failFast ? 0 : seconds(update.progressDeadlineSec),
     AutoRevert: update.autoRollback,
-    AutoPromote: update.canaries > 0 ? update.autoPromote : false,
-    Canary: update.canaries,
+    AutoPromote: startFirst || (update.canaries > 0 && update.autoPromote),
+    Canary: startFirst ? update.parallelism : update.canaries,
   };
 }
 
