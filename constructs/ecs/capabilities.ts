@@ -230,7 +230,7 @@ function managedRecords(plan: Extract<EcsServicePlan, { kind: "rds" | "elasticac
       ...base,
       intent: "placement",
       wanted: describeWanted.placement(service),
-      realization: `Amazon ElastiCache for Memcached ${cache?.engineVersion} (${cache?.nodeType}) instead of a container; its memory is the node type's, not the model's -m 64`,
+      realization: `Amazon ElastiCache for Memcached ${cache?.engineVersion} (${cache?.nodeType}) instead of a container; its memory is the node type's, not the container's ${service.resources?.memoryMiB ?? "(unset)"} MiB or its command-line settings`,
       support: "native",
     },
     {
