@@ -615,9 +615,16 @@ async function checks(): Promise<void> {
       deploy.Type === "client" && JSON.stringify(deploy.Policies) === JSON.stringify([DEPLOY_POLICY]),
       `deploy token: ${deploy.Type}, ${JSON.stringify(deploy.Policies)}`,
     );
-    const deployAcl = await nomad(first, "/v1/acl/policies", { token: kept.body });
-    assert(deployAcl.status === 403, `the deploy token lists ACL policies: ${deployAcl.status}`);
-    return `403 for /v1/jobs, /v1/nodes, a variable, /v1/acl/tokens, the raft configuration without a token (and /v1/jobs with an unknown one); the variable listing is filtered to nothing; bootstrap token "${self.Name}" is ${self.Type}; deploy token "${deploy.Name}" (${deploy.Policies.join(", ")}) from KV ${NOMAD_DEPLOY_TOKEN_KEY}, refused the ACL policies`;
+    // Nomad filters a client token's policy listing to its own policies, and refuses it the tokens.
+    const deployPolicies = await nomad(first, "/v1/acl/policies", { token: kept.body });
+    const listed = deployPolicies.status === 200 ? deployPolicies.json<any[]>().map((p) => p.Name) : [];
+    assert(
+      JSON.stringify(listed) === JSON.stringify([DEPLOY_POLICY]),
+      `the deploy token's policy listing: ${deployPolicies.status} ${deployPolicies.body.slice(0, 200)}`,
+    );
+    const deployTokens = await nomad(first, "/v1/acl/tokens", { token: kept.body });
+    assert(deployTokens.status === 403, `the deploy token lists ACL tokens: ${deployTokens.status}`);
+    return `403 for /v1/jobs, /v1/nodes, a variable, /v1/acl/tokens, the raft configuration without a token (and /v1/jobs with an unknown one); the variable listing is filtered to nothing; bootstrap token "${self.Name}" is ${self.Type}; deploy token "${deploy.Name}" (${deploy.Policies.join(", ")}) from KV ${NOMAD_DEPLOY_TOKEN_KEY}, lists only its own policy, refused the ACL tokens`;
   });
 
   await check("TLS required: plain HTTP refused; servers refuse HTTPS clients without a certificate", async () => {
