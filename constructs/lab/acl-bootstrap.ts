@@ -84,6 +84,19 @@ export const BOOTSTRAP_PATHS = {
   nomadToken: "/etc/nomad.d/bootstrap.token",
 } as const;
 
+/** The consul CLI of the first server, over its TLS listener, with the management token cloud-init left there. */
+function consulCliAsManagement(target: NomadTarget): string {
+  return [
+    "# shellcheck source=/dev/null # written by cloud-init with the tokens Terraform chose",
+    `. ${BOOTSTRAP_PATHS.consulEnv}`,
+    `export CONSUL_HTTP_ADDR=https://127.0.0.1:${target.consul.httpsPort}`,
+    `export CONSUL_CACERT=${target.consul.caFile}`,
+    `export CONSUL_CLIENT_CERT=${AGENT_PATHS.consulTls.cert}`,
+    `export CONSUL_CLIENT_KEY=${AGENT_PATHS.consulTls.key}`,
+    "export CONSUL_HTTP_TOKEN=$MANAGEMENT_TOKEN",
+  ].join("\n");
+}
+
 /**
  * Creates Consul's policies and the agents', DNS and Nomad tokens with the IDs Terraform chose, once the
  * servers have a leader. Every step checks first, so running it again changes nothing.
@@ -95,13 +108,7 @@ export function consulAclBootstrapScript(target: NomadTarget, scope: DeployScope
   return `#!/bin/bash
 # Creates the cluster's Consul ACL policies and preset tokens. Safe to run again.
 set -eu
-# shellcheck source=/dev/null # written by cloud-init with the tokens Terraform chose
-. ${BOOTSTRAP_PATHS.consulEnv}
-export CONSUL_HTTP_ADDR=https://127.0.0.1:${target.consul.httpsPort}
-export CONSUL_CACERT=${target.consul.caFile}
-export CONSUL_CLIENT_CERT=${AGENT_PATHS.consulTls.cert}
-export CONSUL_CLIENT_KEY=${AGENT_PATHS.consulTls.key}
-export CONSUL_HTTP_TOKEN=$MANAGEMENT_TOKEN
+${consulCliAsManagement(target)}
 
 until consul acl policy list >/dev/null 2>&1; do sleep 5; done
 
@@ -168,13 +175,7 @@ ${nomadDeployRules(scope)}
 POLICY
 
 # The deploy token: Nomad chooses its secret, kept in Consul KV for the holder of Consul's deploy token.
-# shellcheck source=/dev/null # written by cloud-init with the tokens Terraform chose
-. ${BOOTSTRAP_PATHS.consulEnv}
-export CONSUL_HTTP_ADDR=https://127.0.0.1:${target.consul.httpsPort}
-export CONSUL_CACERT=${target.consul.caFile}
-export CONSUL_CLIENT_CERT=${AGENT_PATHS.consulTls.cert}
-export CONSUL_CLIENT_KEY=${AGENT_PATHS.consulTls.key}
-export CONSUL_HTTP_TOKEN=$MANAGEMENT_TOKEN
+${consulCliAsManagement(target)}
 until consul acl policy list >/dev/null 2>&1; do sleep 5; done
 secret=$(consul kv get ${NOMAD_DEPLOY_TOKEN_KEY} 2>/dev/null || true)
 if [ -z "$secret" ] || ! NOMAD_TOKEN=$secret nomad acl token self >/dev/null 2>&1; then
