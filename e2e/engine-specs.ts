@@ -50,12 +50,16 @@ export async function snapshot(
     container.Env = [...(container.Env ?? [])].sort();
     // IDs differ per deployment: networks, secrets and configs by name.
     task.Networks = byKey(
-      (task.Networks ?? []).map((n: any) => ({
-        ...n,
-        Target: networkName.get(n.Target) ?? n.Target,
-        // The CLI adds the service's key as an alias besides the file's own (the same name): a set, not a list.
-        Aliases: [...new Set<string>(n.Aliases ?? [])].sort(),
-      })),
+      (task.Networks ?? [])
+        .map((n: any) => ({
+          ...n,
+          Target: networkName.get(n.Target) ?? n.Target,
+          // The CLI adds the service's key as an alias besides the file's own (the same name): a set, not a list.
+          Aliases: [...new Set<string>(n.Aliases ?? [])].sort(),
+        }))
+        // `docker stack deploy` attaches a service that declares no network (the Docker API proxy) to the stack's
+        // default network, which the deployment does not ask for; the Terraform rendering leaves it on none.
+        .filter((n: any) => !(n.Target === `${names.prefix}default` && !names.networks.includes(n.Target))),
       (n: any) => n.Target,
     );
     container.Secrets = byKey(
