@@ -7,7 +7,7 @@ import { App, Testing, type TerraformStack } from "../../constructs/cdktf";
 import { CapabilityReport, type CapabilityRecord } from "../../constructs/capabilities";
 import { selectApplication, type Application } from "../../constructs/model";
 import { AWS, LAB, type Environment } from "../../environments";
-import { EcsStack, EksStack, NomadLabStack, SwarmLabStack } from "../../stacks";
+import { addStacks, stackNamesByTarget } from "../../stacks/synth";
 import { PLATFORMS, type TargetField } from "../../stacks/platforms";
 import type { Fact, ResourceValues } from "../../tools/review/facts";
 import { READ_BACKS, type ModelContext } from "../../tools/review/review";
@@ -23,40 +23,21 @@ export interface PlatformEntry {
   readonly environment: Environment;
   /** The stack's name in its environment (stackNamesOf), for the review's model context. */
   readonly stackName: string;
-  readonly make: (app: App, env: Environment, application: Application) => TerraformStack;
 }
 
+/** Each platform in the environment it is synthesized for, named as that environment names its stack. */
+const entry = (field: AppPlatform, environment: Environment): PlatformEntry => ({
+  field,
+  recordedAs: field,
+  environment,
+  stackName: stackNamesByTarget(environment)[field]!,
+});
+
 export const ENTRIES: readonly PlatformEntry[] = [
-  {
-    field: "nomad",
-    recordedAs: "nomad",
-    environment: LAB,
-    stackName: "nomad-lab",
-    make: (app, env, application) =>
-      new NomadLabStack(app, "nomad-lab", { environment: env, target: env.nomad!, application }),
-  },
-  {
-    field: "swarm",
-    recordedAs: "swarm",
-    environment: LAB,
-    stackName: "swarm-lab",
-    make: (app, env, application) =>
-      new SwarmLabStack(app, "swarm-lab", { environment: env, target: env.swarm!, application }),
-  },
-  {
-    field: "eks",
-    recordedAs: "eks",
-    environment: AWS,
-    stackName: "eks",
-    make: (app, env, application) => new EksStack(app, "eks", { environment: env, target: env.eks!, application }),
-  },
-  {
-    field: "ecs",
-    recordedAs: "ecs",
-    environment: AWS,
-    stackName: "ecs",
-    make: (app, env, application) => new EcsStack(app, "ecs", { environment: env, target: env.ecs!, application }),
-  },
+  entry("nomad", LAB),
+  entry("swarm", LAB),
+  entry("eks", AWS),
+  entry("ecs", AWS),
 ];
 
 /** The platforms of the registry that render the application: the suite covers each, and no other. */
@@ -71,14 +52,22 @@ export interface Synthesized {
   readonly stack: TerraformStack;
 }
 
-/** Synthesizes the platform's stack once (call it in beforeAll); `application` replaces the environment's. */
-export function synthesize(
-  entry: PlatformEntry,
-  application: Application = selectApplication(entry.environment.application, entry.environment.selection),
-): Synthesized {
-  const stack = entry.make(Testing.app() as App, entry.environment, application);
+/**
+ * Synthesizes the platform's stack once (call it in beforeAll) as `npm run synth` builds it (addStacks);
+ * `application`, a model before selection, replaces the environment's.
+ */
+export function synthesize(entry: PlatformEntry, application?: Application): Synthesized {
+  const environment = application ? { ...entry.environment, application } : entry.environment;
+  const [stack] = addStacks(Testing.app() as App, environment, new Set([entry.stackName]));
   const text = Testing.synth(stack);
-  return { entry, application, json: JSON.parse(text), text, records: CapabilityReport.of(stack).records, stack };
+  return {
+    entry,
+    application: selectApplication(environment.application, environment.selection),
+    json: JSON.parse(text),
+    text,
+    records: CapabilityReport.of(stack).records,
+    stack,
+  };
 }
 
 /** Every managed resource of a synthesized stack, as the review's read-backs take them. */
