@@ -749,12 +749,20 @@ async function prove(r: Rendering, pass: Pass): Promise<void> {
           .map((x: any) => after.get(x.source)!.name as string);
       const mountsAll = (t: Task, names: readonly string[]) =>
         names.every((n) => (t.Spec.ContainerSpec.Secrets ?? []).some((x) => x.SecretName === n));
+      // The rotation ends when Swarm ends each consumer's update, after its last monitor window: until then a
+      // failing task rolls the service back onto the secret the apply has removed (docs/e2e-swarm-terraform.md).
       await converge(good, 240, consumers, (s) =>
-        consumers.flatMap((k) =>
-          runningTasks(s, k)
-            .filter((t) => !mountsAll(t, newNamesOf(k)))
-            .map((t) => `${k}: task ${t.ID} does not mount the new secret yet`),
-        ),
+        consumers.flatMap((k) => {
+          const update = s.services.find((x) => x.Spec.Name === serviceName(k))?.UpdateStatus;
+          if (update?.State?.startsWith("rollback"))
+            throw new AssertionFailed(`${k}: the update onto the new secret rolled back (${update.Message})`);
+          return [
+            ...runningTasks(s, k)
+              .filter((t) => !mountsAll(t, newNamesOf(k)))
+              .map((t) => `${k}: task ${t.ID} does not mount the new secret yet`),
+            ...(update?.State === "updating" ? [`${k}: Swarm's update is still ${update.State}`] : []),
+          ];
+        }),
       );
       const s = await state();
       let files = 0;
