@@ -753,14 +753,15 @@ async function prove(r: Rendering, pass: Pass): Promise<void> {
       // failing task rolls the service back onto the secret the apply has removed (docs/e2e-swarm-terraform.md).
       await converge(good, 240, consumers, (s) =>
         consumers.flatMap((k) => {
+          // Any state but completed is reported, so a rolled-back update names itself when the wait times out.
           const update = s.services.find((x) => x.Spec.Name === serviceName(k))?.UpdateStatus;
-          if (update?.State?.startsWith("rollback"))
-            throw new AssertionFailed(`${k}: the update onto the new secret rolled back (${update.Message})`);
           return [
             ...runningTasks(s, k)
               .filter((t) => !mountsAll(t, newNamesOf(k)))
               .map((t) => `${k}: task ${t.ID} does not mount the new secret yet`),
-            ...(update?.State === "updating" ? [`${k}: Swarm's update is still ${update.State}`] : []),
+            ...(update && update.State !== "completed"
+              ? [`${k}: Swarm's update is ${update.State} (${update.Message ?? ""})`]
+              : []),
           ];
         }),
       );
