@@ -16,7 +16,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { ARGO, imageRef, selectApplication, type Application } from "../constructs/model";
+import { ARGO, imageRef, runtimeDirCovers, selectApplication, type Application } from "../constructs/model";
 import { volumeLabel } from "../constructs/node-labels";
 import { dockerApiConsumers, planSwarmDeployment } from "../constructs/swarm/deployment";
 import { DOCKER_API_PROXY_SERVICE, ENGINE_SOCKET, dockerApiVolume } from "../constructs/swarm/docker-api-proxy";
@@ -648,6 +648,38 @@ async function prove(r: Rendering, pass: Pass): Promise<void> {
       );
       assert(services.status === 200, `the ingress' GET /services answered ${services.status}`);
       return `${calls} calls through ${consumers.length} consumers' sockets on ${NODES.length} nodes: each node's own engine answers reads; ${refused.map(([m, p]) => `${m} ${p.replace(/[0-9a-f]{64}/, "<id>")}`).join(", ")} refused with 403; only ${serviceName(DOCKER_API_PROXY_SERVICE)} mounts ${ENGINE_SOCKET}`;
+    },
+  );
+
+  await check(
+    named(
+      "no engine socket through a host volume: where a service mounts the node's root, its /run is empty on every node",
+    ),
+    async () => {
+      const s = await state();
+      const seen: string[] = [];
+      for (const service of app.services)
+        for (const cover of runtimeDirCovers(service)) {
+          const tasks = runningTasks(s, service.name);
+          assert(tasks.length > 0, `no running task of ${service.name}`);
+          for (const task of tasks) {
+            const engine = engineOfNode(s, task.NodeID);
+            const id = task.Status.ContainerStatus!.ContainerID;
+            const where = `${service.name} on ${s.nodes.get(task.NodeID)!.hostname}`;
+            // The volume still shows the node: its engine's data root is there, only /run is not.
+            const root = engine.exec(id, ["test", "-d", `${cover.volume.mountPath}/var/lib/docker/swarm`]);
+            assert(root.code === 0, `${where}: ${cover.volume.mountPath} does not show the node's /var/lib/docker`);
+            const sockets = engine.exec(id, ["find", cover.mountPath, "-type", "s"]);
+            assert(sockets.code === 0, `${where}: find ${cover.mountPath} failed: ${sockets.output}`);
+            assert(
+              sockets.output.trim() === "",
+              `${where}: sockets under ${cover.mountPath}: ${sockets.output.trim()}`,
+            );
+            seen.push(where);
+          }
+        }
+      assert(seen.length > 0, "no service mounts the node's root (nothing to check)");
+      return `no socket under /run of the node's root in ${seen.length} containers (${seen.join(", ")}); the node's /var/lib/docker is there`;
     },
   );
 

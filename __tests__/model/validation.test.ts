@@ -1,4 +1,4 @@
-import { ARGO, type TalksTo } from "../../constructs/model";
+import { ARGO, runtimeDirCovers, type TalksTo } from "../../constructs/model";
 import { argoCopy, problemsOf, serviceOf } from "../helpers";
 
 describe("the ARGO model", () => {
@@ -403,6 +403,36 @@ describe("model validation: observability", () => {
     expect(problems).toContain(
       'services.grafana.dashboards: "grafana" has no data source: it needs a call talks-to entry to a service that collects metrics (collectsMetrics)',
     );
+  });
+
+  it("refuses a host volume in the node's runtime directory unless it is the Docker socket with dockerApi", () => {
+    const app = argoCopy();
+    const exporter = serviceOf(app, "node-exporter");
+    exporter.volumes = [
+      ...exporter.volumes!,
+      { kind: "host", name: "containerd", hostPath: "/run/containerd/containerd.sock", mountPath: "/containerd.sock" },
+      { kind: "host", name: "var-run", hostPath: "/var/run", mountPath: "/host/run" },
+    ];
+    const problems = problemsOf(app);
+    expect(problems).toContain(
+      'services.node-exporter.volumes[3].hostPath: "/run/containerd/containerd.sock" lies in the node\'s runtime directory /run, whose sockets (Docker, containerd) give root on the node even mounted read-only (expected a path outside /run, or the Docker socket with dockerApi stating what the service reads)',
+    );
+    expect(problems.filter((p) => p.startsWith("services.node-exporter.volumes[4].hostPath"))).toHaveLength(1);
+    // The model's own Docker socket volume states its access and passes.
+    expect(problems.filter((p) => p.startsWith("services.cadvisor.volumes"))).toEqual([]);
+  });
+
+  it("covers the node's /run where a host volume holds it, and nowhere else", () => {
+    const covers = (hostPath: string, mountPath: string) =>
+      runtimeDirCovers({
+        ...serviceOf(argoCopy(), "node-exporter"),
+        volumes: [{ kind: "host", name: "x", hostPath, mountPath }],
+      }).map((c) => c.mountPath);
+    expect(covers("/", "/rootfs")).toEqual(["/rootfs/run"]);
+    expect(covers("/", "/rootfs/")).toEqual(["/rootfs/run"]);
+    expect(covers("/sys", "/host/sys")).toEqual([]);
+    expect(covers("/var", "/host/var")).toEqual([]);
+    expect(covers("/runner", "/runner")).toEqual([]);
   });
 
   it("requires absolute paths for every configuration file", () => {

@@ -180,8 +180,17 @@ describe("nomad-lab: jobs", () => {
       { Volume: "postgres-data", Destination: "/var/lib/postgresql/data", ReadOnly: false },
     ]);
     const cadvisorMounts = groupOf("cadvisor").Tasks[0].Config.mount!;
-    expect(cadvisorMounts.map((m) => m.source)).toEqual(["/", "/var/run/docker.sock", "/sys", "/var/lib/docker"]);
-    expect(cadvisorMounts.every((m) => m.readonly)).toBe(true);
+    const binds = cadvisorMounts.flatMap((m) => (m.type === "bind" ? [m] : []));
+    expect(binds.map((m) => m.source)).toEqual(["/", "/var/run/docker.sock", "/sys", "/var/lib/docker"]);
+    expect(binds.every((m) => m.readonly)).toBe(true);
+  });
+
+  it("hides the node's /run inside a host volume of the node's root", () => {
+    for (const name of ["cadvisor", "node-exporter"]) {
+      const mounts = groupOf(name).Tasks[0].Config.mount!;
+      expect(mounts.filter((m) => m.type === "tmpfs").map((m) => m.target)).toEqual(["/rootfs/run"]);
+    }
+    expect(groupOf("postgres").Tasks[0].Config.mount ?? []).toEqual([]);
   });
 
   it("turns the autoscaling intent into a scaling policy", () => {

@@ -179,10 +179,16 @@ describe("swarm-lab: services", () => {
       { type: "volume", source: "argo_postgres-data", target: "/var/lib/postgresql/data", read_only: false },
     ]);
     const cadvisor = serviceOf("cadvisor").task_spec.container_spec.mounts;
-    // Host paths bound read-only; the Docker API is its proxy's socket volume, read-only too.
+    // Host paths bound read-only; the Docker API is its proxy's socket volume, read-only too; the host root's /run
+    // (the engine's socket) hidden under an empty read-only tmpfs.
     expect(cadvisor.every((m: { read_only: boolean }) => m.read_only)).toBe(true);
     expect(cadvisor.filter((m: { type: string }) => m.type !== "bind")).toEqual([
       { type: "volume", source: "argo_docker-api-cadvisor", target: "/run/docker-api", read_only: true },
+      { type: "tmpfs", target: "/rootfs/run", read_only: true },
+    ]);
+    const nodeExporter = serviceOf("node-exporter").task_spec.container_spec.mounts;
+    expect(nodeExporter.filter((m: { type: string }) => m.type === "tmpfs")).toEqual([
+      { type: "tmpfs", target: "/rootfs/run", read_only: true },
     ]);
   });
 

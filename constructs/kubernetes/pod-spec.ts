@@ -3,7 +3,8 @@ import type {
   DeploymentV1SpecTemplateSpecContainerVolumeMount,
   DeploymentV1SpecTemplateSpecVolume,
 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
-import { cpuLimitOf, healthTimingOf, imageRef, type HealthCheck, type ServiceSpec } from "../model";
+import { cpuLimitOf, healthTimingOf, imageRef, runtimeDirCovers, type HealthCheck, type ServiceSpec } from "../model";
+import { RUNTIME_COVER_VOLUME_PREFIX } from "./reserved-names";
 import { portNamed } from "../model/queries";
 
 /**
@@ -120,6 +121,12 @@ export function podTemplateOf(input: PodSpecInput, labels: Record<string, string
       volumes.push({ name: volume.name, hostPath: { path: volume.hostPath } });
       mounts.push({ name: volume.name, mountPath: volume.mountPath, readOnly: true });
     }
+  }
+  // An empty /run where a host volume would show the node's sockets (containerd's, the kubelet's: root on the node).
+  for (const cover of runtimeDirCovers(service)) {
+    const name = `${RUNTIME_COVER_VOLUME_PREFIX}${cover.volume.name}`;
+    volumes.push({ name, emptyDir: { medium: "Memory", sizeLimit: "1Mi" } });
+    mounts.push({ name, mountPath: cover.mountPath, readOnly: true });
   }
   for (const config of input.configVolumes ?? []) {
     volumes.push({ name: config.name, configMap: { name: config.configMap } });

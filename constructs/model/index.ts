@@ -8,5 +8,6 @@ export * from "./validate";
 export * from "./reserved";
 export * from "./select";
 export * from "./queries";
+export * from "./host-volumes";
 export { ARGO } from "./argo";
 export { describeWanted } from "./describe";

@@ -1,6 +1,7 @@
 import { cidrsOverlap, parseCidr, type Cidr } from "./cidr";
 import { restartPolicyOf, talksToKind, updatePolicyOf } from "./defaults";
 import { knownList, unknownName, type Problem } from "./problems";
+import { runtimeDirOf } from "./host-volumes";
 import { endpointsIn, secretsIn } from "./refs";
 import type { Application, DockerApiAccess, DockerApiResource, EnvValue, HealthCheck, ServiceSpec } from "./types";
 import { validateDecisions } from "./validate-decisions";
@@ -253,6 +254,13 @@ function checkService(service: ServiceSpec, ctx: Context): void {
       add(`${field}.hostPath`, `"${volume.hostPath}" must be an absolute path`);
     }
     if (volume.kind === "host" && volume.dockerApi) validateDockerApi(volume.dockerApi, `${field}.dockerApi`, add);
+    const runtimeDir = volume.kind === "host" && !volume.dockerApi ? runtimeDirOf(volume.hostPath) : undefined;
+    if (volume.kind === "host" && runtimeDir) {
+      add(
+        `${field}.hostPath`,
+        `"${volume.hostPath}" lies in the node's runtime directory ${runtimeDir}, whose sockets (Docker, containerd) give root on the node even mounted read-only (expected a path outside ${runtimeDir}, or the Docker socket with dockerApi stating what the service reads)`,
+      );
+    }
   });
 
   const update = updatePolicyOf(service);

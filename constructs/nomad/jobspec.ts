@@ -128,12 +128,10 @@ export interface DockerConfig {
   readonly entrypoint?: readonly string[];
   readonly args?: readonly string[];
   readonly network_mode?: "host";
-  readonly mount?: readonly {
-    readonly type: "bind";
-    readonly source: string;
-    readonly target: string;
-    readonly readonly: boolean;
-  }[];
+  readonly mount?: readonly (
+    | { readonly type: "bind"; readonly source: string; readonly target: string; readonly readonly: boolean }
+    | { readonly type: "tmpfs"; readonly target: string; readonly readonly: boolean }
+  )[];
   readonly volumes?: readonly string[];
 }
 

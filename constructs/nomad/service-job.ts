@@ -3,6 +3,7 @@ import {
   portNamed,
   renderEnvValue,
   restartPolicyOf,
+  runtimeDirCovers,
   updatePolicyOf,
   type Application,
   type EnvResolver,
@@ -258,6 +259,8 @@ function task(
       v.kind === "host" ? [{ type: "bind" as const, source: v.hostPath, target: v.mountPath, readonly: true }] : [],
     ),
     ...(extras.mounts ?? []),
+    // An empty /run where a host volume would show the node's sockets (the Docker engine's: root on the node).
+    ...runtimeDirCovers(service).map((c) => ({ type: "tmpfs" as const, target: c.mountPath, readonly: true })),
   ];
   const scratch = [
     ...volumes.flatMap((v) => (v.kind === "ephemeral" ? [`local/${v.name}:${v.mountPath}`] : [])),

@@ -8,6 +8,7 @@ import {
   portNamed,
   renderEnvValue,
   restartPolicyOf,
+  runtimeDirCovers,
   serviceNamed,
   updatePolicyOf,
   type Application,
@@ -349,21 +350,25 @@ function swarmService(service: ServiceSpec, parts: ServiceParts): SwarmService {
     },
     restart: { delaySec: restart.delaySec, maxAttempts: restart.maxAttempts, windowSec: restart.windowSec },
     labels: routes.length ? traefikLabels(service, routes, ctx) : {},
-    mounts: (service.volumes ?? []).map((v) =>
-      v.kind === "persistent"
-        ? { type: "volume" as const, source: `${ns}_${v.name}`, target: v.mountPath, readOnly: false }
-        : v.kind === "host" && v.dockerApi?.access === "read"
-          ? // The node's filtered Docker API: this service's own socket, from the proxy on the same node.
-            {
-              type: "volume" as const,
-              source: `${ns}_${dockerApiVolume(service.name)}`,
-              target: DOCKER_API_DIR,
-              readOnly: true,
-            }
-          : v.kind === "host"
-            ? { type: "bind" as const, source: v.hostPath, target: v.mountPath, readOnly: true }
-            : { type: "tmpfs" as const, target: v.mountPath, readOnly: false },
-    ),
+    mounts: [
+      ...(service.volumes ?? []).map((v) =>
+        v.kind === "persistent"
+          ? { type: "volume" as const, source: `${ns}_${v.name}`, target: v.mountPath, readOnly: false }
+          : v.kind === "host" && v.dockerApi?.access === "read"
+            ? // The node's filtered Docker API: this service's own socket, from the proxy on the same node.
+              {
+                type: "volume" as const,
+                source: `${ns}_${dockerApiVolume(service.name)}`,
+                target: DOCKER_API_DIR,
+                readOnly: true,
+              }
+            : v.kind === "host"
+              ? { type: "bind" as const, source: v.hostPath, target: v.mountPath, readOnly: true }
+              : { type: "tmpfs" as const, target: v.mountPath, readOnly: false },
+      ),
+      // An empty /run where a host volume would show the node's sockets: the engine's API unfiltered, past the proxy.
+      ...runtimeDirCovers(service).map((c) => ({ type: "tmpfs" as const, target: c.mountPath, readOnly: true })),
+    ],
     endpointMode: networking.endpointMode,
   };
 }

@@ -84,7 +84,7 @@ function stackService(s: SwarmService, deployment: SwarmDeployment): Record<stri
               ? { type: "volume", source: volumeKey(m.source!), target: m.target, read_only: m.readOnly }
               : m.type === "bind"
                 ? { type: "bind", source: m.source, target: m.target, read_only: m.readOnly }
-                : { type: "tmpfs", target: m.target },
+                : { type: "tmpfs", target: m.target, ...(m.readOnly ? { read_only: true } : {}) },
           ),
         }
       : {}),

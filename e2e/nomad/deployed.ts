@@ -7,7 +7,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { selectApplication, type Application } from "../../constructs/model";
+import { runtimeDirCovers, selectApplication, type Application } from "../../constructs/model";
 import { METRICS_LISTENER } from "../../constructs/nomad/plan";
 import type { TerraformJson } from "../../tools/validate/stacks";
 import { sleep, waitFor } from "../shell";
@@ -287,6 +287,35 @@ export async function deployedChecks(ctx: DeployedContext): Promise<void> {
     }
     return `${values.length} values in ${paths.length} variables; none in ${kv.length} KV entries outside the state (${stateKeys.join(", ") || "none"}, refused to Fabio's token) nor in any job; ${logins.join(", ")} logged in through the mesh`;
   });
+
+  await check(
+    "no engine socket through a host volume: where a job mounts the node's root, its /run is empty",
+    async () => {
+      const seen: string[] = [];
+      for (const service of app.services)
+        for (const cover of runtimeDirCovers(service)) {
+          const allocs = (
+            await json<any[]>(ctx.nomad(first, `/v1/job/${service.name}/allocations`), service.name)
+          ).filter((a) => a.ClientStatus === "running");
+          assert(allocs.length > 0, `no running allocation of ${service.name}`);
+          for (const alloc of allocs) {
+            const host = ctx.hosts.clients.find((h) => alloc.NodeName === h.vm.name)!;
+            const where = `${service.name} on ${alloc.NodeName}`;
+            const inTask = (...command: string[]) =>
+              ctx.hosts.exec(host, ["docker", "exec", `${service.name}-${alloc.ID}`, ...command]);
+            // The volume still shows the node (its /etc), only /run is empty; the client's engine socket is there.
+            assert(inTask("test", "-d", `${cover.volume.mountPath}/etc`).code === 0, `${where}: no node root`);
+            assert(ctx.hosts.exec(host, ["test", "-S", "/run/docker.sock"]).code === 0, `${where}: no engine socket`);
+            const sockets = inTask("find", cover.mountPath, "-type", "s");
+            assert(sockets.code === 0, `${where}: find ${cover.mountPath} failed: ${sockets.output}`);
+            assert(sockets.output === "", `${where}: sockets under ${cover.mountPath}: ${sockets.output}`);
+            seen.push(where);
+          }
+        }
+      assert(seen.length > 0, "no job mounts the node's root (nothing to check)");
+      return `no socket under /run of the node's root in ${seen.length} tasks (${seen.join(", ")}), while each client's /run/docker.sock exists`;
+    },
+  );
 
   await check("a job's workload identity cannot read another job's Nomad Variable", async () => {
     const probe = {
