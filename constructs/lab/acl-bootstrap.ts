@@ -84,9 +84,19 @@ export const BOOTSTRAP_PATHS = {
   nomadToken: "/etc/nomad.d/bootstrap.token",
 } as const;
 
+/**
+ * A finished bootstrap removes the management tokens cloud-init left on the host (the lab's Terraform state keeps
+ * them, as outputs): a run after that has nothing to do.
+ */
+const ALREADY_BOOTSTRAPPED = `if [ ! -e ${BOOTSTRAP_PATHS.consulEnv} ] || [ ! -e ${BOOTSTRAP_PATHS.nomadToken} ]; then
+  echo "ACLs were bootstrapped and the management tokens removed from this host (they are in the lab's Terraform state)"
+  exit 0
+fi`;
+
 /** The consul CLI of the first server, over its TLS listener, with the management token cloud-init left there. */
 function consulCliAsManagement(target: NomadTarget): string {
   return [
+    ALREADY_BOOTSTRAPPED,
     "# shellcheck source=/dev/null # written by cloud-init with the tokens Terraform chose",
     `. ${BOOTSTRAP_PATHS.consulEnv}`,
     `export CONSUL_HTTP_ADDR=https://127.0.0.1:${target.consul.httpsPort}`,
@@ -162,6 +172,7 @@ export NOMAD_CACERT=${AGENT_PATHS.nomadTls.ca}
 export NOMAD_CLIENT_CERT=${AGENT_PATHS.nomadTls.cert}
 export NOMAD_CLIENT_KEY=${AGENT_PATHS.nomadTls.key}
 
+${ALREADY_BOOTSTRAPPED}
 until nomad status >/dev/null 2>&1 || nomad status 2>&1 | grep -q "Permission denied"; do sleep 5; done
 if ! NOMAD_TOKEN=$(cat ${BOOTSTRAP_PATHS.nomadToken}) nomad acl token self >/dev/null 2>&1; then
   nomad acl bootstrap ${BOOTSTRAP_PATHS.nomadToken} >/dev/null
@@ -182,15 +193,18 @@ if [ -z "$secret" ] || ! NOMAD_TOKEN=$secret nomad acl token self >/dev/null 2>&
   secret=$(nomad acl token create -name "nomad-lab deploy" -policy ${DEPLOY_POLICY} -t '{{ .SecretID }}')
   printf %s "$secret" | consul kv put ${NOMAD_DEPLOY_TOKEN_KEY} - >/dev/null
 fi
+
+# Both bootstraps are done (this unit runs after Consul's): nothing on this host needs the management tokens now.
+rm -f ${BOOTSTRAP_PATHS.nomadToken} ${BOOTSTRAP_PATHS.consulEnv}
 `;
 }
 
 /** A oneshot unit that runs a bootstrap script after an agent is up and stays "active" once done. */
-export function oneshotUnit(description: string, after: string, script: string): string {
+export function oneshotUnit(description: string, after: readonly string[], script: string): string {
   return `[Unit]
 Description=${description}
-After=${after}
-Requires=${after}
+After=${after.join(" ")}
+Requires=${after.join(" ")}
 
 [Service]
 Type=oneshot

@@ -185,13 +185,18 @@ export function vmCloudConfig(vm: LabVm, ctx: VmBootstrapContext): CloudConfig {
         text(BOOTSTRAP_PATHS.consulScript, consulAclBootstrapScript(nomad, ctx.deploy), "0750"),
         text(
           BOOTSTRAP_PATHS.consulUnit,
-          oneshotUnit("Create Consul ACL policies and tokens", "consul.service", BOOTSTRAP_PATHS.consulScript),
+          oneshotUnit("Create Consul ACL policies and tokens", ["consul.service"], BOOTSTRAP_PATHS.consulScript),
         ),
         text(BOOTSTRAP_PATHS.nomadToken, ctx.secrets.nomadBootstrapToken + "\n", "0600", "root:root", true),
         text(BOOTSTRAP_PATHS.nomadScript, nomadAclBootstrapScript(nomad, ctx.deploy), "0750"),
         text(
           BOOTSTRAP_PATHS.nomadUnit,
-          oneshotUnit("Bootstrap Nomad ACLs", "nomad.service", BOOTSTRAP_PATHS.nomadScript),
+          oneshotUnit(
+            "Bootstrap Nomad ACLs, then remove the management tokens from this host",
+            // After Consul's: its end removes the file both scripts read.
+            ["nomad.service", "argo-consul-acl-bootstrap.service"],
+            BOOTSTRAP_PATHS.nomadScript,
+          ),
         ),
       );
     }

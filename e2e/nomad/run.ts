@@ -38,7 +38,7 @@ import { CGROUP_PREFIX, Hosts, writeIntoHost, type Host } from "./hosts";
 import { PAUSE_REF, prepareDeploy, RUNBOOK, runbookDeployScript } from "./deploy";
 import { deployedChecks } from "./deployed";
 import { deployTokenChecks } from "./deploy-token";
-import { DEPLOY_POLICY, NOMAD_DEPLOY_TOKEN_KEY } from "../../constructs/lab/acl-bootstrap";
+import { BOOTSTRAP_PATHS, DEPLOY_POLICY, NOMAD_DEPLOY_TOKEN_KEY } from "../../constructs/lab/acl-bootstrap";
 import { reviewChecks } from "./review";
 import { findProviders } from "./terraform";
 import { labValues, renderWithValues } from "./lab-values";
@@ -388,23 +388,35 @@ async function bringUp(config: TerraformJson, values: ReadonlyMap<string, string
     measured("dockerd started → answering", seconds);
   });
 
-  await check("Nomad: 3 servers elect a leader; ACL bootstrap as rendered; 2 clients ready", async () => {
-    const t0 = Date.now();
-    for (const host of hosts.servers) startNomad(host);
-    for (const host of hosts.clients) startNomad(host);
-    const command = execStart(text(of(first), "/etc/systemd/system/argo-nomad-acl-bootstrap.service"));
-    const result = await withLog(first, "nomad", async () => hosts.exec(first, command, { timeoutMs: 180000 }));
-    assert(
-      result.code === 0,
-      `${command.join(" ")} exited ${result.code}: ${result.output}\n--- vb0 nomad log ---\n${first.logTail("nomad")}`,
-    );
-    measured("nomad agents started → ACL bootstrap script done", (Date.now() - t0) / 1000);
-    await nomadConverged(120, "3 healthy Nomad voters and 2 ready clients");
-    measured("nomad agents started → 3 healthy voters, 2 clients ready", (Date.now() - t0) / 1000);
-    const again = hosts.exec(first, command, { timeoutMs: 60000 });
-    assert(again.code === 0, `running it again failed: ${again.output}`);
-    return `${command.join(" ")}; a second run changes nothing (exit 0)`;
-  });
+  await check(
+    "Nomad: 3 servers elect a leader; ACL bootstrap as rendered, then no management token on disk; 2 clients ready",
+    async () => {
+      const t0 = Date.now();
+      for (const host of hosts.servers) startNomad(host);
+      for (const host of hosts.clients) startNomad(host);
+      const command = execStart(text(of(first), "/etc/systemd/system/argo-nomad-acl-bootstrap.service"));
+      const result = await withLog(first, "nomad", async () => hosts.exec(first, command, { timeoutMs: 180000 }));
+      assert(
+        result.code === 0,
+        `${command.join(" ")} exited ${result.code}: ${result.output}\n--- vb0 nomad log ---\n${first.logTail("nomad")}`,
+      );
+      measured("nomad agents started → ACL bootstrap script done", (Date.now() - t0) / 1000);
+      await nomadConverged(120, "3 healthy Nomad voters and 2 ready clients");
+      measured("nomad agents started → 3 healthy voters, 2 clients ready", (Date.now() - t0) / 1000);
+      // Its end removes the management tokens cloud-init left; both scripts then stop at once, changing nothing.
+      const leftOnDisk = [BOOTSTRAP_PATHS.nomadToken, BOOTSTRAP_PATHS.consulEnv].filter(
+        (file) => hosts.exec(first, ["test", "-e", file]).code === 0,
+      );
+      assert(leftOnDisk.length === 0, `left on ${first.vm.name} after the bootstrap: ${leftOnDisk.join(", ")}`);
+      const consulCommand = execStart(text(of(first), BOOTSTRAP_PATHS.consulUnit));
+      for (const rerun of [command, consulCommand]) {
+        const again = hosts.exec(first, rerun, { timeoutMs: 60000 });
+        assert(again.code === 0, `running ${rerun.join(" ")} again failed: ${again.output}`);
+        assert(again.output.includes("removed from this host"), `${rerun.join(" ")} ran again: ${again.output}`);
+      }
+      return `${command.join(" ")}; ${BOOTSTRAP_PATHS.nomadToken} and ${BOOTSTRAP_PATHS.consulEnv} removed afterwards; both scripts run again exit 0 at once`;
+    },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------- the checks
