@@ -231,7 +231,7 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
       systemctl.indexOf("systemctl enable --now nomad"),
     );
     expect(systemctl).toContain(
-      "systemctl enable --now --no-block argo-consul-acl-bootstrap.service argo-nomad-acl-bootstrap.service",
+      "systemctl enable --now --no-block argo-consul-forget-initial-management.service argo-consul-acl-bootstrap.service argo-nomad-acl-bootstrap.service",
     );
     expect(named(box.calls(), "consul", "nomad")).toEqual([]);
   });

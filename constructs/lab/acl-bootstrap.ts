@@ -82,6 +82,8 @@ export const BOOTSTRAP_PATHS = {
   nomadScript: "/usr/local/sbin/argo-nomad-acl-bootstrap",
   nomadUnit: "/etc/systemd/system/argo-nomad-acl-bootstrap.service",
   nomadToken: "/etc/nomad.d/bootstrap.token",
+  forgetScript: "/usr/local/sbin/argo-consul-forget-initial-management",
+  forgetUnit: "/etc/systemd/system/argo-consul-forget-initial-management.service",
 } as const;
 
 /**
@@ -135,6 +137,26 @@ ensure_token "$AGENT_ACCESSOR" "$AGENT_SECRET" argo-agents "Consul agents"
 ensure_token "$DNS_ACCESSOR" "$DNS_SECRET" argo-dns "Consul DNS"
 ensure_token "$NOMAD_ACCESSOR" "$NOMAD_SECRET" argo-nomad-agents "Nomad agents"
 ensure_token "$DEPLOY_ACCESSOR" "$DEPLOY_SECRET" ${DEPLOY_POLICY} "nomad-lab deploy"
+`;
+}
+
+/**
+ * On every Consul server: waits until the cluster holds the initial management token (the leader creates it from
+ * its configuration), then removes the file that carries it. A restarted server needs no such token.
+ */
+export function forgetInitialManagementScript(target: NomadTarget): string {
+  const file = AGENT_PATHS.consulInitialManagement;
+  return `#!/bin/bash
+# Removes Consul's initial management token from this server once the cluster holds it. Safe to run again.
+set -eu
+[ -e ${file} ] || exit 0
+token=$(sed -n 's/.*"initial_management": *"\\([^"]*\\)".*/\\1/p' ${file})
+export CONSUL_HTTP_ADDR=https://127.0.0.1:${target.consul.httpsPort}
+export CONSUL_CACERT=${target.consul.caFile}
+export CONSUL_CLIENT_CERT=${AGENT_PATHS.consulTls.cert}
+export CONSUL_CLIENT_KEY=${AGENT_PATHS.consulTls.key}
+until CONSUL_HTTP_TOKEN=$token consul acl token read -self >/dev/null 2>&1; do sleep 5; done
+rm -f ${file}
 `;
 }
 

@@ -5,6 +5,7 @@ import type { ClusterSecrets } from "./cluster-secrets";
 /** Where the agents' files live on every Nomad/Consul VM. */
 export const AGENT_PATHS = {
   consulConfig: "/etc/consul.d/argo.json",
+  consulInitialManagement: "/etc/consul.d/acl-initial-management.json",
   consulTls: { cert: "/etc/consul.d/tls/agent.pem", key: "/etc/consul.d/tls/agent-key.pem" },
   nomadConfig: "/etc/nomad.d/argo.json",
   nomadTls: {
@@ -103,12 +104,21 @@ export function consulAgentConfig(vm: LabVm, ctx: AgentContext) {
         // For DNS only (Consul >= 1.17): as the default token it would also let any request without a token read
         // the catalog on every HTTP API.
         dns: secrets.consulDnsToken.secretId,
-        ...(server ? { initial_management: secrets.consulManagementToken } : {}),
+        // initial_management: a file of its own on servers (consulInitialManagementConfig), removed once it is in Raft.
       },
     },
     connect: { enabled: true },
     telemetry: { prometheus_retention_time: "60s", disable_hostname: true },
   };
+}
+
+/**
+ * A Consul server's initial management token, merged into its configuration from a file of its own that the
+ * server removes once the cluster holds the token (BOOTSTRAP_PATHS.forgetScript): the token matters only until
+ * the ACL system is bootstrapped.
+ */
+export function consulInitialManagementConfig(ctx: Pick<AgentContext, "secrets">) {
+  return { acl: { tokens: { initial_management: ctx.secrets.consulManagementToken } } };
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   BOOTSTRAP_PATHS,
   consulAclBootstrapEnv,
   consulAclBootstrapScript,
+  forgetInitialManagementScript,
   nomadAclBootstrapScript,
   oneshotUnit,
   type DeployScope,
@@ -13,6 +14,7 @@ import {
   AGENT_PATHS,
   CONSUL_DNS_PORT,
   consulAgentConfig,
+  consulInitialManagementConfig,
   nomadAgentConfig,
   nomadServers,
   type AgentContext,
@@ -21,6 +23,8 @@ import type { CloudConfig, WriteFile } from "./cloud-init";
 import { ufwCommands, type FirewallRule } from "./firewall";
 import type { IssuedCertificate } from "./pki";
 import { APT_KEYS, LAB_VERSIONS } from "./versions";
+
+const unitName = (unitPath: string) => unitPath.slice(unitPath.lastIndexOf("/") + 1);
 
 export interface VmBootstrapContext extends AgentContext {
   readonly adminCidrs: readonly string[];
@@ -133,6 +137,26 @@ export function vmCloudConfig(vm: LabVm, ctx: VmBootstrapContext): CloudConfig {
         "consul:consul",
         true,
       ),
+      ...(vm.role === "nomad-server"
+        ? [
+            text(
+              AGENT_PATHS.consulInitialManagement,
+              JSON.stringify(consulInitialManagementConfig(ctx), null, 2) + "\n",
+              "0640",
+              "consul:consul",
+              true,
+            ),
+            text(BOOTSTRAP_PATHS.forgetScript, forgetInitialManagementScript(nomad), "0750"),
+            text(
+              BOOTSTRAP_PATHS.forgetUnit,
+              oneshotUnit(
+                "Remove Consul's initial management token once the cluster holds it",
+                ["consul.service"],
+                BOOTSTRAP_PATHS.forgetScript,
+              ),
+            ),
+          ]
+        : []),
       filled(AGENT_PATHS.nomadTls.ca, ctx.caCertPem, "0644", "root:root"),
       filled(AGENT_PATHS.nomadTls.cert, ctx.certificates.nomad.certPem, "0644", "root:root"),
       filled(AGENT_PATHS.nomadTls.key, ctx.certificates.nomad.privateKeyPem, "0600", "root:root"),
@@ -201,7 +225,8 @@ export function vmCloudConfig(vm: LabVm, ctx: VmBootstrapContext): CloudConfig {
       );
     }
     runcmd.push(["systemctl", "enable", "--now", "nomad"]);
-    if (vm.name === nomadServers(lab)[0]?.name) {
+    if (vm.role === "nomad-server") {
+      const first = vm.name === nomadServers(lab)[0]?.name;
       runcmd.push(
         ["systemctl", "daemon-reload"],
         // --no-block: the scripts wait for a cluster leader, which needs the other servers to boot too.
@@ -210,8 +235,8 @@ export function vmCloudConfig(vm: LabVm, ctx: VmBootstrapContext): CloudConfig {
           "enable",
           "--now",
           "--no-block",
-          "argo-consul-acl-bootstrap.service",
-          "argo-nomad-acl-bootstrap.service",
+          unitName(BOOTSTRAP_PATHS.forgetUnit),
+          ...(first ? [unitName(BOOTSTRAP_PATHS.consulUnit), unitName(BOOTSTRAP_PATHS.nomadUnit)] : []),
         ],
       );
     }

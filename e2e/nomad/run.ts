@@ -39,6 +39,7 @@ import { PAUSE_REF, prepareDeploy, RUNBOOK, runbookDeployScript } from "./deploy
 import { deployedChecks } from "./deployed";
 import { deployTokenChecks } from "./deploy-token";
 import { BOOTSTRAP_PATHS, DEPLOY_POLICY, NOMAD_DEPLOY_TOKEN_KEY } from "../../constructs/lab/acl-bootstrap";
+import { AGENT_PATHS } from "../../constructs/lab/agent-config";
 import { reviewChecks } from "./review";
 import { findProviders } from "./terraform";
 import { labValues, renderWithValues } from "./lab-values";
@@ -350,7 +351,7 @@ async function bringUp(config: TerraformJson, values: ReadonlyMap<string, string
   });
 
   await check(
-    "Consul ACL bootstrap: the lab's oneshot unit's ExecStart, on the first server, as rendered",
+    "Consul ACL bootstrap: the lab's oneshot unit's ExecStart, on the first server, as rendered; then every server drops its initial management token",
     async () => {
       const command = execStart(text(of(first), "/etc/systemd/system/argo-consul-acl-bootstrap.service"));
       const t0 = Date.now();
@@ -365,7 +366,15 @@ async function bringUp(config: TerraformJson, values: ReadonlyMap<string, string
       measured("ACL bootstrap done → all 5 nodes registered with the agent token", seconds);
       const again = hosts.exec(first, command, { timeoutMs: 60000 });
       assert(again.code === 0, `running it again failed: ${again.output}`);
-      return `${command.join(" ")}; a second run changes nothing (exit 0)`;
+      // Every server's own unit then drops the initial management token from its configuration.
+      for (const server of hosts.servers) {
+        const forget = execStart(text(of(server), BOOTSTRAP_PATHS.forgetUnit));
+        const forgot = hosts.exec(server, forget, { timeoutMs: 60000 });
+        assert(forgot.code === 0, `${server.vm.name}: ${forget.join(" ")} exited ${forgot.code}: ${forgot.output}`);
+        const file = AGENT_PATHS.consulInitialManagement;
+        assert(hosts.exec(server, ["test", "-e", file]).code !== 0, `${server.vm.name} still has ${file}`);
+      }
+      return `${command.join(" ")}; a second run changes nothing (exit 0); ${AGENT_PATHS.consulInitialManagement} removed on ${hosts.servers.length} servers by their own unit`;
     },
   );
 
