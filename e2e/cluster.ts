@@ -113,6 +113,20 @@ export class Cluster {
     return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n").slice(-lines).join("\n") : "(no log)";
   }
 
+  /** A node's dockerd log lines since `sinceMs` (epoch ms) whose message matches, each with its time. */
+  logSince(node: EngineNode, sinceMs: number, match: RegExp): { at: number; message: string }[] {
+    const file = path.join(stateOf(node), "dockerd.log");
+    if (!fs.existsSync(file)) return [];
+    return fs
+      .readFileSync(file, "utf8")
+      .split("\n")
+      .flatMap((line) => {
+        const at = Date.parse(/time="([^"]+)"/.exec(line)?.[1] ?? "");
+        const message = /msg="([^"]*)"/.exec(line)?.[1] ?? "";
+        return at >= sinceMs && match.test(message) ? [{ at, message }] : [];
+      });
+  }
+
   /** Stops a node's engine as an operator (or a failing host) would: dockerd ends, its containers with it. */
   async stopEngine(node: EngineNode): Promise<void> {
     const pid = this.pids.get(node.name);
