@@ -12,13 +12,6 @@ import { layeringPlugin } from "./tools/lint/layering.mjs";
  */
 const KNOWN_LAYER_VIOLATIONS = {};
 
-/** Findings of a rule in files other engineers were changing when lint came in: fix there, then remove here. */
-const KNOWN_FINDINGS = {
-  "preserve-caught-error": ["e2e/cluster.ts", "e2e/nomad/run.ts", "tools/review/plan.ts"],
-  "@typescript-eslint/no-unused-expressions": ["constructs/model/queries.ts", "e2e/nomad/run.ts"],
-  "no-regex-spaces": ["e2e/nomad/review.ts"],
-};
-
 export default tseslint.config(
   {
     ignores: ["node_modules/", "cdktf.out/", "cdktf.out.staging-*/", "dist/", "coverage/", ".gen/", "**/.terraform/"],
@@ -71,5 +64,4 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   { files: ["**/*.mjs"], languageOptions: { globals: globals.node } },
-  ...Object.entries(KNOWN_FINDINGS).map(([rule, files]) => ({ files, rules: { [rule]: "off" } })),
 );

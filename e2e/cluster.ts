@@ -104,7 +104,9 @@ export class Cluster {
         500,
       );
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n--- ${node.name} dockerd log ---\n${this.logTail(node)}`);
+      throw new Error(`${(error as Error).message}\n--- ${node.name} dockerd log ---\n${this.logTail(node)}`, {
+        cause: error,
+      });
     }
   }
 

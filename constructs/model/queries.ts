@@ -70,7 +70,9 @@ export function startOrder(
     while (pending.length) {
       const next = pending.pop()!;
       if (next === to) return true;
-      if (!seen.has(next)) (seen.add(next), pending.push(...(after.get(next) ?? [])));
+      if (seen.has(next)) continue;
+      seen.add(next);
+      pending.push(...(after.get(next) ?? []));
     }
     return false;
   };

@@ -134,7 +134,7 @@ function runReview(ctx: ReviewContext, variants: readonly string[], args: readon
       group = (heading[1] ?? heading[2]).replace(/^service /, "");
       continue;
     }
-    const item = /^(?:- |  )(.+)$/.exec(raw)?.[1];
+    const item = /^(?:- | {2})(.+)$/.exec(raw)?.[1];
     if (!item) continue;
     if (/^(DANGER|Dangerous)/.test(group)) dangers.push(item.replace(/^(! |:warning: )/, ""));
     else if (/^other resources/.test(group)) other.push(item);

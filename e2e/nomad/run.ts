@@ -202,9 +202,10 @@ function provision(host: Host, rendered: Rendered): void {
     // Forced: Debian's CNI plugins where the lab's command would have unpacked v1.5.1 (nothing can be downloaded).
     const cni = path.join(host.state, "opt", "cni", "bin");
     fs.mkdirSync(cni, { recursive: true });
-    for (const plugin of fs.readdirSync(CNI_SOURCE))
-      (fs.copyFileSync(path.join(CNI_SOURCE, plugin), path.join(cni, plugin)),
-        fs.chmodSync(path.join(cni, plugin), 0o755));
+    for (const plugin of fs.readdirSync(CNI_SOURCE)) {
+      fs.copyFileSync(path.join(CNI_SOURCE, plugin), path.join(cni, plugin));
+      fs.chmodSync(path.join(cni, plugin), 0o755);
+    }
     // Forced: both clients share this machine's cgroups; each gets its own parent (a VM has its own hierarchy).
     // Forced: no registry, so the pause container of bridge-mode allocations is a local stand-in (PAUSE_REF). Nomad
     // replaces, not merges, a plugin's config from a later file: the lab's docker config is repeated unchanged.
@@ -268,7 +269,9 @@ async function withLog<T>(host: Host, agent: "consul" | "nomad" | "dockerd", bod
   try {
     return await body();
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n--- ${host.vm.name} ${agent} log ---\n${host.logTail(agent)}`);
+    throw new Error(`${(error as Error).message}\n--- ${host.vm.name} ${agent} log ---\n${host.logTail(agent)}`, {
+      cause: error,
+    });
   }
 }
 

@@ -39,7 +39,7 @@ export function readPlan(file: string): PlanJson {
   try {
     parsed = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (error) {
-    throw new Error(`--plan ${file}: not a readable JSON file (${(error as Error).message})`);
+    throw new Error(`--plan ${file}: not a readable JSON file (${(error as Error).message})`, { cause: error });
   }
   return checkPlan(parsed, `--plan ${file}`);
 }
