@@ -53,8 +53,11 @@ function runFabio(env: Record<string, string>, consulPort: number, caPath: strin
       `"${process.execPath}" "${dir}/mock.js" ${consulPort} "${dir}/server.pem" "${dir}/server-key.pem" "${dir}/seen.log" & mock=$!`,
       "sleep 0.5",
       `mount -t proc proc "${root}/proc"`,
-      // Fabio runs until stopped: give it a few seconds to start and poll Consul.
-      `timeout 4 chroot "${root}" /usr/bin/env -i ${exported.map((e) => `'${e.replace(/'/g, "'\\''")}'`).join(" ")} /bin/fabio 2>&1`,
+      // Fabio runs until stopped: stopped half a second after its first request to the mock (4 s at most).
+      `chroot "${root}" /usr/bin/env -i ${exported.map((e) => `'${e.replace(/'/g, "'\\''")}'`).join(" ")} /bin/fabio 2>&1 & fabio=$!`,
+      `i=0; while [ $i -lt 40 ] && [ ! -s "${dir}/seen.log" ]; do sleep 0.1; i=$((i + 1)); done`,
+      "sleep 0.5",
+      "kill $fabio; wait $fabio",
       "kill $mock",
     ].join("\n");
     mkdirSync(join(root, "usr", "bin"), { recursive: true });

@@ -1,6 +1,7 @@
 /**
  * A program's run kept by everything it was given, for programs that answer the same on the same input (the
- * pinned checkov: its start-up alone is 4 CPU-s, and a scan of every stack 20). Only where ARGO_PROGRAM_CACHE
+ * pinned checkov: its start-up alone is 4 CPU-s, and a scan of every stack 20; cloud-init schema, 0.3 s for each
+ * VM's user-data; Nomad's two checks of each jobspec). Only where ARGO_PROGRAM_CACHE
  * names a directory (jest's global setup sets node_modules/.cache/argo-programs, see docs/validation.md);
  * `npm run validate` runs every program unless it is set.
  *
@@ -30,9 +31,9 @@ import { runProgram, type RunResult } from "./programs";
 
 export const PROGRAM_CACHE_ENV = "ARGO_PROGRAM_CACHE";
 /** Runs kept per directory, the newest; older ones are removed when a run is added. */
-export const KEPT_RUNS = 24;
+export const KEPT_RUNS = 128;
 /** Environment variables that change what the programs we cache do. */
-const CONFIGURING = /^(CHECKOV_|BC_|LOG_LEVEL$|PYTHON(PATH|HOME)$)/;
+const CONFIGURING = /^(CHECKOV_|BC_|NOMAD_|LOG_LEVEL$|PYTHON(PATH|HOME)$)/;
 
 /** Placeholder for the i-th input's path in a stored run. */
 const placeholder = (index: number) => `\u0000argo-input-${index}\u0000`;

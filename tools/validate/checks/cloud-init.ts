@@ -5,6 +5,7 @@
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { runProgramCached } from "../program-cache";
 import { runProgram, systemTool } from "../programs";
 import type { SynthesizedStack } from "../stacks";
 import type { Check, Finding } from "../types";
@@ -16,7 +17,9 @@ export function cloudInitSchema(cloudInit: string, files: readonly CloudConfigFi
   return files.map((file, i) => {
     const path = join(dir, `${i}.yaml`);
     writeFileSync(path, file.text);
-    const result = runProgram(cloudInit, ["schema", "--config-file", path]);
+    // Kept by the document's bytes and the program file (a package upgrade replaces it) where
+    // ARGO_PROGRAM_CACHE is set: a Python start and schema load of about 0.3 s per VM.
+    const result = runProgramCached(cloudInit, ["schema", "--config-file", path], [path]);
     // A deprecated key is reported ("DEPRECATED: ...") in a valid document: it fails too.
     const valid =
       result.status === 0 && /^Valid cloud-config/m.test(result.stdout) && !/DEPRECATED/.test(result.output);

@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { nomadTemplateFiles } from "../config-files";
 import { runInRoot } from "../container-root";
-import { pinnedTool, runProgram, type Located } from "../programs";
+import { runProgramCached } from "../program-cache";
+import { pinnedTool, type Located } from "../programs";
 import { resourcesOf, type SynthesizedStack } from "../stacks";
 import { makeTestPki } from "../test-pki";
 import type { Check, Finding } from "../types";
@@ -51,13 +52,13 @@ export const NOMAD_JOBSPECS: Check = {
       for (const { artifact, file } of jobs) {
         if (!strict.found) findings.push(notRun(`${artifact} (API types)`, strict));
         else {
-          const run = runProgram(strict.path, [file]);
+          const run = runProgramCached(strict.path, [file], [file]);
           findings.push(verdict(`${artifact} (API types)`, run.status, run.output));
         }
         if (!nomad.found) findings.push(notRun(`${artifact} (job validate)`, nomad));
         else {
           // No agent: Nomad validates locally (an agent would add nothing for drivers, which clients check at start).
-          const run = runProgram(nomad.path, ["job", "validate", "-json", file], {
+          const run = runProgramCached(nomad.path, ["job", "validate", "-json", file], [file], {
             env: { ...process.env, NOMAD_ADDR: "http://127.0.0.1:1" },
           });
           findings.push(verdict(`${artifact} (job validate)`, run.status, run.output));
@@ -139,32 +140,26 @@ export const LAB_AGENT_CONFIGS: Check = {
   name: `nomad ${VERSIONS.go.nomad.version} config validate, consul ${VERSIONS.go.consul.version} validate: lab agents`,
   run(stacks, workDir) {
     const tools = { nomad: pinnedTool("nomad"), consul: pinnedTool("consul") };
-    return stacks.flatMap((stack) =>
-      agentConfigs(stack).map((agent): Finding => {
-        const tool = tools[agent.agent];
-        if (!tool.found) return notRun(agent.artifact, tool);
-        // The PEMs are made by Terraform at apply time: real ones from a test CA, so the agents can parse them.
-        const pki = makeTestPki(workDir, [`server.lab.nomad`, "localhost", ...agent.addresses]);
-        const files = Object.fromEntries(
-          Object.entries(agent.files).map(([path, content]) => [
-            path,
-            !path.endsWith(".pem")
-              ? content
-              : /key/.test(path)
-                ? pki.keyPem
-                : /ca/.test(path)
-                  ? pki.caPem
-                  : pki.certPem,
-          ]),
-        );
-        const args = agent.agent === "nomad" ? ["config", "validate", agent.dir] : ["validate", agent.dir];
-        const run = runInRoot(tool.path, args, files, workDir);
-        // Both print warnings for what they could not check; a warning about our files is a failure too.
-        const warnings = run.output.split("\n").filter((l) => /^WARNING|\[WARN\]/.test(l.trim()));
-        if (run.status === 0 && warnings.length > 0)
-          return { artifact: `${agent.artifact} (${agent.vm})`, outcome: "failed", detail: warnings.join("\n") };
-        return verdict(`${agent.artifact} (${agent.vm})`, run.status, run.output);
-      }),
-    );
+    const agents = stacks.flatMap(agentConfigs);
+    // The PEMs are made by Terraform at apply time: real ones from a test CA, so the agents can parse them (one
+    // certificate for every agent's names: the agents read it, they do not dial each other).
+    const pki = makeTestPki(workDir, [`server.lab.nomad`, "localhost", ...new Set(agents.flatMap((a) => a.addresses))]);
+    return agents.map((agent): Finding => {
+      const tool = tools[agent.agent];
+      if (!tool.found) return notRun(agent.artifact, tool);
+      const files = Object.fromEntries(
+        Object.entries(agent.files).map(([path, content]) => [
+          path,
+          !path.endsWith(".pem") ? content : /key/.test(path) ? pki.keyPem : /ca/.test(path) ? pki.caPem : pki.certPem,
+        ]),
+      );
+      const args = agent.agent === "nomad" ? ["config", "validate", agent.dir] : ["validate", agent.dir];
+      const run = runInRoot(tool.path, args, files, workDir);
+      // Both print warnings for what they could not check; a warning about our files is a failure too.
+      const warnings = run.output.split("\n").filter((l) => /^WARNING|\[WARN\]/.test(l.trim()));
+      if (run.status === 0 && warnings.length > 0)
+        return { artifact: `${agent.artifact} (${agent.vm})`, outcome: "failed", detail: warnings.join("\n") };
+      return verdict(`${agent.artifact} (${agent.vm})`, run.status, run.output);
+    });
   },
 };
