@@ -262,8 +262,9 @@ async function deployTimeline(since: number, firstReady: ReadonlyMap<string, num
         .map((x) => x.toFixed(1))
         .join(", ")}`,
   );
-  // Docker 20.10 holds a task's network attachment until a peer answers its network-state sync, or 30 s pass
-  // (an engine bug, still open): it shows as a node whose containers all start 30 s late.
+  // Joining a network, the engine waits for each peer to answer its network-state sync, or 30 s; two nodes
+  // joining at once can lose an answer (an engine bug, docs/e2e-swarm-comparison.md): a node's containers
+  // then start 30 s late.
   const syncWaits = NODES.flatMap((node) =>
     cluster
       .logSince(node, since, /^Bulk sync to node \S+ timed out$/)
