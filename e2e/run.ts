@@ -287,16 +287,18 @@ async function deployTimeline(since: number, firstReady: ReadonlyMap<string, num
             .map(async (t) => {
               const c = await inspect(t);
               const node = s.nodes.get(t.NodeID)?.hostname;
-              const logs = c
-                ? (spawnSync(
+              // The container's last line, on whichever stream it wrote it.
+              const tail = c
+                ? spawnSync(
                     DOCKER_CLI,
                     ["-H", `unix://${engineOfNode(s, t.NodeID).socket}`, "logs", "--tail", "1", c.Id],
                     {
                       encoding: "utf8",
                       timeout: 10000,
                     },
-                  ).stderr.split("\n")[0] ?? "")
-                : "";
+                  )
+                : undefined;
+              const logs = tail ? `${tail.stdout ?? ""}\n${tail.stderr ?? ""}`.trim().split("\n").pop()! : "";
               return `${t.Status.State} on ${node} at ${c ? rel(c.State.FinishedAt) : "?"}${t.Status.Err ? ` (${t.Status.Err})` : ""}${logs.trim() ? `: ${logs.trim()}` : ""}`;
             }),
         );
