@@ -436,7 +436,8 @@ function ingressService(ctx: SwarmContext, networking: NonNullable<SwarmTarget["
     ],
     healthcheck: {
       test: ["CMD", "traefik", "healthcheck", "--ping"],
-      // Docker 20.10 runs the first check one interval after start: 3 s, not 10, is most of a deploy's wait.
+      // Docker 20.10 runs the first check one interval after start: every 3 s, it is seen healthy 3-5 s after
+      // starting instead of 11-30 s.
       // Safe: the ping answers once the entrypoints are up (well under 1 s here), a slow start still gets
       // the 10 s start period plus 3 failed checks, and one check costs a short-lived process every 3 s.
       intervalSec: 3,
