@@ -9,6 +9,7 @@ import { ADMIN_CLIENT, BRIDGE, NODES, OUTSIDE_CLIENT, STATE_DIR, netnsOf, socket
 const hostVeth = (node: EngineNode) => `v-${node.name}`;
 const cgroupParent = (node: EngineNode) => `argo-e2e-${node.name}`;
 const stateOf = (node: EngineNode) => path.join(STATE_DIR, node.name);
+const logFileOf = (node: EngineNode) => path.join(stateOf(node), "dockerd.log");
 const FORWARD_RULE = ["FORWARD", "-i", BRIDGE.name, "-o", BRIDGE.name, "-j", "ACCEPT"];
 
 /**
@@ -56,7 +57,7 @@ export class Cluster {
     fs.mkdirSync(path.join(state, "data"), { recursive: true });
     // The mount point Debian's docker.io normally leaves; a machine whose engine never ran lacks it.
     fs.mkdirSync("/var/lib/docker", { recursive: true });
-    const log = fs.openSync(path.join(state, "dockerd.log"), "a");
+    const log = fs.openSync(logFileOf(node), "a");
     const script = [
       "mount -t tmpfs -o mode=755 tmpfs /run",
       `mount --bind ${state}/data /var/lib/docker`,
@@ -111,13 +112,13 @@ export class Cluster {
   }
 
   logTail(node: EngineNode, lines = 30): string {
-    const file = path.join(stateOf(node), "dockerd.log");
+    const file = logFileOf(node);
     return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n").slice(-lines).join("\n") : "(no log)";
   }
 
   /** A node's dockerd log lines since `sinceMs` (epoch ms) whose message matches, each with its time. */
   logSince(node: EngineNode, sinceMs: number, match: RegExp): { at: number; message: string }[] {
-    const file = path.join(stateOf(node), "dockerd.log");
+    const file = logFileOf(node);
     if (!fs.existsSync(file)) return [];
     return fs
       .readFileSync(file, "utf8")

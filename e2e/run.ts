@@ -242,7 +242,8 @@ async function converge(
 async function deployTimeline(since: number, firstReady: ReadonlyMap<string, number>, count = 5): Promise<string[]> {
   const s = await state();
   const latest = [...firstReady].sort((a, b) => b[1] - a[1]).slice(0, count);
-  const rel = (iso: string) => `+${((Date.parse(iso) - since) / 1000).toFixed(1)} s`;
+  const secondsAfter = (ms: number) => (ms - since) / 1000;
+  const rel = (iso: string) => `+${secondsAfter(Date.parse(iso)).toFixed(1)} s`;
   const inspect = (t: Task) =>
     t.Status.ContainerStatus?.ContainerID
       ? engineOfNode(s, t.NodeID)
@@ -253,7 +254,7 @@ async function deployTimeline(since: number, firstReady: ReadonlyMap<string, num
   for (const t of s.tasks.filter((t) => t.DesiredState === "running" && t.Status.State === "running")) {
     const c = await inspect(t);
     const node = s.nodes.get(t.NodeID)?.hostname ?? "?";
-    if (c) perNode.set(node, [...(perNode.get(node) ?? []), (Date.parse(c.State.StartedAt) - since) / 1000]);
+    if (c) perNode.set(node, [...(perNode.get(node) ?? []), secondsAfter(Date.parse(c.State.StartedAt))]);
   }
   const nodeLines = [...perNode].map(
     ([node, starts]) =>
@@ -268,7 +269,7 @@ async function deployTimeline(since: number, firstReady: ReadonlyMap<string, num
   const syncWaits = NODES.flatMap((node) =>
     cluster
       .logSince(node, since, /^Bulk sync to node \S+ timed out$/)
-      .map((l) => `${node.name}: ${l.message} at +${((l.at - since) / 1000).toFixed(1)} s (the engine waited 30 s)`),
+      .map((l) => `${node.name}: ${l.message} at +${secondsAfter(l.at).toFixed(1)} s (the engine waited 30 s)`),
   );
   return [
     ...nodeLines,
