@@ -3,6 +3,7 @@ import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { TerraformStack, type Construct } from "../constructs/cdktf";
 import { LabInfrastructure } from "../constructs/lab/lab-infrastructure";
 import type { Application } from "../constructs/model";
+import { nodeVolumesOf } from "../constructs/nomad/node-volumes";
 import { applyPolicies } from "../constructs/policy";
 import { ProxmoxProvider } from "../constructs/proxmox/provider";
 import type { Environment } from "../environments/types";
@@ -33,7 +34,13 @@ export class LabStack extends TerraformStack {
         (s.volumes ?? []).flatMap((v) => (v.kind === "persistent" ? [[v.name, v.ownerUid]] : [])),
       ),
     );
-    this.infrastructure = new LabInfrastructure(this, "lab", { environment: props.environment, hostVolumeOwners });
+    // The node paths the Nomad jobs mount: the clients offer exactly these (read-only), as the jobs render them.
+    const nodeVolumes = props.environment.nomad ? nodeVolumesOf(props.application, props.environment.nomad) : {};
+    this.infrastructure = new LabInfrastructure(this, "lab", {
+      environment: props.environment,
+      hostVolumeOwners,
+      nodeVolumes,
+    });
     applyPolicies(this);
   }
 }

@@ -19,6 +19,7 @@ import {
 } from "../../constructs/lab/acl-bootstrap";
 import { LAB_VERSIONS } from "../../constructs/lab/versions";
 import { selectApplication } from "../../constructs/model";
+import { nodeVolumesOf } from "../../constructs/nomad/node-volumes";
 import { LAB } from "../../environments";
 import { LabStack } from "../../stacks";
 import { cloudConfigsOf, renderOptionsOf } from "../../tools/validate/checks/shell-scripts";
@@ -209,7 +210,11 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
       .map((line) => line.split("=")),
   );
   const execStart = (unit: string) => /^ExecStart=(.+)$/m.exec(file(unit))![1];
-  const scope = { stateKey: "terraform/argo/nomad-lab", hostVolumes: Object.keys(LAB.nomad!.hostVolumes) };
+  const scope = {
+    stateKey: "terraform/argo/nomad-lab",
+    hostVolumes: Object.keys(LAB.nomad!.hostVolumes),
+    nodeVolumes: Object.keys(nodeVolumesOf(selectApplication(LAB.application, LAB.selection), LAB.nomad!)),
+  };
   const policies = consulPolicies(scope);
   const state = (box: Sandbox, name: string) => {
     const p = path.join(box.state, name);

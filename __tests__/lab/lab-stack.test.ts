@@ -15,6 +15,7 @@ import { dnsmasqConfig } from "../../constructs/lab/dnsmasq";
 import { haproxyConfig } from "../../constructs/lab/haproxy";
 import { SWARM_INIT_SCRIPT, SWARM_JOIN_SCRIPT, SWARM_LABEL_SCRIPT } from "../../constructs/lab/swarm-cluster";
 import { selectApplication } from "../../constructs/model";
+import { nodeVolumesOf } from "../../constructs/nomad/node-volumes";
 import { NETWORK_DEVICE_ATTRIBUTES } from "../../constructs/proxmox/virtual-environment-vm";
 import { LAB, type Environment } from "../../environments";
 import { LabStack, NomadLabStack } from "../../stacks";
@@ -191,8 +192,12 @@ describe("lab: cloud-init", () => {
             .filter(([, p]) => p.client === vm.name)
             .map(([n, p]) => [n, { path: p.path, read_only: false }]),
         );
+        const nodePaths = nodeVolumesOf(selectApplication(LAB.application, LAB.selection), nomad);
+        for (const [n, p] of Object.entries(nodePaths)) expected[n] = { path: p, read_only: true };
         expect(agent.client.host_volume).toEqual(expected);
-        expect(agent.plugin.docker.config).toEqual({ volumes: { enabled: true }, allow_privileged: false });
+        expect(agent.client.host_volume["host-root"]).toEqual({ path: "/", read_only: true });
+        // The Docker driver mounts no host path of its own: a job gets only the host volumes above.
+        expect(agent.plugin.docker.config).toEqual({ volumes: { enabled: false }, allow_privileged: false });
       }
     }
   });
@@ -228,7 +233,8 @@ describe("lab: cloud-init", () => {
       application: selectApplication(LAB.application, LAB.selection),
     });
     const statePath = JSON.parse(Testing.synth(nomadLab)).terraform.backend.consul.path;
-    const scope = { stateKey: statePath, hostVolumes: Object.keys(nomad.hostVolumes) };
+    const nodeVolumes = Object.keys(nodeVolumesOf(selectApplication(LAB.application, LAB.selection), nomad));
+    const scope = { stateKey: statePath, hostVolumes: Object.keys(nomad.hostVolumes), nodeVolumes };
     const consulScript = fileOf("vb0", BOOTSTRAP_PATHS.consulScript).content;
     expect(consulScript).toContain(`ensure_policy ${DEPLOY_POLICY} '${consulDeployRules(scope)}'`);
     expect(consulScript).toContain(
@@ -245,10 +251,17 @@ describe("lab: cloud-init", () => {
     const nomadScript = fileOf("vb0", BOOTSTRAP_PATHS.nomadScript).content;
     expect(nomadScript).toContain(`<<'POLICY'\n${nomadDeployRules(scope)}\nPOLICY\n`);
     expect(nomadDeployRules(scope)).toContain('host_volume "postgres-data" { policy = "write" }');
-    expect(nomadDeployRules(scope).match(/^host_volume/gm)).toHaveLength(Object.keys(nomad.hostVolumes).length);
+    // The node paths the jobs read: read-only, each by name (the root, the Docker socket and Consul's CA among them).
+    expect(nomadDeployRules(scope)).toContain('host_volume "host-root" { policy = "read" }');
+    expect(nomadDeployRules(scope)).toContain('host_volume "host-var-run-docker-sock" { policy = "read" }');
+    expect(nomadDeployRules(scope).match(/^host_volume.*"write"/gm)).toHaveLength(
+      Object.keys(nomad.hostVolumes).length,
+    );
+    expect(nomadDeployRules(scope).match(/^host_volume.*"read"/gm)).toHaveLength(nodeVolumes.length);
+    expect(nomadDeployRules(scope)).not.toMatch(/host_volume "[^"]*\*/);
     expect(nomadDeployRules(scope)).not.toMatch(/agent|operator|acl|node|management|quota|plugin|"\*"/);
     // Without a Consul backend for nomad-lab, no KV or session rights.
-    const local = consulDeployRules({ hostVolumes: [] });
+    const local = consulDeployRules({ hostVolumes: [], nodeVolumes: [] });
     expect(local).not.toMatch(/key_prefix|session/);
     expect(synth.json.output.consul_deploy_token).toMatchObject({ sensitive: true });
     expect(synth.json.output.consul_deploy_token.value).toMatch(

@@ -11,7 +11,7 @@ import { NOMAD_RESERVED_NAMES } from "../../constructs/nomad/reserved-names";
 import { SWARM_RESERVED_NAMES } from "../../constructs/swarm/reserved-names";
 import { AWS, LAB, type Environment } from "../../environments";
 import { EcsStack, EksStack, NomadLabStack, SwarmLabStack } from "../../stacks";
-import { envProblemsOf, problemsOf, argoCopy, serviceOf } from "../helpers";
+import { envProblemsOf, problemsOf, argoCopy, serviceOf, jobsOf, synthNomad } from "../helpers";
 
 type Mutable<T> = T extends readonly (infer U)[]
   ? Mutable<U>[]
@@ -84,6 +84,35 @@ describe("names a platform reserves", () => {
     serviceOf(env.application, "alertmanager").volumes![0].name = "config";
     expect(envProblemsOf(env)).toContain(
       `services.alertmanager.volumes[0].name: "config" is reserved on eks: the volume of the service's configuration files has that name, and synth would make two objects of it (expected a volume name other than tmp, config, config-*)`,
+    );
+  });
+
+  it("on nomad: a volume named consul-ca in a service that discovers through Consul", () => {
+    const env = copyOf(LAB);
+    serviceOf(env.application, "prometheus").volumes![0].name = "consul-ca";
+    expect(envProblemsOf(env)).toContain(
+      `services.prometheus.volumes[0].name: "consul-ca" is reserved on nomad: the Consul CA that a Consul-discovering task mounts from its client has that name, and synth would make two objects of it (expected a volume name other than consul-ca)`,
+    );
+  });
+
+  it("on nomad: two host paths the clients would offer under one host volume name", () => {
+    const env = copyOf(LAB);
+    serviceOf(env.application, "node-exporter").volumes!.push({
+      kind: "host",
+      name: "docker-dot",
+      hostPath: "/var/lib.docker",
+      mountPath: "/host/docker",
+    });
+    expect(envProblemsOf(env)).toContain(
+      `environments.lab.application.services.node-exporter.volumes: host path "/var/lib.docker" and "/var/lib/docker" would both be the Nomad clients' host volume "host-var-lib-docker" (expected host paths that differ in more than punctuation)`,
+    );
+  });
+
+  it("on nomad: a persistent volume placement named like the clients' node paths", () => {
+    const env = copyOf(LAB);
+    env.nomad!.hostVolumes["host-root"] = { client: "vs0", path: "/srv/argo/x" };
+    expect(envProblemsOf(env)).toContain(
+      `environments.lab.nomad.hostVolumes.host-root: "host-root" starts with "host-", which names the node paths the clients offer jobs (expected a persistent volume name without that prefix)`,
     );
   });
 
@@ -189,6 +218,19 @@ describe("each platform's declared reserved names are the names its construct tr
     expect(Object.keys(reserved.services ?? {}).filter((n) => !services.has(n))).toEqual([]);
     expect([...zones].filter((n) => !reservedUse(reserved.zones, n))).toEqual([]);
     expect(Object.keys(reserved.zones ?? {}).filter((n) => !zones.has(n))).toEqual([]);
+  });
+
+  it("nomad: every volume it adds to a job's group is reserved", () => {
+    const application = selectApplication(LAB.application, LAB.selection);
+    const added: string[] = [];
+    for (const [id, job] of jobsOf(synthNomad())) {
+      const spec = application.services.find((s) => s.name === id);
+      if (!spec) continue; // Fabio: the platform's own job
+      const model = new Set((spec.volumes ?? []).map((v) => v.name));
+      for (const name of Object.keys(job.TaskGroups[0].Volumes ?? {}))
+        if (!model.has(name) && !reservedUse(NOMAD_RESERVED_NAMES.volumes, name, spec)) added.push(`${id}: ${name}`);
+    }
+    expect(added).toEqual([]);
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { randomBytes } from "crypto";
 import { parse as parseYaml } from "yaml";
 import { CapabilityReport } from "../../constructs/capabilities";
 import { edgesOf, selectApplication, updatePolicyOf, type ServiceSpec } from "../../constructs/model";
+import { nodeVolumeName, nodeVolumesOf } from "../../constructs/nomad/node-volumes";
 import { cpuMhz } from "../../constructs/nomad/service-job";
 import { LAB } from "../../environments";
 import { argoCopy, jobsOf, labCopy, resourcesOfType, synthNomad } from "../helpers";
@@ -179,10 +180,49 @@ describe("nomad-lab: jobs", () => {
     expect(postgres.Tasks[0].VolumeMounts).toEqual([
       { Volume: "postgres-data", Destination: "/var/lib/postgresql/data", ReadOnly: false },
     ]);
-    const cadvisorMounts = groupOf("cadvisor").Tasks[0].Config.mount!;
-    const binds = cadvisorMounts.flatMap((m) => (m.type === "bind" ? [m] : []));
-    expect(binds.map((m) => m.source)).toEqual(["/", "/var/run/docker.sock", "/sys", "/var/lib/docker"]);
-    expect(binds.every((m) => m.readonly)).toBe(true);
+    const cadvisor = groupOf("cadvisor");
+    expect(Object.values(cadvisor.Volumes!).map((v) => [v.Source, v.ReadOnly])).toEqual([
+      ["host-root", true],
+      ["host-var-run-docker-sock", true],
+      ["host-sys", true],
+      ["host-var-lib-docker", true],
+    ]);
+    // Docker refuses a private bind of a path holding its data root: those take the host's mounts (rslave).
+    expect(
+      cadvisor.Tasks[0].VolumeMounts!.map((m) => [m.Volume, m.Destination, m.ReadOnly, m.PropagationMode]),
+    ).toEqual([
+      ["rootfs", "/rootfs", true, "host-to-task"],
+      ["docker-socket", "/var/run/docker.sock", true, undefined],
+      ["sys", "/sys", true, undefined],
+      ["docker-data", "/var/lib/docker", true, "host-to-task"],
+    ]);
+  });
+
+  it("mounts node paths only as the clients' read-only host volumes, never as Docker bind mounts", () => {
+    const offered = nodeVolumesOf(app, target);
+    for (const [id, job] of jobs) {
+      const group = job.TaskGroups[0];
+      for (const task of group.Tasks)
+        expect([id, (task.Config.mount ?? []).filter((m) => m.type !== "tmpfs")]).toEqual([id, []]);
+      for (const volume of Object.values(group.Volumes ?? {})) {
+        const persistent = volume.Source in target.hostVolumes;
+        expect([id, volume.Source, persistent || offered[volume.Source] !== undefined]).toEqual([
+          id,
+          volume.Source,
+          true,
+        ]);
+        expect([id, volume.Source, volume.ReadOnly]).toEqual([id, volume.Source, !persistent]);
+      }
+    }
+    // Fabio and Prometheus read Consul's CA from their client.
+    for (const id of ["fabio", "prometheus"])
+      expect(groupOf(id).Volumes!["consul-ca"]).toEqual({
+        Name: "consul-ca",
+        Type: "host",
+        Source: nodeVolumeName(target.consul.caFile),
+        ReadOnly: true,
+      });
+    expect(offered[nodeVolumeName(target.consul.caFile)]).toBe(target.consul.caFile);
   });
 
   it("hides the node's /run inside a host volume of the node's root", () => {

@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { pinnedTool } from "../../tools/validate/programs";
 import { makeTestPki } from "../../tools/validate/test-pki";
 import { jobsOf, synthNomad } from "../helpers";
+import { nodeVolumeName } from "../../constructs/nomad/node-volumes";
+import { LAB } from "../../environments";
 
 /**
  * The real Fabio 1.6.3 started with exactly the environment the fabio job gives it (Nomad's interpolation
@@ -83,8 +85,13 @@ function runFabio(env: Record<string, string>, consulPort: number, caPath: strin
 
 describe("fabio job: the real Fabio reaches Consul as the job configures it", () => {
   const synth = synthNomad();
-  const task = jobsOf(synth).get("fabio")!.TaskGroups[0].Tasks[0];
-  const caMount = (task.Config.mount ?? [])[0];
+  const group = jobsOf(synth).get("fabio")!.TaskGroups[0];
+  const task = group.Tasks[0];
+  // Where Nomad mounts the client's Consul CA into the task: the volume_mount of the host volume of that file.
+  const caVolume = Object.values(group.Volumes ?? {}).find(
+    (v) => v.Source === nodeVolumeName(LAB.nomad!.consul.caFile),
+  );
+  const caMount = { target: task.VolumeMounts!.find((m) => m.Volume === caVolume?.Name)!.Destination };
   // What Nomad does before the task starts: node attributes interpolated, the secret template rendered.
   const env: Record<string, string> = Object.fromEntries(
     Object.entries(task.Env ?? {}).map(([k, v]) => [

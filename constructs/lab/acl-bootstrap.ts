@@ -22,6 +22,8 @@ export interface DeployScope {
   readonly stateKey?: string;
   /** Host volumes of the environment (the jobs mount each read-write). */
   readonly hostVolumes: readonly string[];
+  /** The clients' read-only host volumes of node paths (the jobs mount each read-only). */
+  readonly nodeVolumes: readonly string[];
 }
 
 /**
@@ -61,7 +63,8 @@ export function consulPolicies(scope: DeployScope): Record<string, string> {
 /**
  * What `cdktf deploy nomad-lab` needs from Nomad, each rule found against the real agents (docs/nomad-lab.md): submit
  * and read jobs in the default namespace (the only one its jobs use), write, read and delete the jobs' variables
- * (`nomad/jobs/*`), mount the environment's host volumes read-write. No listing, node, agent, operator or ACL rights.
+ * (`nomad/jobs/*`), mount the environment's host volumes read-write and the node paths read-only. No listing,
+ * node, agent, operator or ACL rights.
  */
 export function nomadDeployRules(scope: DeployScope): string {
   return [
@@ -72,6 +75,7 @@ export function nomadDeployRules(scope: DeployScope): string {
     "  }",
     "}",
     ...scope.hostVolumes.map((name) => `host_volume "${name}" { policy = "write" }`),
+    ...scope.nodeVolumes.map((name) => `host_volume "${name}" { policy = "read" }`),
   ].join("\n");
 }
 

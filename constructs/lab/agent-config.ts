@@ -25,6 +25,8 @@ export interface AgentContext {
   readonly secrets: ClusterSecrets;
   /** Persistent data the model needs, with the user its image writes as. */
   readonly hostVolumeOwners: Readonly<Record<string, number | undefined>>;
+  /** The node paths the application's jobs mount, by host volume name (nomad/node-volumes.ts: nodeVolumesOf). */
+  readonly nodeVolumes: Readonly<Record<string, string>>;
 }
 
 export function nomadServers(lab: LabInventory): LabVm[] {
@@ -124,8 +126,9 @@ export function consulInitialManagementConfig(ctx: Pick<AgentContext, "secrets">
 /**
  * Nomad agent configuration (JSON). Gossip encrypted; TLS on HTTP and RPC with verify_server_hostname and
  * verify_https_client; ACLs on; Consul integration over TLS with its own token; clients carry the node class
- * every job requires, the host volumes of the environment, CNI plugins for bridge networking, and a Docker
- * driver that allows bind mounts (read-only host paths) but not privileged containers.
+ * every job requires, the host volumes of the environment (read-write) and the node paths the jobs read
+ * (read-only), CNI plugins for bridge networking, and a Docker driver that mounts no host path of its own and
+ * runs no privileged container: a job mounts only the host volumes the client declares, as Nomad's ACLs allow.
  */
 export function nomadAgentConfig(vm: LabVm, ctx: AgentContext) {
   const server = vm.role === "nomad-server";
@@ -158,11 +161,16 @@ export function nomadAgentConfig(vm: LabVm, ctx: AgentContext) {
             node_class: ctx.nomad.workloadNodeClass,
             server_join: { retry_join: servers.map((s) => `${s.address}:4647`) },
             cni_path: AGENT_PATHS.cniBin,
-            host_volume: Object.fromEntries(
-              hostVolumes.map(([name, placement]) => [name, { path: placement.path, read_only: false }]),
-            ),
+            host_volume: {
+              ...Object.fromEntries(
+                hostVolumes.map(([name, placement]) => [name, { path: placement.path, read_only: false }]),
+              ),
+              ...Object.fromEntries(
+                Object.entries(ctx.nodeVolumes).map(([name, path]) => [name, { path, read_only: true }]),
+              ),
+            },
           },
-          plugin: { docker: { config: { volumes: { enabled: true }, allow_privileged: false } } },
+          plugin: { docker: { config: { volumes: { enabled: false }, allow_privileged: false } } },
         }),
     acl: { enabled: true },
     tls: {

@@ -40,6 +40,8 @@ export interface LabInfrastructureProps {
   readonly environment: LabEnvironment;
   /** Persistent volumes of the application and the user its image writes as (for host-volume directories). */
   readonly hostVolumeOwners: Readonly<Record<string, number | undefined>>;
+  /** The node paths the application's Nomad jobs mount, by host volume name (each client offers them read-only). */
+  readonly nodeVolumes: Readonly<Record<string, string>>;
 }
 
 /** Terraform variable holding the admins' SSH public keys when the environment does not list them. */
@@ -81,6 +83,7 @@ export class LabInfrastructure extends Construct {
       nomad: nomad!,
       secrets: this.secrets,
       hostVolumeOwners: props.hostVolumeOwners,
+      nodeVolumes: props.nodeVolumes,
       adminCidrs: env.adminCidrs,
       swarm: env.swarm,
       caCertPem: this.ca.certPem,
@@ -88,6 +91,7 @@ export class LabInfrastructure extends Construct {
       deploy: {
         stateKey: nomadLabStateKey(env),
         hostVolumes: Object.keys(nomad?.hostVolumes ?? {}),
+        nodeVolumes: Object.keys(props.nodeVolumes),
       },
     };
     for (const vm of lab.vms) {

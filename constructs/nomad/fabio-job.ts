@@ -1,5 +1,6 @@
 import type { NomadTarget } from "./target";
 import { seconds, type JobFile } from "./jobspec";
+import { consulCaMount, nodeVolumeMounts, nodeVolumeRequests } from "./node-volumes";
 import { secretEnvTemplate, variablePathOf, workloadConstraint } from "./service-job";
 
 export const FABIO_JOB_ID = "fabio";
@@ -16,6 +17,7 @@ const FABIO_CONSUL_CA_FILE = "/etc/fabio/consul-ca.pem";
  */
 export function renderFabioJob(target: NomadTarget): JobFile {
   // Fabio takes Consul's scheme only from this prefix (it has no scheme property): without it, plain HTTP to the TLS port.
+  const consulCa = consulCaMount(target, FABIO_CONSUL_CA_FILE);
   const consulAddress = `https://\${attr.unique.network.ip-address}:${target.consul.httpsPort}`;
   return {
     Job: {
@@ -65,7 +67,6 @@ export function renderFabioJob(target: NomadTarget): JobFile {
               Config: {
                 image: FABIO_IMAGE,
                 network_mode: "host",
-                mount: [{ type: "bind", source: target.consul.caFile, target: FABIO_CONSUL_CA_FILE, readonly: true }],
               },
               Env: {
                 FABIO_proxy_addr: `:${target.fabio.httpPort}`,
@@ -77,8 +78,10 @@ export function renderFabioJob(target: NomadTarget): JobFile {
               },
               Templates: [secretEnvTemplate(variablePathOf(FABIO_JOB_ID), [FABIO_TOKEN_ENV])],
               Resources: { CPU: 200, MemoryMB: 128 },
+              VolumeMounts: nodeVolumeMounts([consulCa]),
             },
           ],
+          Volumes: nodeVolumeRequests([consulCa]),
           RestartPolicy: { Attempts: 5, Interval: seconds(120), Delay: seconds(5), Mode: "fail" },
           Update: { MaxParallel: 1, Stagger: seconds(10) },
         },

@@ -117,6 +117,8 @@ export interface Task {
     readonly Volume: string;
     readonly Destination: string;
     readonly ReadOnly: boolean;
+    /** @default "private" (Docker's rprivate) */
+    readonly PropagationMode?: "private" | "host-to-task" | "bidirectional";
   }[];
   readonly KillTimeout?: Nanoseconds;
 }

@@ -13,7 +13,7 @@ import type { JobFile } from "./jobspec";
 import { planServices, type ServicePlan } from "./plan";
 import { alertRulesFor, observabilityRecords, type ObservabilityPlatform } from "../observability";
 import { configFilesOf, nomadConfigTemplates, nomadObservability } from "./observability";
-import { PROMETHEUS_CONSUL_CA_FILE, PROMETHEUS_CONSUL_TOKEN_FILE } from "./prometheus-config";
+import { PROMETHEUS_CONSUL_TOKEN_FILE } from "./prometheus-config";
 import { fabioTag, renderServiceJob, startsFirstAsCanaries, variablePathOf, type TaskExtras } from "./service-job";
 import { escapeTerraformTemplate } from "../builtin/terraform-escape";
 
@@ -50,7 +50,7 @@ export class NomadApplication extends Construct {
     const observability = nomadObservability(app, target, plans);
 
     for (const service of app.services) {
-      const extras = this.observabilityExtras(app, service, target, observability);
+      const extras = this.observabilityExtras(app, service, observability);
       const rendered = renderServiceJob(
         service,
         { app, target, adminCidrs: props.adminCidrs, plans, secretValue: (n) => secrets.valueOf(n) },
@@ -191,14 +191,9 @@ export class NomadApplication extends Construct {
 
   /**
    * The model's configuration files of an observability service, as templates of its task; Prometheus also
-   * gets its Consul token and the Consul CA for discovery.
+   * gets its Consul token for discovery (the Consul CA is a node mount: node-volumes.ts).
    */
-  private observabilityExtras(
-    app: Application,
-    service: ServiceSpec,
-    target: NomadTarget,
-    platform: ObservabilityPlatform,
-  ): TaskExtras {
+  private observabilityExtras(app: Application, service: ServiceSpec, platform: ObservabilityPlatform): TaskExtras {
     const { templates, volumes } = nomadConfigTemplates(
       configFilesOf(app, service, platform),
       Boolean(service.collectsMetrics),
@@ -221,7 +216,6 @@ export class NomadApplication extends Construct {
         },
       ],
       volumes,
-      mounts: [{ type: "bind", source: target.consul.caFile, target: PROMETHEUS_CONSUL_CA_FILE, readonly: true }],
       secretItems: { [CONSUL_TOKEN_ITEM]: token.secretId },
     };
   }
@@ -325,8 +319,8 @@ function capabilities(service: ServiceSpec, plan: ServicePlan, file: JobFile, ta
       wanted: describeWanted.dockerApi(volume.dockerApi),
       realization:
         volume.dockerApi.access === "read"
-          ? `the engine's socket ${volume.hostPath} bound read-only into the task: read-only stops no API call, so the task can do anything on its client (no filtering proxy on Nomad yet)`
-          : `the engine's socket ${volume.hostPath} bound into the task: root on its client, as the model grants`,
+          ? `the engine's socket ${volume.hostPath}, a read-only host volume of every client, mounted into the task: read-only stops no API call, so the task can do anything on its client (no filtering proxy on Nomad yet)`
+          : `the engine's socket ${volume.hostPath}, a host volume of every client, mounted into the task: root on its client, as the model grants`,
       support: volume.dockerApi.access === "read" ? "partial" : "native",
     });
   }

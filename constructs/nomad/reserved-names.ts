@@ -1,4 +1,5 @@
 import type { ReservedNames } from "../model/reserved";
+import { CONSUL_CA_VOLUME } from "./node-volumes";
 
 /**
  * Names the Nomad rendering (NomadApplication) gives its own constructs and jobs beside the services', which
@@ -11,5 +12,11 @@ export const NOMAD_RESERVED_NAMES: ReservedNames = {
     "fabio-consul-token": "the Fabio router's Consul token",
     mesh: "the Consul mesh configuration (intentions, service defaults)",
     secrets: "the application's generated secrets",
+  },
+  volumes: {
+    [CONSUL_CA_VOLUME]: {
+      use: "the Consul CA that a Consul-discovering task mounts from its client",
+      onlyFor: (service) => Boolean(service.collectsMetrics),
+    },
   },
 };

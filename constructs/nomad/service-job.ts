@@ -15,7 +15,6 @@ import { dockerHealthcheck } from "../docker-healthcheck";
 import type { NomadTarget } from "./target";
 import {
   seconds,
-  type DockerConfig,
   type Job,
   type JobFile,
   type Port,
@@ -25,6 +24,7 @@ import {
   type TaskGroup,
   type Template,
 } from "./jobspec";
+import { nodeMountsOf, nodeVolumeMounts, nodeVolumeRequests } from "./node-volumes";
 import { consulServiceName, METRICS_LISTENER, type ServicePlan } from "./plan";
 
 export interface ServiceJobContext {
@@ -40,7 +40,6 @@ export interface ServiceJobContext {
 export interface TaskExtras {
   readonly templates?: readonly Template[];
   readonly volumes?: readonly string[];
-  readonly mounts?: NonNullable<DockerConfig["mount"]>;
   /** Extra items of the job's Nomad Variable, read by `templates` (not placed in the environment). */
   readonly secretItems?: Readonly<Record<string, string>>;
 }
@@ -106,7 +105,7 @@ export function renderServiceJob(
     Networks: [{ Mode: "bridge", DynamicPorts: dynamicPorts(service, plan) }],
     Services: consulServices(service, plan, ctx),
     Tasks: [task(service, plan, ctx, env, variablePath, Object.keys(secretEnv), extras)],
-    Volumes: hostVolumes(service),
+    Volumes: hostVolumes(service, ctx.target),
     RestartPolicy: restartPolicy(service),
     Update: perNode ? systemUpdate(service) : serviceUpdate(service),
     Scaling: scalingPolicy(service),
@@ -254,13 +253,17 @@ function task(
   extras: TaskExtras,
 ): Task {
   const volumes = service.volumes ?? [];
-  const hostMounts = [
+  // An empty /run where a host volume would show the node's sockets (the Docker engine's: root on the node).
+  const runtimeCovers = runtimeDirCovers(service).map((c) => ({
+    type: "tmpfs" as const,
+    target: c.mountPath,
+    readonly: true,
+  }));
+  const volumeMounts = [
     ...volumes.flatMap((v) =>
-      v.kind === "host" ? [{ type: "bind" as const, source: v.hostPath, target: v.mountPath, readonly: true }] : [],
+      v.kind === "persistent" ? [{ Volume: v.name, Destination: v.mountPath, ReadOnly: false }] : [],
     ),
-    ...(extras.mounts ?? []),
-    // An empty /run where a host volume would show the node's sockets (the Docker engine's: root on the node).
-    ...runtimeDirCovers(service).map((c) => ({ type: "tmpfs" as const, target: c.mountPath, readonly: true })),
+    ...nodeVolumeMounts(nodeMountsOf(service, ctx.target)),
   ];
   const scratch = [
     ...volumes.flatMap((v) => (v.kind === "ephemeral" ? [`local/${v.name}:${v.mountPath}`] : [])),
@@ -278,17 +281,13 @@ function task(
       ports: plan.mappedPorts.length ? plan.mappedPorts : undefined,
       entrypoint: service.command,
       args: service.args,
-      mount: hostMounts.length ? hostMounts : undefined,
+      mount: runtimeCovers.length ? runtimeCovers : undefined,
       volumes: scratch.length ? scratch : undefined,
     },
     Env: Object.keys(env).length ? env : undefined,
     Templates: templates.length ? templates : undefined,
     Resources: { CPU: cpuMhz(service.resources!.cpuMillicores, ctx.target), MemoryMB: service.resources!.memoryMiB },
-    VolumeMounts: volumes.some((v) => v.kind === "persistent")
-      ? volumes.flatMap((v) =>
-          v.kind === "persistent" ? [{ Volume: v.name, Destination: v.mountPath, ReadOnly: false }] : [],
-        )
-      : undefined,
+    VolumeMounts: volumeMounts.length ? volumeMounts : undefined,
   };
 }
 
@@ -306,12 +305,16 @@ export function secretEnvTemplate(variablePath: string, keys: readonly string[])
   };
 }
 
-function hostVolumes(service: ServiceSpec): TaskGroup["Volumes"] {
+/** The group's host volumes: its persistent volumes (placed by the environment) and the node paths it reads. */
+function hostVolumes(service: ServiceSpec, target: NomadTarget): TaskGroup["Volumes"] {
   const persistent = (service.volumes ?? []).filter((v) => v.kind === "persistent");
-  if (persistent.length === 0) return undefined;
-  return Object.fromEntries(
-    persistent.map((v) => [v.name, { Name: v.name, Type: "host" as const, Source: v.name, ReadOnly: false }]),
-  );
+  const volumes = {
+    ...Object.fromEntries(
+      persistent.map((v) => [v.name, { Name: v.name, Type: "host" as const, Source: v.name, ReadOnly: false }]),
+    ),
+    ...nodeVolumeRequests(nodeMountsOf(service, target)),
+  };
+  return Object.keys(volumes).length ? volumes : undefined;
 }
 
 function restartPolicy(service: ServiceSpec): TaskGroup["RestartPolicy"] {

@@ -7,6 +7,7 @@ import {
   type Application,
   type ApplicationSelection,
 } from "../model";
+import { nodeVolumeProblems } from "./node-volumes";
 import type { NomadTarget } from "./target";
 
 /** What validating a Nomad target reads of the environment around it. */
@@ -91,4 +92,5 @@ export function validateNomadTarget(nomad: NomadTarget, env: NomadTargetContext,
     }
     if (!placement.path.startsWith("/")) add(`${path}.path`, `"${placement.path}" must be an absolute path`);
   }
+  nodeVolumeProblems(app, nomad, add);
 }

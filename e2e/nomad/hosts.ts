@@ -4,7 +4,8 @@
  * /etc and /usr/local are overlays of this machine's (the agents' files are written into the upper layer at
  * the paths cloud-init writes them: /etc/consul.d, /etc/nomad.d, /usr/local/sbin/...), /opt (the agents' data
  * dirs, /opt/cni/bin) and /srv (host volumes) are the host's own directories, /run is private (so
- * /var/run/docker.sock is the client's own engine) and so is /var/lib/docker. A holder process keeps the
+ * /var/run/docker.sock is the client's own engine) and so is /var/lib/docker; its mounts are then made shared
+ * within it, as systemd makes a VM's (a task's rslave bind of `/` needs that). A holder process keeps the
  * namespaces; every agent is started in them with nsenter (`ip netns exec` would remount /sys and hide cgroups).
  */
 import { spawn, spawnSync } from "child_process";
@@ -157,6 +158,8 @@ export class Hosts {
       "mount -t tmpfs -o mode=755 tmpfs /run",
       `mount --bind ${layer(host, "docker")} /var/lib/docker`,
       `hostname ${host.vm.name}`,
+      // As systemd leaves a VM's mounts: shared (here among this host's own mounts only, made private first).
+      "mount --make-rshared /",
       "touch /run/argo-nomad-e2e.ready",
       "exec sleep infinity",
     ].join("\n");

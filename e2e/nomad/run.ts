@@ -40,6 +40,8 @@ import { deployedChecks } from "./deployed";
 import { deployTokenChecks } from "./deploy-token";
 import { BOOTSTRAP_PATHS, DEPLOY_POLICY, NOMAD_DEPLOY_TOKEN_KEY } from "../../constructs/lab/acl-bootstrap";
 import { AGENT_PATHS } from "../../constructs/lab/agent-config";
+import { selectApplication } from "../../constructs/model";
+import { nodeVolumeMounts, nodeVolumesOf } from "../../constructs/nomad/node-volumes";
 import { reviewChecks } from "./review";
 import { findProviders } from "./terraform";
 import { labValues, renderWithValues } from "./lab-values";
@@ -51,6 +53,9 @@ const LAB_STACK = NOMAD_E2E.lab!.stackName!;
 const CONSUL_HTTPS = NOMAD_E2E.nomad!.consul.httpsPort;
 const NOMAD_HTTP = 4646;
 const CNI_SOURCE = "/usr/lib/cni";
+/** The node paths the e2e environment's jobs read: each client offers them read-only (nomad/node-volumes.ts). */
+const NODE_VOLUMES = nodeVolumesOf(selectApplication(NOMAD_E2E.application, NOMAD_E2E.selection), NOMAD_E2E.nomad!);
+const MOUNT_PROBE_REF = "argo-e2e/mount-probe:stand-in";
 const nomadVms = NOMAD_E2E.lab!.vms.filter((vm) => vm.role === "nomad-server" || vm.role === "nomad-client");
 const hosts = new Hosts(nomadVms);
 let work = "";
@@ -492,9 +497,10 @@ async function checks(): Promise<void> {
         );
         const docker = n.Drivers?.docker;
         assert(docker?.Detected && docker?.Healthy, `${n.Name}: docker driver ${JSON.stringify(docker)}`);
+        // The lab turns the driver's own host mounts off: Nomad then reports no volumes attribute at all.
         assert(
-          docker.Attributes?.["driver.docker.volumes.enabled"] === "true",
-          `${n.Name}: docker volumes not enabled (${docker.Attributes?.["driver.docker.volumes.enabled"]})`,
+          docker.Attributes?.["driver.docker.volumes.enabled"] === undefined,
+          `${n.Name}: the Docker driver mounts host paths of its own (driver.docker.volumes.enabled = ${docker.Attributes?.["driver.docker.volumes.enabled"]})`,
         );
         const bridge = n.Attributes?.["plugins.cni.version.bridge"];
         assert(
@@ -505,11 +511,16 @@ async function checks(): Promise<void> {
               .join(", ") || "none with cni"
           })`,
         );
-        const volumes = Object.keys(n.HostVolumes ?? {}).sort();
-        const expected = Object.entries(NOMAD_E2E.nomad!.hostVolumes)
-          .filter(([, p]) => p.client === n.Name)
-          .map(([v]) => v)
+        // The persistent volumes placed on this client (read-write) and every node path a job reads (read-only).
+        const volumes = Object.entries(n.HostVolumes ?? {})
+          .map(([v, c]: [string, any]) => `${v}=${c.Path}:${c.ReadOnly ? "ro" : "rw"}`)
           .sort();
+        const expected = [
+          ...Object.entries(NOMAD_E2E.nomad!.hostVolumes)
+            .filter(([, p]) => p.client === n.Name)
+            .map(([v, p]) => `${v}=${p.path}:rw`),
+          ...Object.entries(NODE_VOLUMES).map(([v, p]) => `${v}=${p}:ro`),
+        ].sort();
         assert(
           JSON.stringify(volumes) === JSON.stringify(expected),
           `${n.Name}: host volumes ${volumes.join(", ")}, expected ${expected.join(", ")}`,
@@ -517,7 +528,7 @@ async function checks(): Promise<void> {
         const consulVersion = n.Attributes?.["consul.version"];
         assert(consulVersion, `${n.Name}: Nomad does not see its Consul agent (no consul.version attribute)`);
         details.push(
-          `${n.Name}: docker ${docker.Attributes["driver.docker.version"]}, cni bridge ${bridge}, consul ${consulVersion}, connect ${n.Attributes["consul.connect"] ?? "?"}, volumes ${volumes.join("/")}`,
+          `${n.Name}: docker ${docker.Attributes["driver.docker.version"]}, cni bridge ${bridge}, consul ${consulVersion}, connect ${n.Attributes["consul.connect"] ?? "?"}, host volumes ${volumes.length}`,
         );
       }
       const leader = hostOfRaftAddress((await leaderOf(nomad, first)) ?? "");
@@ -650,6 +661,140 @@ async function checks(): Promise<void> {
     assert(deployTokens.status === 403, `the deploy token lists ACL tokens: ${deployTokens.status}`);
     return `403 for /v1/jobs, /v1/nodes, a variable, /v1/acl/tokens, the raft configuration without a token (and /v1/jobs with an unknown one); the variable listing is filtered to nothing; bootstrap token "${self.Name}" is ${self.Type}; deploy token "${deploy.Name}" (${deploy.Policies.join(", ")}) from KV ${NOMAD_DEPLOY_TOKEN_KEY}, lists only its own policy, refused the ACL tokens`;
   });
+
+  await check(
+    "Nomad: the deploy token mounts node paths only read-only; the Docker driver refuses a job's own host mounts",
+    async () => {
+      const deployToken = (
+        await consul(first, `/v1/kv/${NOMAD_DEPLOY_TOKEN_KEY}?raw`, { token: tokens.consulDeploy })
+      ).body.trim();
+      const [volume, hostPath] = Object.entries(NODE_VOLUMES).find(([, p]) => p === "/") ?? [];
+      assert(volume, `no client host volume of the node's root among ${Object.keys(NODE_VOLUMES).join(", ")}`);
+      // The probe's image: Debian's static busybox, sleeping (the clients have no image before the deployment).
+      const probeRoot = path.join(work, "mount-probe-root");
+      fs.mkdirSync(path.join(probeRoot, "bin"), { recursive: true });
+      fs.copyFileSync("/bin/busybox", path.join(probeRoot, "bin/busybox"));
+      fs.chmodSync(path.join(probeRoot, "bin/busybox"), 0o755);
+      const probeTar = path.join(work, "mount-probe.tar");
+      run("tar", ["--numeric-owner", "--owner=0", "--group=0", "-C", probeRoot, "-cf", probeTar, "."]);
+      for (const host of hosts.clients)
+        run("docker", [
+          "-H",
+          `unix://${host.dockerSocket}`,
+          "import",
+          "--change",
+          'ENTRYPOINT ["/bin/busybox", "sleep", "3600"]',
+          probeTar,
+          MOUNT_PROBE_REF,
+        ]);
+      const probeJob = (id: string, group: Record<string, unknown>, task: Record<string, unknown>) => ({
+        Job: {
+          ID: id,
+          Name: id,
+          Type: "batch",
+          Region: NOMAD_E2E.nomad!.region,
+          Datacenters: [NOMAD_E2E.nomad!.datacenter],
+          TaskGroups: [
+            {
+              Name: "probe",
+              Count: 1,
+              ...group,
+              Tasks: [
+                {
+                  Name: "probe",
+                  Driver: "docker",
+                  Config: { image: MOUNT_PROBE_REF },
+                  Resources: { CPU: 50, MemoryMB: 32 },
+                  ...task,
+                },
+              ],
+            },
+          ],
+        },
+      });
+      const submit = (body: unknown) =>
+        nomad(first, "/v1/jobs", { method: "POST", body: JSON.stringify(body), token: deployToken });
+      const purge = (id: string) => nomad(first, `/v1/job/${id}?purge=true`, { method: "DELETE" });
+      const rootVolume = (readOnly: boolean) => ({
+        Volumes: { root: { Name: "root", Type: "host", Source: volume, ReadOnly: readOnly } },
+      });
+      // As the jobs mount it (cadvisor's and node-exporter's rootfs); read-write is the forbidden variant.
+      const [asJobsMountIt] = nodeVolumeMounts([{ name: "root", source: volume, hostPath: "/", mountPath: "/rootfs" }]);
+      const rootMount = (readOnly: boolean) => ({ VolumeMounts: [{ ...asJobsMountIt, ReadOnly: readOnly }] });
+      const ids = ["e2e-node-root-rw", "e2e-node-root-ro", "e2e-driver-bind"];
+      try {
+        // Read-write: Nomad refuses the deploy token at submission (its policy grants the node paths "read").
+        const readWrite = await submit(probeJob(ids[0], rootVolume(false), rootMount(false)));
+        assert(
+          readWrite.status === 403 || /permission denied/i.test(readWrite.body),
+          `the deploy token submitted a job mounting ${volume} (${hostPath}) read-write: ${readWrite.status} ${readWrite.body.slice(0, 200)}`,
+        );
+        // Read-only: accepted, placed, and the engine shows the node's root bound read-only.
+        const readOnly = await submit(probeJob(ids[1], rootVolume(true), rootMount(true)));
+        assert(readOnly.status === 200, `a read-only mount of ${volume}: ${readOnly.status} ${readOnly.body}`);
+        const allocationsOf = (id: string) =>
+          okJson<any[]>(nomad(first, `/v1/job/${id}/allocations`), `${id} allocations`);
+        const eventsOf = (allocs: any[]) =>
+          allocs.flatMap((a) =>
+            Object.values(a.TaskStates ?? {}).flatMap((t: any) =>
+              (t.Events ?? []).map((e: any) => e.DisplayMessage || e.Type),
+            ),
+          );
+        const { value: mounted } = await waitFor(
+          `${ids[1]} running`,
+          60,
+          async () => {
+            const allocs = await allocationsOf(ids[1]);
+            const running = allocs.find((a) => a.ClientStatus === "running");
+            if (!running) return undefined;
+            const host = hosts.clients.find((h) => h.vm.name === running.NodeName)!;
+            const inspect = JSON.parse(
+              run("docker", ["-H", `unix://${host.dockerSocket}`, "inspect", `probe-${running.ID}`]),
+            )[0];
+            return (inspect.Mounts as any[]).find((m) => m.Destination === "/rootfs");
+          },
+          250,
+        ).catch(async (e) => {
+          const allocs = await allocationsOf(ids[1]);
+          throw new Error(
+            `${e.message}: ${allocs.map((a) => `${a.NodeName} ${a.ClientStatus}`).join(", ") || "no allocation"}; ${eventsOf(allocs).join(" | ")}`,
+          );
+        });
+        assert(
+          mounted.Source === "/" && mounted.RW === false && mounted.Propagation === "rslave",
+          `the node's root in the container: ${JSON.stringify(mounted)}`,
+        );
+        // A Docker bind mount of a host path: the token may submit it, the client's driver refuses to start it.
+        const bind = await submit(
+          probeJob(
+            ids[2],
+            {},
+            {
+              Config: {
+                image: MOUNT_PROBE_REF,
+                mount: [{ type: "bind", source: "/etc", target: "/host-etc", readonly: true }],
+              },
+            },
+          ),
+        );
+        assert(bind.status === 200, `submitting the bind-mount probe: ${bind.status} ${bind.body}`);
+        const { value: refusal } = await waitFor(
+          `the driver's refusal of ${ids[2]}`,
+          60,
+          async () => {
+            const allocs = await allocationsOf(ids[2]);
+            if (allocs.some((a) => a.ClientStatus === "running")) return "running";
+            return eventsOf(allocs).find((m: string) => /volumes are not enabled/.test(m));
+          },
+          250,
+        );
+        assert(refusal !== "running", `the driver started ${ids[2]}, which bind-mounts /etc`);
+        return `read-write ${volume}: ${readWrite.status}; read-only: running, the engine binds ${mounted.Source} at /rootfs (RW ${mounted.RW}, ${mounted.Propagation}); a bind of /etc: "${refusal}"`;
+      } finally {
+        for (const id of ids) await purge(id);
+      }
+    },
+  );
 
   await check("TLS required: plain HTTP refused; servers refuse HTTPS clients without a certificate", async () => {
     const notes: string[] = [];
