@@ -1,6 +1,6 @@
 import { ARGO, type Application } from "../constructs/model";
 import { TRAEFIK_IMAGE } from "../constructs/swarm/deployment";
-import { DOCKER_API_PROXY_IMAGE } from "../constructs/swarm/docker-api-proxy";
+import { DOCKER_API_PROXY_IMAGE } from "../constructs/docker-api-proxy";
 import { LAB, type Environment } from "../environments";
 import { ADMIN_CIDR, MANAGER, socketOf } from "./topology";
 

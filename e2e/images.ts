@@ -163,6 +163,32 @@ export function buildStandInArchives(
 /** Debian's HAProxy, which `npm run validate` also checks the proxy's configuration with. */
 const HAPROXY = "/usr/sbin/haproxy";
 
+/**
+ * The Docker API proxy's stand-in alone (Debian's HAProxy on the base root filesystem), as the official image
+ * for a Nomad task: its entrypoint runs the task's command, as the official image's docker-entrypoint.sh does.
+ * Returns the `docker save` archive, in a new directory under `parent` (the caller removes it).
+ */
+export function buildHaproxyStandInArchive(parent: string, ref: string): string {
+  const work = fs.mkdtempSync(path.join(parent, "haproxy-image-"));
+  const out = path.join(work, "haproxy.tar");
+  const base = layer(work, "base", baseRootfs);
+  const haproxy = layer(work, "haproxy", (root) => copyProgram(HAPROXY, root, "/usr/local/sbin/haproxy"));
+  archive(
+    work,
+    out,
+    [
+      {
+        ref,
+        entrypoint: ["/bin/bash", "-c", 'exec "$@"', "docker-entrypoint"],
+        env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/bin:/bin", `STAND_IN_IMAGE=${ref}`],
+      },
+    ],
+    [base, haproxy],
+  );
+  fs.rmSync(path.join(work, "archive"), { recursive: true, force: true });
+  return out;
+}
+
 /** The Docker API proxy's stand-in: the real HAProxy; the service's own command starts it. */
 export const proxyStandIn = (ref: string): StandInImage => ({
   ref,

@@ -20,7 +20,7 @@ import { parse as parseYaml } from "yaml";
 import { ARGO, imageRef, runtimeDirCovers, selectApplication, type Application } from "../constructs/model";
 import { volumeLabel } from "../constructs/node-labels";
 import { dockerApiConsumers, planSwarmDeployment } from "../constructs/swarm/deployment";
-import { DOCKER_API_PROXY_SERVICE, ENGINE_SOCKET, dockerApiVolume } from "../constructs/swarm/docker-api-proxy";
+import { DOCKER_API_PROXY_SERVICE, ENGINE_SOCKET, dockerApiVolume } from "../constructs/docker-api-proxy";
 import { STACK_FILE } from "../constructs/swarm/stack-file";
 import { LAB } from "../environments";
 import { Cluster } from "./cluster";

@@ -107,6 +107,7 @@ const TASK: Shape = {
   RestartPolicy: "any",
   Meta: "map",
   KillTimeout: "int",
+  Lifecycle: { Hook: "string", Sidecar: "bool" },
   LogConfig: "any",
   Templates: [TEMPLATE],
   VolumeMounts: [{ Volume: "string", Destination: "string", ReadOnly: "bool", PropagationMode: "string" }],

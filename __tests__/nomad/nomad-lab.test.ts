@@ -2,6 +2,7 @@ import { randomBytes } from "crypto";
 import { parse as parseYaml } from "yaml";
 import { CapabilityReport } from "../../constructs/capabilities";
 import { edgesOf, selectApplication, updatePolicyOf, type ServiceSpec } from "../../constructs/model";
+import { DOCKER_API_PROXY_TASK, NOMAD_DOCKER_API_SOCKET } from "../../constructs/nomad/docker-api-proxy";
 import { nodeVolumeName, nodeVolumesOf } from "../../constructs/nomad/node-volumes";
 import { cpuMhz } from "../../constructs/nomad/service-job";
 import { LAB } from "../../environments";
@@ -192,9 +193,37 @@ describe("nomad-lab: jobs", () => {
       cadvisor.Tasks[0].VolumeMounts!.map((m) => [m.Volume, m.Destination, m.ReadOnly, m.PropagationMode]),
     ).toEqual([
       ["rootfs", "/rootfs", true, "host-to-task"],
-      ["docker-socket", "/var/run/docker.sock", true, undefined],
       ["sys", "/sys", true, undefined],
       ["docker-data", "/var/lib/docker", true, "host-to-task"],
+    ]);
+  });
+
+  it("serves the Docker API to its readers through a filtering proxy task, the only task with the engine's socket", () => {
+    const readers = app.services.filter((s) =>
+      s.volumes?.some((v) => v.kind === "host" && v.dockerApi?.access === "read"),
+    );
+    expect(readers.map((s) => s.name).sort()).toEqual(["alloy", "cadvisor"]);
+    for (const [id, job] of jobs) {
+      const group = job.TaskGroups[0];
+      const socketVolume = Object.values(group.Volumes ?? {}).find((v) => v.Source === "host-var-run-docker-sock");
+      const mountingIt = group.Tasks.filter((t) => t.VolumeMounts?.some((m) => m.Volume === socketVolume?.Name));
+      const isReader = readers.some((r) => r.name === id);
+      expect([id, mountingIt.map((t) => t.Name)]).toEqual([id, isReader ? [DOCKER_API_PROXY_TASK] : []]);
+      if (!isReader) continue;
+      const proxy = mountingIt[0];
+      expect(proxy.Lifecycle).toEqual({ Hook: "prestart", Sidecar: true });
+      expect(proxy.VolumeMounts).toEqual([
+        { Volume: socketVolume!.Name, Destination: "/var/run/docker.sock", ReadOnly: true },
+      ]);
+      expect(proxy.Templates![0].EmbeddedTmpl).toContain(`bind unix@${NOMAD_DOCKER_API_SOCKET} mode 666`);
+    }
+    expect(groupOf("cadvisor").Tasks[0].Config.args).toContain(`--docker=unix://${NOMAD_DOCKER_API_SOCKET}`);
+    const alloyConfig = groupOf("alloy")
+      .Tasks[0].Templates!.map((t) => t.EmbeddedTmpl)
+      .join("\n");
+    expect(alloyConfig.match(/host = "[^"]*"/g)).toEqual([
+      `host = "unix://${NOMAD_DOCKER_API_SOCKET}"`,
+      `host = "unix://${NOMAD_DOCKER_API_SOCKET}"`,
     ]);
   });
 

@@ -13,7 +13,7 @@ import {
   DOCKER_API_SOCKET,
   ENGINE_SOCKET,
   dockerApiProxyConfig,
-} from "../../constructs/swarm/docker-api-proxy";
+} from "../../constructs/docker-api-proxy";
 import { LAB } from "../../environments";
 import { tempDir } from "../temp";
 

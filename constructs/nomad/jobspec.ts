@@ -109,6 +109,10 @@ export interface ConsulConnect {
 export interface Task {
   readonly Name: string;
   readonly Driver: "docker";
+  /** @default the image's user */
+  readonly User?: string;
+  /** A task started before the group's main tasks; a sidecar keeps running beside them. */
+  readonly Lifecycle?: { readonly Hook: "prestart" | "poststart" | "poststop"; readonly Sidecar: boolean };
   readonly Config: DockerConfig;
   readonly Env?: Readonly<Record<string, string>>;
   readonly Templates?: readonly Template[];

@@ -8,6 +8,7 @@ import { healthCheckRequired, suppressRule } from "../policy";
 import { ApplicationSecrets } from "../secrets/application-secrets";
 import { CATALOG_READ_RULES, ConsulReadToken } from "./consul-read-token";
 import { ConsulMesh } from "./consul-mesh";
+import { DOCKER_API_PROXY_TASK, NOMAD_DOCKER_API_SOCKET } from "./docker-api-proxy";
 import { FABIO_JOB_ID, FABIO_TOKEN_ENV, renderFabioJob } from "./fabio-job";
 import type { JobFile } from "./jobspec";
 import { planServices, type ServicePlan } from "./plan";
@@ -319,9 +320,9 @@ function capabilities(service: ServiceSpec, plan: ServicePlan, file: JobFile, ta
       wanted: describeWanted.dockerApi(volume.dockerApi),
       realization:
         volume.dockerApi.access === "read"
-          ? `the engine's socket ${volume.hostPath}, a read-only host volume of every client, mounted into the task: read-only stops no API call, so the task can do anything on its client (no filtering proxy on Nomad yet)`
+          ? `a filtering HAProxy task beside it in its group (${DOCKER_API_PROXY_TASK}), the only task mounting the engine's socket, serves ${NOMAD_DOCKER_API_SOCKET} in the allocation directory: GET and HEAD on ${volume.dockerApi.resources.join(", ")}, 403 for anything else`
           : `the engine's socket ${volume.hostPath}, a host volume of every client, mounted into the task: root on its client, as the model grants`,
-      support: volume.dockerApi.access === "read" ? "partial" : "native",
+      support: "native",
     });
   }
   for (const volume of (service.volumes ?? []).filter((v) => v.kind === "persistent")) {

@@ -1,3 +1,4 @@
+import { dockerApiReadOf, NOMAD_DOCKER_API_SOCKET } from "./docker-api-proxy";
 import * as path from "path";
 import type { NomadTarget } from "./target";
 import { portNamed, requirePrimaryPort, type Application, type ServiceSpec } from "../model";
@@ -63,7 +64,7 @@ export function nomadObservability(
       ),
       isTemplate: true,
     }),
-    logCollectorConfig: (_c, pushUrl) =>
+    logCollectorConfig: (c, pushUrl) =>
       alloyDockerConfig(
         {
           sourceLabel: "__meta_docker_container_name",
@@ -71,6 +72,8 @@ export function nomadObservability(
           extraLabels: { alloc_id: "__meta_docker_container_label_com_hashicorp_nomad_alloc_id" },
         },
         pushUrl,
+        // Through its group's filtering proxy (docker-api-proxy.ts) where it reads the API as the model says.
+        dockerApiReadOf(c) ? NOMAD_DOCKER_API_SOCKET : undefined,
       ),
     alerting: {
       runningInstances: cadvisor

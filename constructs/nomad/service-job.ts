@@ -24,6 +24,8 @@ import {
   type TaskGroup,
   type Template,
 } from "./jobspec";
+import { DOCKER_API_PROXY_RESOURCES } from "../docker-api-proxy";
+import { dockerApiProxyTask, dockerApiReadOf, NOMAD_DOCKER_API_SOCKET } from "./docker-api-proxy";
 import { nodeMountsOf, nodeVolumeMounts, nodeVolumeRequests } from "./node-volumes";
 import { consulServiceName, METRICS_LISTENER, type ServicePlan } from "./plan";
 
@@ -104,7 +106,10 @@ export function renderServiceJob(
     Count: service.placement.kind === "replicated" ? service.placement.replicas : 1,
     Networks: [{ Mode: "bridge", DynamicPorts: dynamicPorts(service, plan) }],
     Services: consulServices(service, plan, ctx),
-    Tasks: [task(service, plan, ctx, env, variablePath, Object.keys(secretEnv), extras)],
+    Tasks: [
+      task(service, plan, ctx, env, variablePath, Object.keys(secretEnv), extras),
+      ...dockerApiProxyTasks(service, ctx.target),
+    ],
     Volumes: hostVolumes(service, ctx.target),
     RestartPolicy: restartPolicy(service),
     Update: perNode ? systemUpdate(service) : serviceUpdate(service),
@@ -253,6 +258,7 @@ function task(
   extras: TaskExtras,
 ): Task {
   const volumes = service.volumes ?? [];
+  const dockerApi = dockerApiReadOf(service);
   // An empty /run where a host volume would show the node's sockets (the Docker engine's: root on the node).
   const runtimeCovers = runtimeDirCovers(service).map((c) => ({
     type: "tmpfs" as const,
@@ -263,8 +269,14 @@ function task(
     ...volumes.flatMap((v) =>
       v.kind === "persistent" ? [{ Volume: v.name, Destination: v.mountPath, ReadOnly: false }] : [],
     ),
-    ...nodeVolumeMounts(nodeMountsOf(service, ctx.target)),
+    // The engine's socket is the proxy task's alone: this task reads the filtered one in the allocation directory.
+    ...nodeVolumeMounts(nodeMountsOf(service, ctx.target).filter((m) => m.name !== dockerApi?.volume.name)),
   ];
+  const endpointFlag =
+    dockerApi?.volume.dockerApi?.access === "read" ? dockerApi.volume.dockerApi.endpointFlag : undefined;
+  const args = endpointFlag
+    ? [...(service.args ?? []), `${endpointFlag}=unix://${NOMAD_DOCKER_API_SOCKET}`]
+    : service.args;
   const scratch = [
     ...volumes.flatMap((v) => (v.kind === "ephemeral" ? [`local/${v.name}:${v.mountPath}`] : [])),
     ...(extras.volumes ?? []),
@@ -280,7 +292,7 @@ function task(
       image: imageRef(service),
       ports: plan.mappedPorts.length ? plan.mappedPorts : undefined,
       entrypoint: service.command,
-      args: service.args,
+      args,
       mount: runtimeCovers.length ? runtimeCovers : undefined,
       volumes: scratch.length ? scratch : undefined,
     },
@@ -303,6 +315,16 @@ export function secretEnvTemplate(variablePath: string, keys: readonly string[])
     ChangeMode: "restart" as const,
     Envvars: true,
   };
+}
+
+/** The filtering Docker API proxy beside a service that reads the engine's API (docker-api-proxy.ts). */
+function dockerApiProxyTasks(service: ServiceSpec, target: NomadTarget): Task[] {
+  const dockerApi = dockerApiReadOf(service);
+  const socket = dockerApi && nodeMountsOf(service, target).find((m) => m.name === dockerApi.volume.name);
+  if (!dockerApi || !socket) return [];
+  return [
+    dockerApiProxyTask(service, socket, dockerApi.resources, cpuMhz(DOCKER_API_PROXY_RESOURCES.cpuMillicores, target)),
+  ];
 }
 
 /** The group's host volumes: its persistent volumes (placed by the environment) and the node paths it reads. */

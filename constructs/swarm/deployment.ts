@@ -27,6 +27,7 @@ import {
   DOCKER_API_PROXY_CONFIG_PATH,
   DOCKER_API_PROXY_HEALTH_PORT,
   DOCKER_API_PROXY_IMAGE,
+  DOCKER_API_PROXY_RESOURCES,
   DOCKER_API_PROXY_SERVICE,
   DOCKER_API_DIR,
   DOCKER_API_SOCKET,
@@ -36,7 +37,7 @@ import {
   dockerApiVolume,
   proxySocketDir,
   type DockerApiConsumer,
-} from "./docker-api-proxy";
+} from "../docker-api-proxy";
 
 /**
  * ARGO on Swarm, as one platform-level description that both renderings read: the Terraform resources of
@@ -486,7 +487,10 @@ function dockerApiProxyService(
   configKey: string,
 ): SwarmService {
   const ns = ctx.target.namespace;
-  const size = { cpus: 0.1, memoryBytes: 64 * BYTES_PER_MIB };
+  const size = {
+    cpus: DOCKER_API_PROXY_RESOURCES.cpuMillicores / 1000,
+    memoryBytes: DOCKER_API_PROXY_RESOURCES.memoryMiB * BYTES_PER_MIB,
+  };
   return {
     key: DOCKER_API_PROXY_SERVICE,
     name: `${ns}_${DOCKER_API_PROXY_SERVICE}`,

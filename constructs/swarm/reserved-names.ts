@@ -1,6 +1,6 @@
 import type { ReservedNames } from "../model/reserved";
 import { EDGE_NETWORK, INGRESS_SERVICE } from "./deployment";
-import { DOCKER_API_PROXY_SERVICE } from "./docker-api-proxy";
+import { DOCKER_API_PROXY_SERVICE } from "../docker-api-proxy";
 
 /** Names the Swarm rendering gives its own services and networks beside the application's. */
 export const SWARM_RESERVED_NAMES: ReservedNames = {

@@ -25,7 +25,7 @@ import {
   type SwarmUpdate,
 } from "./deployment";
 import { renderStackFile, STACK_FILE } from "./stack-file";
-import { DOCKER_API_PROXY_SERVICE, TRAEFIK_DOCKER_API, dockerApiVolume } from "./docker-api-proxy";
+import { DOCKER_API_PROXY_SERVICE, TRAEFIK_DOCKER_API, dockerApiVolume } from "../docker-api-proxy";
 
 export interface SwarmApplicationProps {
   readonly app: Application;

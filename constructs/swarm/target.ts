@@ -38,7 +38,7 @@ export interface SwarmTarget {
   /**
    * Image of the Docker API proxy on every node, pinned by tag or digest: HAProxy with `haproxy` on its PATH
    * and bash (a mirror of the official image, or the e2e test's stand-in).
-   * @default the pinned HAProxy release (DOCKER_API_PROXY_IMAGE in constructs/swarm/docker-api-proxy.ts)
+   * @default the pinned HAProxy release (DOCKER_API_PROXY_IMAGE in constructs/docker-api-proxy.ts)
    */
   readonly dockerApiProxyImage?: string;
 }

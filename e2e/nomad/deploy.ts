@@ -18,7 +18,8 @@ import { BROKEN_OT_APP_TAG } from "../environment";
 import { goTool } from "../../tools/toolchain/paths";
 import { pinnedTool } from "../../tools/validate/programs";
 import type { TerraformJson } from "../../tools/validate/stacks";
-import { buildStandInArchives, standIn, standInImages } from "../images";
+import { buildHaproxyStandInArchive, buildStandInArchives, standIn, standInImages } from "../images";
+import { DOCKER_API_PROXY_IMAGE } from "../../constructs/docker-api-proxy";
 import { run } from "../shell";
 import type { Tls } from "./api";
 import { CONNECT_PROXY_CA, CONNECT_PROXY_REF, NOMAD_E2E, mapAddress } from "./environment";
@@ -92,8 +93,11 @@ export function prepareDeploy(ctx: DeployContext): Prepared {
   const fabioTar = path.join(ctx.work, "fabio.tar");
   run("tar", ["--numeric-owner", "--owner=0", "--group=0", "-C", fabioRoot, "-cf", fabioTar, "."]);
   const connectProxyTar = connectProxyImage(ctx.work, ctx.tls.ca);
+  // The Docker API readers' proxy tasks (nomad/docker-api-proxy.ts): Debian's HAProxy as the pinned image.
+  const haproxyTar = buildHaproxyStandInArchive(ctx.work, DOCKER_API_PROXY_IMAGE);
   for (const host of ctx.clients) {
     docker(host, ["load", "-i", archives.services]);
+    docker(host, ["load", "-i", haproxyTar]);
     docker(host, ["import", "--change", 'ENTRYPOINT ["/usr/bin/fabio"]', fabioTar, FABIO_REF]);
     docker(host, [
       "import",

@@ -26,6 +26,7 @@
 import { spawn } from "child_process";
 import { promises as dns } from "dns";
 import * as fs from "fs";
+import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
@@ -41,7 +42,11 @@ import { deployTokenChecks } from "./deploy-token";
 import { BOOTSTRAP_PATHS, DEPLOY_POLICY, NOMAD_DEPLOY_TOKEN_KEY } from "../../constructs/lab/acl-bootstrap";
 import { AGENT_PATHS } from "../../constructs/lab/agent-config";
 import { selectApplication } from "../../constructs/model";
+import { DOCKER_API_PROXY_IMAGE } from "../../constructs/docker-api-proxy";
+import { DOCKER_API_PROXY_TASK, NOMAD_DOCKER_API_SOCKET } from "../../constructs/nomad/docker-api-proxy";
 import { nodeVolumeMounts, nodeVolumesOf } from "../../constructs/nomad/node-volumes";
+import { renderTerraformTemplate } from "../../tools/validate/terraform-render";
+import { buildHaproxyStandInArchive } from "../images";
 import { reviewChecks } from "./review";
 import { findProviders } from "./terraform";
 import { labValues, renderWithValues } from "./lab-values";
@@ -50,6 +55,7 @@ import { AssertionFailed, assert, check, measured, results, summarize } from "..
 const ROOT = path.resolve(__dirname, "..", "..");
 const started = Date.now();
 const LAB_STACK = NOMAD_E2E.lab!.stackName!;
+const NOMAD_LAB_STACK = NOMAD_E2E.nomad!.stackName!;
 const CONSUL_HTTPS = NOMAD_E2E.nomad!.consul.httpsPort;
 const NOMAD_HTTP = 4646;
 const CNI_SOURCE = "/usr/lib/cni";
@@ -438,7 +444,36 @@ async function bringUp(config: TerraformJson, values: ReadonlyMap<string, string
 
 // ---------------------------------------------------------------------------------------------- the checks
 
-async function checks(): Promise<void> {
+/**
+ * The probe jobs' image on every client: Debian's static busybox, sleeping (the clients have no image before the
+ * deployment); also the clients' infra_image (PAUSE_REF) for bridge-mode probes, which the deployment's own
+ * pause stand-in replaces later.
+ */
+let probeImageImported = false;
+function importProbeImage(): void {
+  if (probeImageImported) return;
+  const probeRoot = path.join(work, "mount-probe-root");
+  fs.mkdirSync(path.join(probeRoot, "bin"), { recursive: true });
+  fs.copyFileSync("/bin/busybox", path.join(probeRoot, "bin/busybox"));
+  fs.chmodSync(path.join(probeRoot, "bin/busybox"), 0o755);
+  // What a probe standing in for a service serves to its HTTP health check (busybox httpd -h /www).
+  fs.mkdirSync(path.join(probeRoot, "www"), { recursive: true });
+  const cadvisor = selectApplication(NOMAD_E2E.application, NOMAD_E2E.selection).services.find(
+    (x) => x.name === "cadvisor",
+  );
+  if (cadvisor?.healthCheck?.type === "http")
+    fs.writeFileSync(path.join(probeRoot, "www", cadvisor.healthCheck.path), "ok\n");
+  const probeTar = path.join(work, "mount-probe.tar");
+  run("tar", ["--numeric-owner", "--owner=0", "--group=0", "-C", probeRoot, "-cf", probeTar, "."]);
+  for (const host of hosts.clients) {
+    const docker = (...args: string[]) => run("docker", ["-H", `unix://${host.dockerSocket}`, ...args]);
+    docker("import", "--change", 'ENTRYPOINT ["/bin/busybox", "sleep", "2147483647"]', probeTar, MOUNT_PROBE_REF);
+    docker("tag", MOUNT_PROBE_REF, PAUSE_REF);
+  }
+  probeImageImported = true;
+}
+
+async function checks(outdir: string): Promise<void> {
   const [first] = hosts.servers;
 
   await check("Consul: 3 servers (one leader), 5 members alive, gossip encrypted on every agent", async () => {
@@ -670,23 +705,7 @@ async function checks(): Promise<void> {
       ).body.trim();
       const [volume, hostPath] = Object.entries(NODE_VOLUMES).find(([, p]) => p === "/") ?? [];
       assert(volume, `no client host volume of the node's root among ${Object.keys(NODE_VOLUMES).join(", ")}`);
-      // The probe's image: Debian's static busybox, sleeping (the clients have no image before the deployment).
-      const probeRoot = path.join(work, "mount-probe-root");
-      fs.mkdirSync(path.join(probeRoot, "bin"), { recursive: true });
-      fs.copyFileSync("/bin/busybox", path.join(probeRoot, "bin/busybox"));
-      fs.chmodSync(path.join(probeRoot, "bin/busybox"), 0o755);
-      const probeTar = path.join(work, "mount-probe.tar");
-      run("tar", ["--numeric-owner", "--owner=0", "--group=0", "-C", probeRoot, "-cf", probeTar, "."]);
-      for (const host of hosts.clients)
-        run("docker", [
-          "-H",
-          `unix://${host.dockerSocket}`,
-          "import",
-          "--change",
-          'ENTRYPOINT ["/bin/busybox", "sleep", "3600"]',
-          probeTar,
-          MOUNT_PROBE_REF,
-        ]);
+      importProbeImage();
       const probeJob = (id: string, group: Record<string, unknown>, task: Record<string, unknown>) => ({
         Job: {
           ID: id,
@@ -792,6 +811,122 @@ async function checks(): Promise<void> {
         return `read-write ${volume}: ${readWrite.status}; read-only: running, the engine binds ${mounted.Source} at /rootfs (RW ${mounted.RW}, ${mounted.Propagation}); a bind of /etc: "${refusal}"`;
       } finally {
         for (const id of ids) await purge(id);
+      }
+    },
+  );
+
+  await check(
+    "Nomad: cadvisor's group as rendered reads the engine through its filtering proxy task; only the proxy mounts the socket",
+    async () => {
+      importProbeImage();
+      const proxyArchive = buildHaproxyStandInArchive(work, DOCKER_API_PROXY_IMAGE);
+      for (const host of hosts.clients)
+        run("docker", ["-H", `unix://${host.dockerSocket}`, "load", "-i", proxyArchive]);
+      // The job nomad-lab renders, as the provider submits it; only what this machine forces changes: cadvisor's
+      // image is the probe, serving its health check (the proxy's is Debian's HAProxy under the pinned image's name).
+      const stack: TerraformJson = JSON.parse(
+        fs.readFileSync(path.join(outdir, "stacks", NOMAD_LAB_STACK, "cdk.tf.json"), "utf8"),
+      );
+      const job = Object.values<any>(stack.resource?.nomad_job ?? {})
+        .map((j) => JSON.parse(renderTerraformTemplate(String(j.jobspec))).Job)
+        .find((j) => j.ID === "cadvisor");
+      assert(job, "nomad-lab renders no cadvisor job");
+      const group = job.TaskGroups[0];
+      const main = group.Tasks.find((t: any) => t.Name === "cadvisor");
+      const proxy = group.Tasks.find((t: any) => t.Name === DOCKER_API_PROXY_TASK);
+      assert(main && proxy, `cadvisor's group has tasks ${group.Tasks.map((t: any) => t.Name).join(", ")}`);
+      // Serving cadvisor's health check path on its port, so Nomad keeps the task (check_restart) as it would cadvisor.
+      const spec = selectApplication(NOMAD_E2E.application, NOMAD_E2E.selection).services.find(
+        (x) => x.name === "cadvisor",
+      )!;
+      assert(
+        (main.Config.args ?? []).includes(`--docker=unix://${NOMAD_DOCKER_API_SOCKET}`),
+        `cadvisor is not pointed at the proxy's socket: ${JSON.stringify(main.Config.args)}`,
+      );
+      main.Config = {
+        ...main.Config,
+        image: MOUNT_PROBE_REF,
+        entrypoint: ["/bin/busybox", "httpd", "-f", "-p", String(spec.ports[0].containerPort), "-h", "/www"],
+        args: [],
+      };
+      try {
+        await okJson(nomad(first, "/v1/jobs", { method: "POST", body: JSON.stringify({ Job: job }) }), "cadvisor job");
+        const { value: alloc } = await waitFor(
+          "cadvisor's group running with its proxy",
+          90,
+          async () => {
+            const allocs = await okJson<any[]>(nomad(first, "/v1/job/cadvisor/allocations"), "allocations");
+            return allocs.find(
+              (a) =>
+                a.ClientStatus === "running" &&
+                ["cadvisor", DOCKER_API_PROXY_TASK].every((t) => a.TaskStates?.[t]?.State === "running"),
+            );
+          },
+          250,
+        ).catch(async (e) => {
+          const allocs = await okJson<any[]>(nomad(first, "/v1/job/cadvisor/allocations"), "allocations");
+          const detail = allocs.map(
+            (a) =>
+              `${a.NodeName} ${a.ClientStatus}: ${Object.entries(a.TaskStates ?? {})
+                .map(
+                  ([t, st]: [string, any]) =>
+                    `${t} ${st.State} (${(st.Events ?? []).map((ev: any) => ev.DisplayMessage || ev.Type).join(" | ")})`,
+                )
+                .join("; ")}`,
+          );
+          throw new Error(`${e.message}: ${detail.join(" // ") || "no allocation"}`);
+        });
+        const host = hosts.clients.find((h) => h.vm.name === alloc.NodeName)!;
+        const docker = (...args: string[]) => run("docker", ["-H", `unix://${host.dockerSocket}`, ...args]);
+        const mountsOf = (task: string) =>
+          (JSON.parse(docker("inspect", `${task}-${alloc.ID}`))[0].Mounts as any[]).map(
+            (m) => `${m.Source}:${m.Destination}`,
+          );
+        const engineSocket = (m: string) => /^(\/var)?\/run\/docker\.sock:/.test(m);
+        assert(
+          !mountsOf("cadvisor").some(engineSocket),
+          `cadvisor mounts the engine's socket: ${mountsOf("cadvisor").join(", ")}`,
+        );
+        assert(
+          mountsOf(DOCKER_API_PROXY_TASK).some(engineSocket),
+          `the proxy has no engine socket: ${mountsOf(DOCKER_API_PROXY_TASK).join(", ")}`,
+        );
+        const underRootfsRun = docker("exec", `cadvisor-${alloc.ID}`, "/bin/busybox", "ls", "-A", "/rootfs/run").trim();
+        assert(underRootfsRun === "", `the node's /run shows through /rootfs/run: ${underRootfsRun}`);
+        // The socket in the allocation directory, as cadvisor dials it (--docker=unix:///alloc/docker-api.sock).
+        const socket = path.join(host.state, "opt/nomad/data/alloc", alloc.ID, NOMAD_DOCKER_API_SOCKET);
+        const ask = (method: string, urlPath: string) =>
+          new Promise<{ status: number; body: string }>((resolve, reject) => {
+            const req = http.request({ socketPath: socket, method, path: urlPath }, (res) => {
+              let body = "";
+              res.on("data", (d) => (body += d));
+              res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+            });
+            req.on("error", reject);
+            req.end();
+          });
+        const listed = await ask("GET", "/v1.41/containers/json");
+        const names = listed.status === 200 ? JSON.parse(listed.body).flatMap((c: any) => c.Names) : [];
+        assert(
+          names.includes(`/cadvisor-${alloc.ID}`),
+          `the engine's container list through the proxy: ${listed.status} ${listed.body.slice(0, 200)}`,
+        );
+        const refused: string[] = [];
+        for (const [method, urlPath] of [
+          ["POST", "/v1.41/containers/create"],
+          ["POST", `/v1.41/containers/cadvisor-${alloc.ID}/exec`],
+          ["GET", `/v1.41/containers/cadvisor-${alloc.ID}/export`],
+          ["GET", "/v1.41/secrets"],
+          ["DELETE", `/v1.41/containers/cadvisor-${alloc.ID}`],
+        ]) {
+          const answer = await ask(method, urlPath);
+          if (answer.status !== 403) refused.push(`${method} ${urlPath}: ${answer.status}`);
+        }
+        assert(refused.length === 0, `the proxy let through: ${refused.join("; ")}`);
+        return `on ${host.vm.name}: ${names.length} containers listed through ${NOMAD_DOCKER_API_SOCKET}; create, exec, export, secrets, delete → 403; the engine's socket only in ${DOCKER_API_PROXY_TASK}; /rootfs/run empty`;
+      } finally {
+        await nomad(first, "/v1/job/cadvisor?purge=true", { method: "DELETE" });
+        fs.rmSync(path.dirname(proxyArchive), { recursive: true, force: true });
       }
     },
   );
@@ -1262,7 +1397,7 @@ async function main(): Promise<void> {
     // mirror (CI: a fresh machine cannot build them); =deploy: bring-up and the deployment, without the cluster's
     // own checks (when working on the deployment).
     const parts = process.env.ARGO_NOMAD_E2E_PARTS ?? "all";
-    if (results.every((r) => r.ok) && parts !== "deploy" && parts !== "review") await checks();
+    if (results.every((r) => r.ok) && parts !== "deploy" && parts !== "review") await checks(outdir);
     if (results.every((r) => r.ok) && parts !== "cluster") await deployNomadLab(outdir);
   } catch (error) {
     if (!(error instanceof AssertionFailed)) {

@@ -31,9 +31,15 @@ export function layerOf(file) {
     if (["cdktf.ts", "shell-script.ts"].includes(parts[1]) || parts[1] === "builtin") return { layer: "core" };
     if (parts[1] === "model") return { layer: "model" };
     if (
-      ["observability", "secrets", "policy", "capabilities.ts", "docker-healthcheck.ts", "node-labels.ts"].includes(
-        parts[1],
-      )
+      [
+        "observability",
+        "secrets",
+        "policy",
+        "capabilities.ts",
+        "docker-healthcheck.ts",
+        "docker-api-proxy.ts",
+        "node-labels.ts",
+      ].includes(parts[1])
     )
       return { layer: "generators" };
     if (PLATFORMS.includes(parts[1]) && parts.length > 2) return { layer: "platform", platform: parts[1] };

@@ -1,4 +1,4 @@
-import type { DockerApiResource } from "../model";
+import type { DockerApiResource } from "./model";
 
 /**
  * The Docker API on Swarm, served to each consumer through a filtering HAProxy instead of the engine's socket
@@ -33,7 +33,12 @@ export interface DockerApiConsumer {
   /** The consumer's service key; also names its volume and its frontend. */
   readonly key: string;
   readonly resources: readonly DockerApiResource[];
+  /** Where its socket is served. @default `docker.sock` in the consumer's directory (proxySocketDir) */
+  readonly socket?: string;
 }
+
+/** What one proxy reserves and is limited to, on every platform that runs it. */
+export const DOCKER_API_PROXY_RESOURCES = { cpuMillicores: 100, memoryMiB: 64 } as const;
 
 /** The local named volume (key) holding a consumer's socket. */
 export const dockerApiVolume = (consumer: string) => `docker-api-${consumer}`;
@@ -67,7 +72,7 @@ export function dockerApiProxyConfig(consumers: readonly DockerApiConsumer[]): s
     "",
     `# ${c.key}: GET and HEAD on ${c.resources.join(", ")}; anything else is refused with 403`,
     `frontend ${c.key}`,
-    `  bind unix@${proxySocketDir(c.key)}/docker.sock mode 666`,
+    `  bind unix@${c.socket ?? `${proxySocketDir(c.key)}/docker.sock`} mode 666`,
     "  acl read_method method GET HEAD",
     `  acl allowed_path path -m reg ${allowedPathRegex(c.resources)}`,
     "  http-request deny deny_status 403 unless read_method allowed_path",
