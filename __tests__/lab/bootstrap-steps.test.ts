@@ -18,6 +18,7 @@ import {
   nomadDeployRules,
 } from "../../constructs/lab/acl-bootstrap";
 import { LAB_VERSIONS } from "../../constructs/lab/versions";
+import { AUTH_METHOD, JWKS_RELAY_PORT, authMethodConfig } from "../../constructs/lab/workload-identity";
 import { selectApplication } from "../../constructs/model";
 import { nodeVolumesOf } from "../../constructs/nomad/node-volumes";
 import { LAB } from "../../environments";
@@ -183,6 +184,11 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
     'case "$1 $2 $3" in',
     '  "acl policy list") polls=$(cat "$ARGO_SANDBOX/state/polls" 2>/dev/null || echo 0); echo $((polls + 1)) > "$ARGO_SANDBOX/state/polls"; [ "$polls" -ge 2 ] ;;',
     '  "acl policy read"|"acl token read") [ -f "$ARGO_SANDBOX/state/bootstrapped" ] ;;',
+    // Nomad's bootstrap marks "bootstrapped" too: the workload identity steps keep their own marks.
+    '  "acl auth-method read") [ -f "$ARGO_SANDBOX/state/auth-method" ] ;;',
+    '  "acl auth-method create") : > "$ARGO_SANDBOX/state/auth-method" ;;',
+    '  "acl binding-rule list") [ -f "$ARGO_SANDBOX/state/binding-rule" ] && echo \'[{"BindType": "service"}]\' ;;',
+    '  "acl binding-rule create") : > "$ARGO_SANDBOX/state/binding-rule" ;;',
     // The deploy token's secret in KV: what `put -` read from stdin, as `get` prints it.
     '  "kv get ' + NOMAD_DEPLOY_TOKEN_KEY + '") [ -f "$ARGO_SANDBOX/state/kv" ] && cat "$ARGO_SANDBOX/state/kv" ;;',
     '  "kv put ' + NOMAD_DEPLOY_TOKEN_KEY + '") [ "$4" = - ] && cat > "$ARGO_SANDBOX/state/kv" ;;',
@@ -221,10 +227,18 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
     return fs.existsSync(p) ? fs.readFileSync(p, "utf8") : undefined;
   };
 
+  // curl: the JWKS relay answers from the second try (Nomad's server starts after the relay).
+  const curl = [
+    'polls=$(cat "$ARGO_SANDBOX/state/curl-polls" 2>/dev/null || echo 0); echo $((polls + 1)) > "$ARGO_SANDBOX/state/curl-polls"',
+    '[ "$polls" -ge 1 ]',
+  ].join("\n");
+
   function serverSandbox(bootstrapped: boolean): Sandbox {
-    const box = sandbox({ ...SYSTEM_STUBS, consul, nomad });
+    const box = sandbox({ ...SYSTEM_STUBS, consul, nomad, curl });
     writeFiles(box, config.write_files);
-    if (bootstrapped) fs.writeFileSync(path.join(box.state, "bootstrapped"), "");
+    if (bootstrapped)
+      for (const mark of ["bootstrapped", "auth-method", "binding-rule"])
+        fs.writeFileSync(path.join(box.state, mark), "");
     return box;
   }
 
@@ -341,6 +355,8 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
       "nomad acl token self",
       `nomad acl bootstrap ${BOOTSTRAP_PATHS.nomadToken}`,
       `nomad acl policy apply -description cdktf deploy nomad-lab ${DEPLOY_POLICY} -`,
+      // Waiting once for the JWKS relay.
+      "sleep 2",
       `nomad acl token create -name nomad-lab deploy -policy ${DEPLOY_POLICY} -t {{ .SecretID }}`,
     ]);
     expect(state(box, "nomad-policy")).toBe(nomadDeployRules(scope) + "\n");
@@ -348,8 +364,49 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
     const issued = state(box, "nomad-tokens")!.trim();
     expect(issued).toMatch(/^issued-[0-9a-f]{8}$/);
     expect(state(box, "kv")).toBe(issued);
-    expect(commandLines(box.calls(), "consul")).toEqual([
-      "consul acl policy list",
+    expect(named(box.calls(), "curl")).toEqual([
+      ["curl", "-sf", `http://127.0.0.1:${JWKS_RELAY_PORT}/.well-known/jwks.json`],
+      ["curl", "-sf", `http://127.0.0.1:${JWKS_RELAY_PORT}/.well-known/jwks.json`],
+    ]);
+    expect(named(box.calls(), "consul")).toEqual([
+      ["consul", "acl", "policy", "list"],
+      ["consul", "acl", "auth-method", "read", "-name", AUTH_METHOD],
+      // One argument each: the auth method's JSON and the binding rule's Consul interpolation reach Consul intact.
+      [
+        "consul",
+        "acl",
+        "auth-method",
+        "create",
+        "-name",
+        AUTH_METHOD,
+        "-type",
+        "jwt",
+        "-token-locality",
+        "local",
+        "-description",
+        "Nomad workload identities",
+        "-config",
+        JSON.stringify(authMethodConfig()),
+      ],
+      ["consul", "acl", "binding-rule", "list", "-method", AUTH_METHOD, "-format", "json"],
+      [
+        "consul",
+        "acl",
+        "binding-rule",
+        "create",
+        "-method",
+        AUTH_METHOD,
+        "-bind-type",
+        "service",
+        "-bind-name",
+        "${value.nomad_service}",
+        "-selector",
+        '"nomad_service" in value',
+      ],
+      ["consul", "kv", "get", NOMAD_DEPLOY_TOKEN_KEY],
+      ["consul", "kv", "put", NOMAD_DEPLOY_TOKEN_KEY, "-"],
+    ]);
+    expect(commandLines(box.calls(), "consul").slice(-2)).toEqual([
       `consul kv get ${NOMAD_DEPLOY_TOKEN_KEY}`,
       `consul kv put ${NOMAD_DEPLOY_TOKEN_KEY} -`,
     ]);
@@ -366,6 +423,7 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
     const nomadCalls = commandLines(box.calls(), "nomad");
     expect(nomadCalls.filter((c) => c === "nomad acl token self")).toHaveLength(2);
     expect(nomadCalls.filter((c) => /^nomad acl (bootstrap|token create)/.test(c))).toEqual([]);
+    expect(commandLines(box.calls(), "consul").filter((c) => / create /.test(c))).toEqual([]);
     expect(state(box, "kv")).toBe("issued-0000beef");
   });
 
@@ -381,6 +439,7 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
     const box = sandbox({
       ...SYSTEM_STUBS,
       consul,
+      curl,
       nomad: nomad.replace('"acl token create "*)', '"acl token create "*) exit 1 ;; x)'),
     });
     writeFiles(box, config.write_files);

@@ -13,6 +13,12 @@ import {
 } from "../../constructs/lab/acl-bootstrap";
 import { dnsmasqConfig } from "../../constructs/lab/dnsmasq";
 import { haproxyConfig } from "../../constructs/lab/haproxy";
+import {
+  AUTH_METHOD,
+  JWKS_RELAY_PORT,
+  SERVICE_IDENTITY,
+  WORKLOAD_IDENTITY_PATHS,
+} from "../../constructs/lab/workload-identity";
 import { SWARM_INIT_SCRIPT, SWARM_JOIN_SCRIPT, SWARM_LABEL_SCRIPT } from "../../constructs/lab/swarm-cluster";
 import { selectApplication } from "../../constructs/model";
 import { nodeVolumesOf } from "../../constructs/nomad/node-volumes";
@@ -200,6 +206,40 @@ describe("lab: cloud-init", () => {
         expect(agent.plugin.docker.config).toEqual({ volumes: { enabled: false }, allow_privileged: false });
       }
     }
+  });
+
+  it("gives each job's service its own Consul token through workload identities, not the agents' ACL rights", () => {
+    const agentsPolicy = /ensure_policy argo-nomad-agents '([^']*)'/.exec(
+      fileOf("vb0", BOOTSTRAP_PATHS.consulScript).content,
+    )![1];
+    expect(agentsPolicy).toContain('service_prefix "" { policy = "write" }');
+    expect(agentsPolicy).not.toMatch(/^\s*acl\s*=/m);
+    for (const vm of lab.vms.filter((v) => v.role.startsWith("nomad-"))) {
+      const server = vm.role === "nomad-server";
+      const agent = jsonFileOf(vm.name, "/etc/nomad.d/argo.json");
+      // Servers sign the identities; clients only exchange them.
+      expect({ vm: vm.name, identity: agent.consul.service_identity }).toEqual({
+        vm: vm.name,
+        identity: server ? SERVICE_IDENTITY : undefined,
+      });
+      expect(agent.consul.task_identity).toBeUndefined();
+      // The relay serves the server's keys on its loopback only.
+      const relay = fileOf(vm.name, WORKLOAD_IDENTITY_PATHS.relayConfig);
+      expect({ vm: vm.name, relay: Boolean(relay) }).toEqual({ vm: vm.name, relay: server });
+      expect(packageNames(vm.name).includes("haproxy")).toBe(server);
+      if (!server) continue;
+      expect(relay.content.match(/^\s*bind .*$/gm)).toEqual([`  bind 127.0.0.1:${JWKS_RELAY_PORT}`]);
+      expect(fileOf(vm.name, WORKLOAD_IDENTITY_PATHS.relayCertificate).permissions).toBe("0600");
+      expect(cloudConfigOf(vm.name).runcmd.map((c: string[]) => c.join(" "))).toEqual(
+        expect.arrayContaining([
+          "systemctl disable --now haproxy",
+          "systemctl enable --now argo-nomad-jwks-relay.service",
+        ]),
+      );
+    }
+    expect(fileOf("vb0", BOOTSTRAP_PATHS.nomadScript).content).toContain(
+      `consul acl auth-method create -name ${AUTH_METHOD} -type jwt`,
+    );
   });
 
   it("creates the host volume directories with the owner the image writes as", () => {

@@ -112,6 +112,8 @@ export class Sandbox {
       encoding: "utf8",
       env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", ARGO_SANDBOX: this.root },
       timeout: 60_000,
+      // unshare --fork ignores SIGTERM while it waits; its death SIGKILLs the namespace's first process (--kill-child).
+      killSignal: "SIGKILL",
     });
     return {
       status: result.status,

@@ -11,7 +11,7 @@ import { selectApplication } from "../../constructs/model";
 import { LAB } from "../../environments";
 import { LabStack } from "../../stacks";
 import { cloudInitSchema } from "../../tools/validate/checks/cloud-init";
-import { dnsmasqTest, haproxyCheck, piFilesOf } from "../../tools/validate/checks/pi-configs";
+import { dnsmasqTest, haproxyCheck, piFilesOf, relayConfigsOf } from "../../tools/validate/checks/pi-configs";
 import { cloudConfigsOf, shellScriptsOf, type ShellScript } from "../../tools/validate/checks/shell-scripts";
 import { shellcheckScripts } from "../../tools/validate/checks/shellcheck";
 import { jsonStringQuote, renderTerraformTemplate } from "../../tools/validate/terraform-render";
@@ -136,6 +136,16 @@ describe("the Pis' configuration files, judged by the programs the Pis run", () 
     const broken = [
       { ...haproxyCfg[0], content: haproxyCfg[0].content.replace("balance roundrobin", "balance sometimes") },
     ];
+    expect(haproxyCheck(tool("haproxy"), tool("openssl"), broken, workDir).map((f) => f.outcome)).toEqual(["failed"]);
+  });
+
+  it("haproxy -c accepts each Nomad server's JWKS relay and rejects a broken one", () => {
+    const relays = relayConfigsOf(lab);
+    expect(relays).toHaveLength(LAB.lab!.vms.filter((vm) => vm.role === "nomad-server").length);
+    expect(haproxyCheck(tool("haproxy"), tool("openssl"), relays, workDir).map((f) => f.outcome)).toEqual(
+      relays.map(() => "ok"),
+    );
+    const broken = [{ ...relays[0], content: relays[0].content.replace("verify required", "verify sometimes") }];
     expect(haproxyCheck(tool("haproxy"), tool("openssl"), broken, workDir).map((f) => f.outcome)).toEqual(["failed"]);
   });
 

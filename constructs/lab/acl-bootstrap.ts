@@ -1,6 +1,7 @@
 import type { NomadTarget } from "../nomad/target";
 import { AGENT_PATHS } from "./agent-config";
 import type { ClusterSecrets } from "./cluster-secrets";
+import { workloadIdentityBootstrap } from "./workload-identity";
 
 /** Consul ACL policies the cluster needs before its agents can work under default-deny. */
 export const CONSUL_POLICIES = {
@@ -11,7 +12,7 @@ export const CONSUL_POLICIES = {
     'agent_prefix "" { policy = "read" }',
     'node_prefix "" { policy = "read" }',
     'service_prefix "" { policy = "write" }',
-    'acl = "write"',
+    // No acl = "write": services get their tokens from their workload identities (workload-identity.ts).
     'mesh = "write"',
   ].join("\n"),
 } as const;
@@ -211,9 +212,12 @@ nomad acl policy apply -description "cdktf deploy nomad-lab" ${DEPLOY_POLICY} - 
 ${nomadDeployRules(scope)}
 POLICY
 
-# The deploy token: Nomad chooses its secret, kept in Consul KV for the holder of Consul's deploy token.
 ${consulCliAsManagement(target)}
 until consul acl policy list >/dev/null 2>&1; do sleep 5; done
+
+${workloadIdentityBootstrap()}
+
+# The deploy token: Nomad chooses its secret, kept in Consul KV for the holder of Consul's deploy token.
 secret=$(consul kv get ${NOMAD_DEPLOY_TOKEN_KEY} 2>/dev/null || true)
 if [ -z "$secret" ] || ! NOMAD_TOKEN=$secret nomad acl token self >/dev/null 2>&1; then
   secret=$(nomad acl token create -name "nomad-lab deploy" -policy ${DEPLOY_POLICY} -t '{{ .SecretID }}')

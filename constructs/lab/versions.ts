@@ -9,6 +9,8 @@ export const LAB_VERSIONS = {
   dockerCe: "5:27.3.1-1~ubuntu.22.04~jammy",
   containerd: "1.7.22-1",
   cniPlugins: "v1.5.1",
+  /** Ubuntu 22.04's HAProxy release, with its security revisions (the servers' JWKS relay). */
+  vmHaproxy: "2.4.*",
   piDnsmasq: "2.90-*",
   piHaproxy: "2.6.*",
 } as const;

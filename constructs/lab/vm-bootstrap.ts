@@ -23,6 +23,7 @@ import type { CloudConfig, WriteFile } from "./cloud-init";
 import { ufwCommands, type FirewallRule } from "./firewall";
 import type { IssuedCertificate } from "./pki";
 import { APT_KEYS, LAB_VERSIONS } from "./versions";
+import { jwksRelayConfig, jwksRelayUnit, WORKLOAD_IDENTITY_PATHS } from "./workload-identity";
 
 const unitName = (unitPath: string) => unitPath.slice(unitPath.lastIndexOf("/") + 1);
 
@@ -125,6 +126,7 @@ export function vmCloudConfig(vm: LabVm, ctx: VmBootstrapContext): CloudConfig {
       keyid: APT_KEYS.hashicorp,
     };
     packages.push(["consul", LAB_VERSIONS.consul], ["nomad", LAB_VERSIONS.nomad]);
+    if (vm.role === "nomad-server") packages.push(["haproxy", LAB_VERSIONS.vmHaproxy]);
     held.push("consul", "nomad");
     files.push(
       filled(nomad.consul.caFile, ctx.caCertPem, "0644", "consul:consul"),
@@ -160,6 +162,19 @@ export function vmCloudConfig(vm: LabVm, ctx: VmBootstrapContext): CloudConfig {
       filled(AGENT_PATHS.nomadTls.ca, ctx.caCertPem, "0644", "root:root"),
       filled(AGENT_PATHS.nomadTls.cert, ctx.certificates.nomad.certPem, "0644", "root:root"),
       filled(AGENT_PATHS.nomadTls.key, ctx.certificates.nomad.privateKeyPem, "0600", "root:root"),
+      ...(vm.role === "nomad-server"
+        ? [
+            // The JWKS relay for Consul's workload identity logins (workload-identity.ts).
+            filled(
+              WORKLOAD_IDENTITY_PATHS.relayCertificate,
+              Fn.join("", [ctx.certificates.nomad.certPem, ctx.certificates.nomad.privateKeyPem]),
+              "0600",
+              "root:root",
+            ),
+            text(WORKLOAD_IDENTITY_PATHS.relayConfig, jwksRelayConfig(nomad)),
+            text(WORKLOAD_IDENTITY_PATHS.relayUnit, jwksRelayUnit()),
+          ]
+        : []),
       text(
         AGENT_PATHS.nomadConfig,
         JSON.stringify(nomadAgentConfig(vm, ctx), null, 2) + "\n",
@@ -218,7 +233,7 @@ export function vmCloudConfig(vm: LabVm, ctx: VmBootstrapContext): CloudConfig {
           oneshotUnit(
             "Bootstrap Nomad ACLs, then remove the management tokens from this host",
             // After Consul's: its end removes the file both scripts read.
-            ["nomad.service", "argo-consul-acl-bootstrap.service"],
+            ["nomad.service", "argo-consul-acl-bootstrap.service", unitName(WORKLOAD_IDENTITY_PATHS.relayUnit)],
             BOOTSTRAP_PATHS.nomadScript,
           ),
         ),
@@ -229,6 +244,9 @@ export function vmCloudConfig(vm: LabVm, ctx: VmBootstrapContext): CloudConfig {
       const first = vm.name === nomadServers(lab)[0]?.name;
       runcmd.push(
         ["systemctl", "daemon-reload"],
+        // The relay is HAProxy's only use here: the package's own instance stays off.
+        ["systemctl", "disable", "--now", "haproxy"],
+        ["systemctl", "enable", "--now", unitName(WORKLOAD_IDENTITY_PATHS.relayUnit)],
         // --no-block: the scripts wait for a cluster leader, which needs the other servers to boot too.
         [
           "systemctl",

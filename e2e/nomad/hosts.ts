@@ -25,7 +25,7 @@ const FORWARD_RULES = [
   ["FORWARD", "-i", BRIDGE.name, "!", "-o", BRIDGE.name, "-j", "DROP"],
 ];
 
-export type Agent = "consul" | "nomad" | "dockerd";
+export type Agent = "consul" | "nomad" | "dockerd" | "jwks-relay";
 
 export interface WrittenFile {
   readonly path: string;

@@ -41,6 +41,7 @@ import { deployedChecks } from "./deployed";
 import { deployTokenChecks } from "./deploy-token";
 import { BOOTSTRAP_PATHS, DEPLOY_POLICY, NOMAD_DEPLOY_TOKEN_KEY } from "../../constructs/lab/acl-bootstrap";
 import { AGENT_PATHS } from "../../constructs/lab/agent-config";
+import { AUTH_METHOD, WORKLOAD_IDENTITY_PATHS } from "../../constructs/lab/workload-identity";
 import { selectApplication } from "../../constructs/model";
 import { DOCKER_API_PROXY_IMAGE } from "../../constructs/docker-api-proxy";
 import { DOCKER_API_PROXY_TASK, NOMAD_DOCKER_API_SOCKET } from "../../constructs/nomad/docker-api-proxy";
@@ -175,6 +176,7 @@ function preflight(): void {
     ["iptables", "iptables"],
     ["dockerd", "docker.io"],
     ["openssl", "openssl"],
+    ["haproxy", "haproxy"],
   ]) {
     if (run("sh", ["-c", `command -v ${tool} || true`]).trim() === "") missing.push(`${tool} (Debian package ${pkg})`);
   }
@@ -417,6 +419,9 @@ async function bringUp(config: TerraformJson, values: ReadonlyMap<string, string
       const t0 = Date.now();
       for (const host of hosts.servers) startNomad(host);
       for (const host of hosts.clients) startNomad(host);
+      // Each server's JWKS relay for Consul's workload identity logins, as its unit starts it.
+      for (const host of hosts.servers)
+        hosts.start(host, "jwks-relay", execStart(text(of(host), WORKLOAD_IDENTITY_PATHS.relayUnit)));
       const command = execStart(text(of(first), "/etc/systemd/system/argo-nomad-acl-bootstrap.service"));
       const result = await withLog(first, "nomad", async () => hosts.exec(first, command, { timeoutMs: 180000 }));
       assert(
@@ -696,6 +701,85 @@ async function checks(outdir: string): Promise<void> {
     assert(deployTokens.status === 403, `the deploy token lists ACL tokens: ${deployTokens.status}`);
     return `403 for /v1/jobs, /v1/nodes, a variable, /v1/acl/tokens, the raft configuration without a token (and /v1/jobs with an unknown one); the variable listing is filtered to nothing; bootstrap token "${self.Name}" is ${self.Type}; deploy token "${deploy.Name}" (${deploy.Policies.join(", ")}) from KV ${NOMAD_DEPLOY_TOKEN_KEY}, lists only its own policy, refused the ACL tokens`;
   });
+
+  await check(
+    "Consul: a job's service registers with its own workload identity's token; the Nomad agents' token writes no ACLs",
+    async () => {
+      importProbeImage();
+      const method = await okJson<any>(consul(first, `/v1/acl/auth-method/${AUTH_METHOD}`), "the auth method");
+      assert(method.Type === "jwt", `auth method ${AUTH_METHOD}: ${JSON.stringify(method).slice(0, 200)}`);
+      const rules = await okJson<any[]>(consul(first, `/v1/acl/binding-rules?authmethod=${AUTH_METHOD}`), "rules");
+      assert(
+        rules.length === 1 && rules[0].BindType === "service",
+        `binding rules: ${JSON.stringify(rules.map((r) => [r.BindType, r.BindName]))}`,
+      );
+      // The agents' own token may not make tokens (the older flow's service identity tokens needed that).
+      const agentsMint = await consul(first, "/v1/acl/token", {
+        method: "PUT",
+        token: tokens.env.NOMAD_SECRET,
+        body: { Description: "argo-e2e forged", ServiceIdentities: [{ ServiceName: "x" }] },
+      });
+      assert(agentsMint.status === 403, `the Nomad agents' token created a token: ${agentsMint.status}`);
+      const id = "e2e-identity-probe";
+      const loginTokens = async () =>
+        (await okJson<any[]>(consul(first, `/v1/acl/tokens?authmethod=${AUTH_METHOD}`), "login tokens")).filter((t) =>
+          (t.ServiceIdentities ?? []).some((si: any) => si.ServiceName === id),
+        );
+      const registered = async () =>
+        (await okJson<any[]>(consul(first, `/v1/catalog/service/${id}`), "catalog")).length > 0;
+      const job = {
+        ID: id,
+        Name: id,
+        Type: "service",
+        Region: NOMAD_E2E.nomad!.region,
+        Datacenters: [NOMAD_E2E.nomad!.datacenter],
+        TaskGroups: [
+          {
+            Name: "probe",
+            Count: 1,
+            Services: [{ Name: id, Provider: "consul" }],
+            Tasks: [
+              {
+                Name: "probe",
+                Driver: "docker",
+                Config: { image: MOUNT_PROBE_REF },
+                Resources: { CPU: 50, MemoryMB: 32 },
+              },
+            ],
+          },
+        ],
+      };
+      try {
+        await okJson(nomad(first, "/v1/jobs", { method: "POST", body: JSON.stringify({ Job: job }) }), "probe job");
+        const { seconds } = await waitFor(
+          `${id} in Consul's catalog`,
+          60,
+          async () => ((await registered()) ? true : undefined),
+          250,
+        ).catch(async (e) => {
+          const allocs = await okJson<any[]>(nomad(first, `/v1/job/${id}/allocations`), "allocations");
+          const events = allocs.flatMap((a) =>
+            Object.values(a.TaskStates ?? {}).flatMap((t: any) =>
+              (t.Events ?? []).map((ev: any) => ev.DisplayMessage || ev.Type),
+            ),
+          );
+          throw new Error(`${e.message}: ${allocs.map((a) => a.ClientStatus).join(", ")}; ${events.join(" | ")}`);
+        });
+        const issued = await loginTokens();
+        assert(issued.length === 1, `tokens of ${AUTH_METHOD} for ${id}: ${issued.length}`);
+        await nomad(first, `/v1/job/${id}?purge=true`, { method: "DELETE" });
+        const gone = await waitFor(
+          `${id} deregistered and its token revoked`,
+          60,
+          async () => (!(await registered()) && (await loginTokens()).length === 0 ? true : undefined),
+          250,
+        );
+        return `auth method ${AUTH_METHOD} (jwt, one service rule); ${id} registered ${seconds.toFixed(1)} s after submission with its own token (service identity ${id}), deregistered and the token revoked ${gone.seconds.toFixed(1)} s after the job stopped; the agents' token: 403 for a new token`;
+      } finally {
+        await nomad(first, `/v1/job/${id}?purge=true`, { method: "DELETE" });
+      }
+    },
+  );
 
   await check(
     "Nomad: the deploy token mounts node paths only read-only; the Docker driver refuses a job's own host mounts",

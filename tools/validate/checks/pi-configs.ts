@@ -1,17 +1,20 @@
 /**
- * The Raspberry Pis' configuration files as the lab stack hands them to its file provisioners (rendered),
- * judged by the programs the Pis run: `haproxy -c` and `dnsmasq --test`. HAProxy loads the certificate the
- * configuration names, so that one path points to a throw-away certificate made with openssl; Terraform's
- * certificate would be issued at deploy time.
+ * The Raspberry Pis' configuration files as the lab stack hands them to its file provisioners (rendered), and the
+ * Nomad servers' JWKS relay as cloud-init writes it, judged by the programs that run them: `haproxy -c` and
+ * `dnsmasq --test`. HAProxy loads the certificates and CA the configuration names, so those paths point to a
+ * throw-away certificate made with openssl; Terraform's certificates would be issued at deploy time.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { AGENT_PATHS } from "../../../constructs/lab/agent-config";
 import { HAPROXY_CERT_PATH } from "../../../constructs/lab/haproxy";
+import { WORKLOAD_IDENTITY_PATHS } from "../../../constructs/lab/workload-identity";
 import { LAB_VERSIONS } from "../../../constructs/lab/versions";
 import { runProgram, systemTool, type Located } from "../programs";
 import { resourcesOf, type SynthesizedStack } from "../stacks";
 import type { Check, Finding } from "../types";
-import { renderOptionsOf } from "./shell-scripts";
+import { cloudConfigsOf, renderOptionsOf } from "./shell-scripts";
 import { renderTerraformTemplate } from "../terraform-render";
 
 export interface PiFile {
@@ -42,6 +45,18 @@ export function piFilesOf(stack: SynthesizedStack): PiFile[] {
     });
   });
 }
+
+/** The Nomad servers' JWKS relay configuration, as each server's cloud-init writes it. */
+export function relayConfigsOf(stack: SynthesizedStack): PiFile[] {
+  return cloudConfigsOf(stack).flatMap((file) =>
+    ((parseYaml(file.text)?.write_files ?? []) as { path: string; content: string }[])
+      .filter((f) => f.path === WORKLOAD_IDENTITY_PATHS.relayConfig)
+      .map((f) => ({ artifact: `${file.artifact} ${f.path}`, path: f.path, content: f.content })),
+  );
+}
+
+/** Certificate, key and CA files the configurations name: each one is the throw-away certificate. */
+const CERTIFICATE_PATHS = [HAPROXY_CERT_PATH, WORKLOAD_IDENTITY_PATHS.relayCertificate, AGENT_PATHS.nomadTls.ca];
 
 export function dnsmasqTest(dnsmasq: string, files: readonly PiFile[], workDir: string): Finding[] {
   const dir = mkdtempSync(join(workDir, "dnsmasq-"));
@@ -79,7 +94,10 @@ export function haproxyCheck(haproxy: string, openssl: string, files: readonly P
   writeFileSync(cert, readFileSync(join(dir, "cert.pem"), "utf8") + readFileSync(join(dir, "key.pem"), "utf8"));
   return files.map((file, i) => {
     const cfg = join(dir, `${i}.cfg`);
-    writeFileSync(cfg, file.content.split(HAPROXY_CERT_PATH).join(cert));
+    writeFileSync(
+      cfg,
+      CERTIFICATE_PATHS.reduce((text, p) => text.split(p).join(cert), file.content),
+    );
     const result = runProgram(haproxy, ["-c", "-f", cfg]);
     const valid = result.status === 0 && /Configuration file is valid/.test(result.output);
     return valid
@@ -111,14 +129,14 @@ const notRun = (files: readonly PiFile[], tools: readonly Located[]): Finding[] 
 export const HAPROXY_CONFIG: Check = {
   get name() {
     return named("haproxy", () =>
-      `haproxy ${versionOf(find("haproxy", "haproxy"))} -c (the edge Pi runs ${LAB_VERSIONS.piHaproxy})`.replace(
+      `haproxy ${versionOf(find("haproxy", "haproxy"))} -c (the edge Pi runs ${LAB_VERSIONS.piHaproxy}, the Nomad servers' relay ${LAB_VERSIONS.vmHaproxy})`.replace(
         "  ",
         " ",
       ),
     );
   },
   run(stacks, workDir) {
-    const files = filesMatching(stacks, (p) => p.endsWith("/haproxy.cfg"));
+    const files = [...filesMatching(stacks, (p) => p.endsWith("/haproxy.cfg")), ...stacks.flatMap(relayConfigsOf)];
     const haproxy = find("haproxy", "haproxy");
     const openssl = find("openssl", "openssl");
     if (!haproxy.found || !openssl.found) return notRun(files, [haproxy, openssl])!;
