@@ -63,6 +63,38 @@ const CNI_SOURCE = "/usr/lib/cni";
 /** The node paths the e2e environment's jobs read: each client offers them read-only (nomad/node-volumes.ts). */
 const NODE_VOLUMES = nodeVolumesOf(selectApplication(NOMAD_E2E.application, NOMAD_E2E.selection), NOMAD_E2E.nomad!);
 const MOUNT_PROBE_REF = "argo-e2e/mount-probe:stand-in";
+
+/** A one-task job of the probe image in the e2e region, with the group's and the task's own fields. */
+function probeJobOf(
+  id: string,
+  type: "batch" | "service",
+  group: Record<string, unknown>,
+  task: Record<string, unknown>,
+) {
+  return {
+    ID: id,
+    Name: id,
+    Type: type,
+    Region: NOMAD_E2E.nomad!.region,
+    Datacenters: [NOMAD_E2E.nomad!.datacenter],
+    TaskGroups: [
+      {
+        Name: "probe",
+        Count: 1,
+        ...group,
+        Tasks: [
+          {
+            Name: "probe",
+            Driver: "docker",
+            Config: { image: MOUNT_PROBE_REF },
+            Resources: { CPU: 50, MemoryMB: 32 },
+            ...task,
+          },
+        ],
+      },
+    ],
+  };
+}
 const nomadVms = NOMAD_E2E.lab!.vms.filter((vm) => vm.role === "nomad-server" || vm.role === "nomad-client");
 const hosts = new Hosts(nomadVms);
 let work = "";
@@ -727,28 +759,7 @@ async function checks(outdir: string): Promise<void> {
         );
       const registered = async () =>
         (await okJson<any[]>(consul(first, `/v1/catalog/service/${id}`), "catalog")).length > 0;
-      const job = {
-        ID: id,
-        Name: id,
-        Type: "service",
-        Region: NOMAD_E2E.nomad!.region,
-        Datacenters: [NOMAD_E2E.nomad!.datacenter],
-        TaskGroups: [
-          {
-            Name: "probe",
-            Count: 1,
-            Services: [{ Name: id, Provider: "consul" }],
-            Tasks: [
-              {
-                Name: "probe",
-                Driver: "docker",
-                Config: { image: MOUNT_PROBE_REF },
-                Resources: { CPU: 50, MemoryMB: 32 },
-              },
-            ],
-          },
-        ],
-      };
+      const job = probeJobOf(id, "service", { Services: [{ Name: id, Provider: "consul" }] }, {});
       try {
         await okJson(nomad(first, "/v1/jobs", { method: "POST", body: JSON.stringify({ Job: job }) }), "probe job");
         const { seconds } = await waitFor(
@@ -791,29 +802,7 @@ async function checks(outdir: string): Promise<void> {
       assert(volume, `no client host volume of the node's root among ${Object.keys(NODE_VOLUMES).join(", ")}`);
       importProbeImage();
       const probeJob = (id: string, group: Record<string, unknown>, task: Record<string, unknown>) => ({
-        Job: {
-          ID: id,
-          Name: id,
-          Type: "batch",
-          Region: NOMAD_E2E.nomad!.region,
-          Datacenters: [NOMAD_E2E.nomad!.datacenter],
-          TaskGroups: [
-            {
-              Name: "probe",
-              Count: 1,
-              ...group,
-              Tasks: [
-                {
-                  Name: "probe",
-                  Driver: "docker",
-                  Config: { image: MOUNT_PROBE_REF },
-                  Resources: { CPU: 50, MemoryMB: 32 },
-                  ...task,
-                },
-              ],
-            },
-          ],
-        },
+        Job: probeJobOf(id, "batch", group, task),
       });
       const submit = (body: unknown) =>
         nomad(first, "/v1/jobs", { method: "POST", body: JSON.stringify(body), token: deployToken });
