@@ -1,5 +1,5 @@
 import type { NomadTarget } from "../nomad/target";
-import { AGENT_PATHS } from "./agent-config";
+import { AGENT_PATHS, NOMAD_HTTP_PORT } from "./agent-config";
 import type { ClusterSecrets } from "./cluster-secrets";
 import { workloadIdentityBootstrap } from "./workload-identity";
 
@@ -194,7 +194,7 @@ export function nomadAclBootstrapScript(target: NomadTarget, scope: DeployScope)
   return `#!/bin/bash
 # Bootstraps Nomad ACLs with a preset management token, then the nomad-lab deploy policy and token. Safe to run again.
 set -eu
-export NOMAD_ADDR=https://127.0.0.1:4646
+export NOMAD_ADDR=https://127.0.0.1:${NOMAD_HTTP_PORT}
 export NOMAD_CACERT=${AGENT_PATHS.nomadTls.ca}
 export NOMAD_CLIENT_CERT=${AGENT_PATHS.nomadTls.cert}
 export NOMAD_CLIENT_KEY=${AGENT_PATHS.nomadTls.key}

@@ -18,6 +18,8 @@ export const AGENT_PATHS = {
 } as const;
 
 export const CONSUL_GRPC_TLS_PORT = 8503;
+/** Nomad's HTTP API (its default): the servers' own scripts and the JWKS relay call it on the loopback. */
+export const NOMAD_HTTP_PORT = 4646;
 export const CONSUL_DNS_PORT = 8600;
 
 export interface AgentContext {

@@ -1,5 +1,5 @@
 import type { NomadTarget } from "../nomad/target";
-import { AGENT_PATHS } from "./agent-config";
+import { AGENT_PATHS, NOMAD_HTTP_PORT } from "./agent-config";
 
 /**
  * Nomad's workload identities for Consul: Nomad's servers sign a JWT for each service of a job; the client
@@ -50,7 +50,7 @@ export function jwksRelayConfig(target: NomadTarget): string {
     "  default_backend nomad",
     "",
     "backend nomad",
-    `  server nomad 127.0.0.1:4646 ssl verify required ca-file ${AGENT_PATHS.nomadTls.ca} verifyhost server.${target.region}.nomad crt ${WORKLOAD_IDENTITY_PATHS.relayCertificate}`,
+    `  server nomad 127.0.0.1:${NOMAD_HTTP_PORT} ssl verify required ca-file ${AGENT_PATHS.nomadTls.ca} verifyhost server.${target.region}.nomad crt ${WORKLOAD_IDENTITY_PATHS.relayCertificate}`,
     "",
   ].join("\n");
 }
