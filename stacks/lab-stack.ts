@@ -3,6 +3,7 @@ import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { TerraformStack, type Construct } from "../constructs/cdktf";
 import { LabInfrastructure } from "../constructs/lab/lab-infrastructure";
 import type { Application } from "../constructs/model";
+import { consulReadersOf } from "../constructs/nomad/consul-task-policies";
 import { nodeVolumesOf } from "../constructs/nomad/node-volumes";
 import { applyPolicies } from "../constructs/policy";
 import { ProxmoxProvider } from "../constructs/proxmox/provider";
@@ -40,6 +41,8 @@ export class LabStack extends TerraformStack {
       environment: props.environment,
       hostVolumeOwners,
       nodeVolumes,
+      // The Nomad jobs' tasks that read Consul log in to these policies, which the lab's bootstrap creates.
+      consulReaders: props.environment.nomad ? consulReadersOf(props.application) : {},
     });
     applyPolicies(this);
   }

@@ -20,6 +20,7 @@ import {
 import { LAB_VERSIONS } from "../../constructs/lab/versions";
 import { AUTH_METHOD, JWKS_RELAY_PORT, authMethodConfig } from "../../constructs/lab/workload-identity";
 import { selectApplication } from "../../constructs/model";
+import { consulReadersOf } from "../../constructs/nomad/consul-task-policies";
 import { nodeVolumesOf } from "../../constructs/nomad/node-volumes";
 import { LAB } from "../../environments";
 import { LabStack } from "../../stacks";
@@ -187,8 +188,9 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
     // Nomad's bootstrap marks "bootstrapped" too: the workload identity steps keep their own marks.
     '  "acl auth-method read") [ -f "$ARGO_SANDBOX/state/auth-method" ] ;;',
     '  "acl auth-method create") : > "$ARGO_SANDBOX/state/auth-method" ;;',
-    '  "acl binding-rule list") [ -f "$ARGO_SANDBOX/state/binding-rule" ] && echo \'[{"BindType": "service"}]\' ;;',
-    '  "acl binding-rule create") : > "$ARGO_SANDBOX/state/binding-rule" ;;',
+    // Each rule as Consul lists it (one BindType line per rule, the shape the script greps).
+    '  "acl binding-rule list") cat "$ARGO_SANDBOX/state/binding-rules" 2>/dev/null ;;',
+    '  "acl binding-rule create") [ "$6" = -bind-type ] && echo "  \\"BindType\\": \\"$7\\"," >> "$ARGO_SANDBOX/state/binding-rules" ;;',
     // The deploy token's secret in KV: what `put -` read from stdin, as `get` prints it.
     '  "kv get ' + NOMAD_DEPLOY_TOKEN_KEY + '") [ -f "$ARGO_SANDBOX/state/kv" ] && cat "$ARGO_SANDBOX/state/kv" ;;',
     '  "kv put ' + NOMAD_DEPLOY_TOKEN_KEY + '") [ "$4" = - ] && cat > "$ARGO_SANDBOX/state/kv" ;;',
@@ -220,6 +222,7 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
     stateKey: "terraform/argo/nomad-lab",
     hostVolumes: Object.keys(LAB.nomad!.hostVolumes),
     nodeVolumes: Object.keys(nodeVolumesOf(selectApplication(LAB.application, LAB.selection), LAB.nomad!)),
+    consulReaders: consulReadersOf(selectApplication(LAB.application, LAB.selection)),
   };
   const policies = consulPolicies(scope);
   const state = (box: Sandbox, name: string) => {
@@ -236,9 +239,10 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
   function serverSandbox(bootstrapped: boolean): Sandbox {
     const box = sandbox({ ...SYSTEM_STUBS, consul, nomad, curl });
     writeFiles(box, config.write_files);
-    if (bootstrapped)
-      for (const mark of ["bootstrapped", "auth-method", "binding-rule"])
-        fs.writeFileSync(path.join(box.state, mark), "");
+    if (bootstrapped) {
+      for (const mark of ["bootstrapped", "auth-method"]) fs.writeFileSync(path.join(box.state, mark), "");
+      fs.writeFileSync(path.join(box.state, "binding-rules"), '  "BindType": "service",\n  "BindType": "policy",\n');
+    }
     return box;
   }
 
@@ -402,6 +406,22 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
         "${value.nomad_service}",
         "-selector",
         '"nomad_service" in value',
+      ],
+      ["consul", "acl", "binding-rule", "list", "-method", AUTH_METHOD, "-format", "json"],
+      // A task's token: bound to its job's policy, for tasks of the deploy token's namespace only.
+      [
+        "consul",
+        "acl",
+        "binding-rule",
+        "create",
+        "-method",
+        AUTH_METHOD,
+        "-bind-type",
+        "policy",
+        "-bind-name",
+        "nomad-task-${value.nomad_job_id}",
+        "-selector",
+        '"nomad_service" not in value and value.nomad_namespace == "default"',
       ],
       ["consul", "kv", "get", NOMAD_DEPLOY_TOKEN_KEY],
       ["consul", "kv", "put", NOMAD_DEPLOY_TOKEN_KEY, "-"],

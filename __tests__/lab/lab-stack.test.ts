@@ -16,11 +16,12 @@ import { haproxyConfig } from "../../constructs/lab/haproxy";
 import {
   AUTH_METHOD,
   JWKS_RELAY_PORT,
-  SERVICE_IDENTITY,
+  WORKLOAD_IDENTITY,
   WORKLOAD_IDENTITY_PATHS,
 } from "../../constructs/lab/workload-identity";
 import { SWARM_INIT_SCRIPT, SWARM_JOIN_SCRIPT, SWARM_LABEL_SCRIPT } from "../../constructs/lab/swarm-cluster";
 import { selectApplication } from "../../constructs/model";
+import { consulReadersOf } from "../../constructs/nomad/consul-task-policies";
 import { nodeVolumesOf } from "../../constructs/nomad/node-volumes";
 import { NETWORK_DEVICE_ATTRIBUTES } from "../../constructs/proxmox/virtual-environment-vm";
 import { LAB, type Environment } from "../../environments";
@@ -217,12 +218,12 @@ describe("lab: cloud-init", () => {
     for (const vm of lab.vms.filter((v) => v.role.startsWith("nomad-"))) {
       const server = vm.role === "nomad-server";
       const agent = jsonFileOf(vm.name, "/etc/nomad.d/argo.json");
-      // Servers sign the identities; clients only exchange them.
-      expect({ vm: vm.name, identity: agent.consul.service_identity }).toEqual({
+      // Servers sign the identities (a task's only when it has a Consul block); clients only exchange them.
+      expect({ vm: vm.name, service: agent.consul.service_identity, task: agent.consul.task_identity }).toEqual({
         vm: vm.name,
-        identity: server ? SERVICE_IDENTITY : undefined,
+        service: server ? WORKLOAD_IDENTITY : undefined,
+        task: server ? WORKLOAD_IDENTITY : undefined,
       });
-      expect(agent.consul.task_identity).toBeUndefined();
       // The relay serves the server's keys on its loopback only.
       const relay = fileOf(vm.name, WORKLOAD_IDENTITY_PATHS.relayConfig);
       expect({ vm: vm.name, relay: Boolean(relay) }).toEqual({ vm: vm.name, relay: server });
@@ -240,6 +241,21 @@ describe("lab: cloud-init", () => {
     expect(fileOf("vb0", BOOTSTRAP_PATHS.nomadScript).content).toContain(
       `consul acl auth-method create -name ${AUTH_METHOD} -type jwt`,
     );
+  });
+
+  it("makes a read-only Consul policy for each nomad-lab job whose tasks read Consul, and none that writes", () => {
+    const consulScript = fileOf("vb0", BOOTSTRAP_PATHS.consulScript).content;
+    const taskPolicies = Object.fromEntries(
+      [...consulScript.matchAll(/^ensure_policy (nomad-task-\S+) '([^']*)'$/gm)].map((m) => [m[1], m[2]]),
+    );
+    const collector = selectApplication(LAB.application, LAB.selection).services.find((s) => s.collectsMetrics)!;
+    expect(Object.keys(taskPolicies).sort()).toEqual(["nomad-task-fabio", `nomad-task-${collector.name}`].sort());
+    for (const rules of Object.values(taskPolicies)) {
+      expect(rules).toContain('service_prefix "" {\n  policy = "read"\n}');
+      expect(rules).not.toMatch(/"write"|acl|intentions|mesh|operator/);
+    }
+    expect(taskPolicies["nomad-task-fabio"]).toContain('agent_prefix "" {\n  policy = "read"\n}');
+    expect(taskPolicies[`nomad-task-${collector.name}`]).not.toMatch(/agent|key/);
   });
 
   it("creates the host volume directories with the owner the image writes as", () => {
@@ -274,7 +290,12 @@ describe("lab: cloud-init", () => {
     });
     const statePath = JSON.parse(Testing.synth(nomadLab)).terraform.backend.consul.path;
     const nodeVolumes = Object.keys(nodeVolumesOf(selectApplication(LAB.application, LAB.selection), nomad));
-    const scope = { stateKey: statePath, hostVolumes: Object.keys(nomad.hostVolumes), nodeVolumes };
+    const scope = {
+      stateKey: statePath,
+      hostVolumes: Object.keys(nomad.hostVolumes),
+      nodeVolumes,
+      consulReaders: consulReadersOf(selectApplication(LAB.application, LAB.selection)),
+    };
     const consulScript = fileOf("vb0", BOOTSTRAP_PATHS.consulScript).content;
     expect(consulScript).toContain(`ensure_policy ${DEPLOY_POLICY} '${consulDeployRules(scope)}'`);
     expect(consulScript).toContain(
@@ -287,7 +308,7 @@ describe("lab: cloud-init", () => {
       'key "terraform/argo/nomad-lab" { policy = "write" }',
       'key_prefix "terraform/argo/nomad-lab/" { policy = "write" }',
     ]);
-    expect(consulDeployRules(scope)).not.toMatch(/agent|node|operator|mesh|keyring|query/);
+    expect(consulDeployRules(scope)).not.toMatch(/agent|node|operator|mesh|keyring|query|acl/);
     const nomadScript = fileOf("vb0", BOOTSTRAP_PATHS.nomadScript).content;
     expect(nomadScript).toContain(`<<'POLICY'\n${nomadDeployRules(scope)}\nPOLICY\n`);
     expect(nomadDeployRules(scope)).toContain('host_volume "postgres-data" { policy = "write" }');
@@ -301,7 +322,7 @@ describe("lab: cloud-init", () => {
     expect(nomadDeployRules(scope)).not.toMatch(/host_volume "[^"]*\*/);
     expect(nomadDeployRules(scope)).not.toMatch(/agent|operator|acl|node|management|quota|plugin|"\*"/);
     // Without a Consul backend for nomad-lab, no KV or session rights.
-    const local = consulDeployRules({ hostVolumes: [], nodeVolumes: [] });
+    const local = consulDeployRules({ hostVolumes: [], nodeVolumes: [], consulReaders: {} });
     expect(local).not.toMatch(/key_prefix|session/);
     expect(synth.json.output.consul_deploy_token).toMatchObject({ sensitive: true });
     expect(synth.json.output.consul_deploy_token.value).toMatch(

@@ -52,7 +52,7 @@ describe("names a platform reserves", () => {
       "nomad",
       "fabio",
       LAB,
-      `services.fabio.name: "fabio" is reserved on nomad: the Fabio router's system job has that name, and synth would make two objects of it (expected a service name other than fabio, fabio-secrets, fabio-consul-token, mesh, secrets)`,
+      `services.fabio.name: "fabio" is reserved on nomad: the Fabio router's system job has that name, and synth would make two objects of it (expected a service name other than fabio, mesh, secrets)`,
     ],
     [
       "swarm",

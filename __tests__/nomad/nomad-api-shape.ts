@@ -116,6 +116,7 @@ const TASK: Shape = {
   KillSignal: "string",
   Kind: "string",
   Identity: "any",
+  Consul: { Namespace: "string", Cluster: "string", Partition: "string" },
 };
 const GROUP: Shape = {
   Name: "string",

@@ -3,6 +3,7 @@ import { parse as parseYaml } from "yaml";
 import { CapabilityReport } from "../../constructs/capabilities";
 import { edgesOf, selectApplication, updatePolicyOf, type ServiceSpec } from "../../constructs/model";
 import { DOCKER_API_PROXY_TASK, NOMAD_DOCKER_API_SOCKET } from "../../constructs/nomad/docker-api-proxy";
+import { consulReadersOf } from "../../constructs/nomad/consul-task-policies";
 import { nodeVolumeName, nodeVolumesOf } from "../../constructs/nomad/node-volumes";
 import { cpuMhz } from "../../constructs/nomad/service-job";
 import { LAB } from "../../environments";
@@ -378,15 +379,40 @@ describe("nomad-lab: secrets", () => {
   it("stores each job's secrets in its own Nomad Variable as references", () => {
     const variables = resourcesOfType(synth, "nomad_variable");
     expect(variables.map((v) => v.path).sort()).toEqual(
-      ["admin-api", "fabio", "grafana", "postgres", "postgres-exporter", "prometheus", "query-api"]
-        .map((j) => `nomad/jobs/${j}`)
-        .sort(),
+      ["admin-api", "grafana", "postgres", "postgres-exporter", "query-api"].map((j) => `nomad/jobs/${j}`).sort(),
     );
     for (const variable of variables) {
       for (const value of Object.values<string>(variable.items)) {
-        expect(value).toMatch(/\$\{(random_password|data\.consul_acl_token_secret_id)\.[^}]+\}/);
+        expect(value).toMatch(/\$\{random_password\.[^}]+\}/);
       }
     }
+  });
+
+  it("gives a Consul token only to the tasks that read Consul, from their workload identities; creates none", () => {
+    const readers = consulReadersOf(app);
+    expect(Object.keys(readers).sort()).toEqual(["fabio", "prometheus"]);
+    const withConsulBlock = [...jobsOf(synth)].flatMap(([id, job]) =>
+      job.TaskGroups.flatMap((g) => g.Tasks.filter((t) => t.Consul).map((t) => `${id}/${t.Name}`)),
+    );
+    expect(withConsulBlock.sort()).toEqual(["fabio/fabio", "prometheus/prometheus"]);
+    // Nothing in the stack makes Consul ACL objects: the deploy needs no acl rights.
+    expect(Object.keys(synth.json.resource).filter((type) => type.startsWith("consul_acl"))).toEqual([]);
+    expect(synth.json.data?.consul_acl_token_secret_id).toBeUndefined();
+    // Fabio reads it from its environment; Prometheus from a file its own user (the data owner, nobody) can read.
+    const fabio = jobsOf(synth).get("fabio")!.TaskGroups[0].Tasks[0];
+    expect(fabio.Templates).toEqual([
+      expect.objectContaining({
+        EmbeddedTmpl: 'FABIO_registry_consul_token={{ env "CONSUL_TOKEN" }}\n',
+        Envvars: true,
+      }),
+    ]);
+    const tokenFile = groupOf("prometheus").Tasks[0].Templates!.find((t) => t.DestPath === "secrets/consul-token")!;
+    expect(tokenFile).toMatchObject({
+      EmbeddedTmpl: '{{ env "CONSUL_TOKEN" }}',
+      Perms: "0400",
+      Uid: 65534,
+      Gid: 65534,
+    });
   });
 
   it("reads secrets into the environment through a template of the job's own variable", () => {

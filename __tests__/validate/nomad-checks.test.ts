@@ -94,6 +94,13 @@ describe("validate: Nomad jobspecs, by Nomad's API types and nomad job validate"
     });
     expect(failures(await run(NOMAD_JOBSPECS, [broken]))).toEqual([expect.stringContaining("POSTGRES_PASSWD")]);
   });
+
+  it("refuses a task that reads its Consul token without a Consul block (Nomad would get it no token)", async () => {
+    const broken = withJob(stack, /fabio/, (job) => delete job.TaskGroups[0].Tasks[0].Consul);
+    expect(failures(await run(NOMAD_JOBSPECS, [broken]))).toEqual([
+      expect.stringMatching(/argo_fabio_.*env "CONSUL_TOKEN" is not set in the task/),
+    ]);
+  });
 });
 
 describe("validate: lab agent configurations, by nomad config validate and consul validate", () => {

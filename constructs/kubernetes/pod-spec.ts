@@ -5,7 +5,7 @@ import type {
 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { cpuLimitOf, healthTimingOf, imageRef, runtimeDirCovers, type HealthCheck, type ServiceSpec } from "../model";
 import { RUNTIME_COVER_VOLUME_PREFIX } from "./reserved-names";
-import { portNamed } from "../model/queries";
+import { dataOwnerUidOf, portNamed } from "../model/queries";
 
 /**
  * The pod template of one model service, as plain data in the shape of the kubernetes provider's
@@ -83,16 +83,10 @@ export function containerSecurityContextOf(service: ServiceSpec) {
     privileged: false,
     readOnlyRootFilesystem: !service.securityExceptions?.writableRootFs,
     runAsNonRoot: !root,
-    runAsUser: root ? undefined : String(ownerUidOf(service) ?? DEFAULT_UID),
+    runAsUser: root ? undefined : String(dataOwnerUidOf(service) ?? DEFAULT_UID),
     capabilities: { drop: ["ALL"], add: root ? ROOT_IMAGE_CAPABILITIES : undefined },
     seccompProfile: { type: "RuntimeDefault" },
   };
-}
-
-function ownerUidOf(service: ServiceSpec): number | undefined {
-  for (const volume of service.volumes ?? [])
-    if (volume.kind === "persistent" && volume.ownerUid !== undefined) return volume.ownerUid;
-  return undefined;
 }
 
 /** CPU as requested; a limit of twice that leaves room for bursts (start-up, GC) without starving neighbours. */
@@ -137,7 +131,7 @@ export function podTemplateOf(input: PodSpecInput, labels: Record<string, string
     mounts.push({ name: "tmp", mountPath: "/tmp" });
   }
   const check = service.healthCheck;
-  const fsGroup = ownerUidOf(service);
+  const fsGroup = dataOwnerUidOf(service);
   return {
     metadata: { labels },
     spec: {

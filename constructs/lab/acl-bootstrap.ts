@@ -1,7 +1,7 @@
 import type { NomadTarget } from "../nomad/target";
 import { AGENT_PATHS, NOMAD_HTTP_PORT } from "./agent-config";
 import type { ClusterSecrets } from "./cluster-secrets";
-import { workloadIdentityBootstrap } from "./workload-identity";
+import { consulTaskPolicyName, workloadIdentityBootstrap } from "./workload-identity";
 
 /** Consul ACL policies the cluster needs before its agents can work under default-deny. */
 export const CONSUL_POLICIES = {
@@ -25,6 +25,11 @@ export interface DeployScope {
   readonly hostVolumes: readonly string[];
   /** The clients' read-only host volumes of node paths (the jobs mount each read-only). */
   readonly nodeVolumes: readonly string[];
+  /**
+   * Consul ACL rules of the jobs whose tasks read Consul, by job ID: each becomes the policy its tasks' workload
+   * identities log in with (workload-identity.ts), so the deploy needs no right to make Consul tokens.
+   */
+  readonly consulReaders: Readonly<Record<string, string>>;
 }
 
 /**
@@ -38,8 +43,8 @@ export const DEPLOY_POLICY = "argo-deploy";
 /**
  * What `cdktf deploy nomad-lab` needs from Consul, each rule found against the real agents (docs/nomad-lab.md):
  * the state and its lock (key and session), the Nomad deploy token's key, service-defaults (service write) and
- * service-intentions (intentions write, `*` included) of its services, and acl write for the Consul tokens and
- * policies of Fabio and Prometheus the stack creates.
+ * service-intentions (intentions write, `*` included) of its services. No acl rights: the tasks that read Consul
+ * log in with their workload identities, to the policies the bootstrap made for them (DeployScope.consulReaders).
  */
 export function consulDeployRules(scope: DeployScope): string {
   return [
@@ -52,13 +57,13 @@ export function consulDeployRules(scope: DeployScope): string {
       : []),
     `key "${NOMAD_DEPLOY_TOKEN_KEY}" { policy = "read" }`,
     'service_prefix "" { policy = "write" intentions = "write" }',
-    'acl = "write"',
   ].join("\n");
 }
 
-/** Consul's policies: the cluster's own and the deploy policy. */
+/** Consul's policies: the cluster's own, the deploy policy and those of the tasks that read Consul. */
 export function consulPolicies(scope: DeployScope): Record<string, string> {
-  return { ...CONSUL_POLICIES, [DEPLOY_POLICY]: consulDeployRules(scope) };
+  const readers = Object.entries(scope.consulReaders).map(([job, rules]) => [consulTaskPolicyName(job), rules]);
+  return { ...CONSUL_POLICIES, [DEPLOY_POLICY]: consulDeployRules(scope), ...Object.fromEntries(readers) };
 }
 
 /**

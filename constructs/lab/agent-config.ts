@@ -1,7 +1,7 @@
 import type { NomadTarget } from "../nomad/target";
 import type { LabInventory, LabVm } from "./target";
 import type { ClusterSecrets } from "./cluster-secrets";
-import { SERVICE_IDENTITY } from "./workload-identity";
+import { WORKLOAD_IDENTITY } from "./workload-identity";
 
 /** Where the agents' files live on every Nomad/Consul VM. */
 export const AGENT_PATHS = {
@@ -193,8 +193,9 @@ export function nomadAgentConfig(vm: LabVm, ctx: AgentContext) {
       grpc_address: `127.0.0.1:${CONSUL_GRPC_TLS_PORT}`,
       grpc_ca_file: ctx.nomad.consul.caFile,
       token: ctx.secrets.nomadConsulToken.secretId,
-      // Services register with their own workload identity's Consul token (workload-identity.ts).
-      ...(server ? { service_identity: SERVICE_IDENTITY } : {}),
+      // Services register with their own workload identity's Consul token, and a task that reads Consul gets one
+      // bound to its job's policy (workload-identity.ts).
+      ...(server ? { service_identity: WORKLOAD_IDENTITY, task_identity: WORKLOAD_IDENTITY } : {}),
     },
     telemetry: {
       collection_interval: "10s",

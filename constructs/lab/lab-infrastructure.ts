@@ -42,6 +42,8 @@ export interface LabInfrastructureProps {
   readonly hostVolumeOwners: Readonly<Record<string, number | undefined>>;
   /** The node paths the application's Nomad jobs mount, by host volume name (each client offers them read-only). */
   readonly nodeVolumes: Readonly<Record<string, string>>;
+  /** Consul ACL rules of the application's Nomad jobs whose tasks read Consul, by job ID. */
+  readonly consulReaders: Readonly<Record<string, string>>;
 }
 
 /** Terraform variable holding the admins' SSH public keys when the environment does not list them. */
@@ -92,6 +94,7 @@ export class LabInfrastructure extends Construct {
         stateKey: nomadLabStateKey(env),
         hostVolumes: Object.keys(nomad?.hostVolumes ?? {}),
         nodeVolumes: Object.keys(props.nodeVolumes),
+        consulReaders: props.consulReaders,
       },
     };
     for (const vm of lab.vms) {

@@ -26,8 +26,16 @@ export const WORKLOAD_IDENTITY_PATHS = {
   relayUnit: "/etc/systemd/system/argo-nomad-jwks-relay.service",
 } as const;
 
-/** The servers' Nomad agent configuration for Consul: a signed identity for every service a job registers. */
-export const SERVICE_IDENTITY = { aud: [CONSUL_AUDIENCE], ttl: "1h" } as const;
+/**
+ * The servers' Nomad agent configuration for Consul, for services (every service a job registers) and for tasks
+ * (only tasks with a Consul block get one): a signed identity for Consul's auth method.
+ */
+export const WORKLOAD_IDENTITY = { aud: [CONSUL_AUDIENCE], ttl: "1h" } as const;
+
+/** The Consul policy a task of this job logs in with (created by the bootstrap from the deploy scope). */
+export const consulTaskPolicyName = (jobId: string) => `nomad-task-${jobId}`;
+/** Tasks of this Nomad namespace only: the one the deploy token submits to. */
+const TASK_NAMESPACE = "default";
 
 /** HAProxy's configuration of the relay (the packaged HAProxy's own service stays off). */
 export function jwksRelayConfig(target: NomadTarget): string {
@@ -89,13 +97,15 @@ export function authMethodConfig() {
 }
 
 /**
- * The bootstrap's shell steps (with Consul's management token in the environment): the auth method and one
- * binding rule, a service identity named after the service the JWT is for. Tasks get no Consul token (the
- * servers sign no task identity: the jobs' tasks read nothing from Consul themselves). Each step checks first.
+ * The bootstrap's shell steps (with Consul's management token in the environment): the auth method and two
+ * binding rules. A service's JWT makes a service identity of that service. A task's JWT (only a task with a
+ * Consul block has one) makes a token bound to its job's policy, `nomad-task-<job>`, which the bootstrap creates
+ * for the jobs that read Consul; a task of any other job gets no binding, so Consul refuses its login. Each
+ * step checks first.
  */
 export function workloadIdentityBootstrap(): string {
   const config = JSON.stringify(authMethodConfig());
-  return `# Consul's JWT auth method for Nomad's workload identities, and the rule that makes a service's token.
+  return `# Consul's JWT auth method for Nomad's workload identities, and the rules that make a service's and a task's token.
 until curl -sf http://127.0.0.1:${JWKS_RELAY_PORT}${JWKS_PATH} >/dev/null; do sleep 2; done
 if ! consul acl auth-method read -name ${AUTH_METHOD} >/dev/null 2>&1; then
   consul acl auth-method create -name ${AUTH_METHOD} -type jwt -token-locality local \\
@@ -106,5 +116,10 @@ if ! consul acl binding-rule list -method ${AUTH_METHOD} -format json | grep -q 
   # Terraform string that would read the two characters together as its own.
   consul acl binding-rule create -method ${AUTH_METHOD} -bind-type service \\
     -bind-name '$''{value.nomad_service}' -selector '"nomad_service" in value' >/dev/null
+fi
+if ! consul acl binding-rule list -method ${AUTH_METHOD} -format json | grep -q '"BindType": "policy"'; then
+  consul acl binding-rule create -method ${AUTH_METHOD} -bind-type policy \\
+    -bind-name '${consulTaskPolicyName("$''{value.nomad_job_id}")}' \\
+    -selector '"nomad_service" not in value and value.nomad_namespace == "${TASK_NAMESPACE}"' >/dev/null
 fi`;
 }

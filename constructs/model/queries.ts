@@ -92,3 +92,10 @@ export function startOrder(
   }
   return after;
 }
+
+/** The user ID the service's image writes its data as (its persistent volumes' owner), when the model says. */
+export function dataOwnerUidOf(service: ServiceSpec): number | undefined {
+  for (const volume of service.volumes ?? [])
+    if (volume.kind === "persistent" && volume.ownerUid !== undefined) return volume.ownerUid;
+  return undefined;
+}

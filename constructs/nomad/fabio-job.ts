@@ -1,19 +1,19 @@
 import type { NomadTarget } from "./target";
 import { seconds, type JobFile } from "./jobspec";
 import { consulCaMount, nodeVolumeMounts, nodeVolumeRequests } from "./node-volumes";
-import { secretEnvTemplate, variablePathOf, workloadConstraint } from "./service-job";
+import { consulTokenEnvTemplate, workloadConstraint } from "./service-job";
 
 export const FABIO_JOB_ID = "fabio";
 export const FABIO_IMAGE = "fabiolb/fabio:1.6.3";
-/** Environment variable (Fabio property registry.consul.token) the job's secret template fills in. */
+/** Environment variable (Fabio property registry.consul.token) the job's token template fills in. */
 export const FABIO_TOKEN_ENV = "FABIO_registry_consul_token";
 const FABIO_CONSUL_CA_FILE = "/etc/fabio/consul-ca.pem";
 
 /**
  * Fabio, the lab's entrypoint behind the TLS edge: a system job on every client, on the host network with the
  * static ports the edge forwards to. It builds its routing table from the `urlprefix-` tags in Consul, reading
- * the catalog over HTTPS with its own read-only ACL token. Fabio does not register itself; Nomad does, with
- * a health check on its UI port.
+ * the catalog over HTTPS with the Consul token of its task's workload identity (consul-task-policies.ts: read
+ * only). Fabio does not register itself; Nomad does, with a health check on its UI port.
  */
 export function renderFabioJob(target: NomadTarget): JobFile {
   // Fabio takes Consul's scheme only from this prefix (it has no scheme property): without it, plain HTTP to the TLS port.
@@ -76,7 +76,8 @@ export function renderFabioJob(target: NomadTarget): JobFile {
                 FABIO_registry_consul_tls_cafile: FABIO_CONSUL_CA_FILE,
                 FABIO_registry_consul_register_enabled: "false",
               },
-              Templates: [secretEnvTemplate(variablePathOf(FABIO_JOB_ID), [FABIO_TOKEN_ENV])],
+              Templates: [consulTokenEnvTemplate(FABIO_TOKEN_ENV)],
+              Consul: {},
               Resources: { CPU: 200, MemoryMB: 128 },
               VolumeMounts: nodeVolumeMounts([consulCa]),
             },

@@ -116,6 +116,11 @@ export interface Task {
   readonly Config: DockerConfig;
   readonly Env?: Readonly<Record<string, string>>;
   readonly Templates?: readonly Template[];
+  /**
+   * Present: the task gets a Consul token from its workload identity (in its secrets directory as consul_token,
+   * and CONSUL_TOKEN and CONSUL_HTTP_TOKEN in its environment). Empty: Consul's default cluster and namespace.
+   */
+  readonly Consul?: Record<string, never>;
   readonly Resources: { readonly CPU: number; readonly MemoryMB: number };
   readonly VolumeMounts?: readonly {
     readonly Volume: string;
@@ -148,6 +153,10 @@ export interface Template {
   readonly ChangeSignal?: string;
   readonly Envvars?: boolean;
   readonly Perms?: string;
+  /** @default the Nomad agent's user (root) */
+  readonly Uid?: number;
+  /** @default the Nomad agent's group */
+  readonly Gid?: number;
 }
 
 export interface VolumeRequest {

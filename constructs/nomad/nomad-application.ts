@@ -3,19 +3,33 @@ import { Variable } from "@cdktf/provider-nomad/lib/variable";
 import type { NomadTarget } from "./target";
 import { CapabilityReport, inTransitRecords, type CapabilityRecord } from "../capabilities";
 import { Construct } from "../cdktf";
-import { describeWanted, startOrder, updatePolicyOf, type Application, type ServiceSpec } from "../model";
+import {
+  dataOwnerUidOf,
+  describeWanted,
+  startOrder,
+  updatePolicyOf,
+  type Application,
+  type ServiceSpec,
+} from "../model";
 import { healthCheckRequired, suppressRule } from "../policy";
 import { ApplicationSecrets } from "../secrets/application-secrets";
-import { CATALOG_READ_RULES, ConsulReadToken } from "./consul-read-token";
+import { consulReadersOf } from "./consul-task-policies";
 import { ConsulMesh } from "./consul-mesh";
 import { DOCKER_API_PROXY_TASK, NOMAD_DOCKER_API_SOCKET } from "./docker-api-proxy";
-import { FABIO_JOB_ID, FABIO_TOKEN_ENV, renderFabioJob } from "./fabio-job";
+import { FABIO_JOB_ID, renderFabioJob } from "./fabio-job";
 import type { JobFile } from "./jobspec";
 import { planServices, type ServicePlan } from "./plan";
 import { alertRulesFor, observabilityRecords, type ObservabilityPlatform } from "../observability";
 import { configFilesOf, nomadConfigTemplates, nomadObservability } from "./observability";
 import { PROMETHEUS_CONSUL_TOKEN_FILE } from "./prometheus-config";
-import { fabioTag, renderServiceJob, startsFirstAsCanaries, variablePathOf, type TaskExtras } from "./service-job";
+import {
+  consulTokenFileTemplate,
+  fabioTag,
+  renderServiceJob,
+  startsFirstAsCanaries,
+  variablePathOf,
+  type TaskExtras,
+} from "./service-job";
 import { escapeTerraformTemplate } from "../builtin/terraform-escape";
 
 export interface NomadApplicationProps {
@@ -25,8 +39,6 @@ export interface NomadApplicationProps {
 }
 
 const PLATFORM = "nomad";
-/** Nomad Variable key of the Consul token a discovery client reads. */
-const CONSUL_TOKEN_ITEM = "CONSUL_HTTP_TOKEN";
 
 /**
  * An application on Nomad + Consul + Fabio: one job per service (each rolls out and reverts on its own),
@@ -67,23 +79,7 @@ export class NomadApplication extends Construct {
 
     this.orderByCalls(app);
 
-    const fabioToken = new ConsulReadToken(this, "fabio-consul-token", {
-      name: "fabio-catalog-read",
-      description: "Fabio reads the service catalog to build its routing table",
-      // Fabio asks its agent for the datacenter at start (/v1/agent/self): agent read, nothing more.
-      rules: [
-        CATALOG_READ_RULES,
-        'key_prefix "fabio/" {',
-        '  policy = "read"',
-        "}",
-        'agent_prefix "" {',
-        '  policy = "read"',
-        "}",
-      ].join("\n"),
-    });
-    this.addJob(FABIO_JOB_ID, renderFabioJob(target), variablePathOf(FABIO_JOB_ID), {
-      [FABIO_TOKEN_ENV]: fabioToken.secretId,
-    });
+    this.addJob(FABIO_JOB_ID, renderFabioJob(target), variablePathOf(FABIO_JOB_ID), {});
     report.record(this, {
       platform: PLATFORM,
       service: "*",
@@ -192,33 +188,16 @@ export class NomadApplication extends Construct {
 
   /**
    * The model's configuration files of an observability service, as templates of its task; Prometheus also
-   * gets its Consul token for discovery (the Consul CA is a node mount: node-volumes.ts).
+   * gets a Consul token for discovery, from its workload identity (the Consul CA is a node mount: node-volumes.ts).
    */
   private observabilityExtras(app: Application, service: ServiceSpec, platform: ObservabilityPlatform): TaskExtras {
     const { templates, volumes } = nomadConfigTemplates(
       configFilesOf(app, service, platform),
       Boolean(service.collectsMetrics),
     );
-    if (!service.collectsMetrics) return templates.length ? { templates, volumes } : {};
-    const token = new ConsulReadToken(this, `${service.name}-consul-token`, {
-      name: `${service.name}-catalog-read`,
-      description: `${service.name} discovers scrape targets in the service catalog`,
-      rules: CATALOG_READ_RULES,
-    });
-    return {
-      templates: [
-        ...templates,
-        {
-          EmbeddedTmpl: `{{ with nomadVar "${variablePathOf(service.name)}" }}{{ .${CONSUL_TOKEN_ITEM} }}{{ end }}`,
-          DestPath: PROMETHEUS_CONSUL_TOKEN_FILE.replace(/^\//, ""),
-          ChangeMode: "signal",
-          ChangeSignal: "SIGHUP",
-          Perms: "0400",
-        },
-      ],
-      volumes,
-      secretItems: { [CONSUL_TOKEN_ITEM]: token.secretId },
-    };
+    if (!(service.name in consulReadersOf(app))) return templates.length ? { templates, volumes } : {};
+    const tokenFile = consulTokenFileTemplate(PROMETHEUS_CONSUL_TOKEN_FILE.replace(/^\//, ""), dataOwnerUidOf(service));
+    return { templates: [...templates, tokenFile], volumes, readsConsul: true };
   }
 }
 

@@ -8,8 +8,6 @@ import { CONSUL_CA_VOLUME } from "./node-volumes";
 export const NOMAD_RESERVED_NAMES: ReservedNames = {
   services: {
     fabio: "the Fabio router's system job",
-    "fabio-secrets": "the Fabio router's Nomad variables",
-    "fabio-consul-token": "the Fabio router's Consul token",
     mesh: "the Consul mesh configuration (intentions, service defaults)",
     secrets: "the application's generated secrets",
   },

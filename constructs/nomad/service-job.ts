@@ -42,8 +42,8 @@ export interface ServiceJobContext {
 export interface TaskExtras {
   readonly templates?: readonly Template[];
   readonly volumes?: readonly string[];
-  /** Extra items of the job's Nomad Variable, read by `templates` (not placed in the environment). */
-  readonly secretItems?: Readonly<Record<string, string>>;
+  /** The task reads Consul itself: Nomad gets it a Consul token from its workload identity (consul-task-policies.ts). */
+  readonly readsConsul?: boolean;
 }
 
 export interface RenderedServiceJob {
@@ -127,7 +127,7 @@ export function renderServiceJob(
     Meta: { application: ctx.app.name },
     TaskGroups: [group],
   };
-  return { file: { Job: job }, variablePath, secretItems: { ...secretEnv, ...extras.secretItems } };
+  return { file: { Job: job }, variablePath, secretItems: secretEnv };
 }
 
 function dynamicPorts(service: ServiceSpec, plan: ServicePlan): Port[] {
@@ -298,6 +298,7 @@ function task(
     },
     Env: Object.keys(env).length ? env : undefined,
     Templates: templates.length ? templates : undefined,
+    Consul: extras.readsConsul ? {} : undefined,
     Resources: { CPU: cpuMhz(service.resources!.cpuMillicores, ctx.target), MemoryMB: service.resources!.memoryMiB },
     VolumeMounts: volumeMounts.length ? volumeMounts : undefined,
   };
@@ -314,6 +315,33 @@ export function secretEnvTemplate(variablePath: string, keys: readonly string[])
     DestPath: "secrets/env.env",
     ChangeMode: "restart" as const,
     Envvars: true,
+  };
+}
+
+/**
+ * The Consul token Nomad got the task from its workload identity (the task has a Consul block), under the name
+ * a program reads it from: Nomad puts it in the task's environment as CONSUL_TOKEN before templates render.
+ */
+export function consulTokenEnvTemplate(name: string) {
+  return {
+    EmbeddedTmpl: `${name}={{ env "CONSUL_TOKEN" }}\n`,
+    DestPath: "secrets/consul-token.env",
+    ChangeMode: "restart" as const,
+    Envvars: true,
+  };
+}
+
+/**
+ * The same token as a file the task's user can read: Nomad's own copy (secrets/consul_token) is root's, and an
+ * image that runs as another user (Prometheus as nobody) could not open it.
+ */
+export function consulTokenFileTemplate(destPath: string, uid: number | undefined): Template {
+  return {
+    EmbeddedTmpl: '{{ env "CONSUL_TOKEN" }}',
+    DestPath: destPath,
+    ChangeMode: "restart",
+    Perms: "0400",
+    ...(uid === undefined ? {} : { Uid: uid, Gid: uid }),
   };
 }
 

@@ -47,6 +47,10 @@ export function nomadTemplateFiles(stack: SynthesizedStack, renderer: string, wo
             NOMAD_ALLOC_DIR: "/alloc",
             NOMAD_TASK_DIR: "/local",
             NOMAD_SECRETS_DIR: "/secrets",
+            // A task with a Consul block: Nomad's consul hook puts its workload identity's token here first.
+            ...(task.Consul
+              ? { CONSUL_TOKEN: "representative-consul-token", CONSUL_HTTP_TOKEN: "representative-consul-token" }
+              : {}),
             ...(task.Env ?? {}),
           };
           const base = join(workDir, `${stack.name}-${job.name}-${task.Name}-${index}`);
