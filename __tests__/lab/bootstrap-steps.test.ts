@@ -18,7 +18,7 @@ import {
   nomadDeployRules,
 } from "../../constructs/lab/acl-bootstrap";
 import { LAB_VERSIONS } from "../../constructs/lab/versions";
-import { AUTH_METHOD, JWKS_RELAY_PORT, authMethodConfig } from "../../constructs/lab/workload-identity";
+import { AUTH_METHOD, JWKS_RELAY_PORT, TASKS_POLICY, authMethodConfig } from "../../constructs/lab/workload-identity";
 import { selectApplication } from "../../constructs/model";
 import { consulReadersOf } from "../../constructs/nomad/consul-task-policies";
 import { nodeVolumesOf } from "../../constructs/nomad/node-volumes";
@@ -188,9 +188,9 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
     // Nomad's bootstrap marks "bootstrapped" too: the workload identity steps keep their own marks.
     '  "acl auth-method read") [ -f "$ARGO_SANDBOX/state/auth-method" ] ;;',
     '  "acl auth-method create") : > "$ARGO_SANDBOX/state/auth-method" ;;',
-    // Each rule as Consul lists it (one BindType line per rule, the shape the script greps).
+    // Each rule as Consul lists it (its BindType and BindName lines, the shape the script greps).
     '  "acl binding-rule list") cat "$ARGO_SANDBOX/state/binding-rules" 2>/dev/null ;;',
-    '  "acl binding-rule create") [ "$6" = -bind-type ] && echo "  \\"BindType\\": \\"$7\\"," >> "$ARGO_SANDBOX/state/binding-rules" ;;',
+    '  "acl binding-rule create") [ "$6" = -bind-type ] && [ "$8" = -bind-name ] && printf \'  "BindType": "%s",\\n  "BindName": "%s",\\n\' "$7" "$9" >> "$ARGO_SANDBOX/state/binding-rules" ;;',
     // The deploy token's secret in KV: what `put -` read from stdin, as `get` prints it.
     '  "kv get ' + NOMAD_DEPLOY_TOKEN_KEY + '") [ -f "$ARGO_SANDBOX/state/kv" ] && cat "$ARGO_SANDBOX/state/kv" ;;',
     '  "kv put ' + NOMAD_DEPLOY_TOKEN_KEY + '") [ "$4" = - ] && cat > "$ARGO_SANDBOX/state/kv" ;;',
@@ -236,12 +236,27 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
     '[ "$polls" -ge 1 ]',
   ].join("\n");
 
+  const TASK_SELECTOR = '"nomad_service" not in value and value.nomad_namespace == "default"';
+  /** One argument each: the binding rule's Consul interpolation and selector reach Consul intact. */
+  const bindingRuleCreate = (type: string, name: string, selector: string) => [
+    ...["consul", "acl", "binding-rule", "create", "-method", AUTH_METHOD],
+    ...["-bind-type", type, "-bind-name", name, "-selector", selector],
+  ];
+
   function serverSandbox(bootstrapped: boolean): Sandbox {
     const box = sandbox({ ...SYSTEM_STUBS, consul, nomad, curl });
     writeFiles(box, config.write_files);
     if (bootstrapped) {
       for (const mark of ["bootstrapped", "auth-method"]) fs.writeFileSync(path.join(box.state, mark), "");
-      fs.writeFileSync(path.join(box.state, "binding-rules"), '  "BindType": "service",\n  "BindType": "policy",\n');
+      const rules = [
+        ["service", "${value.nomad_service}"],
+        ["policy", TASKS_POLICY],
+        ["policy", "nomad-task-${value.nomad_job_id}"],
+      ];
+      fs.writeFileSync(
+        path.join(box.state, "binding-rules"),
+        rules.map(([type, name]) => `  "BindType": "${type}",\n  "BindName": "${name}",\n`).join(""),
+      );
     }
     return box;
   }
@@ -393,36 +408,11 @@ describe("lab bootstrap steps: ACLs on the first Nomad server", () => {
         JSON.stringify(authMethodConfig()),
       ],
       ["consul", "acl", "binding-rule", "list", "-method", AUTH_METHOD, "-format", "json"],
-      [
-        "consul",
-        "acl",
-        "binding-rule",
-        "create",
-        "-method",
-        AUTH_METHOD,
-        "-bind-type",
-        "service",
-        "-bind-name",
-        "${value.nomad_service}",
-        "-selector",
-        '"nomad_service" in value',
-      ],
+      bindingRuleCreate("service", "${value.nomad_service}", '"nomad_service" in value'),
       ["consul", "acl", "binding-rule", "list", "-method", AUTH_METHOD, "-format", "json"],
-      // A task's token: bound to its job's policy, for tasks of the deploy token's namespace only.
-      [
-        "consul",
-        "acl",
-        "binding-rule",
-        "create",
-        "-method",
-        AUTH_METHOD,
-        "-bind-type",
-        "policy",
-        "-bind-name",
-        "nomad-task-${value.nomad_job_id}",
-        "-selector",
-        '"nomad_service" not in value and value.nomad_namespace == "default"',
-      ],
+      // A task's token: the no-rights policy, and its job's policy where there is one; the deploy token's namespace only.
+      bindingRuleCreate("policy", TASKS_POLICY, TASK_SELECTOR),
+      bindingRuleCreate("policy", "nomad-task-${value.nomad_job_id}", TASK_SELECTOR),
       ["consul", "kv", "get", NOMAD_DEPLOY_TOKEN_KEY],
       ["consul", "kv", "put", NOMAD_DEPLOY_TOKEN_KEY, "-"],
     ]);

@@ -256,6 +256,8 @@ describe("lab: cloud-init", () => {
     }
     expect(taskPolicies["nomad-task-fabio"]).toContain('agent_prefix "" {\n  policy = "read"\n}');
     expect(taskPolicies[`nomad-task-${collector.name}`]).not.toMatch(/agent|key/);
+    // Every task's token (Nomad 1.8 signs one for every task with a template): a policy without a rule.
+    expect(consulScript).toMatch(/^ensure_policy nomad-tasks '#[^\n']*'$/m);
   });
 
   it("creates the host volume directories with the owner the image writes as", () => {

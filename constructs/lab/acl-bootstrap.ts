@@ -1,7 +1,7 @@
 import type { NomadTarget } from "../nomad/target";
 import { AGENT_PATHS, NOMAD_HTTP_PORT } from "./agent-config";
 import type { ClusterSecrets } from "./cluster-secrets";
-import { consulTaskPolicyName, workloadIdentityBootstrap } from "./workload-identity";
+import { consulTaskPolicyName, TASKS_POLICY, TASKS_POLICY_RULES, workloadIdentityBootstrap } from "./workload-identity";
 
 /** Consul ACL policies the cluster needs before its agents can work under default-deny. */
 export const CONSUL_POLICIES = {
@@ -63,7 +63,12 @@ export function consulDeployRules(scope: DeployScope): string {
 /** Consul's policies: the cluster's own, the deploy policy and those of the tasks that read Consul. */
 export function consulPolicies(scope: DeployScope): Record<string, string> {
   const readers = Object.entries(scope.consulReaders).map(([job, rules]) => [consulTaskPolicyName(job), rules]);
-  return { ...CONSUL_POLICIES, [DEPLOY_POLICY]: consulDeployRules(scope), ...Object.fromEntries(readers) };
+  return {
+    ...CONSUL_POLICIES,
+    [DEPLOY_POLICY]: consulDeployRules(scope),
+    [TASKS_POLICY]: TASKS_POLICY_RULES,
+    ...Object.fromEntries(readers),
+  };
 }
 
 /**

@@ -34,8 +34,16 @@ export const WORKLOAD_IDENTITY = { aud: [CONSUL_AUDIENCE], ttl: "1h" } as const;
 
 /** The Consul policy a task of this job logs in with (created by the bootstrap from the deploy scope). */
 export const consulTaskPolicyName = (jobId: string) => `nomad-task-${jobId}`;
-/** Tasks of this Nomad namespace only: the one the deploy token submits to. */
-const TASK_NAMESPACE = "default";
+/**
+ * The policy of every task's token, with no rules. Nomad 1.8 signs a Consul identity for every task with a
+ * template (a template may read Consul), and a task whose login Consul refuses does not start. So every task gets a
+ * token, and it can do nothing unless its job also has a policy of its own.
+ */
+export const TASKS_POLICY = "nomad-tasks";
+export const TASKS_POLICY_RULES =
+  "# Every task of a nomad-lab job: no rights (a job that reads Consul has its own policy too).";
+/** A task's identity (no service claim), of the Nomad namespace the deploy token submits to. */
+const TASK_SELECTOR = '"nomad_service" not in value and value.nomad_namespace == "default"';
 
 /** HAProxy's configuration of the relay (the packaged HAProxy's own service stays off). */
 export function jwksRelayConfig(target: NomadTarget): string {
@@ -97,11 +105,11 @@ export function authMethodConfig() {
 }
 
 /**
- * The bootstrap's shell steps (with Consul's management token in the environment): the auth method and two
- * binding rules. A service's JWT makes a service identity of that service. A task's JWT (only a task with a
- * Consul block has one) makes a token bound to its job's policy, `nomad-task-<job>`, which the bootstrap creates
- * for the jobs that read Consul; a task of any other job gets no binding, so Consul refuses its login. Each
- * step checks first.
+ * The bootstrap's shell steps (with Consul's management token in the environment): the auth method and three
+ * binding rules. A service's JWT makes a service identity of that service. A task's JWT (every task with a
+ * template or a Consul block has one) makes a token bound to TASKS_POLICY, which grants nothing, and to its
+ * job's policy `nomad-task-<job>` where the bootstrap made one (the jobs that read Consul). Only tasks of the
+ * namespace the deploy token submits to get either. Each step checks first.
  */
 export function workloadIdentityBootstrap(): string {
   const config = JSON.stringify(authMethodConfig());
@@ -117,9 +125,11 @@ if ! consul acl binding-rule list -method ${AUTH_METHOD} -format json | grep -q 
   consul acl binding-rule create -method ${AUTH_METHOD} -bind-type service \\
     -bind-name '$''{value.nomad_service}' -selector '"nomad_service" in value' >/dev/null
 fi
-if ! consul acl binding-rule list -method ${AUTH_METHOD} -format json | grep -q '"BindType": "policy"'; then
-  consul acl binding-rule create -method ${AUTH_METHOD} -bind-type policy \\
-    -bind-name '${consulTaskPolicyName("$''{value.nomad_job_id}")}' \\
-    -selector '"nomad_service" not in value and value.nomad_namespace == "${TASK_NAMESPACE}"' >/dev/null
-fi`;
+rules=$(consul acl binding-rule list -method ${AUTH_METHOD} -format json)
+for policy in ${TASKS_POLICY} '${consulTaskPolicyName("$''{value.nomad_job_id}")}'; do
+  if ! printf %s "$rules" | grep -qF "\\"BindName\\": \\"$policy\\""; then
+    consul acl binding-rule create -method ${AUTH_METHOD} -bind-type policy -bind-name "$policy" \\
+      -selector '${TASK_SELECTOR}' >/dev/null
+  fi
+done`;
 }

@@ -117,8 +117,9 @@ export interface Task {
   readonly Env?: Readonly<Record<string, string>>;
   readonly Templates?: readonly Template[];
   /**
-   * Present: the task gets a Consul token from its workload identity (in its secrets directory as consul_token,
-   * and CONSUL_TOKEN and CONSUL_HTTP_TOKEN in its environment). Empty: Consul's default cluster and namespace.
+   * Present: the task reads Consul and gets a token from its workload identity (in its secrets directory as
+   * consul_token, and CONSUL_TOKEN and CONSUL_HTTP_TOKEN in its environment). Nomad 1.8 also signs one for any task
+   * with a template; later versions only for tasks with this block. Empty: Consul's default cluster and namespace.
    */
   readonly Consul?: Record<string, never>;
   readonly Resources: { readonly CPU: number; readonly MemoryMB: number };

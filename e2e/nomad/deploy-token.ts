@@ -123,7 +123,7 @@ export async function deployTokenChecks(ctx: DeployTokenContext): Promise<void> 
   );
 
   await check(
-    "Consul refuses the deploy token KV outside the state, agent, node, operator and catalog writes",
+    "Consul refuses the deploy token KV outside the state, agent, node, operator, catalog and ACL writes",
     async () => {
       const outside = `${ctx.stateKey}-argo-e2e-outside`;
       const seen = await refused(ctx.consul, ctx.server, consulToken, [
@@ -139,6 +139,8 @@ export async function deployTokenChecks(ctx: DeployTokenContext): Promise<void> 
           path: "/v1/catalog/register",
           body: { Node: "argo-e2e-forged", Address: "10.0.0.1" },
         },
+        { what: "acl token create", method: "PUT", path: "/v1/acl/token", body: { Description: "argo-e2e forged" } },
+        { what: "acl policy create", method: "PUT", path: "/v1/acl/policy", body: { Name: "argo-e2e-forged" } },
         {
           what: "mesh-wide proxy-defaults",
           method: "PUT",

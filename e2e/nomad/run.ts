@@ -41,8 +41,14 @@ import { deployedChecks } from "./deployed";
 import { deployTokenChecks } from "./deploy-token";
 import { BOOTSTRAP_PATHS, DEPLOY_POLICY, NOMAD_DEPLOY_TOKEN_KEY } from "../../constructs/lab/acl-bootstrap";
 import { AGENT_PATHS } from "../../constructs/lab/agent-config";
-import { AUTH_METHOD, WORKLOAD_IDENTITY_PATHS } from "../../constructs/lab/workload-identity";
-import { selectApplication } from "../../constructs/model";
+import {
+  AUTH_METHOD,
+  consulTaskPolicyName,
+  TASKS_POLICY,
+  WORKLOAD_IDENTITY_PATHS,
+} from "../../constructs/lab/workload-identity";
+import { dataOwnerUidOf, selectApplication } from "../../constructs/model";
+import { consulTokenFileTemplate } from "../../constructs/nomad/service-job";
 import { DOCKER_API_PROXY_IMAGE } from "../../constructs/docker-api-proxy";
 import { DOCKER_API_PROXY_TASK, NOMAD_DOCKER_API_SOCKET } from "../../constructs/nomad/docker-api-proxy";
 import { nodeVolumeMounts, nodeVolumesOf } from "../../constructs/nomad/node-volumes";
@@ -61,7 +67,8 @@ const CONSUL_HTTPS = NOMAD_E2E.nomad!.consul.httpsPort;
 const NOMAD_HTTP = 4646;
 const CNI_SOURCE = "/usr/lib/cni";
 /** The node paths the e2e environment's jobs read: each client offers them read-only (nomad/node-volumes.ts). */
-const NODE_VOLUMES = nodeVolumesOf(selectApplication(NOMAD_E2E.application, NOMAD_E2E.selection), NOMAD_E2E.nomad!);
+const APPLICATION = selectApplication(NOMAD_E2E.application, NOMAD_E2E.selection);
+const NODE_VOLUMES = nodeVolumesOf(APPLICATION, NOMAD_E2E.nomad!);
 const MOUNT_PROBE_REF = "argo-e2e/mount-probe:stand-in";
 
 /** A one-task job of the probe image in the e2e region, with the group's and the task's own fields. */
@@ -742,7 +749,7 @@ async function checks(outdir: string): Promise<void> {
       assert(method.Type === "jwt", `auth method ${AUTH_METHOD}: ${JSON.stringify(method).slice(0, 200)}`);
       const rules = await okJson<any[]>(consul(first, `/v1/acl/binding-rules?authmethod=${AUTH_METHOD}`), "rules");
       assert(
-        rules.length === 1 && rules[0].BindType === "service",
+        JSON.stringify(rules.map((r) => r.BindType).sort()) === '["policy","policy","service"]',
         `binding rules: ${JSON.stringify(rules.map((r) => [r.BindType, r.BindName]))}`,
       );
       // The agents' own token may not make tokens (the older flow's service identity tokens needed that).
@@ -785,7 +792,78 @@ async function checks(outdir: string): Promise<void> {
           async () => (!(await registered()) && (await loginTokens()).length === 0 ? true : undefined),
           250,
         );
-        return `auth method ${AUTH_METHOD} (jwt, one service rule); ${id} registered ${seconds.toFixed(1)} s after submission with its own token (service identity ${id}), deregistered and the token revoked ${gone.seconds.toFixed(1)} s after the job stopped; the agents' token: 403 for a new token`;
+        return `auth method ${AUTH_METHOD} (jwt, a service and two task rules); ${id} registered ${seconds.toFixed(1)} s after submission with its own token (service identity ${id}), deregistered and the token revoked ${gone.seconds.toFixed(1)} s after the job stopped; the agents' token: 403 for a new token`;
+      } finally {
+        await nomad(first, `/v1/job/${id}?purge=true`, { method: "DELETE" });
+      }
+    },
+  );
+
+  await check(
+    "Consul: a task that reads Consul logs in to its job's read-only policy, in a file its user reads; the deploy token writes no ACLs",
+    async () => {
+      importProbeImage();
+      // The collector's job, as nomad-lab renders its token: a Consul block and the token file template.
+      const collector = APPLICATION.services.find((s) => s.collectsMetrics)!;
+      const id = collector.name;
+      const uid = dataOwnerUidOf(collector);
+      const tokenFile = consulTokenFileTemplate("secrets/consul-token", uid);
+      const policy = consulTaskPolicyName(id);
+      const deployMint = await consul(first, "/v1/acl/token", {
+        method: "PUT",
+        token: tokens.consulDeploy,
+        body: { Description: "argo-e2e forged" },
+      });
+      assert(deployMint.status === 403, `the Consul deploy token created a token: ${deployMint.status}`);
+      const bound = async () =>
+        (await okJson<any[]>(consul(first, `/v1/acl/tokens?authmethod=${AUTH_METHOD}`), "login tokens")).filter((t) =>
+          (t.Policies ?? []).some((p: any) => p.Name === policy),
+        );
+      const job = probeJobOf(id, "service", {}, { Consul: {}, Templates: [tokenFile] });
+      try {
+        await okJson(nomad(first, "/v1/jobs", { method: "POST", body: JSON.stringify({ Job: job }) }), "probe job");
+        const { value: running, seconds } = await waitFor(
+          `${id}'s task running with a Consul token`,
+          60,
+          async () => {
+            const allocs = await okJson<any[]>(nomad(first, `/v1/job/${id}/allocations`), "allocations");
+            const alloc = allocs.find((a) => a.ClientStatus === "running");
+            return alloc && (await bound()).length === 1 ? alloc : undefined;
+          },
+          250,
+        );
+        const [login] = await bound();
+        assert(
+          JSON.stringify(login.Policies.map((p: any) => p.Name).sort()) ===
+            JSON.stringify([policy, TASKS_POLICY].sort()) &&
+            !(login.ServiceIdentities ?? []).length &&
+            !(login.Roles ?? []).length,
+          `the task's token: ${JSON.stringify({ policies: login.Policies, services: login.ServiceIdentities, roles: login.Roles })}`,
+        );
+        const secret = (await okJson<any>(consul(first, `/v1/acl/token/${login.AccessorID}`), "the token")).SecretID;
+        const asTask = (p: string, options: RequestOptions = {}) => consul(first, p, { ...options, token: secret });
+        const catalog = await asTask("/v1/catalog/services");
+        const kv = await asTask("/v1/kv/argo-e2e/task-write", { method: "PUT", body: "x" });
+        const mint = await asTask("/v1/acl/token", { method: "PUT", body: { Description: "argo-e2e forged" } });
+        assert(
+          catalog.status === 200 && kv.status === 403 && mint.status === 403,
+          `the task's token: catalog ${catalog.status}, KV write ${kv.status}, new token ${mint.status}`,
+        );
+        // The file the collector reads, as its user: the same token.
+        const host = hosts.clients.find((h) => h.vm.name === running.NodeName)!;
+        const asUser = uid === undefined ? [] : ["-u", String(uid)];
+        const read = run("docker", [
+          "-H",
+          `unix://${host.dockerSocket}`,
+          "exec",
+          ...asUser,
+          `probe-${running.ID}`,
+          "/bin/busybox",
+          "cat",
+          `/${tokenFile.DestPath}`,
+        ]);
+        assert(read === secret, `/${tokenFile.DestPath} as uid ${uid} is not the task's token`);
+        return `${id}'s task ran ${seconds.toFixed(1)} s after submission with a token bound to ${policy} and ${TASKS_POLICY} only: catalog 200, KV write ${kv.status}, new token ${mint.status}; /${tokenFile.DestPath} read as uid ${uid}; the Consul deploy token: ${deployMint.status} for a new token`;
       } finally {
         await nomad(first, `/v1/job/${id}?purge=true`, { method: "DELETE" });
       }

@@ -47,7 +47,8 @@ export function nomadTemplateFiles(stack: SynthesizedStack, renderer: string, wo
             NOMAD_ALLOC_DIR: "/alloc",
             NOMAD_TASK_DIR: "/local",
             NOMAD_SECRETS_DIR: "/secrets",
-            // A task with a Consul block: Nomad's consul hook puts its workload identity's token here first.
+            // A task with a Consul block: Nomad's consul hook puts its workload identity's token here first (Nomad 1.8
+            // does so for any task with a template; later versions need the block, so the check asks for it).
             ...(task.Consul
               ? { CONSUL_TOKEN: "representative-consul-token", CONSUL_HTTP_TOKEN: "representative-consul-token" }
               : {}),
